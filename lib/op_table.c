@@ -1,0 +1,52 @@
+/* op_table.c -- names, kinds and arities of the ops, from WG_OP_LIST. */
+#include "wengert.h"
+
+#include <string.h>
+
+static const char *const op_names[WG_OP_COUNT] = {
+#define WG_X_NAME(E, name, kind) #name,
+    WG_OP_LIST(WG_X_NAME)
+#undef WG_X_NAME
+};
+
+static const unsigned char op_kinds[WG_OP_COUNT] = {
+#define WG_X_KIND(E, name, kind) WG_KIND_##kind,
+    WG_OP_LIST(WG_X_KIND)
+#undef WG_X_KIND
+};
+
+const char *wg_op_name(wg_op op)
+{
+    return (unsigned)op < WG_OP_COUNT ? op_names[op] : NULL;
+}
+
+wg_op_kind wg_op_kind_of(wg_op op)
+{
+    return (unsigned)op < WG_OP_COUNT ? (wg_op_kind)op_kinds[op] : WG_KIND_LEAF;
+}
+
+int wg_op_arity(wg_op op)
+{
+    switch (wg_op_kind_of(op)) {
+    case WG_KIND_LEAF:   return 0;
+    case WG_KIND_UNARY:
+    case WG_KIND_CONST:
+    case WG_KIND_INT:    return 1;
+    case WG_KIND_BINARY:
+    case WG_KIND_CMP:    return 2;
+    }
+    return 0;
+}
+
+int wg_op_from_name(const char *name, wg_op *op)
+{
+    if (!name)
+        return 0;
+    for (int i = 0; i < WG_OP_COUNT; i++)
+        if (strcmp(op_names[i], name) == 0) {
+            if (op)
+                *op = (wg_op)i;
+            return 1;
+        }
+    return 0;
+}

@@ -1,0 +1,197 @@
+/* record.c -- recording nodes: one function per row of WG_OP_LIST, all
+ * through the same three paths (leaf, op, comparison), each of which checks
+ * its handles, computes the value, checks the domain, and appends. */
+#include "op_kernels.h"
+#include "tape.h"
+
+#include <math.h>
+
+static const wg_var no_var = { 0 };
+
+/* Append node; the caller has checked the status.  Returns its handle, or
+ * the invalid handle after recording WG_ENOMEM / WG_ELIMIT. */
+static inline wg_var push(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double v)
+{
+    if (t->n == t->cap) {
+        int s = wg_tape_reserve_slow(t);
+        if (s != WG_OK) {
+            wg_fail(t, s, 0, "node %zu (%s): %s", t->n, wg_op_name(op),
+                    s == WG_ELIMIT ? "the tape holds WG_MAX_NODES nodes already"
+                                   : "out of memory growing the tape");
+            return no_var;
+        }
+    }
+    size_t i = t->n++;
+    t->op[i] = (uint8_t)op;
+    t->arg0[i] = a;
+    t->arg1[i] = b;
+    t->shape[i] = 0;
+    t->val[i] = v;
+    return wg_handle(t, i);
+}
+
+static void bad_handle(wg_tape *t, wg_op op, int k, wg_var v)
+{
+    unsigned tag = v.id >> WG_TAG_SHIFT, ix = v.id & WG_INDEX_MASK;
+    if (v.id == 0)
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d is the invalid handle "
+                "(a failed call's result, or never set)", t->n, wg_op_name(op), k + 1);
+    else if (tag != t->tag)
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id 0x%08x) belongs to another "
+                "tape, or to this one before wg_tape_clear", t->n, wg_op_name(op), k + 1, v.id);
+    else
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id 0x%08x) names node %u, past "
+                "the end of the tape (%zu nodes)", t->n, wg_op_name(op), k + 1, v.id, ix - 1, t->n);
+}
+
+/* Domain and range checks of a new node's value; on failure the node is
+ * still recorded with the IEEE value, and the tape fails with a message
+ * naming node, op and arguments. */
+static void check_value(wg_tape *t, wg_op op, double a, double b, double p, double y)
+{
+    const char *why = wg_op_domain(op, a, b, p);
+    char args[128];
+    wg_format_args(op, a, b, p, args, sizeof args);
+    if (why)
+        wg_fail(t, WG_EDOM, 0, "node %zu (%s): %s: %s", t->n - 1, wg_op_name(op), args, why);
+    else if (!isfinite(y))
+        wg_fail(t, WG_ERANGE, 0, "node %zu (%s): %s: result %g is not finite", t->n - 1,
+                wg_op_name(op), args, y);
+}
+
+wg_var wg_input(wg_tape *t, double value)
+{
+    if (!t || t->status != WG_OK)
+        return no_var;
+    if (!isfinite(value)) {
+        wg_fail(t, WG_EINVAL, 0, "node %zu (input): value %g is not finite", t->n, value);
+        return no_var;
+    }
+    return push(t, WG_OP_INPUT, WG_NONE, WG_NONE, value);
+}
+
+wg_var wg_const(wg_tape *t, double value)
+{
+    if (!t || t->status != WG_OK)
+        return no_var;
+    if (!isfinite(value)) {
+        wg_fail(t, WG_EINVAL, 0, "node %zu (const): value %g is not finite", t->n, value);
+        return no_var;
+    }
+    return push(t, WG_OP_CONST, WG_NONE, WG_NONE, value);
+}
+
+static inline wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)
+{
+    if (!t || t->status != WG_OK)
+        return no_var;
+    uint32_t a = wg_index(t, av);
+    if (a == WG_NONE) {
+        bad_handle(t, op, 0, av);
+        return no_var;
+    }
+    double x = t->val[a];
+    double y = wg_op_value(op, x, 0, 0);
+    wg_var r = push(t, op, a, WG_NONE, y);
+    if (r.id && (!isfinite(y) || wg_op_domain(op, x, 0, 0)))
+        check_value(t, op, x, 0, 0, y);
+    return r;
+}
+
+static inline wg_var rec_binary(wg_tape *t, wg_op op, wg_var av, wg_var bv)
+{
+    if (!t || t->status != WG_OK)
+        return no_var;
+    uint32_t a = wg_index(t, av), b = wg_index(t, bv);
+    if (a == WG_NONE || b == WG_NONE) {
+        bad_handle(t, op, a == WG_NONE ? 0 : 1, a == WG_NONE ? av : bv);
+        return no_var;
+    }
+    double x = t->val[a], z = t->val[b];
+    double y = wg_op_value(op, x, z, 0);
+    wg_var r = push(t, op, a, b, y);
+    if (r.id && (!isfinite(y) || wg_op_domain(op, x, z, 0)))
+        check_value(t, op, x, z, 0, y);
+    return r;
+}
+
+static inline wg_var rec_const(wg_tape *t, wg_op op, wg_var av, double c)
+{
+    if (!t || t->status != WG_OK)
+        return no_var;
+    uint32_t a = wg_index(t, av);
+    if (a == WG_NONE) {
+        bad_handle(t, op, 0, av);
+        return no_var;
+    }
+    if (!isfinite(c)) {
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): constant %g is not finite", t->n,
+                wg_op_name(op), c);
+        return no_var;
+    }
+    if (wg_tape_reserve_param(t) != WG_OK) {
+        wg_fail(t, WG_ENOMEM, 0, "node %zu (%s): out of memory growing the constant table",
+                t->n, wg_op_name(op));
+        return no_var;
+    }
+    double x = t->val[a];
+    double y = wg_op_value(op, x, 0, c);
+    wg_var r = push(t, op, a, (uint32_t)t->nparam, y);
+    if (!r.id)
+        return r;
+    t->param[t->nparam++] = c;
+    if (!isfinite(y) || wg_op_domain(op, x, 0, c))
+        check_value(t, op, x, 0, c, y);
+    return r;
+}
+
+static inline int rec_cmp(wg_tape *t, wg_op op, wg_var av, wg_var bv)
+{
+    wg_var r = rec_binary(t, op, av, bv);
+    return r.id ? t->val[t->n - 1] != 0 : 0;
+}
+
+#define WG_X_DEF_LEAF(E, name)
+#define WG_X_DEF_UNARY(E, name) \
+    wg_var wg_##name(wg_tape *t, wg_var a) { return rec_unary(t, WG_OP_##E, a); }
+#define WG_X_DEF_BINARY(E, name) \
+    wg_var wg_##name(wg_tape *t, wg_var a, wg_var b) { return rec_binary(t, WG_OP_##E, a, b); }
+#define WG_X_DEF_CONST(E, name) \
+    wg_var wg_##name(wg_tape *t, wg_var a, double c) { return rec_const(t, WG_OP_##E, a, c); }
+#define WG_X_DEF_INT(E, name) \
+    wg_var wg_##name(wg_tape *t, wg_var a, int n) { return rec_const(t, WG_OP_##E, a, (double)n); }
+#define WG_X_DEF_CMP(E, name) \
+    int wg_##name(wg_tape *t, wg_var a, wg_var b) { return rec_cmp(t, WG_OP_##E, a, b); }
+#define WG_X_DEF(E, name, kind) WG_X_DEF_##kind(E, name)
+WG_OP_LIST(WG_X_DEF)
+#undef WG_X_DEF
+
+wg_var wg_apply(wg_tape *t, wg_op op, wg_var a, wg_var b, double c)
+{
+    if (!t || t->status != WG_OK)
+        return no_var;
+    switch (wg_op_kind_of(op)) {
+    case WG_KIND_LEAF:
+        if (op == WG_OP_INPUT)
+            return wg_input(t, c);
+        if (op == WG_OP_CONST)
+            return wg_const(t, c);
+        break;
+    case WG_KIND_UNARY:
+        return rec_unary(t, op, a);
+    case WG_KIND_BINARY:
+    case WG_KIND_CMP:
+        return rec_binary(t, op, a, b);
+    case WG_KIND_CONST:
+        return rec_const(t, op, a, c);
+    case WG_KIND_INT:
+        if (!(c >= INT32_MIN && c <= INT32_MAX && c == nearbyint(c))) {
+            wg_fail(t, WG_EINVAL, 0, "node %zu (%s): exponent %.17g is not an int", t->n,
+                    wg_op_name(op), c);
+            return no_var;
+        }
+        return rec_const(t, op, a, c);
+    }
+    wg_fail(t, WG_EINVAL, 0, "node %zu: op code %d is not an op", t->n, (int)op);
+    return no_var;
+}

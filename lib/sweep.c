@@ -1,0 +1,131 @@
+/* sweep.c -- the two sweeps over a tape: forward (tangents, k directions at
+ * once) and reverse (adjoints).  Each is one loop in recording order (or its
+ * reverse) with the op's local partials from op_kernels.h.
+ *
+ * Strong zeros: a zero tangent or adjoint times a partial contributes zero,
+ * even when the partial is infinite (sqrt at 0).  A node that does not lie
+ * on a path from the seeds to the results then cannot turn them into NaN;
+ * a node that does lie on such a path shows up as a non-finite result, and
+ * wg_check_finite names it. */
+#include "op_kernels.h"
+#include "tape.h"
+
+#include <math.h>
+#include <string.h>
+
+/* the partials of node i at the tape's current values */
+static inline void node_partials(const wg_tape *t, size_t i, double *da, double *db)
+{
+    wg_op op = (wg_op)t->op[i];
+    wg_op_kind kind = wg_op_kind_of(op);
+    double a = t->val[t->arg0[i]];
+    double b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP) ? t->val[t->arg1[i]] : 0.0;
+    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
+    wg_op_partials(op, a, b, p, t->val[i], da, db);
+}
+
+static inline int has_second_operand(wg_op_kind kind)
+{
+    return kind == WG_KIND_BINARY || kind == WG_KIND_CMP;
+}
+
+int wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k)
+{
+    size_t n = hi - lo;
+    if (k && n > SIZE_MAX / sizeof(double) / k)
+        return WG_ENOMEM;
+    if (wg_scratch(t, &t->tan, &t->tan_cap, n * k) != WG_OK) {
+        t->tan_k = 0;
+        return WG_ENOMEM;
+    }
+    memset(t->tan, 0, n * k * sizeof(double));
+    t->tan_lo = lo;
+    t->tan_n = hi;
+    t->tan_k = k;
+    return WG_OK;
+}
+
+int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
+{
+    double *tan = t->tan;
+    for (size_t i = lo; i < hi; i++) {
+        wg_op_kind kind = wg_op_kind_of((wg_op)t->op[i]);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;           /* seeds are in place; constants and outcomes have 0 */
+        double da, db;
+        node_partials(t, i, &da, &db);
+        double *ti = tan + (i - lo) * k;
+        uint32_t a = t->arg0[i];
+        if (a >= lo) {
+            const double *ta = tan + (a - lo) * k;
+            for (size_t j = 0; j < k; j++)
+                ti[j] = ta[j] != 0 ? da * ta[j] : 0.0;
+        }
+        if (has_second_operand(kind)) {
+            uint32_t b = t->arg1[i];
+            if (b >= lo) {
+                const double *tb = tan + (b - lo) * k;
+                for (size_t j = 0; j < k; j++)
+                    ti[j] += tb[j] != 0 ? db * tb[j] : 0.0;
+            }
+        }
+    }
+    return WG_OK;
+}
+
+int wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi)
+{
+    size_t n = hi - lo + 1;
+    if (wg_scratch(t, &t->adj, &t->adj_cap, n) != WG_OK) {
+        t->adj_n = t->adj_lo = 0;
+        return WG_ENOMEM;
+    }
+    memset(t->adj, 0, n * sizeof(double));
+    t->adj_lo = lo;
+    t->adj_n = hi + 1;
+    return WG_OK;
+}
+
+void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
+{
+    for (size_t i = hi + 1; i-- > lo;) {
+        double g = adj[i - lo];
+        if (g == 0)
+            continue;
+        wg_op_kind kind = wg_op_kind_of((wg_op)t->op[i]);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        double da, db;
+        node_partials(t, i, &da, &db);
+        uint32_t a = t->arg0[i];
+        if (a >= lo)
+            adj[a - lo] += da * g;
+        if (has_second_operand(kind)) {
+            uint32_t b = t->arg1[i];
+            if (b >= lo)
+                adj[b - lo] += db * g;
+        }
+    }
+}
+
+int wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_t lo, size_t hi)
+{
+    size_t j;
+    for (j = 0; j < n && isfinite(r[j]); j++)
+        ;
+    if (j == n)
+        return WG_OK;
+    for (size_t i = lo; i < hi && i < t->n; i++) {
+        wg_op_kind kind = wg_op_kind_of((wg_op)t->op[i]);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        double da, db;
+        node_partials(t, i, &da, &db);
+        if (!isfinite(da) || !isfinite(db))
+            return wg_call_fail(t, WG_ERANGE, "%s: node %zu (%s): derivative is not finite at "
+                                "argument %.17g", fn, i, wg_op_name((wg_op)t->op[i]),
+                                t->val[t->arg0[i]]);
+    }
+    return wg_call_fail(t, WG_ERANGE, "%s: result %zu is not finite (%g): the derivative "
+                        "overflows", fn, j, r[j]);
+}

@@ -1,0 +1,237 @@
+/* tape.c -- a tape's life: creation, growth, clearing, inspection. */
+#include "tape.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The one piece of process-wide state: a lock-free counter that gives each
+ * new tape (and each clear) the next tag, so that handles of two tapes made
+ * one after the other never look alike.  Tags repeat every 63 tapes; a
+ * foreign handle whose tag matches is still caught when its index is past
+ * the end. */
+static atomic_uint tag_counter;
+
+static uint32_t next_tag(void)
+{
+    return 1u + (uint32_t)(atomic_fetch_add_explicit(&tag_counter, 1u, memory_order_relaxed) % 63u);
+}
+
+static void *default_realloc(void *ctx, void *p, size_t size)
+{
+    (void)ctx;
+    return realloc(p, size);
+}
+
+static void default_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+void *wg_mem_realloc(wg_tape *t, void *p, size_t size)
+{
+    return t->alloc.realloc_fn(t->alloc.ctx, p, size);
+}
+
+void wg_mem_free(wg_tape *t, void *p)
+{
+    if (p)
+        t->alloc.free_fn(t->alloc.ctx, p);
+}
+
+int wg_scratch(wg_tape *t, double **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return WG_OK;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / sizeof(double))
+            return WG_ENOMEM;
+        c *= 2;
+    }
+    double *p = wg_mem_realloc(t, *buf, c * sizeof(double));
+    if (!p)
+        return WG_ENOMEM;
+    *buf = p;
+    *cap = c;
+    return WG_OK;
+}
+
+wg_tape *wg_tape_new_with(const wg_allocator *alloc)
+{
+    wg_allocator a = { default_realloc, default_free, NULL };
+    if (alloc) {
+        if (!alloc->realloc_fn || !alloc->free_fn)
+            return NULL;
+        a = *alloc;
+    }
+    wg_tape *t = a.realloc_fn(a.ctx, NULL, sizeof *t);
+    if (!t)
+        return NULL;
+    memset(t, 0, sizeof *t);
+    t->alloc = a;
+    t->tag = next_tag();
+    return t;
+}
+
+wg_tape *wg_tape_new(void)
+{
+    return wg_tape_new_with(NULL);
+}
+
+void wg_tape_free(wg_tape *t)
+{
+    if (!t)
+        return;
+    wg_mem_free(t, t->op);
+    wg_mem_free(t, t->arg0);
+    wg_mem_free(t, t->arg1);
+    wg_mem_free(t, t->shape);
+    wg_mem_free(t, t->val);
+    wg_mem_free(t, t->param);
+    wg_mem_free(t, t->tan);
+    wg_mem_free(t, t->adj);
+    wg_mem_free(t, t->grad);
+    t->alloc.free_fn(t->alloc.ctx, t);
+}
+
+void wg_tape_clear(wg_tape *t)
+{
+    if (!t)
+        return;
+    t->n = 0;
+    t->nparam = 0;
+    t->tan_k = t->tan_lo = t->tan_n = 0;
+    t->adj_lo = t->adj_n = 0;
+    t->grad_n = 0;
+    t->status = WG_OK;
+    t->status_at_point = 0;
+    t->msg[0] = t->call_msg[0] = '\0';
+    t->tag = next_tag();        /* handles from before the clear are stale */
+}
+
+size_t wg_tape_size(const wg_tape *t)
+{
+    return t ? t->n : 0;
+}
+
+size_t wg_tape_bytes(const wg_tape *t)
+{
+    if (!t)
+        return 0;
+    return t->n * (sizeof *t->op + sizeof *t->arg0 + sizeof *t->arg1 + sizeof *t->shape
+                   + sizeof *t->val)
+           + t->nparam * sizeof *t->param;
+}
+
+/* Grow one array to `cap` elements of `size` bytes.  On failure the array
+ * is left as it was (realloc keeps the old block), so the tape stays whole. */
+static int grow(wg_tape *t, void **arr, size_t cap, size_t size)
+{
+    void *p = wg_mem_realloc(t, *arr, cap * size);
+    if (!p)
+        return 0;
+    *arr = p;
+    return 1;
+}
+
+/* Make room for one more node.  Doubling keeps recording amortised O(1);
+ * arrays grown before a failure simply stay larger than cap. */
+int wg_tape_reserve_slow(wg_tape *t)
+{
+    if (t->n >= WG_MAX_NODES)
+        return WG_ELIMIT;
+    size_t cap = t->cap ? t->cap * 2 : 256;
+    if (cap > WG_MAX_NODES)
+        cap = WG_MAX_NODES;
+    if (!grow(t, (void **)&t->op, cap, sizeof *t->op)
+        || !grow(t, (void **)&t->arg0, cap, sizeof *t->arg0)
+        || !grow(t, (void **)&t->arg1, cap, sizeof *t->arg1)
+        || !grow(t, (void **)&t->shape, cap, sizeof *t->shape)
+        || !grow(t, (void **)&t->val, cap, sizeof *t->val))
+        return WG_ENOMEM;
+    t->cap = cap;
+    return WG_OK;
+}
+
+int wg_tape_reserve_param(wg_tape *t)
+{
+    if (t->nparam < t->param_cap)
+        return WG_OK;
+    size_t cap = t->param_cap ? t->param_cap * 2 : 64;
+    if (!grow(t, (void **)&t->param, cap, sizeof *t->param))
+        return WG_ENOMEM;
+    t->param_cap = cap;
+    return WG_OK;
+}
+
+/* ---------------------------------------------------------------- inspection */
+
+wg_var wg_tape_var(const wg_tape *t, size_t i)
+{
+    wg_var none = { 0 };
+    return (t && i < t->n) ? wg_handle(t, i) : none;
+}
+
+int wg_var_valid(const wg_tape *t, wg_var v)
+{
+    return t && wg_index(t, v) != WG_NONE;
+}
+
+size_t wg_var_index(const wg_tape *t, wg_var v)
+{
+    uint32_t i = t ? wg_index(t, v) : WG_NONE;
+    return i == WG_NONE ? (size_t)-1 : i;
+}
+
+wg_op wg_node_op(const wg_tape *t, size_t i)
+{
+    return (t && i < t->n) ? (wg_op)t->op[i] : WG_OP_COUNT;
+}
+
+size_t wg_node_arg(const wg_tape *t, size_t i, int k)
+{
+    if (!t || i >= t->n || k < 0 || k >= wg_op_arity((wg_op)t->op[i]))
+        return (size_t)-1;
+    return k == 0 ? t->arg0[i] : t->arg1[i];
+}
+
+double wg_node_param(const wg_tape *t, size_t i)
+{
+    if (!t || i >= t->n)
+        return NAN;
+    wg_op_kind k = wg_op_kind_of((wg_op)t->op[i]);
+    return (k == WG_KIND_CONST || k == WG_KIND_INT) ? wg_param_of(t, i) : NAN;
+}
+
+double wg_node_value(const wg_tape *t, size_t i)
+{
+    return (t && i < t->n) ? t->val[i] : NAN;
+}
+
+int wg_node_rank(const wg_tape *t, size_t i)
+{
+    return (t && i < t->n) ? (int)t->shape[i] : -1;
+}
+
+double wg_value(const wg_tape *t, wg_var v)
+{
+    uint32_t i = t ? wg_index(t, v) : WG_NONE;
+    return i == WG_NONE ? NAN : t->val[i];
+}
+
+double wg_node_tangent(const wg_tape *t, size_t i)
+{
+    if (!t || t->tan_k == 0 || i < t->tan_lo || i >= t->tan_n)
+        return NAN;
+    return t->tan[(i - t->tan_lo) * t->tan_k];
+}
+
+double wg_node_adjoint(const wg_tape *t, size_t i)
+{
+    if (!t || i < t->adj_lo || i >= t->adj_n)
+        return NAN;
+    return t->adj[i - t->adj_lo];
+}

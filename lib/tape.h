@@ -1,0 +1,106 @@
+/* tape.h -- private: the layout of a tape and the helpers every lib/ file
+ * that touches a tape shares.  Not installed. */
+#ifndef WG_TAPE_H
+#define WG_TAPE_H
+
+#include "wengert.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+
+/* A handle is (tag << WG_TAG_SHIFT) | (index + 1).  Index + 1 so that the
+ * all-zero handle is never valid; the tag (1..63) changes with every new
+ * tape and every wg_tape_clear, so handles from another tape or from before
+ * a clear are rejected instead of read (see wengert.h, WG_MAX_NODES). */
+#define WG_TAG_SHIFT 26
+#define WG_INDEX_MASK ((UINT32_C(1) << WG_TAG_SHIFT) - 1)
+#define WG_NONE UINT32_MAX        /* "no operand" in arg0/arg1 */
+
+/* Structure of arrays, recording order = evaluation order, so every sweep
+ * is a plain loop.  Per node: op (1 byte), two operand indices (4 + 4),
+ * shape id (4) and value (8): 21 bytes.  Ops with a constant keep it in
+ * param[], indexed by arg1, so the common case pays nothing for it. */
+struct wg_tape {
+    wg_allocator alloc;
+    uint32_t tag;
+    size_t n, cap;
+    uint8_t *op;
+    uint32_t *arg0, *arg1;
+    uint32_t *shape;            /* 0: scalar; later: index into a shape table */
+    double *val;
+    double *param;
+    size_t nparam, param_cap;
+
+    /* sweep scratch, kept between calls so repeated sweeps allocate nothing */
+    double *tan;                /* tan[i * tan_k + j]: tangent of node i, direction j */
+    size_t tan_cap;             /* doubles */
+    size_t tan_k, tan_lo, tan_n;/* shape of the last forward sweep */
+    double *adj;
+    size_t adj_cap;
+    size_t adj_lo, adj_n;       /* nodes [adj_lo, adj_n) hold the last reverse sweep */
+    double *grad;               /* wg_backward accumulator */
+    size_t grad_cap, grad_n;
+
+    int status;                 /* sticky: WG_OK or the first error */
+    int status_at_point;        /* 1: the error belongs to the replay point */
+    char msg[320];
+    char call_msg[320];         /* the last failed driver call, when status is OK */
+};
+
+/* room for one more node / one more constant; WG_OK, WG_ENOMEM or WG_ELIMIT */
+int   wg_tape_reserve_slow(wg_tape *t);
+int   wg_tape_reserve_param(wg_tape *t);
+
+/* memory through the tape's allocator */
+void *wg_mem_realloc(wg_tape *t, void *p, size_t size);
+void  wg_mem_free(wg_tape *t, void *p);
+/* grow a scratch array of doubles to hold at least `need`; WG_OK or WG_ENOMEM */
+int   wg_scratch(wg_tape *t, double **buf, size_t *cap, size_t need);
+
+/* errors: sticky ones (recording; at_point says whether a replay at another
+ * point clears it) and call errors (a driver refused a call) */
+void wg_fail(wg_tape *t, int status, int at_point, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int  wg_call_fail(wg_tape *t, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "argument 2", "arguments (1, 0)", "argument -2 with constant 0.5" */
+const char *wg_format_args(wg_op op, double a, double b, double p, char *buf, size_t len);
+
+static inline wg_var wg_handle(const wg_tape *t, size_t i)
+{
+    wg_var v = { (t->tag << WG_TAG_SHIFT) | (uint32_t)(i + 1) };
+    return v;
+}
+
+/* index of v on t, or WG_NONE when v is not a live handle of t */
+static inline uint32_t wg_index(const wg_tape *t, wg_var v)
+{
+    uint32_t ix = (v.id & WG_INDEX_MASK) - 1u;   /* id 0 wraps to WG_NONE */
+    if ((v.id >> WG_TAG_SHIFT) != t->tag || ix >= t->n)
+        return WG_NONE;
+    return ix;
+}
+
+/* the constant of a CONST/INT node */
+static inline double wg_param_of(const wg_tape *t, size_t i)
+{
+    return t->param[t->arg1[i]];
+}
+
+/* derivative-sweep plumbing shared by lib/derivatives.c, lib/sweep_*.c */
+/* Check a caller's list of n handles (inputs_only: each made by wg_input);
+ * on success *lo and *hi are the least and greatest node index in it. */
+int  wg_check_list(wg_tape *t, const char *fn, const char *what, size_t n,
+                   const wg_var *v, int inputs_only, size_t *lo, size_t *hi);
+/* forward sweep of k directions over nodes [lo, hi); seeds already in tan */
+int  wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k);
+/* reverse sweep over nodes [lo, hi] (inclusive); seeds already in adj */
+void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj);
+int  wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k);
+int  wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi);
+/* after a sweep: WG_ERANGE naming the first node whose partial is not finite
+ * when any of the n results is not finite, else WG_OK */
+int  wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_t lo, size_t hi);
+
+#endif /* WG_TAPE_H */

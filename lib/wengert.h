@@ -1,0 +1,311 @@
+/* wengert.h -- the public interface of libwengert.
+ *
+ * Record a computation on a tape (a Wengert list), then replay it for values,
+ * tangents (forward mode) and adjoints (reverse mode).  C11 and libm only.
+ *
+ * Conventions
+ *   - Every public name starts with wg_.  Functions that act on an object are
+ *     wg_<noun>_<verb>; primitives are wg_<op>.
+ *   - A tape is owned by the caller: every wg_tape_new has a wg_tape_free.
+ *   - Errors are sticky on the tape, like a stream's error flag.  The first
+ *     error is kept with a message naming the op, the node and the cause;
+ *     recording calls on a failed tape do nothing and return an invalid handle.
+ *     Check wg_status() once at the end.  Errors found while replaying at a new
+ *     point (WG_EDOM, WG_ERANGE, WG_EBRANCH) belong to that point: the next
+ *     successful wg_eval clears them.  wg_tape_clear clears every error.
+ *   - Derivative drivers return a status and write through pointers; they
+ *     never change what was recorded.
+ *   - No global state is written after start-up except one lock-free counter
+ *     that hands each tape a tag; separate tapes may be used from separate
+ *     threads at once.  One tape must not be used by two threads at once.
+ */
+#ifndef WENGERT_H
+#define WENGERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WG_VERSION_MAJOR 0
+#define WG_VERSION_MINOR 1
+#define WG_VERSION_PATCH 0
+#define WG_VERSION_STRING "0.1.0"
+const char *wg_version(void);
+
+/* ------------------------------------------------------------------ status */
+
+enum wg_status_code {
+    WG_OK = 0,
+    WG_EDOM = 1,     /* an argument outside an op's domain (log of -1, 1/0, ...) */
+    WG_ERANGE = 2,   /* a finite argument gave a non-finite result (exp(1000)) */
+    WG_ESHAPE = 3,   /* operand shapes do not fit the op */
+    WG_EINVAL = 4,   /* a bad argument: foreign or stale handle, NULL, bad size */
+    WG_ENOMEM = 5,   /* an allocation failed; the tape is left as it was */
+    WG_EPARSE = 6,   /* malformed .wg text or expression */
+    WG_EBRANCH = 7,  /* a recorded comparison flips at the replay point */
+    WG_EIO = 8,      /* a file could not be read or written */
+    WG_ELIMIT = 9    /* a size limit was reached (see WG_MAX_NODES) */
+};
+const char *wg_strerror(int status);
+
+/* ------------------------------------------------------------------ op table
+ *
+ * The one table of primitives.  Each row: enum suffix, name (as the .wg
+ * reader and writer spell it), kind.  Kinds:
+ *   LEAF   input or constant
+ *   UNARY  f(a)
+ *   BINARY f(a, b)
+ *   CONST  f(a; c) with a double constant c      (wg_add_c, wg_mul_c, wg_pow_c)
+ *   INT    f(a; n) with an int constant n        (wg_powi)
+ *   CMP    a comparison recorded so replays can detect a flipped branch
+ * Adding an op is one row here plus its kernels (lib/op_kernels.h, the
+ * verifier's MPFR kernel); the recording function wg_<name> is generated
+ * from the row.  Non-smooth points follow one convention, documented in
+ * doc/OPS.md: the derivative taken is the one-sided derivative from the
+ * right where the function is flat on that side (relu'(0) = 0), 0 for
+ * abs'(0) and hypot at the origin, and at a tie min and max pass the whole
+ * derivative to their first argument.
+ */
+#define WG_OP_LIST(X)                 \
+    X(INPUT, input, LEAF)             \
+    X(CONST, const, LEAF)             \
+    X(ADD, add, BINARY)               \
+    X(SUB, sub, BINARY)               \
+    X(MUL, mul, BINARY)               \
+    X(DIV, div, BINARY)               \
+    X(POW, pow, BINARY)               \
+    X(ATAN2, atan2, BINARY)           \
+    X(MIN, min, BINARY)               \
+    X(MAX, max, BINARY)               \
+    X(HYPOT, hypot, BINARY)           \
+    X(NEG, neg, UNARY)                \
+    X(EXP, exp, UNARY)                \
+    X(LOG, log, UNARY)                \
+    X(LOG1P, log1p, UNARY)            \
+    X(EXPM1, expm1, UNARY)            \
+    X(SQRT, sqrt, UNARY)              \
+    X(CBRT, cbrt, UNARY)              \
+    X(SIN, sin, UNARY)                \
+    X(COS, cos, UNARY)                \
+    X(TAN, tan, UNARY)                \
+    X(ASIN, asin, UNARY)              \
+    X(ACOS, acos, UNARY)              \
+    X(ATAN, atan, UNARY)              \
+    X(SINH, sinh, UNARY)              \
+    X(COSH, cosh, UNARY)              \
+    X(TANH, tanh, UNARY)              \
+    X(SIGMOID, sigmoid, UNARY)        \
+    X(SOFTPLUS, softplus, UNARY)      \
+    X(RELU, relu, UNARY)              \
+    X(ABS, abs, UNARY)                \
+    X(ERF, erf, UNARY)                \
+    X(SQUARE, square, UNARY)          \
+    X(RECIP, recip, UNARY)            \
+    X(STOP_GRADIENT, stop_gradient, UNARY) \
+    X(ADD_C, add_c, CONST)            \
+    X(MUL_C, mul_c, CONST)            \
+    X(POW_C, pow_c, CONST)            \
+    X(POWI, powi, INT)                \
+    X(LT, lt, CMP)                    \
+    X(LE, le, CMP)                    \
+    X(GT, gt, CMP)                    \
+    X(GE, ge, CMP)                    \
+    X(EQ, eq, CMP)                    \
+    X(NE, ne, CMP)
+
+typedef enum wg_op {
+#define WG_X_ENUM(E, name, kind) WG_OP_##E,
+    WG_OP_LIST(WG_X_ENUM)
+#undef WG_X_ENUM
+    WG_OP_COUNT
+} wg_op;
+
+typedef enum wg_op_kind {
+    WG_KIND_LEAF, WG_KIND_UNARY, WG_KIND_BINARY, WG_KIND_CONST, WG_KIND_INT, WG_KIND_CMP
+} wg_op_kind;
+
+const char *wg_op_name(wg_op op);          /* "sin"; NULL when op is out of range */
+wg_op_kind  wg_op_kind_of(wg_op op);
+int         wg_op_arity(wg_op op);         /* variable operands: 0, 1 or 2 */
+int         wg_op_from_name(const char *name, wg_op *op); /* 1 found, 0 not */
+
+/* ------------------------------------------------------------------ tape */
+
+typedef struct wg_tape wg_tape;
+typedef struct { uint32_t id; } wg_var;    /* id 0 is never a valid handle */
+
+/* Node count limit of one tape: handles keep 26 bits of index and 6 bits of
+ * tape tag, so a handle from another tape (or from before wg_tape_clear) is
+ * rejected rather than read. */
+#define WG_MAX_NODES ((size_t)((UINT32_C(1) << 26) - 2))
+
+/* Optional allocator: all of a tape's memory goes through it.  realloc must
+ * behave as C's realloc (old block kept on failure).  ctx is passed back. */
+typedef struct wg_allocator {
+    void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
+    void (*free_fn)(void *ctx, void *ptr);
+    void *ctx;
+} wg_allocator;
+
+wg_tape *wg_tape_new(void);
+wg_tape *wg_tape_new_with(const wg_allocator *alloc); /* NULL alloc: malloc */
+void     wg_tape_free(wg_tape *t);
+void     wg_tape_clear(wg_tape *t);              /* drop nodes, keep capacity */
+size_t   wg_tape_size(const wg_tape *t);         /* nodes recorded */
+size_t   wg_tape_bytes(const wg_tape *t);        /* bytes held for recorded nodes */
+int      wg_status(const wg_tape *t);            /* WG_OK (0) or the first error, sticky */
+const char *wg_errmsg(const wg_tape *t);         /* names op, node and cause */
+
+/* Inspection: the i-th node (0-based, recording order) of the tape. */
+wg_var   wg_tape_var(const wg_tape *t, size_t i);  /* invalid handle if i out of range */
+int      wg_var_valid(const wg_tape *t, wg_var v);  /* 1 when v is a live handle of t */
+size_t   wg_var_index(const wg_tape *t, wg_var v);  /* node index; (size_t)-1 if invalid */
+wg_op    wg_node_op(const wg_tape *t, size_t i);
+/* Operand k (0 or 1) of node i as a node index; (size_t)-1 if none. */
+size_t   wg_node_arg(const wg_tape *t, size_t i, int k);
+double   wg_node_param(const wg_tape *t, size_t i);   /* c of *_C ops, n of powi */
+double   wg_node_value(const wg_tape *t, size_t i);
+int      wg_node_rank(const wg_tape *t, size_t i);    /* 0: scalar */
+
+/* ------------------------------------------------------------------ recording */
+
+wg_var   wg_input(wg_tape *t, double value);     /* independent variable */
+wg_var   wg_const(wg_tape *t, double value);
+double   wg_value(const wg_tape *t, wg_var v);   /* NaN for an invalid handle */
+
+/* One recording function per row of WG_OP_LIST:
+ *   binary: wg_add wg_sub wg_mul wg_div wg_pow wg_atan2 wg_min wg_max wg_hypot
+ *   unary:  wg_neg wg_exp wg_log wg_log1p wg_expm1 wg_sqrt wg_cbrt wg_sin wg_cos
+ *           wg_tan wg_asin wg_acos wg_atan wg_sinh wg_cosh wg_tanh wg_sigmoid
+ *           wg_softplus wg_relu wg_abs wg_erf wg_square wg_recip wg_stop_gradient
+ *   const:  wg_add_c(t, a, c) = a + c, wg_mul_c = a * c, wg_pow_c = a ^ c
+ *   int:    wg_powi(t, a, n) = a ^ n
+ *   compare: wg_lt wg_le wg_gt wg_ge wg_eq wg_ne return the outcome (1 or 0;
+ *           0 on a failed tape) and record it: a replay where it differs
+ *           fails with WG_EBRANCH.
+ */
+#define WG_X_DECL_LEAF(name)
+#define WG_X_DECL_UNARY(name)  wg_var wg_##name(wg_tape *t, wg_var a);
+#define WG_X_DECL_BINARY(name) wg_var wg_##name(wg_tape *t, wg_var a, wg_var b);
+#define WG_X_DECL_CONST(name)  wg_var wg_##name(wg_tape *t, wg_var a, double c);
+#define WG_X_DECL_INT(name)    wg_var wg_##name(wg_tape *t, wg_var a, int n);
+#define WG_X_DECL_CMP(name)    int wg_##name(wg_tape *t, wg_var a, wg_var b);
+#define WG_X_DECL(E, name, kind) WG_X_DECL_##kind(name)
+WG_OP_LIST(WG_X_DECL)
+#undef WG_X_DECL
+
+/* Generic recording, for parsers and generators that pick the op at run
+ * time.  b is ignored by unary ops; c is used by CONST and INT ops (INT
+ * needs an integral c that fits an int). */
+wg_var   wg_apply(wg_tape *t, wg_op op, wg_var a, wg_var b, double c);
+
+/* ------------------------------------------------------------------ derivatives
+ *
+ * x lists independent variables (handles made by wg_input) unless said
+ * otherwise; y lists any nodes.  All return a status and leave the recorded
+ * values unchanged. */
+
+/* replay the tape at x = values (other inputs keep their values) */
+int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values);
+
+/* reverse: g[j] = dy/dx[j]; x may name any node (the adjoint of that node) */
+int wg_grad(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *g);
+/* reverse: xbar = w^T J, J = d(y)/d(x) */
+int wg_vjp(wg_tape *t, size_t m, const wg_var *y, const double *w,
+           size_t n, const wg_var *x, double *xbar);
+/* forward: ydot = J u */
+int wg_jvp(wg_tape *t, size_t n, const wg_var *x, const double *u,
+           size_t m, const wg_var *y, double *ydot);
+/* vector forward: k directions in one sweep.  U is n x k and Ydot m x k,
+ * both row-major. */
+int wg_jvp_multi(wg_tape *t, size_t n, const wg_var *x, size_t k, const double *U,
+                 size_t m, const wg_var *y, double *Ydot);
+/* m x n Jacobian, row-major.  wg_jacobian picks the cheaper mode: reverse
+ * (m sweeps) when m <= n, vector forward otherwise. */
+int wg_jacobian(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_var *x,
+                double *J);
+int wg_jacobian_fwd(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_var *x,
+                    double *J);
+int wg_jacobian_rev(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_var *x,
+                    double *J);
+
+/* Accumulating backward, with PyTorch's .grad semantics: each call adds
+ * seed * dy/dv into every node's gradient buffer; the buffers are kept until
+ * wg_zero_grad.  The tape itself is not changed, so the same call twice adds
+ * the same amount twice. */
+int    wg_backward(wg_tape *t, wg_var y, double seed);
+double wg_grad_of(const wg_tape *t, wg_var v);   /* 0 before any backward */
+void   wg_zero_grad(wg_tape *t);
+
+/* Per-node tangents and adjoints of the last sweep, for trace tables:
+ * wg_node_tangent is direction 0 of the last forward sweep, wg_node_adjoint
+ * the last reverse sweep (wg_grad, wg_vjp, wg_jacobian_rev).  NaN when the
+ * node was not swept. */
+double wg_node_tangent(const wg_tape *t, size_t i);
+double wg_node_adjoint(const wg_tape *t, size_t i);
+
+/* ------------------------------------------------------------------ graphs and .wg text
+ *
+ * A graph is a tape plus the names of its inputs and its outputs: what a
+ * .wg file holds (doc/FORMAT.md).  The graph owns its tape. */
+
+typedef struct wg_graph wg_graph;
+
+typedef struct wg_parse_error {
+    int status;          /* WG_EPARSE, WG_EDOM, WG_EIO, WG_ENOMEM, ... */
+    char file[256];      /* file name, or "<expr>" / "<string>" */
+    int line, column;    /* 1-based; 0 when not tied to a place */
+    char message[512];   /* "file:line:column: expected ')' after argument ..." */
+} wg_parse_error;
+
+/* Read a .wg file.  NULL on failure, with err filled in (err may be NULL). */
+wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err);
+/* Read .wg text held in memory; name is used in messages. */
+wg_graph *wg_graph_read_string(const char *text, const char *name, wg_parse_error *err);
+/* One expression: identifiers that are not function names are inputs,
+ * in the order of names[] (which must list every one); values[] gives
+ * their values.  The graph has one output, named "y". */
+wg_graph *wg_graph_parse_expr(const char *expr, size_t n, const char *const *names,
+                              const double *values, wg_parse_error *err);
+/* An empty graph over a new tape (for building by hand or from a program). */
+wg_graph *wg_graph_new(void);
+void      wg_graph_free(wg_graph *g);
+
+wg_tape    *wg_graph_tape(wg_graph *g);
+size_t      wg_graph_ninputs(const wg_graph *g);
+wg_var      wg_graph_input(const wg_graph *g, size_t i);
+const char *wg_graph_input_name(const wg_graph *g, size_t i);
+size_t      wg_graph_noutputs(const wg_graph *g);
+wg_var      wg_graph_output(const wg_graph *g, size_t i);
+const char *wg_graph_output_name(const wg_graph *g, size_t i);
+/* Record an input named name on the graph's tape. */
+wg_var      wg_graph_add_input(wg_graph *g, const char *name, double value);
+int         wg_graph_add_output(wg_graph *g, const char *name, wg_var v);
+/* Name of node i as used by the writer, traces and DOT: the input's name for
+ * named inputs, "v<i>" otherwise.  Writes into buf, returns buf. */
+const char *wg_graph_node_name(const wg_graph *g, size_t i, char *buf, size_t len);
+
+/* Write the graph in canonical .wg form: one node per line.  Writing,
+ * reading back and writing again gives the same bytes. */
+int wg_graph_write(const wg_graph *g, FILE *out);
+
+/* ------------------------------------------------------------------ traces and DOT */
+
+/* The evaluation trace tables of the seeds, one row per node:
+ * forward primal; forward tangent along direction u (one entry per graph
+ * input); reverse adjoint of output `out` (graph output index). */
+int wg_trace_primal(wg_graph *g, FILE *out);
+int wg_trace_tangent(wg_graph *g, const double *u, FILE *out);
+int wg_trace_adjoint(wg_graph *g, size_t out_index, FILE *out);
+
+enum { WG_DOT_VALUES = 1 };
+int wg_graph_write_dot(const wg_graph *g, unsigned flags, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WENGERT_H */

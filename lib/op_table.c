@@ -1,5 +1,5 @@
 /* op_table.c -- names, kinds and arities of the ops, from WG_OP_LIST. */
-#include "wengert.h"
+#include "tape.h"
 
 #include <string.h>
 
@@ -9,7 +9,7 @@ static const char *const op_names[WG_OP_COUNT] = {
 #undef WG_X_NAME
 };
 
-static const unsigned char op_kinds[WG_OP_COUNT] = {
+const unsigned char wg_op_kind_table[WG_OP_COUNT] = {
 #define WG_X_KIND(E, name, kind) WG_KIND_##kind,
     WG_OP_LIST(WG_X_KIND)
 #undef WG_X_KIND
@@ -22,7 +22,7 @@ const char *wg_op_name(wg_op op)
 
 wg_op_kind wg_op_kind_of(wg_op op)
 {
-    return (unsigned)op < WG_OP_COUNT ? (wg_op_kind)op_kinds[op] : WG_KIND_LEAF;
+    return (unsigned)op < WG_OP_COUNT ? (wg_op_kind)wg_op_kind_table[op] : WG_KIND_LEAF;
 }
 
 int wg_op_arity(wg_op op)

@@ -47,7 +47,7 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
 
     for (size_t i = lo; i < t->n; i++) {
         wg_op op = (wg_op)t->op[i];
-        wg_op_kind kind = wg_op_kind_of(op);
+        wg_op_kind kind = wg_kind((uint8_t)op);
         if (kind == WG_KIND_LEAF)
             continue;
         double a = t->val[t->arg0[i]];

@@ -17,7 +17,7 @@
 static inline void node_partials(const wg_tape *t, size_t i, double *da, double *db)
 {
     wg_op op = (wg_op)t->op[i];
-    wg_op_kind kind = wg_op_kind_of(op);
+    wg_op_kind kind = wg_kind((uint8_t)op);
     double a = t->val[t->arg0[i]];
     double b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP) ? t->val[t->arg1[i]] : 0.0;
     double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
@@ -49,7 +49,7 @@ int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
 {
     double *tan = t->tan;
     for (size_t i = lo; i < hi; i++) {
-        wg_op_kind kind = wg_op_kind_of((wg_op)t->op[i]);
+        wg_op_kind kind = wg_kind(t->op[i]);
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;           /* seeds are in place; constants and outcomes have 0 */
         double da, db;
@@ -92,7 +92,7 @@ void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
         double g = adj[i - lo];
         if (g == 0)
             continue;
-        wg_op_kind kind = wg_op_kind_of((wg_op)t->op[i]);
+        wg_op_kind kind = wg_kind(t->op[i]);
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
         double da, db;
@@ -116,7 +116,7 @@ int wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_
     if (j == n)
         return WG_OK;
     for (size_t i = lo; i < hi && i < t->n; i++) {
-        wg_op_kind kind = wg_op_kind_of((wg_op)t->op[i]);
+        wg_op_kind kind = wg_kind(t->op[i]);
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
         double da, db;

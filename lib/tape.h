@@ -64,6 +64,14 @@ void wg_fail(wg_tape *t, int status, int at_point, const char *fmt, ...)
 int  wg_call_fail(wg_tape *t, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* kind of each op, for the sweeps' inner loops (wg_op_kind_of is the
+ * checked public form) */
+extern const unsigned char wg_op_kind_table[WG_OP_COUNT];
+static inline wg_op_kind wg_kind(uint8_t op)
+{
+    return (wg_op_kind)wg_op_kind_table[op];
+}
+
 /* "argument 2", "arguments (1, 0)", "argument -2 with constant 0.5" */
 const char *wg_format_args(wg_op op, double a, double b, double p, char *buf, size_t len);
 

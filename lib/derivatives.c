@@ -84,8 +84,10 @@ int wg_vjp(wg_tape *t, size_t m, const wg_var *y, const double *w,
             t->adj[i - xlo] += w[j];
     }
     wg_sweep_reverse(t, xlo, yhi, t->adj);
-    for (size_t j = 0; j < n; j++)
-        xbar[j] = t->adj[wg_index(t, x[j]) - xlo];
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = wg_index(t, x[j]);     /* after every y: no path, and no buffer */
+        xbar[j] = i <= yhi ? t->adj[i - xlo] : 0.0;
+    }
     return wg_check_finite(t, fn, xbar, n, xlo, yhi + 1);
 }
 
@@ -119,7 +121,10 @@ int wg_jvp_multi(wg_tape *t, size_t n, const wg_var *x, size_t k, const double *
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu x %zu tangents", fn,
                             yhi + 1 - xlo, k);
     for (size_t j = 0; j < n; j++) {
-        double *tj = t->tan + (wg_index(t, x[j]) - xlo) * k;
+        uint32_t i = wg_index(t, x[j]);
+        if (i > yhi)
+            continue;                       /* after every y: reaches none, outside the buffer */
+        double *tj = t->tan + (i - xlo) * k;
         for (size_t d = 0; d < k; d++)
             tj[d] += U[j * k + d];
     }

@@ -36,6 +36,19 @@ static inline double wg_softplus_d(double a)
     return (a > 0 ? a : 0.0) + log1p(exp(-fabs(a)));
 }
 
+/* a^(b-1), for the derivative b a^(b-1) of a^b.  b - 1 rounds when b is not
+ * an integer (0.3 - 1, 1e-5 - 1), and pow magnifies that rounding e by
+ * |log a|: 1e-300^(1e-5 - 1) came out 3e-14 (140 ulps) off.  So
+ * a^(b-1) = a^c a^e with c = fl(b - 1), e its exact error (TwoSum), and
+ * a^e = 1 + e log a to well below an ulp (|e log a| < 2^-53 * 745). */
+static inline double wg_pow_m1(double a, double b)
+{
+    double c = b - 1.0, bb = c - b;
+    double e = (b - (c - bb)) + (-1.0 - bb);
+    double r = pow(a, c);
+    return (e != 0 && a > 0 && isfinite(r)) ? r + r * (e * log(a)) : r;
+}
+
 /* Value of op at (a, b); p is the constant of CONST/INT ops. */
 static inline double wg_op_value(wg_op op, double a, double b, double p)
 {
@@ -149,7 +162,7 @@ static inline void wg_op_partials(wg_op op, double a, double b, double p, double
     case WG_OP_SUB:           *da = 1; *db = -1; return;
     case WG_OP_MUL:           *da = b; *db = a; return;
     case WG_OP_DIV:           *da = 1.0 / b; *db = -y / b; return;  /* -a/b^2 without b^2 overflow */
-    case WG_OP_POW:           *da = b * pow(a, b - 1); *db = y * log(a); return;
+    case WG_OP_POW:           *da = b * wg_pow_m1(a, b); *db = y * log(a); return;
     case WG_OP_ATAN2: {
         /* d/da = b/(a^2+b^2), d/db = -a/(a^2+b^2); dividing by the hypot
          * twice avoids overflow and underflow of a^2 + b^2. */
@@ -191,14 +204,21 @@ static inline void wg_op_partials(wg_op op, double a, double b, double p, double
     case WG_OP_SOFTPLUS:      *da = wg_sigmoid_d(a); return;
     case WG_OP_RELU:          *da = a > 0; return;                 /* relu'(0) = 0 */
     case WG_OP_ABS:           *da = (a > 0) - (a < 0); return;     /* abs'(0) = 0 */
-    case WG_OP_ERF:           *da = M_2_SQRTPI * exp(-a * a); return;
+    /* a^2 = s + e exactly (fma): exp(-s) alone would carry the rounding
+     * of a*a magnified by a^2, 8 ulps at a = 5.3 and more further out;
+     * exp(-e) = 1 - e to well below an ulp. */
+    case WG_OP_ERF: {
+        double s = a * a, e = fma(a, a, -s), g = exp(-s);
+        *da = g == 0 ? 0.0 : M_2_SQRTPI * (g - g * e);   /* a*a may be inf */
+        return;
+    }
     case WG_OP_SQUARE:        *da = 2.0 * a; return;
     case WG_OP_RECIP:         *da = -y * y; return;
     case WG_OP_STOP_GRADIENT: *da = 0; return;
     case WG_OP_ADD_C:         *da = 1; return;
     case WG_OP_MUL_C:         *da = p; return;
     case WG_OP_POW_C:
-    case WG_OP_POWI:          *da = p == 0 ? 0.0 : p * pow(a, p - 1); return;
+    case WG_OP_POWI:          *da = p == 0 ? 0.0 : p * wg_pow_m1(a, p); return;
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT:
     case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
                               *da = 0; return;

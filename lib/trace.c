@@ -1,0 +1,763 @@
+/* trace.c -- the evaluation-trace tables of a graph, one row per node:
+ * forward primal, forward tangent along a direction, reverse adjoint of one
+ * output (the tables of the seed documents, as aligned plain text).
+ *
+ * The numbers are the tape's own: values as recorded (or as the last
+ * wg_eval left them), tangents from one wg_jvp sweep, adjoints from one
+ * wg_grad sweep, read back per node with wg_node_tangent / wg_node_adjoint.
+ * The rules are written with the local partials of op_kernels.h, the kernel
+ * the sweeps multiply by, so every substituted number is one the sweep used.
+ * Only the symbolic spelling of each partial lives here (partial_template).
+ *
+ * Numbers in the tables are %.6g, to keep the columns readable; callers who
+ * need full precision read the values and derivatives from the API. */
+#include "graph.h"
+#include "op_kernels.h"
+#include "tape.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- strings */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_put(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 32;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static const char *sb_str(const sbuf *b)
+{
+    return b->s ? b->s : "";
+}
+
+static void sb_reset(sbuf *b)
+{
+    b->len = 0;
+    if (b->s)
+        b->s[0] = '\0';
+}
+
+/* ---------------------------------------------------------------- tables */
+
+#define MAX_COLS 4
+
+typedef struct {
+    size_t ncol, nrow, cap;
+    char **cell;        /* nrow * ncol strings */
+    int oom;
+} table;
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    return d ? memcpy(d, s, n) : NULL;
+}
+
+/* append a row holding copies of cells[0..ncol) */
+static void tb_add(table *tb, sbuf *cells)
+{
+    for (size_t c = 0; c < tb->ncol; c++)
+        if (cells[c].oom)
+            tb->oom = 1;
+    if (tb->oom)
+        return;
+    if (tb->nrow == tb->cap) {
+        size_t cap = tb->cap ? tb->cap * 2 : 16;
+        char **cell = realloc(tb->cell, cap * tb->ncol * sizeof *cell);
+        if (!cell) {
+            tb->oom = 1;
+            return;
+        }
+        tb->cell = cell;
+        tb->cap = cap;
+    }
+    char **row = tb->cell + tb->nrow * tb->ncol;
+    for (size_t c = 0; c < tb->ncol; c++) {
+        row[c] = dup_str(sb_str(&cells[c]));
+        if (!row[c]) {
+            while (c-- > 0)
+                free(row[c]);
+            tb->oom = 1;
+            return;
+        }
+    }
+    tb->nrow++;
+    for (size_t c = 0; c < tb->ncol; c++)
+        sb_reset(&cells[c]);
+}
+
+static void tb_free(table *tb)
+{
+    for (size_t r = 0; r < tb->nrow * tb->ncol; r++)
+        free(tb->cell[r]);
+    free(tb->cell);
+}
+
+static void print_row(FILE *out, char *const *cell, const size_t *width, size_t ncol)
+{
+    for (size_t c = 0; c < ncol; c++) {
+        if (c + 1 < ncol)
+            fprintf(out, "%-*s  ", (int)width[c], cell[c]);
+        else
+            fprintf(out, "%s\n", cell[c]);
+    }
+}
+
+/* title, header, a rule of dashes, the rows; columns as wide as their widest cell */
+static void tb_print(const table *tb, const char *title, char *const *head, FILE *out)
+{
+    size_t width[MAX_COLS];
+    for (size_t c = 0; c < tb->ncol; c++) {
+        width[c] = strlen(head[c]);
+        for (size_t r = 0; r < tb->nrow; r++) {
+            size_t w = strlen(tb->cell[r * tb->ncol + c]);
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+    fprintf(out, "%s\n", title);
+    print_row(out, head, width, tb->ncol);
+    for (size_t c = 0; c < tb->ncol; c++) {
+        for (size_t k = 0; k < width[c]; k++)
+            fputc('-', out);
+        fputs(c + 1 < tb->ncol ? "  " : "\n", out);
+    }
+    for (size_t r = 0; r < tb->nrow; r++)
+        print_row(out, tb->cell + r * tb->ncol, width, tb->ncol);
+}
+
+/* ---------------------------------------------------------------- numbers and names */
+
+/* + 0.0 turns -0 into 0: at six digits a signed zero (a tangent that is
+ * 0 * -4) is noise, not information */
+static void put_num(sbuf *b, double v)
+{
+    sb_put(b, "%.6g", v + 0.0);
+}
+
+/* a number inside a written-out expression: negatives in parentheses, so
+ * "5 - (-1)" never reads as "5 - -1" */
+static void put_term(sbuf *b, double v)
+{
+    v += 0.0;
+    if (signbit(v) && !isnan(v))
+        sb_put(b, "(%.6g)", v);
+    else
+        sb_put(b, "%.6g", v);
+}
+
+/* A constant of the graph, in the fewest digits that read back to the same
+ * double: definitions show the constant the tape holds, not a rounding of it. */
+static void put_exact(sbuf *b, double v, int bare)
+{
+    char buf[40];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (!bare && signbit(v) && !isnan(v))
+        sb_put(b, "(%s)", buf);
+    else
+        sb_put(b, "%s", buf);
+}
+
+static void put_name(sbuf *b, const wg_graph *g, size_t i)
+{
+    size_t slot = wg_graph_input_slot(g, i);
+    if (slot != (size_t)-1)
+        sb_put(b, "%s", g->in_name[slot]);
+    else
+        sb_put(b, "v%zu", i);
+}
+
+/* ---------------------------------------------------------------- definitions */
+
+static const char *infix_symbol(wg_op op)
+{
+    switch (op) {
+    case WG_OP_ADD: case WG_OP_ADD_C: return "+";
+    case WG_OP_SUB:                   return "-";
+    case WG_OP_MUL: case WG_OP_MUL_C: return "*";
+    case WG_OP_DIV:                   return "/";
+    case WG_OP_LT:                    return "<";
+    case WG_OP_LE:                    return "<=";
+    case WG_OP_GT:                    return ">";
+    case WG_OP_GE:                    return ">=";
+    case WG_OP_EQ:                    return "==";
+    case WG_OP_NE:                    return "!=";
+    default:                          return NULL;
+    }
+}
+
+/* operand k of node i: its name, or with `values` its value (bare: as a
+ * function's argument, where a negative needs no parentheses) */
+static void put_operand(sbuf *b, const wg_graph *g, size_t i, int k, int values, int bare)
+{
+    size_t a = wg_node_arg(g->tape, i, k);
+    if (values && bare)
+        put_num(b, wg_node_value(g->tape, a));
+    else if (values)
+        put_term(b, wg_node_value(g->tape, a));
+    else
+        put_name(b, g, a);
+}
+
+/* the right-hand side of node i: "log(x1)", "x1 * x2"; with `values` the
+ * operands' values in place of their names ("log(2)", "2 * 5"), and nothing
+ * for leaves, whose value column says it all */
+static void put_definition(sbuf *b, const wg_graph *g, size_t i, int values)
+{
+    const wg_tape *t = g->tape;
+    wg_op op = wg_node_op(t, i);
+    const char *sym = infix_symbol(op);
+    switch (wg_op_kind_of(op)) {
+    case WG_KIND_LEAF:
+        if (values)
+            return;
+        if (op == WG_OP_INPUT)
+            sb_put(b, "input");
+        else
+            put_exact(b, wg_node_value(t, i), 1);
+        return;
+    case WG_KIND_UNARY:
+        if (op == WG_OP_NEG) {
+            sb_put(b, "-");
+            put_operand(b, g, i, 0, values, 0);
+            return;
+        }
+        sb_put(b, "%s(", wg_op_name(op));
+        put_operand(b, g, i, 0, values, 1);
+        sb_put(b, ")");
+        return;
+    case WG_KIND_BINARY:
+    case WG_KIND_CMP:
+        if (sym) {
+            put_operand(b, g, i, 0, values, 0);
+            sb_put(b, " %s ", sym);
+            put_operand(b, g, i, 1, values, 0);
+            return;
+        }
+        sb_put(b, "%s(", wg_op_name(op));
+        put_operand(b, g, i, 0, values, 1);
+        sb_put(b, ", ");
+        put_operand(b, g, i, 1, values, 1);
+        sb_put(b, ")");
+        return;
+    case WG_KIND_CONST:
+    case WG_KIND_INT:
+        if (sym) {
+            put_operand(b, g, i, 0, values, 0);
+            sb_put(b, " %s ", sym);
+            put_exact(b, wg_node_param(t, i), 0);
+            return;
+        }
+        sb_put(b, "%s(", wg_op_name(op));
+        put_operand(b, g, i, 0, values, 1);
+        sb_put(b, ", ");
+        put_exact(b, wg_node_param(t, i), 1);
+        sb_put(b, ")");
+        return;
+    }
+}
+
+/* ---------------------------------------------------------------- partials */
+
+enum { P_TEXT, P_ONE, P_MINUS_ONE, P_ZERO };
+
+/* The symbolic partial of op with respect to operand k, as a template:
+ * %a and %b are the operands' names, %y the node's, %c its constant and
+ * %d the constant minus one.  P_ONE, P_MINUS_ONE and P_ZERO mark partials
+ * that are those constants whatever the point, so the rules can read
+ * "dv2 + dv3" instead of "dv2 * 1 + dv3 * 1".  The numbers always come
+ * from wg_op_partials; these texts only name them. */
+static int partial_template(wg_op op, int k, double p, const char **tpl)
+{
+    *tpl = NULL;
+    switch (op) {
+    case WG_OP_INPUT:
+    case WG_OP_CONST:
+    case WG_OP_STOP_GRADIENT:
+    case WG_OP_LT: case WG_OP_LE: case WG_OP_GT:
+    case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+                          return P_ZERO;
+    case WG_OP_ADD:       return P_ONE;
+    case WG_OP_SUB:       return k == 0 ? P_ONE : P_MINUS_ONE;
+    case WG_OP_MUL:       *tpl = k == 0 ? "%b" : "%a"; break;
+    case WG_OP_DIV:       *tpl = k == 0 ? "1/%b" : "-%a/%b^2"; break;
+    case WG_OP_POW:       *tpl = k == 0 ? "%b*%a^(%b-1)" : "%y*log(%a)"; break;
+    case WG_OP_ATAN2:     *tpl = k == 0 ? "%b/(%a^2+%b^2)" : "-%a/(%a^2+%b^2)"; break;
+    case WG_OP_MIN:       *tpl = k == 0 ? "[%a<=%b]" : "[%a>%b]"; break;
+    case WG_OP_MAX:       *tpl = k == 0 ? "[%a>=%b]" : "[%a<%b]"; break;
+    case WG_OP_HYPOT:     *tpl = k == 0 ? "%a/%y" : "%b/%y"; break;
+    case WG_OP_NEG:       return P_MINUS_ONE;
+    case WG_OP_EXP:       *tpl = "exp(%a)"; break;
+    case WG_OP_LOG:       *tpl = "1/%a"; break;
+    case WG_OP_LOG1P:     *tpl = "1/(1+%a)"; break;
+    case WG_OP_EXPM1:     *tpl = "exp(%a)"; break;
+    case WG_OP_SQRT:      *tpl = "1/(2*sqrt(%a))"; break;
+    case WG_OP_CBRT:      *tpl = "1/(3*cbrt(%a)^2)"; break;
+    case WG_OP_SIN:       *tpl = "cos(%a)"; break;
+    case WG_OP_COS:       *tpl = "-sin(%a)"; break;
+    case WG_OP_TAN:       *tpl = "1+tan(%a)^2"; break;
+    case WG_OP_ASIN:      *tpl = "1/sqrt(1-%a^2)"; break;
+    case WG_OP_ACOS:      *tpl = "-1/sqrt(1-%a^2)"; break;
+    case WG_OP_ATAN:      *tpl = "1/(1+%a^2)"; break;
+    case WG_OP_SINH:      *tpl = "cosh(%a)"; break;
+    case WG_OP_COSH:      *tpl = "sinh(%a)"; break;
+    case WG_OP_TANH:      *tpl = "1/cosh(%a)^2"; break;
+    case WG_OP_SIGMOID:   *tpl = "%y*(1-%y)"; break;
+    case WG_OP_SOFTPLUS:  *tpl = "sigmoid(%a)"; break;
+    case WG_OP_RELU:      *tpl = "[%a>0]"; break;
+    case WG_OP_ABS:       *tpl = "sign(%a)"; break;
+    case WG_OP_ERF:       *tpl = "2/sqrt(pi)*exp(-%a^2)"; break;
+    case WG_OP_SQUARE:    *tpl = "2*%a"; break;
+    case WG_OP_RECIP:     *tpl = "-1/%a^2"; break;
+    case WG_OP_ADD_C:     return P_ONE;
+    case WG_OP_MUL_C:     *tpl = "%c"; break;
+    case WG_OP_POW_C:
+    case WG_OP_POWI:
+        if (p == 0)
+            return P_ZERO;      /* as the kernel: a^0 is constant */
+        *tpl = "%c*%a^%d";
+        break;
+    case WG_OP_COUNT:     return P_ZERO;
+    }
+    return P_TEXT;
+}
+
+/* 1 when s has an operator outside every bracket: it needs parentheses to
+ * be a factor ("x2" and "cos(x2)" do not; "1/x1" and "-sin(x2)" do) */
+static int needs_parens(const char *s)
+{
+    int depth = 0;
+    for (; *s; s++) {
+        if (*s == '(' || *s == '[')
+            depth++;
+        else if (*s == ')' || *s == ']')
+            depth--;
+        else if (depth == 0 && strchr("+-*/^<>=", *s))
+            return 1;
+    }
+    return 0;
+}
+
+/* the partial of node i with respect to operand k, spelled out, as a factor */
+static void put_partial(sbuf *b, const wg_graph *g, size_t i, const char *tpl)
+{
+    const wg_tape *t = g->tape;
+    sbuf e = { 0 };
+    for (const char *s = tpl; *s; s++) {
+        if (*s != '%' || !s[1]) {
+            sb_put(&e, "%c", *s);
+            continue;
+        }
+        switch (*++s) {
+        case 'a': put_name(&e, g, wg_node_arg(t, i, 0)); break;
+        case 'b': put_name(&e, g, wg_node_arg(t, i, 1)); break;
+        case 'y': put_name(&e, g, i); break;
+        case 'c': put_exact(&e, wg_node_param(t, i), 0); break;
+        case 'd': put_exact(&e, wg_node_param(t, i) - 1, 0); break;
+        default:  sb_put(&e, "%%%c", *s); break;
+        }
+    }
+    if (e.oom)
+        b->oom = 1;
+    else if (needs_parens(sb_str(&e)))
+        sb_put(b, "(%s)", sb_str(&e));
+    else
+        sb_put(b, "%s", sb_str(&e));
+    free(e.s);
+}
+
+/* the local partials of node i at the tape's values: the sweeps' kernel */
+static void local_partials(const wg_tape *t, size_t i, double *da, double *db)
+{
+    wg_op op = wg_node_op(t, i);
+    wg_op_kind kind = wg_op_kind_of(op);
+    *da = *db = 0;
+    if (kind == WG_KIND_LEAF)
+        return;
+    double a = wg_node_value(t, wg_node_arg(t, i, 0));
+    double b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP)
+                   ? wg_node_value(t, wg_node_arg(t, i, 1)) : 0.0;
+    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_node_param(t, i) : 0.0;
+    wg_op_partials(op, a, b, p, wg_node_value(t, i), da, db);
+}
+
+/* one term of a written-out sum: the symbolic part in `sym`, the numbers in
+ * `num`.  `name` is the factor being carried (dA or _vj) with value `carried`. */
+static void put_term_pair(sbuf *sym, sbuf *num, int first, int kind, const wg_graph *g,
+                          size_t node, const char *tpl, const char *prefix, size_t carried_node,
+                          double carried, double partial)
+{
+    if (kind == P_MINUS_ONE) {
+        sb_put(sym, first ? "-" : " - ");
+        sb_put(num, first ? "-" : " - ");
+    } else if (!first) {
+        sb_put(sym, " + ");
+        sb_put(num, " + ");
+    }
+    sb_put(sym, "%s", prefix);
+    put_name(sym, g, carried_node);
+    put_term(num, carried);
+    if (kind == P_TEXT) {
+        sb_put(sym, " * ");
+        put_partial(sym, g, node, tpl);
+        sb_put(num, " * ");
+        put_term(num, partial);
+    } else if (kind == P_ZERO) {
+        sb_put(sym, " * 0");
+        sb_put(num, " * 0");
+    }
+}
+
+/* ---------------------------------------------------------------- common checks */
+
+static int check_args(wg_graph *g, FILE *out, const char *fn)
+{
+    if (!g || !g->tape)
+        return WG_EINVAL;
+    if (!out)
+        return wg_call_fail(g->tape, WG_EINVAL, "%s: out is NULL", fn);
+    return WG_OK;
+}
+
+/* print the table and turn allocation and output failures into a status */
+static int finish(wg_graph *g, table *tb, const char *title, char *const *head, FILE *out,
+                  const char *fn, int s)
+{
+    if (tb->oom) {
+        tb_free(tb);
+        return wg_call_fail(g->tape, WG_ENOMEM, "%s: out of memory for the table", fn);
+    }
+    tb_print(tb, title, head, out);
+    tb_free(tb);
+    if (ferror(out))
+        return wg_call_fail(g->tape, WG_EIO, "%s: writing the table failed", fn);
+    return s;
+}
+
+static void free_cells(sbuf *cells, size_t n)
+{
+    for (size_t c = 0; c < n; c++)
+        free(cells[c].s);
+}
+
+/* ---------------------------------------------------------------- primal */
+
+/* Printed even on a failed tape (its values show where a NaN came from);
+ * the return value is then the tape's status. */
+int wg_trace_primal(wg_graph *g, FILE *out)
+{
+    static const char fn[] = "wg_trace_primal";
+    static char *const head[] = { "node", "definition", "with values", "value" };
+    int s = check_args(g, out, fn);
+    if (s != WG_OK)
+        return s;
+    const wg_tape *t = g->tape;
+    size_t n = wg_tape_size(t);
+    table tb = { .ncol = 4 };
+    sbuf cell[4] = { { 0 } };
+    for (size_t i = 0; i < n; i++) {
+        put_name(&cell[0], g, i);
+        put_name(&cell[1], g, i);
+        sb_put(&cell[1], " = ");
+        put_definition(&cell[1], g, i, 0);
+        put_definition(&cell[2], g, i, 1);
+        put_num(&cell[3], wg_node_value(t, i));
+        tb_add(&tb, cell);
+    }
+    for (size_t k = 0; k < g->nout; k++) {
+        size_t yi = wg_var_index(t, g->out[k]);
+        sb_put(&cell[0], "%s", g->out_name[k]);
+        sb_put(&cell[1], "output %s = ", g->out_name[k]);
+        put_name(&cell[1], g, yi);
+        put_num(&cell[3], wg_node_value(t, yi));
+        tb_add(&tb, cell);
+    }
+    free_cells(cell, 4);
+    char title[64];
+    snprintf(title, sizeof title, "Forward primal trace (%zu node%s)", n, n == 1 ? "" : "s");
+    return finish(g, &tb, title, head, out, fn, wg_status(t));
+}
+
+/* ---------------------------------------------------------------- tangent */
+
+/* graph inputs as handles, and the least node index among them */
+static wg_var *input_handles(const wg_graph *g, size_t *lo)
+{
+    wg_var *x = malloc((g->nin ? g->nin : 1) * sizeof *x);
+    *lo = SIZE_MAX;
+    if (!x)
+        return NULL;
+    for (size_t j = 0; j < g->nin; j++) {
+        x[j] = wg_graph_input(g, j);
+        if (g->in_node[j] < *lo)
+            *lo = g->in_node[j];
+    }
+    return x;
+}
+
+int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
+{
+    static const char fn[] = "wg_trace_tangent";
+    static char *const head[] = { "node", "tangent rule", "with values", "tangent" };
+    int s = check_args(g, out, fn);
+    if (s != WG_OK)
+        return s;
+    wg_tape *t = g->tape;
+    if ((s = wg_status(t)) != WG_OK)
+        return s;
+    if (g->nin && !u)
+        return wg_call_fail(t, WG_EINVAL, "%s: direction u is NULL but the graph has %zu inputs",
+                            fn, g->nin);
+    size_t n = wg_tape_size(t), lo;
+    wg_var *x = input_handles(g, &lo);
+    if (!x)
+        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory", fn);
+    /* the last node as the result makes the sweep run over every node from
+     * the first input on; nodes before it cannot depend on an input */
+    wg_var last = wg_tape_var(t, n ? n - 1 : 0);
+    double ydot;
+    s = wg_jvp(t, g->nin, x, u, n ? 1 : 0, &last, &ydot);
+    free(x);
+    if (s != WG_OK && s != WG_ERANGE)
+        return s;               /* nothing was swept; ERANGE still has a table to show */
+    int swept = g->nin > 0 && n > 0;
+#define TAN(i) ((swept && (i) >= lo) ? wg_node_tangent(t, (i)) : 0.0)
+
+    table tb = { .ncol = 4 };
+    sbuf cell[4] = { { 0 } };
+    for (size_t i = 0; i < n; i++) {
+        wg_op op = wg_node_op(t, i);
+        wg_op_kind kind = wg_op_kind_of(op);
+        put_name(&cell[0], g, i);
+        sb_put(&cell[1], "d");
+        put_name(&cell[1], g, i);
+        sb_put(&cell[1], " = ");
+        if (op == WG_OP_INPUT) {
+            sb_put(&cell[1], "%s", wg_graph_input_slot(g, i) != (size_t)-1
+                                       ? "seed" : "0 (not a graph input)");
+        } else if (op == WG_OP_CONST) {
+            sb_put(&cell[1], "0 (constant)");
+        } else if (kind == WG_KIND_CMP || op == WG_OP_STOP_GRADIENT) {
+            sb_put(&cell[1], "0 (%s)", kind == WG_KIND_CMP ? "comparison" : "stop_gradient");
+        } else {
+            double d[2];
+            local_partials(t, i, &d[0], &d[1]);
+            int terms = 0;
+            for (int k = 0; k < wg_op_arity(op); k++) {
+                const char *tpl;
+                int pk = partial_template(op, k, wg_node_param(t, i), &tpl);
+                if (pk == P_ZERO)
+                    continue;
+                size_t a = wg_node_arg(t, i, k);
+                put_term_pair(&cell[1], &cell[2], terms == 0, pk, g, i, tpl, "d", a, TAN(a),
+                              d[k]);
+                terms++;
+            }
+            if (!terms)
+                sb_put(&cell[1], "0");
+        }
+        put_num(&cell[3], TAN(i));
+        tb_add(&tb, cell);
+    }
+    for (size_t k = 0; k < g->nout; k++) {
+        size_t yi = wg_var_index(t, g->out[k]);
+        sb_put(&cell[0], "%s", g->out_name[k]);
+        sb_put(&cell[1], "d%s = d", g->out_name[k]);
+        put_name(&cell[1], g, yi);
+        put_num(&cell[3], TAN(yi));
+        tb_add(&tb, cell);
+    }
+#undef TAN
+    free_cells(cell, 4);
+
+    sbuf title = { 0 };
+    sb_put(&title, "Forward tangent trace along u = (");
+    for (size_t j = 0; j < g->nin; j++)
+        sb_put(&title, "%s%.6g", j ? ", " : "", u[j]);
+    sb_put(&title, ") over (");
+    for (size_t j = 0; j < g->nin; j++)
+        sb_put(&title, "%s%s", j ? ", " : "", g->in_name[j]);
+    sb_put(&title, ")");
+    if (title.oom)
+        tb.oom = 1;
+    s = finish(g, &tb, sb_str(&title), head, out, fn, s);
+    free(title.s);
+    return s;
+}
+
+/* ---------------------------------------------------------------- adjoint */
+
+/* Who consumes each node, as compressed rows: the operand slots (2 j + k,
+ * node j's operand k) that read node i are use[start[i] .. start[i+1]),
+ * in increasing j.  Comparisons are left out: they pass nothing back. */
+typedef struct {
+    size_t *start, *use;
+} consumers;
+
+static int consumers_build(const wg_tape *t, consumers *c)
+{
+    size_t n = wg_tape_size(t);
+    c->start = calloc(n + 1, sizeof *c->start);
+    c->use = NULL;
+    if (!c->start)
+        return WG_ENOMEM;
+    for (size_t j = 0; j < n; j++) {
+        wg_op op = wg_node_op(t, j);
+        if (wg_op_kind_of(op) == WG_KIND_CMP)
+            continue;
+        for (int k = 0; k < wg_op_arity(op); k++)
+            c->start[wg_node_arg(t, j, k) + 1]++;
+    }
+    for (size_t i = 0; i < n; i++)
+        c->start[i + 1] += c->start[i];
+    c->use = malloc((c->start[n] ? c->start[n] : 1) * sizeof *c->use);
+    size_t *fill = malloc((n ? n : 1) * sizeof *fill);
+    if (!c->use || !fill) {
+        free(fill);
+        return WG_ENOMEM;
+    }
+    memcpy(fill, c->start, n * sizeof *fill);
+    for (size_t j = 0; j < n; j++) {
+        wg_op op = wg_node_op(t, j);
+        if (wg_op_kind_of(op) == WG_KIND_CMP)
+            continue;
+        for (int k = 0; k < wg_op_arity(op); k++)
+            c->use[fill[wg_node_arg(t, j, k)]++] = 2 * j + (size_t)k;
+    }
+    free(fill);
+    return WG_OK;
+}
+
+static void consumers_free(consumers *c)
+{
+    free(c->start);
+    free(c->use);
+}
+
+int wg_trace_adjoint(wg_graph *g, size_t out_index, FILE *out)
+{
+    static const char fn[] = "wg_trace_adjoint";
+    static char *const head[] = { "node", "adjoint rule", "with values", "adjoint" };
+    int s = check_args(g, out, fn);
+    if (s != WG_OK)
+        return s;
+    wg_tape *t = g->tape;
+    if ((s = wg_status(t)) != WG_OK)
+        return s;
+    if (out_index >= g->nout)
+        return wg_call_fail(t, WG_EINVAL, "%s: output %zu asked for, the graph has %zu", fn,
+                            out_index, g->nout);
+    size_t n = wg_tape_size(t);
+    size_t yi = wg_var_index(t, g->out[out_index]);
+    const char *yname = g->out_name[out_index];
+
+    /* x = node 0 and the graph inputs: node 0 makes the sweep cover every
+     * node up to the output, and the inputs make wg_grad's finiteness check
+     * (WG_ERANGE naming the node) cover the gradient */
+    wg_var *x = malloc((g->nin + 1) * sizeof *x);
+    double *gr = malloc((g->nin + 1) * sizeof *gr);
+    consumers c = { NULL, NULL };
+    if (!x || !gr || consumers_build(t, &c) != WG_OK) {
+        free(x);
+        free(gr);
+        consumers_free(&c);
+        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory", fn);
+    }
+    x[0] = wg_tape_var(t, 0);
+    for (size_t j = 0; j < g->nin; j++)
+        x[j + 1] = wg_graph_input(g, j);
+    s = wg_grad(t, g->out[out_index], g->nin + 1, x, gr);
+    free(x);
+    free(gr);
+    if (s != WG_OK && s != WG_ERANGE) {
+        consumers_free(&c);
+        return s;
+    }
+    /* nodes after the output cannot reach it: their adjoint is 0 */
+#define ADJ(i) ((i) <= yi ? wg_node_adjoint(t, (i)) : 0.0)
+
+    table tb = { .ncol = 4 };
+    sbuf cell[4] = { { 0 } };
+    sb_put(&cell[0], "%s", yname);
+    sb_put(&cell[1], "_%s = 1 (seed)", yname);
+    put_num(&cell[3], 1.0);
+    tb_add(&tb, cell);
+    for (size_t i = n; i-- > 0;) {
+        put_name(&cell[0], g, i);
+        sb_put(&cell[1], "_");
+        put_name(&cell[1], g, i);
+        sb_put(&cell[1], " = ");
+        int terms = 0;
+        if (i == yi) {
+            sb_put(&cell[1], "_%s", yname);
+            put_term(&cell[2], 1.0);
+            terms++;
+        }
+        for (size_t u = c.start[i]; u < c.start[i + 1]; u++) {
+            size_t j = c.use[u] / 2;
+            int k = (int)(c.use[u] % 2);
+            wg_op op = wg_node_op(t, j);
+            const char *tpl;
+            int pk = partial_template(op, k, wg_node_param(t, j), &tpl);
+            double d[2];
+            local_partials(t, j, &d[0], &d[1]);
+            put_term_pair(&cell[1], &cell[2], terms == 0, pk, g, j, tpl, "_", j, ADJ(j), d[k]);
+            terms++;
+        }
+        if (!terms)
+            sb_put(&cell[1], "0");
+        put_num(&cell[3], ADJ(i));
+        tb_add(&tb, cell);
+    }
+#undef ADJ
+    free_cells(cell, 4);
+    consumers_free(&c);
+
+    sbuf title = { 0 };
+    sb_put(&title, "Reverse adjoint trace of output %s (seed _%s = 1)", yname, yname);
+    if (title.oom)
+        tb.oom = 1;
+    s = finish(g, &tb, sb_str(&title), head, out, fn, s);
+    free(title.s);
+    return s;
+}

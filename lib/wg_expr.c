@@ -1,0 +1,430 @@
+/* wg_expr.c -- the expression grammar of .wg text (doc/FORMAT.md):
+ *
+ *   expr    = term { ("+" | "-") term }
+ *   term    = unary { ("*" | "/") unary }
+ *   unary   = ("-" | "+") unary | power
+ *   power   = primary [ "^" unary ]          right-associative; -x^2 = -(x^2)
+ *   primary = NUMBER | NAME | NAME "(" args ")" | "(" expr ")"
+ *
+ * Nodes are recorded while parsing, in the order the operations complete.
+ * Number literals stay numbers until an operation needs them: then they
+ * become the constant of add_c / mul_c / powi / pow_c where that keeps the
+ * derivative right (x^2 stays differentiable at negative x), and a const
+ * node otherwise.  Calls go through the op table, so a new row of
+ * WG_OP_LIST is callable by its name with no change here. */
+#include "wg_parse.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int parse_unary(wg_parser *p, wg_operand *out);
+
+/* the op called `name`, if any (op names are short) */
+static int op_of_token(const wg_token *t, wg_op *op)
+{
+    char buf[32];
+    if (t->kind != WG_TOK_NAME || t->len >= sizeof buf)
+        return 0;
+    memcpy(buf, t->text, t->len);
+    buf[t->len] = '\0';
+    return wg_op_from_name(buf, op);
+}
+
+static void start_operand(wg_parser *p, wg_operand *x)
+{
+    memset(x, 0, sizeof *x);
+    x->at = p->tok;
+}
+
+static void finish_operand(wg_parser *p, wg_operand *x)
+{
+    x->end = p->prev.text + p->prev.len;
+}
+
+static int record(wg_parser *p, const wg_token *at, wg_op op, wg_var a, wg_var b, double c,
+                  wg_operand *res)
+{
+    wg_var r = wg_apply(p->t, op, a, b, c);
+    if (!r.id || wg_status(p->t) != WG_OK)
+        return wg_parse_tape_fail(p, at);
+    res->is_lit = 0;
+    res->v = r;
+    return WG_OK;
+}
+
+int wg_parse_materialize(wg_parser *p, wg_operand *x)
+{
+    wg_var none = { 0 };
+    if (!x->is_lit)
+        return WG_OK;
+    return record(p, &x->at, WG_OP_CONST, none, none, x->value, x);
+}
+
+/* an exponent that powi takes: integral and within int */
+static int fits_int(double c)
+{
+    return c == floor(c) && c >= INT_MIN && c <= INT_MAX;
+}
+
+/* a = a op b, by the literal rules; op_tok is the operator, where a
+ * domain error is reported */
+static int infix(wg_parser *p, const wg_token *op_tok, wg_operand *a, wg_operand *b)
+{
+    wg_var none = { 0 };
+    int s;
+    wg_operand res = *a;
+    res.end = b->end;
+    char sym = op_tok->text[0];
+    switch (sym) {
+    case '+':
+    case '*': {
+        wg_op cop = sym == '+' ? WG_OP_ADD_C : WG_OP_MUL_C;
+        if (a->is_lit && !b->is_lit) {          /* NUMBER + e: the sum commutes exactly */
+            s = record(p, op_tok, cop, b->v, none, a->value, &res);
+        } else if (b->is_lit) {                 /* e + NUMBER (a literal e becomes a const) */
+            if ((s = wg_parse_materialize(p, a)) != WG_OK)
+                return s;
+            s = record(p, op_tok, cop, a->v, none, b->value, &res);
+        } else {
+            s = record(p, op_tok, sym == '+' ? WG_OP_ADD : WG_OP_MUL, a->v, b->v, 0, &res);
+        }
+        break;
+    }
+    case '-':
+        if (b->is_lit) {                        /* e - c == e + (-c) exactly in IEEE */
+            if ((s = wg_parse_materialize(p, a)) != WG_OK)
+                return s;
+            s = record(p, op_tok, WG_OP_ADD_C, a->v, none, -b->value, &res);
+        } else {
+            if ((s = wg_parse_materialize(p, a)) != WG_OK)
+                return s;
+            s = record(p, op_tok, WG_OP_SUB, a->v, b->v, 0, &res);
+        }
+        break;
+    case '/':
+        /* no x/c -> x*(1/c): 1/c rounds, so the value would change */
+        if ((s = wg_parse_materialize(p, a)) != WG_OK || (s = wg_parse_materialize(p, b)) != WG_OK)
+            return s;
+        s = record(p, op_tok, WG_OP_DIV, a->v, b->v, 0, &res);
+        break;
+    default: /* '^' */
+        if ((s = wg_parse_materialize(p, a)) != WG_OK)
+            return s;
+        if (b->is_lit)  /* a fixed exponent: pow(a, b) would need a > 0 */
+            s = record(p, op_tok, fits_int(b->value) ? WG_OP_POWI : WG_OP_POW_C, a->v, none,
+                       b->value, &res);
+        else
+            s = record(p, op_tok, WG_OP_POW, a->v, b->v, 0, &res);
+        break;
+    }
+    if (s == WG_OK)
+        *a = res;
+    return s;
+}
+
+/* "after '+'", or nothing at the very start */
+static int expected_operand(wg_parser *p)
+{
+    char what[96], d[64];
+    if (p->prev.text)
+        snprintf(what, sizeof what, "an operand after %s",
+                 wg_token_describe(&p->prev, p->in_expression, d, sizeof d));
+    else
+        snprintf(what, sizeof what, "an expression");
+    return wg_parse_expected(p, what);
+}
+
+int wg_parse_is_nonfinite_word(const wg_token *t)
+{
+    static const char *const words[] = { "inf", "infinity", "nan" };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if (t->len == n) {
+            size_t k = 0;
+            while (k < n && (t->text[k] | 0x20) == words[i][k])
+                k++;
+            if (k == n)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int undefined_name(wg_parser *p, const wg_token *name)
+{
+    char q[64];
+    wg_quote_span(name->text, name->len, q, sizeof q);
+    if (wg_parse_is_nonfinite_word(name))
+        return wg_parse_fail(p, WG_EPARSE, name, "%s is not a number here: tapes hold finite "
+                             "values only", q);
+    if (!p->in_expression)
+        return wg_parse_fail(p, WG_EPARSE, name, "undefined name %s (a name is defined by an "
+                             "'input' line or an assignment before its use)", q);
+    char list[400];
+    size_t o = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < p->nvars && o + 8 < sizeof list; i++) {
+        int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", p->vars[i]);
+        if (w < 0 || (size_t)w >= sizeof list - o) {
+            snprintf(list + (sizeof list - 5), 5, "...");
+            break;
+        }
+        o += (size_t)w;
+    }
+    return wg_parse_fail(p, WG_EPARSE, name, "unknown variable %s; %s%s", q,
+                         p->nvars ? "variables given: " : "no variables given", list);
+}
+
+static const char *usage(wg_op op, char *buf, size_t len)
+{
+    const char *n = wg_op_name(op);
+    switch (wg_op_kind_of(op)) {
+    case WG_KIND_LEAF:   snprintf(buf, len, "%s(c) with c a number", n); break;
+    case WG_KIND_UNARY:  snprintf(buf, len, "%s(a)", n); break;
+    case WG_KIND_BINARY:
+    case WG_KIND_CMP:    snprintf(buf, len, "%s(a, b)", n); break;
+    case WG_KIND_CONST:  snprintf(buf, len, "%s(a, c) with c a number", n); break;
+    case WG_KIND_INT:    snprintf(buf, len, "%s(a, n) with n an integer", n); break;
+    }
+    return buf;
+}
+
+/* how many arguments a call of op takes, and which must be a number */
+static int call_arity(wg_op op)
+{
+    switch (wg_op_kind_of(op)) {
+    case WG_KIND_LEAF:   return op == WG_OP_CONST ? 1 : 0;
+    case WG_KIND_UNARY:  return 1;
+    case WG_KIND_BINARY:
+    case WG_KIND_CMP:
+    case WG_KIND_CONST:
+    case WG_KIND_INT:    return 2;
+    }
+    return 0;
+}
+
+static int is_number_arg(wg_op op, int k)
+{
+    wg_op_kind kind = wg_op_kind_of(op);
+    return (kind == WG_KIND_LEAF && k == 0)
+        || ((kind == WG_KIND_CONST || kind == WG_KIND_INT) && k == 1);
+}
+
+/* name "(" args ")"; the name is consumed and the current token is "(" */
+static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
+{
+    wg_op op;
+    char q[64], u[96], d[64];
+    wg_quote_span(name->text, name->len, q, sizeof q);
+    if (!op_of_token(name, &op)) {
+        if (wg_symtab_find(&p->names, name->text, name->len))
+            return wg_parse_fail(p, WG_EPARSE, name, "%s is a variable, not a function", q);
+        return wg_parse_fail(p, WG_EPARSE, name, "unknown function %s (doc/OPS.md lists "
+                             "the ops)", q);
+    }
+    int nargs = call_arity(op);
+    if (nargs == 0)
+        return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be called: inputs are declared "
+                             "by lines 'input NAME = NUMBER'", q);
+    usage(op, u, sizeof u);
+    wg_parse_advance(p);                        /* "(" */
+    wg_operand arg[2];
+    for (int k = 0; k < nargs; k++) {
+        if (p->tok.kind == WG_TOK_ERROR)
+            return wg_parse_expected(p, "");
+        if (k > 0) {
+            if (p->tok.kind != WG_TOK_COMMA)
+                return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ',' and argument %d of "
+                                     "%s, found %s; usage: %s", k + 1, q,
+                                     wg_token_describe(&p->tok, p->in_expression, d, sizeof d),
+                                     u);
+            wg_parse_advance(p);
+        }
+        if (p->tok.kind == WG_TOK_ERROR)
+            return wg_parse_expected(p, "");
+        if (p->tok.kind == WG_TOK_RPAREN || p->tok.kind == WG_TOK_COMMA)
+            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected argument %d of %s, found %s; "
+                                 "usage: %s", k + 1, q,
+                                 wg_token_describe(&p->tok, p->in_expression, d, sizeof d), u);
+        int s = wg_parse_expression(p, &arg[k]);
+        if (s != WG_OK)
+            return s;
+        if (is_number_arg(op, k)) {
+            char a[64];
+            wg_quote_span(arg[k].at.text, (size_t)(arg[k].end - arg[k].at.text), a, sizeof a);
+            if (!arg[k].is_lit)
+                return wg_parse_fail(p, WG_EPARSE, &arg[k].at, "expected a number as argument "
+                                     "%d of %s, found %s; usage: %s",
+                                     k + 1, q, a, u);
+            if (wg_op_kind_of(op) == WG_KIND_INT && !fits_int(arg[k].value))
+                return wg_parse_fail(p, WG_EPARSE, &arg[k].at, "expected an integer from %d to "
+                                     "%d as argument %d of %s, found %s; usage: %s", INT_MIN,
+                                     INT_MAX, k + 1, q, a, u);
+        }
+    }
+    if (p->tok.kind != WG_TOK_RPAREN) {
+        if (p->tok.kind == WG_TOK_COMMA)
+            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ')' after the %s of %s, "
+                                 "found ','; %s takes %d: %s", nargs == 1 ? "argument"
+                                 : "arguments", q, q, nargs, u);
+        if (p->tok.kind == WG_TOK_ERROR)
+            return wg_parse_expected(p, "");
+        return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ')' after the %s of %s, found %s",
+                             nargs == 1 ? "argument" : "arguments", q,
+                             wg_token_describe(&p->tok, p->in_expression, d, sizeof d));
+    }
+    wg_parse_advance(p);                        /* ")" */
+
+    wg_var none = { 0 };
+    int s;
+    switch (wg_op_kind_of(op)) {
+    case WG_KIND_LEAF:                          /* const(c): a const node, always */
+        return record(p, name, op, none, none, arg[0].value, out);
+    case WG_KIND_UNARY:
+        if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK)
+            return s;
+        return record(p, name, op, arg[0].v, none, 0, out);
+    case WG_KIND_BINARY:
+    case WG_KIND_CMP:
+        if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK
+            || (s = wg_parse_materialize(p, &arg[1])) != WG_OK)
+            return s;
+        return record(p, name, op, arg[0].v, arg[1].v, 0, out);
+    case WG_KIND_CONST:
+    case WG_KIND_INT:
+        if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK)
+            return s;
+        return record(p, name, op, arg[0].v, none, arg[1].value, out);
+    }
+    return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be called", q);
+}
+
+static int parse_primary(wg_parser *p, wg_operand *out)
+{
+    start_operand(p, out);
+    wg_token t = p->tok;
+    int s = WG_OK;
+    switch (t.kind) {
+    case WG_TOK_NUMBER:
+        out->is_lit = 1;
+        out->value = t.number;
+        wg_parse_advance(p);
+        break;
+    case WG_TOK_NAME: {
+        wg_parse_advance(p);
+        if (p->tok.kind == WG_TOK_LPAREN) {
+            s = parse_call(p, &t, out);
+            break;
+        }
+        wg_op op;
+        if (op_of_token(&t, &op)) {
+            if (p->tok.kind == WG_TOK_ERROR)
+                return wg_parse_expected(p, "");
+            char q[64], u[96], d[64];
+            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected '(' after the op name %s, "
+                                 "found %s; usage: %s", wg_quote_span(t.text, t.len, q, sizeof q),
+                                 wg_token_describe(&p->tok, p->in_expression, d, sizeof d),
+                                 usage(op, u, sizeof u));
+        }
+        wg_sym *e = wg_symtab_find(&p->names, t.text, t.len);
+        if (!e)
+            return undefined_name(p, &t);
+        out->v.id = e->id;
+        break;
+    }
+    case WG_TOK_LPAREN: {
+        wg_parse_advance(p);
+        wg_operand inner;
+        if ((s = wg_parse_expression(p, &inner)) != WG_OK)
+            return s;
+        if (p->tok.kind != WG_TOK_RPAREN) {
+            char what[96];
+            snprintf(what, sizeof what, "')' to close the '(' at %zu:%zu", t.line, t.column);
+            return wg_parse_expected(p, what);
+        }
+        wg_parse_advance(p);
+        *out = inner;
+        out->at = t;
+        break;
+    }
+    default:
+        return expected_operand(p);
+    }
+    if (s == WG_OK)
+        finish_operand(p, out);
+    return s;
+}
+
+static int parse_power(wg_parser *p, wg_operand *out)
+{
+    int s = parse_primary(p, out);
+    if (s != WG_OK || p->tok.kind != WG_TOK_CARET)
+        return s;
+    wg_token op = p->tok;
+    wg_parse_advance(p);
+    wg_operand e;
+    if ((s = parse_unary(p, &e)) != WG_OK)      /* x^-2 and a^b^c = a^(b^c) */
+        return s;
+    return infix(p, &op, out, &e);
+}
+
+static int parse_unary_body(wg_parser *p, wg_operand *out)
+{
+    if (p->tok.kind != WG_TOK_MINUS && p->tok.kind != WG_TOK_PLUS)
+        return parse_power(p, out);
+    wg_token op = p->tok;
+    wg_parse_advance(p);
+    int s = parse_unary(p, out);
+    if (s != WG_OK)
+        return s;
+    out->at = op;
+    if (op.kind == WG_TOK_PLUS)
+        return WG_OK;
+    if (out->is_lit) {          /* -NUMBER is a number: "-2.5" and "-0" keep their bits */
+        out->value = -out->value;
+        return WG_OK;
+    }
+    wg_var none = { 0 };
+    return record(p, &op, WG_OP_NEG, out->v, none, 0, out);
+}
+
+static int parse_unary(wg_parser *p, wg_operand *out)
+{
+    /* every level of nesting -- parentheses, call arguments, signs, powers --
+     * passes through here, so one counter bounds the recursion */
+    if (p->depth >= WG_PARSE_MAX_DEPTH)
+        return wg_parse_fail(p, WG_EPARSE, &p->tok, "expression nested more than %d levels "
+                             "deep", WG_PARSE_MAX_DEPTH);
+    p->depth++;
+    int s = parse_unary_body(p, out);
+    p->depth--;
+    return s;
+}
+
+static int parse_term(wg_parser *p, wg_operand *out)
+{
+    int s = parse_unary(p, out);
+    while (s == WG_OK && (p->tok.kind == WG_TOK_STAR || p->tok.kind == WG_TOK_SLASH)) {
+        wg_token op = p->tok;
+        wg_parse_advance(p);
+        wg_operand b;
+        if ((s = parse_unary(p, &b)) == WG_OK)
+            s = infix(p, &op, out, &b);
+    }
+    return s;
+}
+
+int wg_parse_expression(wg_parser *p, wg_operand *out)
+{
+    int s = parse_term(p, out);
+    while (s == WG_OK && (p->tok.kind == WG_TOK_PLUS || p->tok.kind == WG_TOK_MINUS)) {
+        wg_token op = p->tok;
+        wg_parse_advance(p);
+        wg_operand b;
+        if ((s = parse_term(p, &b)) == WG_OK)
+            s = infix(p, &op, out, &b);
+    }
+    return s;
+}

@@ -1,0 +1,58 @@
+/* wg_parse.h -- private: the state the .wg reader (wg_read.c) and its
+ * expression parser (wg_expr.c) share. */
+#ifndef WG_PARSE_H
+#define WG_PARSE_H
+
+#include "graph.h"
+#include "wg_lexer.h"
+#include "wg_symtab.h"
+
+/* Each nesting level costs a few stack frames; a cap turns a pathological
+ * "((((...))))" into an error instead of a stack overflow.  Generated and
+ * written files hold one op per line, so real text nests far less. */
+#define WG_PARSE_MAX_DEPTH 1000
+
+typedef struct wg_parser {
+    wg_lexer lx;
+    wg_token tok;               /* the current token */
+    wg_token prev;              /* the token consumed last */
+    wg_graph *g;
+    wg_tape *t;
+    wg_symtab names;            /* name -> wg_var id, where defined, where output */
+    const char *file;           /* as messages name it */
+    int in_expression;          /* wg_graph_parse_expr: one expression over given names */
+    size_t nvars;               /* ... and those names, for "unknown variable" */
+    const char *const *vars;
+    int depth;
+    wg_parse_error *err;        /* never NULL here */
+} wg_parser;
+
+/* A parsed operand: a number known while parsing (recorded only where a
+ * rule of doc/FORMAT.md needs a node), or a node of the tape. */
+typedef struct wg_operand {
+    int is_lit;
+    double value;               /* when is_lit */
+    wg_var v;                   /* when !is_lit */
+    wg_token at;                /* its first token, for messages */
+    const char *end;            /* one past its last byte in the source */
+} wg_operand;
+
+void wg_parse_advance(wg_parser *p);
+/* Fill p->err once: "file:line:column: error: ..." (no place when at is
+ * NULL).  Returns status. */
+int  wg_parse_fail(wg_parser *p, int status, const wg_token *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "expected WHAT, found <current token>" at the current token */
+int  wg_parse_expected(wg_parser *p, const char *what);
+/* The tape failed while recording at `at`: its status and message. */
+int  wg_parse_tape_fail(wg_parser *p, const wg_token *at);
+
+/* 1 for inf, infinity, nan in any case: words a user may mean as numbers */
+int  wg_parse_is_nonfinite_word(const wg_token *t);
+
+/* expr = term { ("+" | "-") term }, with the literal rules of FORMAT.md */
+int  wg_parse_expression(wg_parser *p, wg_operand *out);
+/* A number operand becomes a const node (a no-op for a node operand). */
+int  wg_parse_materialize(wg_parser *p, wg_operand *x);
+
+#endif

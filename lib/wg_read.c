@@ -1,0 +1,497 @@
+/* wg_read.c -- the .wg reader: statements (input, output, assignment),
+ * names, errors with file:line:column, and the three entry points
+ * (a file, a string, one expression).  Expressions are wg_expr.c.
+ *
+ * The reader stops at the first error and frees everything it built, so
+ * a caller gets a whole graph or none. */
+#include "wg_parse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- errors */
+
+void wg_parse_advance(wg_parser *p)
+{
+    p->prev = p->tok;
+    p->tok = wg_lexer_next(&p->lx);
+}
+
+static void set_error(wg_parse_error *e, int status, const char *file, size_t line,
+                      size_t column, const char *text)
+{
+    if (e->status != WG_OK)
+        return;                 /* the first error is the one reported */
+    e->status = status;
+    e->line = line > (size_t)INT32_MAX ? INT32_MAX : (int)line;
+    e->column = column > (size_t)INT32_MAX ? INT32_MAX : (int)column;
+    /* a long file name or message is cut at the end of the buffer */
+    int w = line ? snprintf(e->message, sizeof e->message, "%s:%zu:%zu: error: %s", file, line,
+                            column, text)
+                 : snprintf(e->message, sizeof e->message, "%s: error: %s", file, text);
+    if (w < 0)
+        snprintf(e->message, sizeof e->message, "error: %s", wg_strerror(status));
+}
+
+int wg_parse_fail(wg_parser *p, int status, const wg_token *at, const char *fmt, ...)
+{
+    char text[sizeof p->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    set_error(p->err, status, p->file, at ? at->line : 0, at ? at->column : 0, text);
+    return status;
+}
+
+int wg_parse_expected(wg_parser *p, const char *what)
+{
+    if (p->tok.kind == WG_TOK_ERROR)        /* a bad number: say what is wrong with it */
+        return wg_parse_fail(p, WG_EPARSE, &p->tok, "%s", p->lx.error);
+    char d[80];
+    return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected %s, found %s", what,
+                         wg_token_describe(&p->tok, p->in_expression, d, sizeof d));
+}
+
+int wg_parse_tape_fail(wg_parser *p, const wg_token *at)
+{
+    int s = wg_status(p->t);
+    if (s == WG_OK)
+        s = WG_ENOMEM;          /* a call failed without a tape error: only memory does */
+    return wg_parse_fail(p, s, at, "%s", wg_errmsg(p->t));
+}
+
+static int out_of_memory(wg_parser *p, const wg_token *at)
+{
+    return wg_parse_fail(p, WG_ENOMEM, at, "out of memory");
+}
+
+/* ---------------------------------------------------------------- names */
+
+static int is_keyword(const wg_token *t)
+{
+    return (t->len == 5 && memcmp(t->text, "input", 5) == 0)
+        || (t->len == 6 && memcmp(t->text, "output", 6) == 0);
+}
+
+static int is_op_name(const wg_token *t)
+{
+    char buf[32];
+    if (t->len >= sizeof buf)
+        return 0;
+    memcpy(buf, t->text, t->len);
+    buf[t->len] = '\0';
+    return wg_op_from_name(buf, NULL);
+}
+
+static char *token_string(const wg_token *t)
+{
+    char *s = malloc(t->len + 1);
+    if (s) {
+        memcpy(s, t->text, t->len);
+        s[t->len] = '\0';
+    }
+    return s;
+}
+
+/* A name about to be defined: not a keyword or op name, not v<digits> for
+ * an input, not defined before. */
+static int check_new_name(wg_parser *p, const wg_token *name, int is_input)
+{
+    char q[64];
+    size_t ix;
+    wg_quote_span(name->text, name->len, q, sizeof q);
+    if (is_keyword(name))
+        return wg_parse_fail(p, WG_EPARSE, name, "%s cannot name a variable: it is a keyword", q);
+    if (is_op_name(name))
+        return wg_parse_fail(p, WG_EPARSE, name, "%s cannot name a variable: it is an op name",
+                             q);
+    if (is_input && wg_canonical_index(name->text, name->len, &ix))
+        return wg_parse_fail(p, WG_EPARSE, name, "%s cannot name an input: names v<digits> are "
+                             "reserved for the nodes of that index", q);
+    wg_sym *e = wg_symtab_find(&p->names, name->text, name->len);
+    if (e)
+        return wg_parse_fail(p, WG_EPARSE, name, "%s is defined twice: at line %zu and at line "
+                             "%zu (a name is defined once)", q, e->line, name->line);
+    return WG_OK;
+}
+
+static int define(wg_parser *p, const wg_token *name, wg_var v)
+{
+    wg_sym *e = wg_symtab_add(&p->names, name->text, name->len);
+    if (!e)
+        return out_of_memory(p, name);
+    e->id = v.id;
+    e->line = name->line;
+    e->column = name->column;
+    return WG_OK;
+}
+
+/* ---------------------------------------------------------------- statements */
+
+/* input NAME = [+-] NUMBER */
+static int parse_input(wg_parser *p)
+{
+    char q[64], what[128];
+    wg_parse_advance(p);
+    if (p->tok.kind != WG_TOK_NAME)
+        return wg_parse_expected(p, "the name of the input after 'input'");
+    wg_token name = p->tok;
+    int s = check_new_name(p, &name, 1);
+    if (s != WG_OK)
+        return s;
+    wg_quote_span(name.text, name.len, q, sizeof q);
+    wg_parse_advance(p);
+    if (p->tok.kind != WG_TOK_EQUALS) {
+        snprintf(what, sizeof what, "'=' after input %s", q);
+        return wg_parse_expected(p, what);
+    }
+    wg_parse_advance(p);
+    double sign = 1;
+    if (p->tok.kind == WG_TOK_MINUS || p->tok.kind == WG_TOK_PLUS) {
+        sign = p->tok.kind == WG_TOK_MINUS ? -1 : 1;
+        wg_parse_advance(p);
+    }
+    if (p->tok.kind != WG_TOK_NUMBER) {
+        if (p->tok.kind == WG_TOK_NAME && wg_parse_is_nonfinite_word(&p->tok)) {
+            char d[32];
+            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected a finite number as the value "
+                                 "of input %s, found %s: tapes hold finite values only", q,
+                                 wg_quote_span(p->tok.text, p->tok.len, d, sizeof d));
+        }
+        snprintf(what, sizeof what, "a number as the value of input %s", q);
+        return wg_parse_expected(p, what);
+    }
+    double value = sign * p->tok.number;
+    wg_parse_advance(p);
+    char *cname = token_string(&name);
+    if (!cname)
+        return out_of_memory(p, &name);
+    wg_var v = wg_graph_add_input(p->g, cname, value);
+    free(cname);
+    if (!v.id)
+        return wg_parse_tape_fail(p, &name);
+    return define(p, &name, v);
+}
+
+/* A name v<digits> that is an output must be node <digits>: the writer
+ * names node i "vi", so any other use could not be written back. */
+static int check_output_name(wg_parser *p, const wg_token *name, wg_var v)
+{
+    size_t want, node = wg_var_index(p->t, v);
+    if (!wg_canonical_index(name->text, name->len, &want) || want == node)
+        return WG_OK;
+    char q[64];
+    wg_quote_span(name->text, name->len, q, sizeof q);
+    return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be an output: it names node %zu, and "
+                         "an output named v<digits> must be the node of that index (write "
+                         "'y = %.*s' and 'output y')", q, node, (int)(name->len > 40 ? 40 : name->len),
+                         name->text);
+}
+
+/* output NAME { "," NAME } */
+static int parse_output(wg_parser *p)
+{
+    wg_parse_advance(p);
+    for (int first = 1;; first = 0) {
+        if (p->tok.kind != WG_TOK_NAME)
+            return wg_parse_expected(p, first ? "the name of an output after 'output'"
+                                              : "the name of an output after ','");
+        wg_token name = p->tok;
+        char q[64];
+        wg_quote_span(name.text, name.len, q, sizeof q);
+        wg_sym *e = wg_symtab_find(&p->names, name.text, name.len);
+        if (!e)
+            return wg_parse_fail(p, WG_EPARSE, &name, "undefined name %s in 'output' (an "
+                                 "output names a variable defined on an earlier line)", q);
+        if (e->out_line)
+            return wg_parse_fail(p, WG_EPARSE, &name, "%s is an output twice: at line %zu and at "
+                                 "line %zu", q, e->out_line, name.line);
+        wg_var v = { e->id };
+        int s = check_output_name(p, &name, v);
+        if (s != WG_OK)
+            return s;
+        char *cname = token_string(&name);
+        if (!cname)
+            return out_of_memory(p, &name);
+        s = wg_graph_add_output(p->g, cname, v);
+        free(cname);
+        if (s != WG_OK)
+            return wg_parse_fail(p, s, &name, "%s", wg_errmsg(p->t));
+        e->out_line = name.line;
+        wg_parse_advance(p);
+        if (p->tok.kind != WG_TOK_COMMA)
+            return WG_OK;
+        wg_parse_advance(p);
+    }
+}
+
+/* NAME = EXPR: a node, a const node (a lone number), or an alias (a lone name) */
+static int parse_assignment(wg_parser *p)
+{
+    wg_token name = p->tok;
+    wg_parse_advance(p);
+    if (p->tok.kind != WG_TOK_EQUALS) {
+        char q[64], what[96];
+        snprintf(what, sizeof what, "'=' after %s",
+                 wg_quote_span(name.text, name.len, q, sizeof q));
+        return wg_parse_expected(p, what);
+    }
+    int s = check_new_name(p, &name, 0);
+    if (s != WG_OK)
+        return s;
+    wg_parse_advance(p);
+    wg_operand x;
+    if ((s = wg_parse_expression(p, &x)) != WG_OK || (s = wg_parse_materialize(p, &x)) != WG_OK)
+        return s;
+    return define(p, &name, x.v);
+}
+
+static int end_of_statement(wg_parser *p, const char *what)
+{
+    if (p->tok.kind == WG_TOK_NEWLINE || p->tok.kind == WG_TOK_EOF)
+        return WG_OK;
+    if (p->tok.kind == WG_TOK_RPAREN)
+        return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected %s, found ')' with no '(' to "
+                             "close", what);
+    return wg_parse_expected(p, what);
+}
+
+static int parse_file(wg_parser *p)
+{
+    for (;;) {
+        int s;
+        switch (p->tok.kind) {
+        case WG_TOK_EOF:
+            return WG_OK;
+        case WG_TOK_NEWLINE:
+            wg_parse_advance(p);
+            continue;
+        case WG_TOK_NAME:
+            if (p->tok.len == 5 && memcmp(p->tok.text, "input", 5) == 0) {
+                if ((s = parse_input(p)) == WG_OK)
+                    s = end_of_statement(p, "end of line after the value of the input");
+            } else if (p->tok.len == 6 && memcmp(p->tok.text, "output", 6) == 0) {
+                if ((s = parse_output(p)) == WG_OK)
+                    s = end_of_statement(p, "',' or end of line after the output's name");
+            } else {
+                if ((s = parse_assignment(p)) == WG_OK)
+                    s = end_of_statement(p, "an operator or end of line");
+            }
+            if (s != WG_OK)
+                return s;
+            break;
+        default:
+            return wg_parse_expected(p, "a statement ('input NAME = NUMBER', 'output NAME' or "
+                                        "'NAME = EXPRESSION')");
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- expressions */
+
+/* the output's name: "y", unless an input has it */
+static const char *free_output_name(const wg_symtab *names, char *buf, size_t len)
+{
+    static const char *const first[] = { "y", "f", "out" };
+    for (size_t i = 0; i < 3; i++)
+        if (!wg_symtab_find(names, first[i], strlen(first[i])))
+            return first[i];
+    for (unsigned long k = 1;; k++) {
+        snprintf(buf, len, "out%lu", k);
+        if (!wg_symtab_find(names, buf, strlen(buf)))
+            return buf;
+    }
+}
+
+static int parse_expression_body(wg_parser *p, const double *values)
+{
+    for (size_t i = 0; i < p->nvars; i++) {
+        size_t len = strlen(p->vars[i]);
+        wg_sym *e = wg_symtab_find(&p->names, p->vars[i], len);
+        if (e) {
+            char q[64];
+            return wg_parse_fail(p, WG_EINVAL, NULL, "names[%zu] = %s repeats names[%u]", i,
+                                 wg_quote_span(p->vars[i], len, q, sizeof q), (unsigned)e->line);
+        }
+        wg_var v = wg_graph_add_input(p->g, p->vars[i], values[i]);
+        if (!v.id)
+            return wg_parse_tape_fail(p, NULL);
+        e = wg_symtab_add(&p->names, p->vars[i], len);
+        if (!e)
+            return out_of_memory(p, NULL);
+        e->id = v.id;
+        e->line = i;            /* its index in names[], for the message above */
+    }
+    wg_operand x;
+    int s = wg_parse_expression(p, &x);
+    if (s != WG_OK)
+        return s;
+    if (p->tok.kind != WG_TOK_EOF)
+        return end_of_statement(p, "an operator or the end of the expression");
+    if ((s = wg_parse_materialize(p, &x)) != WG_OK)
+        return s;
+    char buf[32];
+    const char *out = free_output_name(&p->names, buf, sizeof buf);
+    s = wg_graph_add_output(p->g, out, x.v);
+    if (s != WG_OK)
+        return wg_parse_fail(p, s, NULL, "%s", wg_errmsg(p->t));
+    return WG_OK;
+}
+
+/* ---------------------------------------------------------------- entry points */
+
+static void start_error(wg_parse_error *e, const char *file)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->file, sizeof e->file, "%s", file);
+}
+
+static wg_graph *run(const char *text, size_t len, const char *file, wg_parse_error *err,
+                     size_t nvars, const char *const *vars, const double *values, int expr)
+{
+    wg_parser p;
+    memset(&p, 0, sizeof p);
+    p.err = err;
+    p.file = file;
+    p.in_expression = expr;
+    p.nvars = nvars;
+    p.vars = vars;
+    p.g = wg_graph_new();
+    if (!p.g) {
+        set_error(err, WG_ENOMEM, file, 0, 0, "out of memory");
+        return NULL;
+    }
+    p.t = wg_graph_tape(p.g);
+    wg_symtab_init(&p.names);
+    wg_lexer_init(&p.lx, text, len, expr);
+    p.tok = wg_lexer_next(&p.lx);
+    int s = expr ? parse_expression_body(&p, values) : parse_file(&p);
+    wg_symtab_free(&p.names);
+    if (s != WG_OK) {
+        if (err->status == WG_OK)       /* every failing path fills err; this is a backstop */
+            set_error(err, s, file, 0, 0, wg_strerror(s));
+        wg_graph_free(p.g);
+        return NULL;
+    }
+    return p.g;
+}
+
+wg_graph *wg_graph_read_string(const char *text, const char *name, wg_parse_error *err)
+{
+    wg_parse_error local;
+    if (!err)
+        err = &local;
+    if (!name)
+        name = "<string>";
+    start_error(err, name);
+    if (!text) {
+        set_error(err, WG_EINVAL, name, 0, 0, "no text (NULL)");
+        return NULL;
+    }
+    return run(text, strlen(text), name, err, 0, NULL, NULL, 0);
+}
+
+wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err)
+{
+    wg_parse_error local;
+    char why[300];
+    if (!err)
+        err = &local;
+    start_error(err, path ? path : "(null)");
+    if (!path) {
+        set_error(err, WG_EINVAL, "(null)", 0, 0, "no file name (NULL)");
+        return NULL;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
+        set_error(err, WG_EIO, path, 0, 0, why);
+        return NULL;
+    }
+    /* the whole file in memory: lines have no length limit */
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int read_errno = 0, nomem = 0;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
+            if (!nb) {
+                nomem = 1;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        errno = 0;
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f))
+                read_errno = errno ? errno : EIO;
+            break;
+        }
+    }
+    fclose(f);
+    wg_graph *g = NULL;
+    if (nomem) {
+        set_error(err, WG_ENOMEM, path, 0, 0, "out of memory reading the file");
+    } else if (read_errno) {
+        snprintf(why, sizeof why, "cannot read: %s", strerror(read_errno));
+        set_error(err, WG_EIO, path, 0, 0, why);
+    } else {
+        g = run(buf ? buf : "", len, path, err, 0, NULL, NULL, 0);
+    }
+    free(buf);
+    return g;
+}
+
+wg_graph *wg_graph_parse_expr(const char *expr, size_t n, const char *const *names,
+                              const double *values, wg_parse_error *err)
+{
+    static const char file[] = "<expr>";
+    wg_parse_error local;
+    char why[400], q[64];
+    if (!err)
+        err = &local;
+    start_error(err, file);
+    if (!expr || (n && (!names || !values))) {
+        snprintf(why, sizeof why, "%s is NULL", !expr ? "the expression"
+                 : !names ? "names" : "values");
+        set_error(err, WG_EINVAL, file, 0, 0, why);
+        return NULL;
+    }
+    /* the caller's names and values are checked here, so that a mistake
+     * in them is not reported as a place in the expression */
+    for (size_t i = 0; i < n; i++) {
+        const char *bad = NULL;
+        size_t ix;
+        if (!names[i])
+            bad = "is NULL";
+        else if (!wg_graph_name_ok(names[i]))
+            bad = "cannot name a variable (an identifier that is not a keyword or an op name "
+                  "is needed)";
+        else if (wg_canonical_index(names[i], strlen(names[i]), &ix))
+            bad = "cannot name a variable: names v<digits> are reserved for the nodes of that "
+                  "index";
+        if (bad) {
+            snprintf(why, sizeof why, "names[%zu] = %s %s", i, names[i]
+                     ? wg_quote_span(names[i], strlen(names[i]), q, sizeof q) : "NULL", bad);
+            set_error(err, WG_EINVAL, file, 0, 0, why);
+            return NULL;
+        }
+        if (!isfinite(values[i])) {
+            snprintf(why, sizeof why, "values[%zu] = %g (for %s) is not finite: tapes hold "
+                     "finite values only", i, values[i],
+                     wg_quote_span(names[i], strlen(names[i]), q, sizeof q));
+            set_error(err, WG_EINVAL, file, 0, 0, why);
+            return NULL;
+        }
+    }
+    return run(expr, strlen(expr), file, err, n, names, values, 1);
+}

@@ -1,0 +1,211 @@
+#!/bin/sh
+# test_cli.sh -- wengert-verify end to end: exit statuses (0 success, 2 bad
+# input or usage, never a crash), one-line messages naming what was wrong,
+# JSON that parses and carries the right gradient, DOT, traces, .wg files.
+# Run by `make check` with top_builddir and srcdir in the environment.
+
+: "${top_builddir:=.}"
+prog="$top_builddir/verify/wengert-verify"
+if [ ! -x "$prog" ]; then
+    echo "test_cli.sh: $prog not built" >&2
+    exit 99
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wg-cli.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+have_python=no
+command -v python3 >/dev/null 2>&1 && have_python=yes
+
+failures=0
+checks=0
+bad() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# run EXPECTED_STATUS ARGS...: run the program, keep stdout and stderr in
+# $tmp/out and $tmp/err, check the exit status; on a failure (status 2) also
+# check that stderr is exactly one line naming the program.
+run() {
+    expect=$1
+    shift
+    checks=$((checks + 1))
+    "$prog" "$@" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    if [ "$status" -ne "$expect" ]; then
+        bad "wengert-verify $*: exit status $status, expected $expect"
+        sed 's/^/    stderr: /' "$tmp/err"
+        return 1
+    fi
+    if [ "$expect" -eq 2 ]; then
+        lines=$(wc -l <"$tmp/err")
+        if [ "$lines" -ne 1 ] || ! grep -q '^wengert-verify: ' "$tmp/err"; then
+            bad "wengert-verify $*: stderr is not one 'wengert-verify: ...' line"
+            sed 's/^/    stderr: /' "$tmp/err"
+        fi
+    elif [ -s "$tmp/err" ]; then
+        bad "wengert-verify $*: succeeded but wrote to stderr"
+        sed 's/^/    stderr: /' "$tmp/err"
+    fi
+    return 0
+}
+
+# expect_out / expect_err FIXED-STRING: the last run's stdout / stderr holds it
+expect_out() {
+    grep -qF -- "$1" "$tmp/out" || bad "stdout of the last run lacks '$1'"
+}
+expect_err() {
+    grep -qF -- "$1" "$tmp/err" || bad "stderr of the last run lacks '$1'"
+}
+
+# json_check PYTHON-EXPRESSION: the last run's stdout is JSON (json.tool
+# accepts it) and the expression over it, d, is true
+json_check() {
+    [ "$have_python" = yes ] || return 0
+    python3 -m json.tool "$tmp/out" >/dev/null 2>"$tmp/jerr" || {
+        bad "stdout is not valid JSON: $(cat "$tmp/jerr")"
+        return
+    }
+    python3 - "$tmp/out" "$1" <<'EOF' || bad "JSON check failed: $1"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+def close(a, b, rel=1e-15):
+    return a is not None and abs(a - b) <= rel * max(abs(a), abs(b))
+ok = eval(sys.argv[2])
+if not ok:
+    print("    JSON was:", json.dumps(d)[:2000])
+sys.exit(0 if ok else 1)
+EOF
+}
+
+seed='log(x1) + x1*x2 - sin(x2)'
+
+# ------------------------------------------------------------ help, version, usage
+run 0 --help && expect_out 'Usage: wengert-verify'
+run 0 --version && expect_out 'wengert-verify 0.1.0'
+run 2 && expect_err 'no function'
+run 2 --frobnicate && expect_err "unknown option '--frobnicate'"
+run 2 -q && expect_err "unknown option '-q'"
+run 2 -e "$seed" --at && expect_err '--at needs an argument'
+run 2 -e "$seed" "$tmp/a.wg" && expect_err 'not both'
+run 2 --example -e x && expect_err '--example'
+run 2 -e "$seed" --at x1=2,x2=5 --dir 1,0 --wrt x1 && expect_err '--dir or --wrt'
+
+# ------------------------------------------------------------ the seed example
+run 0 --example
+expect_out 'Forward primal trace'
+expect_out 'Forward tangent trace along u = (1, 0) over (x1, x2)'
+expect_out 'Reverse adjoint trace of output y'
+expect_out 'v2 = log(x1)'
+expect_out 'dx1 * (1/x1)'
+expect_out 'value  y = 11.652071455223084'
+expect_out 'dy/dx1'
+expect_out '1.7163378145367738'
+expect_out 'largest difference between reverse and forward mode: 0'
+
+run 0 -e "$seed" --at x1=2,x2=5 --json
+json_check 'd["inputs"] == ["x1", "x2"] and d["point"] == [2, 5]'
+json_check 'close(d["value"], 11.652071455223084) and d["outputs"][0]["name"] == "y"'
+json_check 'd["gradient"]["reverse"][0] == 5.5 and d["gradient"]["forward"][0] == 5.5'
+json_check 'close(d["gradient"]["reverse"][1], 1.7163378145367738)'
+json_check 'close(d["gradient"]["forward"][1], 1.7163378145367738)'
+json_check 'd["jacobian"]["reverse"] == [d["gradient"]["reverse"]] and d["jvp"] is None'
+json_check 'd["max_difference"] <= 1e-15 and "trace" not in d'
+json_check 'd["source"] == {"expression": "log(x1) + x1*x2 - sin(x2)"}'
+
+# --jvp: J u = 5.5 * 0.6 + (2 - cos 5) * 0.8
+run 0 -e "$seed" --at x1=2,x2=5 --jvp 0.6,0.8 --json
+json_check 'd["jvp"]["direction"] == [0.6, 0.8] and close(d["jvp"]["result"][0], 4.673070251629419, 1e-14)'
+run 0 -e "$seed" --at x1=2,x2=5 --jvp 0.6,0.8 && expect_out 'J u along u = (0.6, 0.8)'
+
+# the traces travel inside the JSON as one escaped string
+run 0 --example --json
+json_check '"Reverse adjoint trace" in d["trace"] and "\n" in d["trace"]'
+
+# the order of --at is the order of the inputs
+run 0 -e "$seed" --at x2=5,x1=2 --json
+json_check 'd["inputs"] == ["x2", "x1"] and d["gradient"]["reverse"][1] == 5.5'
+
+# tangent direction
+run 0 -e "$seed" --at x1=2,x2=5 --trace --dir 0.6,0.8
+expect_out 'Forward tangent trace along u = (0.6, 0.8) over (x1, x2)'
+run 0 -e "$seed" --at x1=2,x2=5 --trace --wrt x2
+expect_out 'Forward tangent trace along u = (0, 1) over (x1, x2)'
+expect_out 'dv3 = dx1 * x2 + dx2 * x1'
+
+# ------------------------------------------------------------ DOT
+run 0 -e "$seed" --at x1=2,x2=5 --dot
+head -c 7 "$tmp/out" | grep -q '^digraph' || bad "--dot output does not start with 'digraph'"
+[ "$(grep -c '{' "$tmp/out")" -eq "$(grep -c '}' "$tmp/out")" ] || bad "--dot: unbalanced braces"
+[ "$(grep -c ' -> ' "$tmp/out")" -eq 8 ] || bad "--dot: expected 8 edges (one per operand)"
+run 0 --example --dot-values && expect_out '= 11.6521'
+
+# ------------------------------------------------------------ bad input
+run 2 -e "$seed" --at x1=2,x2=5,x3=1
+expect_err "--at: 'x3' is not a variable of the expression (variables: x1, x2)"
+run 2 -e "$seed" --at x1=2,x2=abc && expect_err "'abc' is not a finite number"
+run 2 -e "$seed" --at x1=2,x2=inf && expect_err "'inf' is not a finite number"
+run 2 -e "$seed" --at x1=2,x1=3 && expect_err "'x1' is given twice"
+run 2 -e "$seed" --at x1 && expect_err "'x1' is not NAME=VALUE"
+run 2 -e "$seed" --at x1=2
+expect_err 'x2'
+run 2 -e "$seed" && expect_err 'with --at'
+run 2 -e 'log(x1' --at x1=2 && expect_err ':1:'
+run 2 -e 'x1 +* x2' --at x1=1,x2=2 && expect_err ':1:'
+run 2 -e 'log(x1)' --at x1=-1 && expect_err 'log'
+run 2 -e 'sqrt(x)' --at x=0 && expect_err 'sqrt'
+run 2 -e "$seed" --at x1=2,x2=5 --jvp 1 && expect_err '--jvp: 1 component given, the function has 2 inputs (x1, x2)'
+run 2 -e "$seed" --at x1=2,x2=5 --jvp 1,nan && expect_err '--jvp: component 2'
+run 2 -e "$seed" --at x1=2,x2=5 --trace --dir 1,2,3 && expect_err '--dir: 3 components given'
+run 2 -e "$seed" --at x1=2,x2=5 --trace --wrt x9 && expect_err "--wrt: 'x9' is not an input (inputs: x1, x2)"
+
+# ------------------------------------------------------------ .wg files
+cat >"$tmp/seed.wg" <<'EOF'
+# f(x1, x2) = ln(x1) + x1*x2 - sin(x2)
+input x1 = 2
+input x2 = 5
+v3 = log(x1)
+y = v3 + x1*x2 - sin(x2)
+output y
+EOF
+run 0 "$tmp/seed.wg" --json
+json_check 'd["gradient"]["reverse"][0] == 5.5 and close(d["gradient"]["forward"][1], 1.7163378145367738)'
+json_check 'd["source"]["file"].endswith("seed.wg")'
+run 0 --trace "$tmp/seed.wg" && expect_out 'Reverse adjoint trace of output y'
+# --at replaces the file's values: d/dx1 = 1/x1 + x2 = 4.5 at x2 = 4
+run 0 "$tmp/seed.wg" --at x2=4 --json
+json_check 'd["point"] == [2, 4] and d["gradient"]["reverse"][0] == 4.5'
+run 2 "$tmp/seed.wg" --at x3=1 && expect_err "--at: 'x3' is not an input of"
+expect_err '(inputs: x1, x2)'
+run 2 "$tmp/seed.wg" --at x1=-1 && expect_err 'log'
+run 0 - --json <"$tmp/seed.wg"
+json_check 'd["gradient"]["reverse"][0] == 5.5'
+# file names go into the JSON escaped: quotes, backslashes, UTF-8, and a
+# byte that is not UTF-8 (as U+FFFD)
+odd="$tmp/$(printf 'q"b\\s \303\251 \377.wg')"
+cp "$tmp/seed.wg" "$odd"
+run 0 "$odd" --json
+json_check 'd["source"]["file"].endswith("q\"b\\s \u00e9 \ufffd.wg")'
+
+# two outputs: one gradient per output, the rows of the Jacobian
+cat >"$tmp/two.wg" <<'EOF'
+input a = 3
+input b = 0.5
+p = a * b
+q = exp(b) - a
+output p
+output q
+EOF
+run 0 "$tmp/two.wg" --json
+json_check 'd["outputs"] == [{"name": "p", "value": 1.5}, {"name": "q", "value": d["outputs"][1]["value"]}]'
+json_check 'd["jacobian"]["reverse"][0] == [0.5, 3] and d["jacobian"]["reverse"][1][0] == -1'
+json_check 'close(d["jacobian"]["reverse"][1][1], 1.6487212707001282)'
+json_check 'd["jacobian"]["forward"][0] == [0.5, 3] and close(d["jacobian"]["forward"][1][1], 1.6487212707001282)'
+run 0 "$tmp/two.wg" --trace && expect_out 'Reverse adjoint trace of output q'
+expect_out 'gradient of q'
+
+printf 'input x = 1\ny = log(x +\noutput y\n' >"$tmp/broken.wg"
+run 2 "$tmp/broken.wg" && expect_err 'broken.wg:'
+run 2 "$tmp/does-not-exist.wg" && expect_err 'does-not-exist.wg'
+
+echo "test_cli.sh: $checks runs, $failures failures"
+[ "$failures" -eq 0 ]

@@ -234,6 +234,8 @@ int main(int argc, char **argv)
         adolc_gradient(&p);
         double f = gmm_objective(&p.in, p.params.data(), p.scratch.data());
         double fdiff = std::fabs(p.fval - f) / std::fabs(f), gdiff = max_rel_diff(p.g, p.g_ours);
+        run_adolc_trace_reverse(&p);
+        gdiff = std::fmax(gdiff, max_rel_diff(p.g, p.g_ours));
         // Same operations on the same values except the logsumexp shift's
         // adjoint (1 - sum softmax, zero up to rounding in ADOL-C, exactly
         // zero in libwengert): agreement to ~1e-12 is expected.

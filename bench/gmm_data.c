@@ -86,6 +86,13 @@ static char *next_line(reader *r)
     return s;
 }
 
+static char *skip_blanks(char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\r')
+        s++;
+    return s;
+}
+
 static int is_blank(const char *s)
 {
     for (; *s; s++)
@@ -105,14 +112,14 @@ static int read_values(reader *r, double *out, size_t count, const char *what)
     }
     for (size_t j = 0; j < count; j++) {
         char *end;
+        s = skip_blanks(s);
         errno = 0;
         double v = strtod(s, &end);
-        if (end == s) {
-            if (is_blank(s))
-                return fail(r, "%s: found %zu value%s, expected %zu", what, j,
-                            j == 1 ? "" : "s", count);
+        if (end == s && is_blank(s))
+            return fail(r, "%s: found %zu value%s, expected %zu", what, j,
+                        j == 1 ? "" : "s", count);
+        if (end == s || (*end && *end != ' ' && *end != '\t' && *end != '\r'))
             return fail(r, "%s: value %zu is not a number: \"%.20s\"", what, j + 1, s);
-        }
         if (!isfinite(v) || errno == ERANGE)
             return fail(r, "%s: value %zu (%.*s) is not a finite double", what, j + 1,
                         (int)(end - s), s);
@@ -121,7 +128,7 @@ static int read_values(reader *r, double *out, size_t count, const char *what)
     }
     if (!is_blank(s))
         return fail(r, "%s: more than the expected %zu value%s (next: \"%.20s\")", what,
-                    count, count == 1 ? "" : "s", s);
+                    count, count == 1 ? "" : "s", skip_blanks(s));
     return 0;
 }
 
@@ -137,6 +144,7 @@ static int read_ints(reader *r, long *out, int count, const char *const *names,
     }
     for (int j = 0; j < count; j++) {
         char *end;
+        s = skip_blanks(s);
         errno = 0;
         long v = strtol(s, &end, 10);
         if (end == s)
@@ -151,7 +159,7 @@ static int read_ints(reader *r, long *out, int count, const char *const *names,
     }
     if (!is_blank(s))
         return fail(r, "more than %d value%s on the line (next: \"%.20s\")", count,
-                    count == 1 ? "" : "s", s);
+                    count == 1 ? "" : "s", skip_blanks(s));
     return 0;
 }
 

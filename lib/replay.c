@@ -36,16 +36,19 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
         if (!isfinite(values[j]))
             return wg_call_fail(t, WG_EINVAL, "%s: values[%zu] = %g is not finite", fn, j,
                                 values[j]);
+    if (n == 0)
+        return t->status;               /* the point is unchanged, and so is its error */
+    /* After an error at the old point, nodes before lo (which keep their
+     * values) may hold it, a flipped comparison say: check them all again. */
+    size_t from = t->status != WG_OK ? 0 : lo;
     t->status = WG_OK;                  /* the old point's error goes with the old point */
     t->status_at_point = 0;
     t->tan_k = 0;                       /* last sweeps belong to the old point */
     t->adj_n = t->adj_lo = 0;
-    if (n == 0)
-        return WG_OK;
     for (size_t j = 0; j < n; j++)
         t->val[wg_index(t, x[j])] = values[j];
 
-    for (size_t i = lo; i < t->n; i++) {
+    for (size_t i = from; i < t->n; i++) {
         wg_op op = (wg_op)t->op[i];
         wg_op_kind kind = wg_kind((uint8_t)op);
         if (kind == WG_KIND_LEAF)

@@ -3,9 +3,11 @@
  * reverse) with the op's local partials from op_kernels.h.
  *
  * Strong zeros: a zero tangent or adjoint times a partial contributes zero,
- * even when the partial is infinite (sqrt at 0).  A node that does not lie
- * on a path from the seeds to the results then cannot turn them into NaN;
- * a node that does lie on such a path shows up as a non-finite result, and
+ * even when the partial is infinite (sqrt at 0), and so does a zero partial
+ * times an infinite tangent or adjoint (stop_gradient(sqrt(x)) at 0, or
+ * 0 * sqrt(x)), so that both modes agree.  A node that does not lie on a
+ * path from the seeds to the results then cannot turn them into NaN; a node
+ * that does lie on such a path shows up as a non-finite result, and
  * wg_check_finite names it. */
 #include "op_kernels.h"
 #include "tape.h"
@@ -42,6 +44,7 @@ int wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k)
     t->tan_lo = lo;
     t->tan_n = hi;
     t->tan_k = k;
+    t->last_reverse = 0;
     return WG_OK;
 }
 
@@ -56,14 +59,14 @@ int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
         node_partials(t, i, &da, &db);
         double *ti = tan + (i - lo) * k;
         uint32_t a = t->arg0[i];
-        if (a >= lo) {
+        if (a >= lo && da != 0) {       /* ti is 0 from wg_prepare_tangents */
             const double *ta = tan + (a - lo) * k;
             for (size_t j = 0; j < k; j++)
                 ti[j] = ta[j] != 0 ? da * ta[j] : 0.0;
         }
         if (has_second_operand(kind)) {
             uint32_t b = t->arg1[i];
-            if (b >= lo) {
+            if (b >= lo && db != 0) {
                 const double *tb = tan + (b - lo) * k;
                 for (size_t j = 0; j < k; j++)
                     ti[j] += tb[j] != 0 ? db * tb[j] : 0.0;
@@ -83,6 +86,7 @@ int wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi)
     memset(t->adj, 0, n * sizeof(double));
     t->adj_lo = lo;
     t->adj_n = hi + 1;
+    t->last_reverse = 1;
     return WG_OK;
 }
 
@@ -98,14 +102,33 @@ void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
         double da, db;
         node_partials(t, i, &da, &db);
         uint32_t a = t->arg0[i];
-        if (a >= lo)
+        if (a >= lo && da != 0)
             adj[a - lo] += da * g;
         if (has_second_operand(kind)) {
             uint32_t b = t->arg1[i];
-            if (b >= lo)
+            if (b >= lo && db != 0)
                 adj[b - lo] += db * g;
         }
     }
+}
+
+/* Whether the last sweep carried a nonzero derivative through node i:
+ * reverse, the node's adjoint is nonzero (it reaches a result); forward, an
+ * operand's tangent is (it is reached from a seed).  An infinite partial
+ * anywhere else was multiplied by a strong zero and made nothing infinite. */
+static int swept_through(const wg_tape *t, size_t i)
+{
+    if (t->last_reverse)
+        return i >= t->adj_lo && i < t->adj_n && t->adj[i - t->adj_lo] != 0;
+    if (t->tan_k == 0)
+        return 0;
+    uint32_t ops[2] = { t->arg0[i], has_second_operand(wg_kind(t->op[i])) ? t->arg1[i] : WG_NONE };
+    for (int k = 0; k < 2; k++)
+        if (ops[k] != WG_NONE && ops[k] >= t->tan_lo && ops[k] < t->tan_n)
+            for (size_t j = 0; j < t->tan_k; j++)
+                if (t->tan[(ops[k] - t->tan_lo) * t->tan_k + j] != 0)
+                    return 1;
+    return 0;
 }
 
 int wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_t lo, size_t hi)
@@ -115,17 +138,20 @@ int wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_
         ;
     if (j == n)
         return WG_OK;
-    for (size_t i = lo; i < hi && i < t->n; i++) {
-        wg_op_kind kind = wg_kind(t->op[i]);
-        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
-            continue;
-        double da, db;
-        node_partials(t, i, &da, &db);
-        if (!isfinite(da) || !isfinite(db))
-            return wg_call_fail(t, WG_ERANGE, "%s: node %zu (%s): derivative is not finite at "
-                                "argument %.17g", fn, i, wg_op_name((wg_op)t->op[i]),
-                                t->val[t->arg0[i]]);
-    }
+    /* name the first node with a non-finite partial that the sweep went
+     * through; failing that (it cannot, short of a bug), the first at all */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = lo; i < hi && i < t->n; i++) {
+            wg_op_kind kind = wg_kind(t->op[i]);
+            if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP || (pass == 0 && !swept_through(t, i)))
+                continue;
+            double da, db;
+            node_partials(t, i, &da, &db);
+            if (!isfinite(da) || !isfinite(db))
+                return wg_call_fail(t, WG_ERANGE, "%s: node %zu (%s): derivative is not finite "
+                                    "at argument %.17g", fn, i, wg_op_name((wg_op)t->op[i]),
+                                    t->val[t->arg0[i]]);
+        }
     return wg_call_fail(t, WG_ERANGE, "%s: result %zu is not finite (%g): the derivative "
                         "overflows", fn, j, r[j]);
 }

@@ -38,6 +38,7 @@ struct wg_tape {
     double *adj;
     size_t adj_cap;
     size_t adj_lo, adj_n;       /* nodes [adj_lo, adj_n) hold the last reverse sweep */
+    int last_reverse;           /* 1: the sweep prepared last was a reverse one */
     double *grad;               /* wg_backward accumulator */
     size_t grad_cap, grad_n;
 

@@ -93,15 +93,12 @@ static int infix(wg_parser *p, const wg_token *op_tok, wg_operand *a, wg_operand
         break;
     }
     case '-':
-        if (b->is_lit) {                        /* e - c == e + (-c) exactly in IEEE */
-            if ((s = wg_parse_materialize(p, a)) != WG_OK)
-                return s;
+        if ((s = wg_parse_materialize(p, a)) != WG_OK)
+            return s;
+        if (b->is_lit)                          /* e - c == e + (-c) exactly in IEEE */
             s = record(p, op_tok, WG_OP_ADD_C, a->v, none, -b->value, &res);
-        } else {
-            if ((s = wg_parse_materialize(p, a)) != WG_OK)
-                return s;
+        else
             s = record(p, op_tok, WG_OP_SUB, a->v, b->v, 0, &res);
-        }
         break;
     case '/':
         /* no x/c -> x*(1/c): 1/c rounds, so the value would change */
@@ -125,6 +122,7 @@ static int infix(wg_parser *p, const wg_token *op_tok, wg_operand *a, wg_operand
 }
 
 /* "after '+'", or nothing at the very start */
+WG_PARSE_COLD
 static int expected_operand(wg_parser *p)
 {
     char what[96], d[64];
@@ -152,6 +150,7 @@ int wg_parse_is_nonfinite_word(const wg_token *t)
     return 0;
 }
 
+WG_PARSE_COLD
 static int undefined_name(wg_parser *p, const wg_token *name)
 {
     char q[64];
@@ -212,69 +211,101 @@ static int is_number_arg(wg_op op, int k)
         || ((kind == WG_KIND_CONST || kind == WG_KIND_INT) && k == 1);
 }
 
-/* name "(" args ")"; the name is consumed and the current token is "(" */
-static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
+/* The messages of a call.  Message buffers live here, in a function that
+ * is never inlined, so that the frames of the recursion stay small (see
+ * WG_PARSE_MAX_DEPTH). */
+enum call_error {
+    CALL_UNKNOWN,       /* no op of that name */
+    CALL_INPUT,         /* input(...) */
+    CALL_COMMA,         /* a ',' and argument k + 1 expected */
+    CALL_ARG,           /* argument k + 1 expected */
+    CALL_NUMBER,        /* argument k + 1 must be a number */
+    CALL_INT,           /* ... an integer that fits an int */
+    CALL_CLOSE          /* ')' expected after the arguments */
+};
+
+WG_PARSE_COLD
+static int call_fail(wg_parser *p, const wg_token *name, wg_op op, enum call_error what, int k,
+                     const wg_operand *arg)
 {
-    wg_op op;
-    char q[64], u[96], d[64];
+    char q[64], u[96] = "", d[80], a[64];
+    int nargs = call_arity(op);
     wg_quote_span(name->text, name->len, q, sizeof q);
-    if (!op_of_token(name, &op)) {
+    if (what != CALL_UNKNOWN)
+        usage(op, u, sizeof u);
+    if ((what == CALL_COMMA || what == CALL_ARG || what == CALL_CLOSE)
+        && p->tok.kind == WG_TOK_ERROR)
+        return wg_parse_expected(p, "");        /* a bad number: say what is wrong with it */
+    wg_token_describe(&p->tok, p->in_expression, d, sizeof d);
+    if (arg)
+        wg_quote_span(arg->at.text, (size_t)(arg->end - arg->at.text), a, sizeof a);
+    switch (what) {
+    case CALL_UNKNOWN:
         if (wg_symtab_find(&p->names, name->text, name->len))
             return wg_parse_fail(p, WG_EPARSE, name, "%s is a variable, not a function", q);
         return wg_parse_fail(p, WG_EPARSE, name, "unknown function %s (doc/OPS.md lists "
                              "the ops)", q);
-    }
-    int nargs = call_arity(op);
-    if (nargs == 0)
+    case CALL_INPUT:
         return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be called: inputs are declared "
                              "by lines 'input NAME = NUMBER'", q);
-    usage(op, u, sizeof u);
-    wg_parse_advance(p);                        /* "(" */
-    wg_operand arg[2];
-    for (int k = 0; k < nargs; k++) {
-        if (p->tok.kind == WG_TOK_ERROR)
-            return wg_parse_expected(p, "");
-        if (k > 0) {
-            if (p->tok.kind != WG_TOK_COMMA)
-                return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ',' and argument %d of "
-                                     "%s, found %s; usage: %s", k + 1, q,
-                                     wg_token_describe(&p->tok, p->in_expression, d, sizeof d),
-                                     u);
-            wg_parse_advance(p);
-        }
-        if (p->tok.kind == WG_TOK_ERROR)
-            return wg_parse_expected(p, "");
-        if (p->tok.kind == WG_TOK_RPAREN || p->tok.kind == WG_TOK_COMMA)
-            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected argument %d of %s, found %s; "
-                                 "usage: %s", k + 1, q,
-                                 wg_token_describe(&p->tok, p->in_expression, d, sizeof d), u);
-        int s = wg_parse_expression(p, &arg[k]);
-        if (s != WG_OK)
-            return s;
-        if (is_number_arg(op, k)) {
-            char a[64];
-            wg_quote_span(arg[k].at.text, (size_t)(arg[k].end - arg[k].at.text), a, sizeof a);
-            if (!arg[k].is_lit)
-                return wg_parse_fail(p, WG_EPARSE, &arg[k].at, "expected a number as argument "
-                                     "%d of %s, found %s; usage: %s",
-                                     k + 1, q, a, u);
-            if (wg_op_kind_of(op) == WG_KIND_INT && !fits_int(arg[k].value))
-                return wg_parse_fail(p, WG_EPARSE, &arg[k].at, "expected an integer from %d to "
-                                     "%d as argument %d of %s, found %s; usage: %s", INT_MIN,
-                                     INT_MAX, k + 1, q, a, u);
-        }
-    }
-    if (p->tok.kind != WG_TOK_RPAREN) {
+    case CALL_COMMA:
+        return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ',' and argument %d of %s, "
+                             "found %s; usage: %s", k + 1, q, d, u);
+    case CALL_ARG:
+        return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected argument %d of %s, found %s; "
+                             "usage: %s", k + 1, q, d, u);
+    case CALL_NUMBER:
+        return wg_parse_fail(p, WG_EPARSE, &arg->at, "expected a number as argument %d of %s, "
+                             "found %s; usage: %s", k + 1, q, a, u);
+    case CALL_INT:
+        return wg_parse_fail(p, WG_EPARSE, &arg->at, "expected an integer from %d to %d as "
+                             "argument %d of %s, found %s; usage: %s", INT_MIN, INT_MAX, k + 1,
+                             q, a, u);
+    case CALL_CLOSE:
         if (p->tok.kind == WG_TOK_COMMA)
             return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ')' after the %s of %s, "
                                  "found ','; %s takes %d: %s", nargs == 1 ? "argument"
                                  : "arguments", q, q, nargs, u);
-        if (p->tok.kind == WG_TOK_ERROR)
-            return wg_parse_expected(p, "");
         return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ')' after the %s of %s, found %s",
-                             nargs == 1 ? "argument" : "arguments", q,
-                             wg_token_describe(&p->tok, p->in_expression, d, sizeof d));
+                             nargs == 1 ? "argument" : "arguments", q, d);
     }
+    return WG_EPARSE;
+}
+
+/* name "(" args ")"; the name is consumed and the current token is "(".
+ * Out of line: only calls pay for its frame, not every parenthesis. */
+WG_PARSE_NOINLINE
+static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
+{
+    wg_op op = WG_OP_COUNT;
+    if (!op_of_token(name, &op))
+        return call_fail(p, name, op, CALL_UNKNOWN, 0, NULL);
+    int nargs = call_arity(op);
+    if (nargs == 0)
+        return call_fail(p, name, op, CALL_INPUT, 0, NULL);
+    wg_parse_advance(p);                        /* "(" */
+    wg_operand arg[2];
+    for (int k = 0; k < nargs; k++) {
+        if (k > 0) {
+            if (p->tok.kind != WG_TOK_COMMA)
+                return call_fail(p, name, op, CALL_COMMA, k, NULL);
+            wg_parse_advance(p);
+        }
+        if (p->tok.kind == WG_TOK_RPAREN || p->tok.kind == WG_TOK_COMMA
+            || p->tok.kind == WG_TOK_ERROR)
+            return call_fail(p, name, op, CALL_ARG, k, NULL);
+        int s = wg_parse_expression(p, &arg[k]);
+        if (s != WG_OK)
+            return s;
+        if (is_number_arg(op, k)) {
+            if (!arg[k].is_lit)
+                return call_fail(p, name, op, CALL_NUMBER, k, &arg[k]);
+            if (wg_op_kind_of(op) == WG_KIND_INT && !fits_int(arg[k].value))
+                return call_fail(p, name, op, CALL_INT, k, &arg[k]);
+        }
+    }
+    if (p->tok.kind != WG_TOK_RPAREN)
+        return call_fail(p, name, op, CALL_CLOSE, nargs, NULL);
     wg_parse_advance(p);                        /* ")" */
 
     wg_var none = { 0 };
@@ -298,7 +329,27 @@ static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
             return s;
         return record(p, name, op, arg[0].v, none, arg[1].value, out);
     }
-    return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be called", q);
+    return call_fail(p, name, op, CALL_INPUT, 0, NULL);     /* not reached: kinds are all above */
+}
+
+WG_PARSE_COLD
+static int op_without_call(wg_parser *p, const wg_token *name, wg_op op)
+{
+    char q[64], u[96], d[80];
+    if (p->tok.kind == WG_TOK_ERROR)
+        return wg_parse_expected(p, "");
+    return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected '(' after the op name %s, found %s; "
+                         "usage: %s", wg_quote_span(name->text, name->len, q, sizeof q),
+                         wg_token_describe(&p->tok, p->in_expression, d, sizeof d),
+                         usage(op, u, sizeof u));
+}
+
+WG_PARSE_COLD
+static int unclosed(wg_parser *p, const wg_token *open)
+{
+    char what[96];
+    snprintf(what, sizeof what, "')' to close the '(' at %zu:%zu", open->line, open->column);
+    return wg_parse_expected(p, what);
 }
 
 static int parse_primary(wg_parser *p, wg_operand *out)
@@ -319,15 +370,8 @@ static int parse_primary(wg_parser *p, wg_operand *out)
             break;
         }
         wg_op op;
-        if (op_of_token(&t, &op)) {
-            if (p->tok.kind == WG_TOK_ERROR)
-                return wg_parse_expected(p, "");
-            char q[64], u[96], d[64];
-            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected '(' after the op name %s, "
-                                 "found %s; usage: %s", wg_quote_span(t.text, t.len, q, sizeof q),
-                                 wg_token_describe(&p->tok, p->in_expression, d, sizeof d),
-                                 usage(op, u, sizeof u));
-        }
+        if (op_of_token(&t, &op))
+            return op_without_call(p, &t, op);
         wg_sym *e = wg_symtab_find(&p->names, t.text, t.len);
         if (!e)
             return undefined_name(p, &t);
@@ -339,11 +383,8 @@ static int parse_primary(wg_parser *p, wg_operand *out)
         wg_operand inner;
         if ((s = wg_parse_expression(p, &inner)) != WG_OK)
             return s;
-        if (p->tok.kind != WG_TOK_RPAREN) {
-            char what[96];
-            snprintf(what, sizeof what, "')' to close the '(' at %zu:%zu", t.line, t.column);
-            return wg_parse_expected(p, what);
-        }
+        if (p->tok.kind != WG_TOK_RPAREN)
+            return unclosed(p, &t);
         wg_parse_advance(p);
         *out = inner;
         out->at = t;
@@ -390,13 +431,19 @@ static int parse_unary_body(wg_parser *p, wg_operand *out)
     return record(p, &op, WG_OP_NEG, out->v, none, 0, out);
 }
 
+WG_PARSE_COLD
+static int too_deep(wg_parser *p)
+{
+    return wg_parse_fail(p, WG_EPARSE, &p->tok, "expression nested more than %d levels deep",
+                         WG_PARSE_MAX_DEPTH);
+}
+
 static int parse_unary(wg_parser *p, wg_operand *out)
 {
     /* every level of nesting -- parentheses, call arguments, signs, powers --
      * passes through here, so one counter bounds the recursion */
     if (p->depth >= WG_PARSE_MAX_DEPTH)
-        return wg_parse_fail(p, WG_EPARSE, &p->tok, "expression nested more than %d levels "
-                             "deep", WG_PARSE_MAX_DEPTH);
+        return too_deep(p);
     p->depth++;
     int s = parse_unary_body(p, out);
     p->depth--;

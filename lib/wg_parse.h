@@ -7,10 +7,21 @@
 #include "wg_lexer.h"
 #include "wg_symtab.h"
 
-/* Each nesting level costs a few stack frames; a cap turns a pathological
- * "((((...))))" into an error instead of a stack overflow.  Generated and
- * written files hold one op per line, so real text nests far less. */
+/* Each nesting level costs a few stack frames (about 500 bytes at -O2, 750
+ * for nested calls), so the cap bounds the reader's stack near 0.75 MB and
+ * turns a pathological "((((...))))" into an error instead of a stack
+ * overflow.  Written files hold one op per line and nest not at all. */
 #define WG_PARSE_MAX_DEPTH 1000
+
+/* Error paths build messages in local buffers; kept out of line, those
+ * buffers are not part of every frame of the recursion. */
+#if defined(__GNUC__)
+#define WG_PARSE_COLD __attribute__((noinline, cold))
+#define WG_PARSE_NOINLINE __attribute__((noinline))
+#else
+#define WG_PARSE_COLD
+#define WG_PARSE_NOINLINE
+#endif
 
 typedef struct wg_parser {
     wg_lexer lx;

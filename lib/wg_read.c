@@ -186,11 +186,11 @@ static int check_output_name(wg_parser *p, const wg_token *name, wg_var v)
     if (!wg_canonical_index(name->text, name->len, &want) || want == node)
         return WG_OK;
     char q[64];
+    int shown = name->len > 40 ? 40 : (int)name->len;
     wg_quote_span(name->text, name->len, q, sizeof q);
     return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be an output: it names node %zu, and "
                          "an output named v<digits> must be the node of that index (write "
-                         "'y = %.*s' and 'output y')", q, node, (int)(name->len > 40 ? 40 : name->len),
-                         name->text);
+                         "'y = %.*s' and 'output y')", q, node, shown, name->text);
 }
 
 /* output NAME { "," NAME } */
@@ -470,18 +470,20 @@ wg_graph *wg_graph_parse_expr(const char *expr, size_t n, const char *const *nam
      * in them is not reported as a place in the expression */
     for (size_t i = 0; i < n; i++) {
         const char *bad = NULL;
-        size_t ix;
         if (!names[i])
             bad = "is NULL";
         else if (!wg_graph_name_ok(names[i]))
             bad = "cannot name a variable (an identifier that is not a keyword or an op name "
                   "is needed)";
-        else if (wg_canonical_index(names[i], strlen(names[i]), &ix))
+        else if (wg_graph_name_is_canonical(names[i]))
             bad = "cannot name a variable: names v<digits> are reserved for the nodes of that "
                   "index";
         if (bad) {
-            snprintf(why, sizeof why, "names[%zu] = %s %s", i, names[i]
-                     ? wg_quote_span(names[i], strlen(names[i]), q, sizeof q) : "NULL", bad);
+            if (names[i])
+                snprintf(why, sizeof why, "names[%zu] = %s %s", i,
+                         wg_quote_span(names[i], strlen(names[i]), q, sizeof q), bad);
+            else
+                snprintf(why, sizeof why, "names[%zu] %s", i, bad);
             set_error(err, WG_EINVAL, file, 0, 0, why);
             return NULL;
         }

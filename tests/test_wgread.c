@@ -349,6 +349,26 @@ static void expression_api(void)
     CU_ASSERT_PTR_NULL(wg_graph_parse_expr("x", 3, dup, vals, &e));
     CU_ASSERT_EQUAL(e.status, WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "names[2] = 'x' repeats names[0]"));
+    const char *with_null[] = { "x", NULL };
+    CU_ASSERT_PTR_NULL(wg_graph_parse_expr("x", 2, with_null, vals, &e));
+    CU_ASSERT_EQUAL(e.status, WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "<expr>: error: names[1] is NULL"));
+    /* a long list of variables is cut short in the message */
+    static char many[60][40];
+    const char *many_names[60];
+    double many_values[60];
+    for (int i = 0; i < 60; i++) {
+        snprintf(many[i], sizeof many[i], "a_rather_long_variable_name_%d", i);
+        many_names[i] = many[i];
+        many_values[i] = i;
+    }
+    CU_ASSERT_PTR_NULL(wg_graph_parse_expr("a_rather_long_variable_name_1 + q", 60, many_names,
+                                           many_values, &e));
+    CU_ASSERT_EQUAL(e.status, WG_EPARSE);
+    CU_ASSERT_EQUAL(e.column, 33);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "unknown variable 'q'; variables given: "
+                                             "a_rather_long_variable_name_0, "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "..."));
     CU_ASSERT_PTR_NULL(wg_graph_parse_expr(NULL, 0, NULL, NULL, &e));
     CU_ASSERT_EQUAL(e.status, WG_EINVAL);
     CU_ASSERT_PTR_NULL(wg_graph_parse_expr("x", 1, NULL, vals, &e));
@@ -549,7 +569,8 @@ static const bad_case catalogue[] = {
     { "input x = -NaN\n", 0, WG_EPARSE, 1, 12, "tapes hold finite values only" },
     /* names */
     { "input sin = 1\n", 0, WG_EPARSE, 1, 7, "'sin' cannot name a variable: it is an op name" },
-    { "input output = 1\n", 0, WG_EPARSE, 1, 7, "'output' cannot name a variable: it is a keyword" },
+    { "input output = 1\n", 0, WG_EPARSE, 1, 7,
+      "'output' cannot name a variable: it is a keyword" },
     { "input v3 = 1\n", 0, WG_EPARSE, 1, 7, "'v3' cannot name an input: names v<digits> are "
       "reserved" },
     { "input x = 1\nlog = x\n", 0, WG_EPARSE, 2, 1, "'log' cannot name a variable: it is an op" },
@@ -578,7 +599,8 @@ static const bad_case catalogue[] = {
       "expected an operand after '=', found end of line" },
     { "input x = 1\ny = x +\n", 0, WG_EPARSE, 2, 8,
       "expected an operand after '+', found end of line" },
-    { "input x = 1\ny = x ^ * 2\n", 0, WG_EPARSE, 2, 9, "expected an operand after '^', found '*'" },
+    { "input x = 1\ny = x ^ * 2\n", 0, WG_EPARSE, 2, 9,
+      "expected an operand after '^', found '*'" },
     { "input x = 1\ny = (x + 1\n", 0, WG_EPARSE, 2, 11,
       "expected ')' to close the '(' at 2:5, found end of line" },
     { "input x = 1\ny = ()\n", 0, WG_EPARSE, 2, 6, "expected an operand after '(', found ')'" },

@@ -272,10 +272,9 @@ static int check_problem(problem *p, int per_block)
         die_tape(p, "wg_eval");
 
     int gok = r0.max_ratio <= 1.0 && r1.max_ratio <= 1.0;
-    printf("  %-16s f = %.10g: tape == double to the bit %s; gradient vs central "
-           "differences (%d coords at 2 points): max rel err %.1e, max err/allowed %.2f %s\n",
-           p->name, wg_value(p->t, p->y), ok ? "yes" : "NO", r0.n, fmax(r0.max_rel, r1.max_rel),
-           fmax(r0.max_ratio, r1.max_ratio), gok ? "ok" : "FAILED");
+    printf("%-22s %16.10g %8s %6d x 2 %11.1e %11.2f   %s\n", p->name, wg_value(p->t, p->y),
+           ok ? "yes" : "NO", r0.n, fmax(r0.max_rel, r1.max_rel),
+           fmax(r0.max_ratio, r1.max_ratio), ok && gok ? "ok" : "FAILED");
     return ok && gok;
 }
 
@@ -313,9 +312,13 @@ int main(int argc, char **argv)
     char datadir[4096];
     snprintf(datadir, sizeof datadir, "%s", dir);
 
-    printf("ADBench GMM with libwengert %s\n", wg_version());
-    printf("checks (tolerance: |tape - central difference| <= %g |tape| + %g |D(h) - D(2h)|)\n",
+    printf("ADBench GMM with libwengert %s\n\n", wg_version());
+    printf("checks: the tape's f equals the double objective to the bit, at the file's point "
+           "and after wg_eval\nat a nearby one; the tape's gradient matches central differences "
+           "D(h) at both points,\nallowed |tape - D(h)| <= %g |tape| + %g |D(h) - D(2h)|\n\n",
            REL_TOL, SAFETY);
+    printf("%-22s %16s %8s %10s %11s %11s\n", "file", "f", "bitwise", "coords", "max rel err",
+           "err/allowed");
     int ok = 1;
     problem p;
     if (!load(&p, datadir, "gmm/test.txt"))

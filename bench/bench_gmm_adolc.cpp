@@ -187,8 +187,12 @@ int main(int argc, char **argv)
     std::vector<row> rows;
     int ok = 1;
 
-    std::printf("\nADBench GMM: libwengert %s beside ADOL-C (same objective body, same process)\n",
+    std::printf("\nADBench GMM: libwengert %s beside ADOL-C (same objective body, same process)\n\n",
                 wg_version());
+    std::printf("checks: ADOL-C's f against the double objective, its gradient (gradient() and "
+                "fos_reverse)\nagainst libwengert's (all coordinates)\n\n");
+    std::printf("%-22s %11s %9s %12s %14s\n", "file", "ADOL-C ops", "in memory", "f rel diff",
+                "grad rel diff");
     for (int fi = 0; fi < nfiles; fi++) {
         problem p;
         char path[4096], err[512];
@@ -241,10 +245,8 @@ int main(int argc, char **argv)
         // zero in libwengert): agreement to ~1e-12 is expected.
         int same = fdiff <= 1e-13 && gdiff <= 1e-9;
         int in_core = !stats[OP_FILE_ACCESS] && !stats[LOC_FILE_ACCESS] && !stats[VAL_FILE_ACCESS];
-        std::printf("  %-21s ADOL-C: %zu operations, tape in memory: %s; objective vs double: "
-                    "rel diff %.1e; gradient vs libwengert: max rel diff %.1e %s\n",
-                    p.name, stats[NUM_OPERATIONS], in_core ? "yes" : "NO (written to files)",
-                    fdiff, gdiff, same ? "ok" : "MISMATCH");
+        std::printf("%-22s %11zu %9s %12.1e %14.1e   %s\n", p.name, stats[NUM_OPERATIONS],
+                    in_core ? "yes" : "NO: files", fdiff, gdiff, same ? "ok" : "MISMATCH");
         ok &= same;
 
         row r;

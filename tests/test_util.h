@@ -16,13 +16,15 @@ static inline double wg_test_ulps(double a, double b)
         return 0;
     if (!isfinite(a) || !isfinite(b))
         return INFINITY;
-    int64_t ia, ib;
-    memcpy(&ia, &a, sizeof ia);
-    memcpy(&ib, &b, sizeof ib);
-    if (ia < 0) ia = INT64_MIN - ia;
-    if (ib < 0) ib = INT64_MIN - ib;
-    double d = (double)ia - (double)ib;
-    return fabs(d);
+    uint64_t ba, bb;
+    memcpy(&ba, &a, sizeof ba);
+    memcpy(&bb, &b, sizeof bb);
+    /* map sign-magnitude bit patterns onto one increasing integer line
+     * (-0 and +0 meet at 2^63), then subtract exactly in integers */
+    const uint64_t sign = UINT64_C(1) << 63;
+    uint64_t ka = (ba & sign) ? sign - (ba & ~sign) : sign + ba;
+    uint64_t kb = (bb & sign) ? sign - (bb & ~sign) : sign + bb;
+    return (double)(ka > kb ? ka - kb : kb - ka);
 }
 
 /* |a - b| <= rel * max(|a|, |b|) + abs, with a message naming both */

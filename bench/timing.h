@@ -2,7 +2,14 @@
  * their figures compare: CLOCK_MONOTONIC, each sample long enough to dwarf
  * the clock's own cost, samples until a minimum total, and the median of
  * the samples (the median ignores the odd sample slowed by another process,
- * where a mean would not).  Header-only so the C++ peer benchmark shares it. */
+ * where a mean would not).
+ *
+ * Ratios are measured in pairs: a sample of the reference (the objective)
+ * right before each sample of the thing compared with it, and the median of
+ * the per-pair ratios.  On a shared machine whose speed drifts over seconds,
+ * two figures taken a second apart can differ by 1.5x; a pair taken within
+ * milliseconds sees the same machine.  Header-only so that the C++ peer
+ * benchmark shares it. */
 #ifndef BENCH_TIMING_H
 #define BENCH_TIMING_H
 
@@ -36,29 +43,72 @@ static inline int bench_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median seconds per call of fn(ctx).  One untimed call first warms caches
- * and lets buffers reach their final size; its duration sets how many calls
- * one sample holds.  Samples are taken until min_total seconds have passed
- * and at least BENCH_MIN_SAMPLES samples exist. */
-static inline double bench_median(bench_fn fn, void *ctx, double min_total)
+static inline double bench_median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], bench_cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Calls of fn per sample, from one untimed call (which also warms caches and
+ * lets buffers reach their final size). */
+static inline long bench_calibrate(bench_fn fn, void *ctx)
 {
     double t0 = bench_now();
     fn(ctx);
     double once = bench_now() - t0;
-    long inner = once >= BENCH_MIN_SAMPLE ? 1 : (long)(BENCH_MIN_SAMPLE / (once > 1e-9 ? once : 1e-9)) + 1;
-    double samples[BENCH_MAX_SAMPLES];
+    if (once >= BENCH_MIN_SAMPLE)
+        return 1;
+    return (long)(BENCH_MIN_SAMPLE / (once > 1e-9 ? once : 1e-9)) + 1;
+}
+
+/* seconds per call of one sample of `inner` calls */
+static inline double bench_sample(bench_fn fn, void *ctx, long inner)
+{
+    double s = bench_now();
+    for (long r = 0; r < inner; r++)
+        fn(ctx);
+    return (bench_now() - s) / (double)inner;
+}
+
+/* Median seconds per call of fn(ctx): samples until min_total seconds have
+ * passed and at least BENCH_MIN_SAMPLES samples exist. */
+static inline double bench_median(bench_fn fn, void *ctx, double min_total)
+{
+    long inner = bench_calibrate(fn, ctx);
+    double samples[BENCH_MAX_SAMPLES], total = 0;
     int ns = 0;
-    double total = 0;
     while (ns < BENCH_MAX_SAMPLES && (ns < BENCH_MIN_SAMPLES || total < min_total)) {
-        double s = bench_now();
-        for (long r = 0; r < inner; r++)
-            fn(ctx);
-        double e = bench_now() - s;
-        total += e;
-        samples[ns++] = e / (double)inner;
+        samples[ns] = bench_sample(fn, ctx, inner);
+        total += samples[ns] * (double)inner;
+        ns++;
     }
-    qsort(samples, (size_t)ns, sizeof samples[0], bench_cmp_double);
-    return ns % 2 ? samples[ns / 2] : 0.5 * (samples[ns / 2 - 1] + samples[ns / 2]);
+    return bench_median_of(samples, ns);
+}
+
+typedef struct bench_ratio {
+    double ratio;   /* median over pairs of time(fn) / time(ref) */
+    double fn, ref; /* median seconds per call of each */
+} bench_ratio;
+
+/* fn against ref in adjacent pairs of samples, until min_total seconds of
+ * fn have passed and at least BENCH_MIN_SAMPLES pairs exist. */
+static inline bench_ratio bench_pair(bench_fn fn, bench_fn ref, void *ctx, double min_total)
+{
+    long in_ref = bench_calibrate(ref, ctx), in_fn = bench_calibrate(fn, ctx);
+    double r[BENCH_MAX_SAMPLES], f[BENCH_MAX_SAMPLES], g[BENCH_MAX_SAMPLES], total = 0;
+    int ns = 0;
+    while (ns < BENCH_MAX_SAMPLES && (ns < BENCH_MIN_SAMPLES || total < min_total)) {
+        g[ns] = bench_sample(ref, ctx, in_ref);
+        f[ns] = bench_sample(fn, ctx, in_fn);
+        r[ns] = f[ns] / g[ns];
+        total += f[ns] * (double)in_fn;
+        ns++;
+    }
+    bench_ratio out;
+    out.ratio = bench_median_of(r, ns);
+    out.fn = bench_median_of(f, ns);
+    out.ref = bench_median_of(g, ns);
+    return out;
 }
 
 #endif /* BENCH_TIMING_H */

@@ -133,52 +133,79 @@ int main(int argc, char **argv)
     }
 
     static const size_t sizes[] = { 1000, 10000, 100000, 1000000, 10000000 };
-    enum { NSIZES = sizeof sizes / sizeof sizes[0] };
+    enum { NSIZES = sizeof sizes / sizeof sizes[0], MAX_ROUNDS = 100 };
+    static graph gr[NSIZES];
     double rec_ns[NSIZES], rev_ns[NSIZES];
     int ok = 1;
 
-    graph gr;
-    memset(&gr, 0, sizeof gr);
-    for (int i = 0; i < NIN; i++)
-        gr.x0[i] = 0.5 + (double)((i * 37) % NIN) / NIN;
-
     /* the cost of one binary node, measured rather than assumed */
-    gr.t = wg_tape_new();
-    if (!gr.t) {
+    wg_tape *t = wg_tape_new();
+    if (!t) {
         fprintf(stderr, "bench_scaling: out of memory for a tape\n");
         return 2;
     }
-    wg_var u = wg_input(gr.t, 1.0), v = wg_input(gr.t, 2.0);
-    size_t before = wg_tape_bytes(gr.t);
-    wg_mul(gr.t, u, v);
-    size_t binary_bytes = wg_tape_bytes(gr.t) - before;
+    wg_var u = wg_input(t, 1.0), v = wg_input(t, 2.0);
+    size_t before = wg_tape_bytes(t);
+    wg_mul(t, u, v);
+    size_t binary_bytes = wg_tape_bytes(t) - before;
+    wg_tape_free(t);
+
+    for (int s = 0; s < NSIZES; s++) {
+        gr[s].target = sizes[s];
+        gr[s].t = wg_tape_new();
+        if (!gr[s].t) {
+            fprintf(stderr, "bench_scaling: out of memory for a tape\n");
+            return 2;
+        }
+        for (int i = 0; i < NIN; i++)
+            gr[s].x0[i] = 0.5 + (double)((i * 37) % NIN) / NIN;
+        record(&gr[s]);
+        if (wg_status(gr[s].t) != WG_OK) {
+            fprintf(stderr, "bench_scaling: recording %zu nodes: %s\n", sizes[s],
+                    wg_errmsg(gr[s].t));
+            return 1;
+        }
+        run_reverse(&gr[s]);
+        ok &= check_gradient(&gr[s]);
+    }
+
+    /* All sizes in turn, round after round, so that a slow spell of a shared
+     * machine touches every size alike instead of the one measured then.
+     * Samples of >= min_time / BENCH_MIN_SAMPLES seconds: BENCH_MIN_SAMPLES
+     * rounds then give each figure >= min_time. */
+    double target = min_time / BENCH_MIN_SAMPLES;
+    if (target < BENCH_MIN_SAMPLE)
+        target = BENCH_MIN_SAMPLE;
+    long in_rec[NSIZES], in_rev[NSIZES];
+    for (int s = 0; s < NSIZES; s++) {
+        in_rec[s] = bench_calibrate_to(run_record, &gr[s], target);
+        in_rev[s] = bench_calibrate_to(run_reverse, &gr[s], target);
+    }
+    static double rec[NSIZES][MAX_ROUNDS], rev[NSIZES][MAX_ROUNDS];
+    int rounds = 0;
+    for (; rounds < BENCH_MIN_SAMPLES; rounds++)
+        for (int s = 0; s < NSIZES; s++) {
+            rec[s][rounds] = bench_sample(run_record, &gr[s], in_rec[s]);
+            rev[s][rounds] = bench_sample(run_reverse, &gr[s], in_rev[s]);
+        }
 
     printf("\nScaling: record and reverse sweep over a sum of products of %d inputs with "
            "sin and exp sprinkled in\n", NIN);
-    printf("(per node: median over samples of >= %g ms, >= %d samples and >= %g s per figure)\n\n",
-           BENCH_MIN_SAMPLE * 1e3, BENCH_MIN_SAMPLES, min_time);
+    printf("(per node: median over %d rounds through all sizes, samples of >= %g s)\n\n",
+           rounds, target);
     printf("%10s %10s | %14s %15s %8s\n", "nodes", "tape", "record ns/node", "reverse ns/node",
            "B/node");
     for (int s = 0; s < NSIZES; s++) {
-        gr.target = sizes[s];
-        record(&gr);
-        if (wg_status(gr.t) != WG_OK) {
-            fprintf(stderr, "bench_scaling: recording %zu nodes: %s\n", sizes[s], wg_errmsg(gr.t));
-            return 1;
-        }
-        run_reverse(&gr);
-        ok &= check_gradient(&gr);
-        size_t nodes = wg_tape_size(gr.t), bytes = wg_tape_bytes(gr.t);
-        rec_ns[s] = bench_median(run_record, &gr, min_time) / (double)nodes * 1e9;
-        rev_ns[s] = bench_median(run_reverse, &gr, min_time) / (double)nodes * 1e9;
+        size_t nodes = wg_tape_size(gr[s].t), bytes = wg_tape_bytes(gr[s].t);
+        rec_ns[s] = bench_median_of(rec[s], rounds) / (double)nodes * 1e9;
+        rev_ns[s] = bench_median_of(rev[s], rounds) / (double)nodes * 1e9;
         char mem[32];
         snprintf(mem, sizeof mem, bytes < (1u << 20) ? "%.0f KiB" : "%.0f MiB",
                  bytes < (1u << 20) ? bytes / 1024.0 : bytes / 1048576.0);
         printf("%10zu %10s | %14.2f %15.2f %8.1f\n", nodes, mem, rec_ns[s], rev_ns[s],
                (double)bytes / (double)nodes);
-        fflush(stdout);
+        wg_tape_free(gr[s].t);
     }
-    wg_tape_free(gr.t);
 
     double rlo = rec_ns[0], rhi = rec_ns[0], vlo = rev_ns[0], vhi = rev_ns[0];
     for (int s = 1; s < NSIZES; s++) {

@@ -49,16 +49,21 @@ static inline double bench_median_of(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Calls of fn per sample, from one untimed call (which also warms caches and
- * lets buffers reach their final size). */
-static inline long bench_calibrate(bench_fn fn, void *ctx)
+/* Calls of fn per sample of at least `target` seconds, from one untimed
+ * call (which also warms caches and lets buffers reach their final size). */
+static inline long bench_calibrate_to(bench_fn fn, void *ctx, double target)
 {
     double t0 = bench_now();
     fn(ctx);
     double once = bench_now() - t0;
-    if (once >= BENCH_MIN_SAMPLE)
+    if (once >= target)
         return 1;
-    return (long)(BENCH_MIN_SAMPLE / (once > 1e-9 ? once : 1e-9)) + 1;
+    return (long)(target / (once > 1e-9 ? once : 1e-9)) + 1;
+}
+
+static inline long bench_calibrate(bench_fn fn, void *ctx)
+{
+    return bench_calibrate_to(fn, ctx, BENCH_MIN_SAMPLE);
 }
 
 /* seconds per call of one sample of `inner` calls */

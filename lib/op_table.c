@@ -50,3 +50,20 @@ int wg_op_from_name(const char *name, wg_op *op)
         }
     return 0;
 }
+
+const char *wg_op_symbol(wg_op op)
+{
+    switch (op) {
+    case WG_OP_ADD: case WG_OP_ADD_C: return "+";
+    case WG_OP_SUB:                   return "-";
+    case WG_OP_MUL: case WG_OP_MUL_C: return "*";
+    case WG_OP_DIV:                   return "/";
+    case WG_OP_LT:                    return "<";
+    case WG_OP_LE:                    return "<=";
+    case WG_OP_GT:                    return ">";
+    case WG_OP_GE:                    return ">=";
+    case WG_OP_EQ:                    return "==";
+    case WG_OP_NE:                    return "!=";
+    default:                          return NULL;
+    }
+}

@@ -59,26 +59,26 @@ static void check_value(wg_tape *t, wg_op op, double a, double b, double p, doub
                 wg_op_name(op), args, y);
 }
 
-wg_var wg_input(wg_tape *t, double value)
+static wg_var rec_leaf(wg_tape *t, wg_op op, double value)
 {
     if (!t || t->status != WG_OK)
         return no_var;
     if (!isfinite(value)) {
-        wg_fail(t, WG_EINVAL, 0, "node %zu (input): value %g is not finite", t->n, value);
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): value %g is not finite", t->n, wg_op_name(op),
+                value);
         return no_var;
     }
-    return push(t, WG_OP_INPUT, WG_NONE, WG_NONE, value);
+    return push(t, op, WG_NONE, WG_NONE, value);
+}
+
+wg_var wg_input(wg_tape *t, double value)
+{
+    return rec_leaf(t, WG_OP_INPUT, value);
 }
 
 wg_var wg_const(wg_tape *t, double value)
 {
-    if (!t || t->status != WG_OK)
-        return no_var;
-    if (!isfinite(value)) {
-        wg_fail(t, WG_EINVAL, 0, "node %zu (const): value %g is not finite", t->n, value);
-        return no_var;
-    }
-    return push(t, WG_OP_CONST, WG_NONE, WG_NONE, value);
+    return rec_leaf(t, WG_OP_CONST, value);
 }
 
 static inline wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)

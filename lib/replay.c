@@ -6,19 +6,6 @@
 
 #include <math.h>
 
-static const char *cmp_symbol(wg_op op)
-{
-    switch (op) {
-    case WG_OP_LT: return "<";
-    case WG_OP_LE: return "<=";
-    case WG_OP_GT: return ">";
-    case WG_OP_GE: return ">=";
-    case WG_OP_EQ: return "==";
-    case WG_OP_NE: return "!=";
-    default:       return "?";
-    }
-}
-
 int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
 {
     static const char fn[] = "wg_eval";
@@ -62,7 +49,7 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
             if (y != t->val[i])
                 wg_fail(t, WG_EBRANCH, 1, "%s: node %zu (%s): recorded %s, now %.17g %s %.17g "
                         "is %s; record the tape again at this point", fn, i, wg_op_name(op),
-                        t->val[i] != 0 ? "true" : "false", a, cmp_symbol(op), b,
+                        t->val[i] != 0 ? "true" : "false", a, wg_op_symbol(op), b,
                         y != 0 ? "true" : "false");
             continue;
         }

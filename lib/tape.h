@@ -73,6 +73,10 @@ static inline wg_op_kind wg_kind(uint8_t op)
     return (wg_op_kind)wg_op_kind_table[op];
 }
 
+/* infix symbol of ops that traces and messages write as a OP b (add and
+ * add_c: "+", lt: "<", ...); NULL for the others */
+const char *wg_op_symbol(wg_op op);
+
 /* "argument 2", "arguments (1, 0)", "argument -2 with constant 0.5" */
 const char *wg_format_args(wg_op op, double a, double b, double p, char *buf, size_t len);
 

@@ -209,23 +209,6 @@ static void put_name(sbuf *b, const wg_graph *g, size_t i)
 
 /* ---------------------------------------------------------------- definitions */
 
-static const char *infix_symbol(wg_op op)
-{
-    switch (op) {
-    case WG_OP_ADD: case WG_OP_ADD_C: return "+";
-    case WG_OP_SUB:                   return "-";
-    case WG_OP_MUL: case WG_OP_MUL_C: return "*";
-    case WG_OP_DIV:                   return "/";
-    case WG_OP_LT:                    return "<";
-    case WG_OP_LE:                    return "<=";
-    case WG_OP_GT:                    return ">";
-    case WG_OP_GE:                    return ">=";
-    case WG_OP_EQ:                    return "==";
-    case WG_OP_NE:                    return "!=";
-    default:                          return NULL;
-    }
-}
-
 /* operand k of node i: its name, or with `values` its value (bare: as a
  * function's argument, where a negative needs no parentheses) */
 static void put_operand(sbuf *b, const wg_graph *g, size_t i, int k, int values, int bare)
@@ -246,7 +229,7 @@ static void put_definition(sbuf *b, const wg_graph *g, size_t i, int values)
 {
     const wg_tape *t = g->tape;
     wg_op op = wg_node_op(t, i);
-    const char *sym = infix_symbol(op);
+    const char *sym = wg_op_symbol(op);
     switch (wg_op_kind_of(op)) {
     case WG_KIND_LEAF:
         if (values)

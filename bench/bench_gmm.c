@@ -309,8 +309,6 @@ int main(int argc, char **argv)
         "gmm/1k/gmm_d2_K5.txt", "gmm/1k/gmm_d10_K5.txt", "gmm/1k/gmm_d64_K5.txt"
     };
     enum { NFILES = sizeof files / sizeof files[0] };
-    char datadir[4096];
-    snprintf(datadir, sizeof datadir, "%s", dir);
 
     printf("ADBench GMM with libwengert %s\n\n", wg_version());
     printf("checks: the tape's f equals the double objective to the bit, at the file's point "
@@ -321,7 +319,7 @@ int main(int argc, char **argv)
            "err/allowed");
     int ok = 1;
     problem p;
-    if (!load(&p, datadir, "gmm/test.txt"))
+    if (!load(&p, dir, "gmm/test.txt"))
         return 1;
     ok &= check_problem(&p, 0);
     unload(&p);
@@ -334,7 +332,7 @@ int main(int argc, char **argv)
     } rows[NFILES];
     int nrows = 0;
     for (int f = 0; f < NFILES; f++) {
-        if (!load(&p, datadir, files[f]))
+        if (!load(&p, dir, files[f]))
             return 1;
         if (!check_problem(&p, 3)) {
             ok = 0;

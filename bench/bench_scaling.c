@@ -133,7 +133,7 @@ int main(int argc, char **argv)
     }
 
     static const size_t sizes[] = { 1000, 10000, 100000, 1000000, 10000000 };
-    enum { NSIZES = sizeof sizes / sizeof sizes[0], MAX_ROUNDS = 100 };
+    enum { NSIZES = sizeof sizes / sizeof sizes[0], ROUNDS = 7 };
     static graph gr[NSIZES];
     double rec_ns[NSIZES], rev_ns[NSIZES];
     int ok = 1;
@@ -171,9 +171,8 @@ int main(int argc, char **argv)
 
     /* All sizes in turn, round after round, so that a slow spell of a shared
      * machine touches every size alike instead of the one measured then.
-     * Samples of >= min_time / BENCH_MIN_SAMPLES seconds: BENCH_MIN_SAMPLES
-     * rounds then give each figure >= min_time. */
-    double target = min_time / BENCH_MIN_SAMPLES;
+     * Samples of >= min_time / ROUNDS seconds give each figure >= min_time. */
+    double target = min_time / ROUNDS;
     if (target < BENCH_MIN_SAMPLE)
         target = BENCH_MIN_SAMPLE;
     long in_rec[NSIZES], in_rev[NSIZES];
@@ -181,9 +180,9 @@ int main(int argc, char **argv)
         in_rec[s] = bench_calibrate_to(run_record, &gr[s], target);
         in_rev[s] = bench_calibrate_to(run_reverse, &gr[s], target);
     }
-    static double rec[NSIZES][MAX_ROUNDS], rev[NSIZES][MAX_ROUNDS];
+    static double rec[NSIZES][ROUNDS], rev[NSIZES][ROUNDS];
     int rounds = 0;
-    for (; rounds < BENCH_MIN_SAMPLES; rounds++)
+    for (; rounds < ROUNDS; rounds++)
         for (int s = 0; s < NSIZES; s++) {
             rec[s][rounds] = bench_sample(run_record, &gr[s], in_rec[s]);
             rev[s][rounds] = bench_sample(run_reverse, &gr[s], in_rev[s]);
@@ -191,8 +190,8 @@ int main(int argc, char **argv)
 
     printf("\nScaling: record and reverse sweep over a sum of products of %d inputs with "
            "sin and exp sprinkled in\n", NIN);
-    printf("(per node: median over %d rounds through all sizes, samples of >= %g s)\n\n",
-           rounds, target);
+    printf("(per node: median over %d rounds through all sizes, samples of >= %.0f ms)\n\n",
+           rounds, target * 1e3);
     printf("%10s %10s | %14s %15s %8s\n", "nodes", "tape", "record ns/node", "reverse ns/node",
            "B/node");
     for (int s = 0; s < NSIZES; s++) {

@@ -75,21 +75,6 @@ static inline double bench_sample(bench_fn fn, void *ctx, long inner)
     return (bench_now() - s) / (double)inner;
 }
 
-/* Median seconds per call of fn(ctx): samples until min_total seconds have
- * passed and at least BENCH_MIN_SAMPLES samples exist. */
-static inline double bench_median(bench_fn fn, void *ctx, double min_total)
-{
-    long inner = bench_calibrate(fn, ctx);
-    double samples[BENCH_MAX_SAMPLES], total = 0;
-    int ns = 0;
-    while (ns < BENCH_MAX_SAMPLES && (ns < BENCH_MIN_SAMPLES || total < min_total)) {
-        samples[ns] = bench_sample(fn, ctx, inner);
-        total += samples[ns] * (double)inner;
-        ns++;
-    }
-    return bench_median_of(samples, ns);
-}
-
 typedef struct bench_ratio {
     double ratio;   /* median over pairs of time(fn) / time(ref) */
     double fn, ref; /* median seconds per call of each */

@@ -10,7 +10,7 @@ static const wg_var no_var = { 0 };
 
 /* Append node; the caller has checked the status.  Returns its handle, or
  * the invalid handle after recording WG_ENOMEM / WG_ELIMIT. */
-static inline wg_var push(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double v)
+WG_KERNEL wg_var push(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double v)
 {
     if (t->n == t->cap) {
         int s = wg_tape_reserve_slow(t);
@@ -81,7 +81,7 @@ wg_var wg_const(wg_tape *t, double value)
     return rec_leaf(t, WG_OP_CONST, value);
 }
 
-static inline wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)
+static wg_var rec_unary_slow(wg_tape *t, wg_op op, wg_var av)
 {
     if (!t || t->status != WG_OK)
         return no_var;
@@ -98,7 +98,7 @@ static inline wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)
     return r;
 }
 
-static inline wg_var rec_binary(wg_tape *t, wg_op op, wg_var av, wg_var bv)
+static wg_var rec_binary_slow(wg_tape *t, wg_op op, wg_var av, wg_var bv)
 {
     if (!t || t->status != WG_OK)
         return no_var;
@@ -115,7 +115,61 @@ static inline wg_var rec_binary(wg_tape *t, wg_op op, wg_var av, wg_var bv)
     return r;
 }
 
-static inline wg_var rec_const(wg_tape *t, wg_op op, wg_var av, double c)
+/* The fast paths: one predictable test covers the tape's status, both
+ * handles' tags and ranges and the capacity; anything unusual (an error to
+ * report, growth) takes the slow path above, which does the same work with
+ * every check spelled out.  Recording is most of a taped program's
+ * overhead, so this is where a branch per check shows. */
+#define WG_LIKELY(c) __builtin_expect(!!(c), 1)
+
+WG_KERNEL wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)
+{
+    if (!t)
+        return no_var;
+    size_t n = t->n;
+    uint32_t a = (av.id & WG_INDEX_MASK) - 1u;
+    if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == t->tag) & (a < n)
+                  & (n < t->cap))) {
+        double x = t->val[a];
+        double y = wg_op_value(op, x, 0, 0);
+        t->op[n] = (uint8_t)op;
+        t->arg0[n] = a;
+        t->arg1[n] = WG_NONE;
+        t->shape[n] = 0;
+        t->val[n] = y;
+        t->n = n + 1;
+        if (!isfinite(y) || wg_op_domain(op, x, 0, 0))
+            check_value(t, op, x, 0, 0, y);
+        return wg_handle(t, n);
+    }
+    return rec_unary_slow(t, op, av);
+}
+
+WG_KERNEL wg_var rec_binary(wg_tape *t, wg_op op, wg_var av, wg_var bv)
+{
+    if (!t)
+        return no_var;
+    size_t n = t->n;
+    uint32_t tag = t->tag;
+    uint32_t a = (av.id & WG_INDEX_MASK) - 1u, b = (bv.id & WG_INDEX_MASK) - 1u;
+    if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == tag)
+                  & ((bv.id >> WG_TAG_SHIFT) == tag) & (a < n) & (b < n) & (n < t->cap))) {
+        double x = t->val[a], z = t->val[b];
+        double y = wg_op_value(op, x, z, 0);
+        t->op[n] = (uint8_t)op;
+        t->arg0[n] = a;
+        t->arg1[n] = b;
+        t->shape[n] = 0;
+        t->val[n] = y;
+        t->n = n + 1;
+        if (!isfinite(y) || wg_op_domain(op, x, z, 0))
+            check_value(t, op, x, z, 0, y);
+        return wg_handle(t, n);
+    }
+    return rec_binary_slow(t, op, av, bv);
+}
+
+WG_KERNEL wg_var rec_const(wg_tape *t, wg_op op, wg_var av, double c)
 {
     if (!t || t->status != WG_OK)
         return no_var;

@@ -6,6 +6,42 @@
 
 #include <math.h>
 
+static void replay_fail(wg_tape *t, size_t i, wg_op op, double a, double b, double p,
+                        double y, const char *why, const char *fn)
+{
+    char args[128];
+    wg_format_args(op, a, b, p, args, sizeof args);
+    if (why)
+        wg_fail(t, WG_EDOM, 1, "%s: node %zu (%s): %s: %s", fn, i, wg_op_name(op), args, why);
+    else
+        wg_fail(t, WG_ERANGE, 1, "%s: node %zu (%s): %s: result %g is not finite", fn, i,
+                wg_op_name(op), args, y);
+}
+
+/* Node i again at its operands' new values.  A comparison keeps its
+ * recorded outcome (the branch the tape holds) and fails the point when the
+ * new outcome differs; any other node takes its new value, and the first
+ * domain or range error is kept while the values are finished. */
+WG_KERNEL void replay_node(wg_tape *t, size_t i, wg_op op, double a, double b, double p,
+                           const char *fn)
+{
+    double y = wg_op_value(op, a, b, p);
+    if (wg_kind((uint8_t)op) == WG_KIND_CMP) {
+        if (y != t->val[i])
+            wg_fail(t, WG_EBRANCH, 1, "%s: node %zu (%s): recorded %s, now %.17g %s %.17g "
+                    "is %s; record the tape again at this point", fn, i, wg_op_name(op),
+                    t->val[i] != 0 ? "true" : "false", a, wg_op_symbol(op), b,
+                    y != 0 ? "true" : "false");
+        return;
+    }
+    t->val[i] = y;
+    if (t->status != WG_OK)
+        return;
+    const char *why = wg_op_domain(op, a, b, p);
+    if (why || !isfinite(y))
+        replay_fail(t, i, op, a, b, p, y, why, fn);
+}
+
 int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
 {
     static const char fn[] = "wg_eval";
@@ -35,36 +71,26 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
     for (size_t j = 0; j < n; j++)
         t->val[wg_index(t, x[j])] = values[j];
 
+    const uint8_t *O = t->op;
+    const uint32_t *A = t->arg0, *B = t->arg1;
+    const double *P = t->param;
+    double *V = t->val;
     for (size_t i = from; i < t->n; i++) {
-        wg_op op = (wg_op)t->op[i];
-        wg_op_kind kind = wg_kind((uint8_t)op);
-        if (kind == WG_KIND_LEAF)
-            continue;
-        double a = t->val[t->arg0[i]];
-        double b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP) ? t->val[t->arg1[i]] : 0.0;
-        double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
-        double y = wg_op_value(op, a, b, p);
-        if (kind == WG_KIND_CMP) {
-            /* the recorded outcome stays: it is the branch the tape holds */
-            if (y != t->val[i])
-                wg_fail(t, WG_EBRANCH, 1, "%s: node %zu (%s): recorded %s, now %.17g %s %.17g "
-                        "is %s; record the tape again at this point", fn, i, wg_op_name(op),
-                        t->val[i] != 0 ? "true" : "false", a, wg_op_symbol(op), b,
-                        y != 0 ? "true" : "false");
-            continue;
+        /* one case per op with its kernels inlined at a constant op (see
+         * lib/sweep.c); replay_node does the checks */
+        switch ((wg_op)O[i]) {
+#define RE_LEAF(OP)
+#define RE_UNARY(OP)  replay_node(t, i, OP, V[A[i]], 0.0, 0.0, fn)
+#define RE_BINARY(OP) replay_node(t, i, OP, V[A[i]], V[B[i]], 0.0, fn)
+#define RE_CMP(OP)    RE_BINARY(OP)
+#define RE_CONST(OP)  replay_node(t, i, OP, V[A[i]], 0.0, P[B[i]], fn)
+#define RE_INT(OP)    RE_CONST(OP)
+#define WG_X_RE(E, name, kind) case WG_OP_##E: RE_##kind(WG_OP_##E); break;
+            WG_OP_LIST(WG_X_RE)
+#undef WG_X_RE
+        case WG_OP_COUNT:
+            break;
         }
-        t->val[i] = y;
-        if (t->status != WG_OK)
-            continue;                   /* keep the first error, finish the values */
-        const char *why = wg_op_domain(op, a, b, p);
-        char args[128];
-        if (why || !isfinite(y))
-            wg_format_args(op, a, b, p, args, sizeof args);
-        if (why)
-            wg_fail(t, WG_EDOM, 1, "%s: node %zu (%s): %s: %s", fn, i, wg_op_name(op), args, why);
-        else if (!isfinite(y))
-            wg_fail(t, WG_ERANGE, 1, "%s: node %zu (%s): %s: result %g is not finite", fn, i,
-                    wg_op_name(op), args, y);
     }
     return t->status;
 }

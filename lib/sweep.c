@@ -16,7 +16,7 @@
 #include <string.h>
 
 /* the partials of node i at the tape's current values */
-static inline void node_partials(const wg_tape *t, size_t i, double *da, double *db)
+WG_KERNEL void node_partials(const wg_tape *t, size_t i, double *da, double *db)
 {
     wg_op op = (wg_op)t->op[i];
     wg_op_kind kind = wg_kind((uint8_t)op);
@@ -48,29 +48,50 @@ int wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k)
     return WG_OK;
 }
 
+/* tangents of node i from its operands' (ti is 0 from wg_prepare_tangents) */
+WG_KERNEL void fwd_node(wg_op op, double va, double vb, double p, double y, uint32_t a,
+                        uint32_t b, size_t lo, size_t k, double *tan, double *ti)
+{
+    double da, db;
+    wg_op_partials(op, va, vb, p, y, &da, &db);
+    if (a >= lo && da != 0) {
+        const double *ta = tan + (a - lo) * k;
+        for (size_t j = 0; j < k; j++)
+            ti[j] = ta[j] != 0 ? da * ta[j] : 0.0;
+    }
+    if (b != WG_NONE && b >= lo && db != 0) {
+        const double *tb = tan + (b - lo) * k;
+        for (size_t j = 0; j < k; j++)
+            ti[j] += tb[j] != 0 ? db * tb[j] : 0.0;
+    }
+}
+
+/* one case per op, as in the reverse sweep below */
+#define FWD_LEAF(OP)
+#define FWD_CMP(OP)
+#define FWD_UNARY(OP)  fwd_node(OP, val[a], 0.0, 0.0, val[i], a, WG_NONE, lo, k, tan, ti)
+#define FWD_BINARY(OP) fwd_node(OP, val[a], val[b], 0.0, val[i], a, b, lo, k, tan, ti)
+#define FWD_CONST(OP)  fwd_node(OP, val[a], 0.0, par[b], val[i], a, WG_NONE, lo, k, tan, ti)
+#define FWD_INT(OP)    FWD_CONST(OP)
+
 int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
 {
+    const uint8_t *op = t->op;
+    const uint32_t *A = t->arg0, *B = t->arg1;
+    const double *val = t->val, *par = t->param;
     double *tan = t->tan;
     for (size_t i = lo; i < hi; i++) {
-        wg_op_kind kind = wg_kind(t->op[i]);
-        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
-            continue;           /* seeds are in place; constants and outcomes have 0 */
-        double da, db;
-        node_partials(t, i, &da, &db);
+        uint32_t a = A[i], b = B[i];
         double *ti = tan + (i - lo) * k;
-        uint32_t a = t->arg0[i];
-        if (a >= lo && da != 0) {       /* ti is 0 from wg_prepare_tangents */
-            const double *ta = tan + (a - lo) * k;
-            for (size_t j = 0; j < k; j++)
-                ti[j] = ta[j] != 0 ? da * ta[j] : 0.0;
-        }
-        if (has_second_operand(kind)) {
-            uint32_t b = t->arg1[i];
-            if (b >= lo && db != 0) {
-                const double *tb = tan + (b - lo) * k;
-                for (size_t j = 0; j < k; j++)
-                    ti[j] += tb[j] != 0 ? db * tb[j] : 0.0;
-            }
+        (void)a;
+        (void)b;
+        (void)ti;
+        switch ((wg_op)op[i]) {     /* seeds are in place; constants and outcomes keep 0 */
+#define WG_X_FWD(E, name, kind) case WG_OP_##E: FWD_##kind(WG_OP_##E); break;
+            WG_OP_LIST(WG_X_FWD)
+#undef WG_X_FWD
+        case WG_OP_COUNT:
+            break;
         }
     }
     return WG_OK;
@@ -90,24 +111,46 @@ int wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi)
     return WG_OK;
 }
 
+/* One case per row of WG_OP_LIST, each calling the op's kernel with a
+ * constant op, so the kernel's switch folds away and every case is the
+ * op's own straight-line rule: the sweep keeps a single copy of each rule
+ * (op_kernels.h) and still pays no second dispatch per node. */
+#define REV_LEAF(OP)
+#define REV_CMP(OP)
+#define REV_UNARY(OP)  rev_node(OP, val[a], 0.0, 0.0, val[i], a, WG_NONE, lo, g, adj)
+#define REV_BINARY(OP) rev_node(OP, val[a], val[b], 0.0, val[i], a, b, lo, g, adj)
+#define REV_CONST(OP)  rev_node(OP, val[a], 0.0, par[b], val[i], a, WG_NONE, lo, g, adj)
+#define REV_INT(OP)    REV_CONST(OP)
+
+WG_KERNEL void rev_node(wg_op op, double va, double vb, double p, double y, uint32_t a,
+                        uint32_t b, size_t lo, double g, double *adj)
+{
+    double da, db;
+    wg_op_partials(op, va, vb, p, y, &da, &db);
+    if (a >= lo && da != 0)
+        adj[a - lo] += da * g;
+    if (b != WG_NONE && b >= lo && db != 0)
+        adj[b - lo] += db * g;
+}
+
 void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
 {
+    const uint8_t *op = t->op;
+    const uint32_t *A = t->arg0, *B = t->arg1;
+    const double *val = t->val, *par = t->param;
     for (size_t i = hi + 1; i-- > lo;) {
         double g = adj[i - lo];
         if (g == 0)
             continue;
-        wg_op_kind kind = wg_kind(t->op[i]);
-        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
-            continue;
-        double da, db;
-        node_partials(t, i, &da, &db);
-        uint32_t a = t->arg0[i];
-        if (a >= lo && da != 0)
-            adj[a - lo] += da * g;
-        if (has_second_operand(kind)) {
-            uint32_t b = t->arg1[i];
-            if (b >= lo && db != 0)
-                adj[b - lo] += db * g;
+        uint32_t a = A[i], b = B[i];
+        (void)a;
+        (void)b;
+        switch ((wg_op)op[i]) {
+#define WG_X_REV(E, name, kind) case WG_OP_##E: REV_##kind(WG_OP_##E); break;
+            WG_OP_LIST(WG_X_REV)
+#undef WG_X_REV
+        case WG_OP_COUNT:
+            break;
         }
     }
 }

@@ -74,8 +74,61 @@ WG_KERNEL void fwd_node(wg_op op, double va, double vb, double p, double y, uint
 #define FWD_CONST(OP)  fwd_node(OP, val[a], 0.0, par[b], val[i], a, WG_NONE, lo, k, tan, ti)
 #define FWD_INT(OP)    FWD_CONST(OP)
 
+/* the partials of node i as a sweep uses them: with a hook, after it */
+static void hooked_partials(const wg_tape *t, int reverse, size_t i, double *da, double *db)
+{
+    wg_op_kind kind = wg_kind(t->op[i]);
+    double a = t->val[t->arg0[i]];
+    double b = has_second_operand(kind) ? t->val[t->arg1[i]] : 0.0;
+    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
+    wg_op_partials((wg_op)t->op[i], a, b, p, t->val[i], da, db);
+    t->hook(t->hook_ctx, reverse, i, (wg_op)t->op[i], a, b, p, t->val[i], da, db);
+}
+
+/* the generic sweeps, taken only when a test has set a partials hook */
+static void sweep_forward_hooked(wg_tape *t, size_t lo, size_t hi, size_t k)
+{
+    for (size_t i = lo; i < hi; i++) {
+        wg_op_kind kind = wg_kind(t->op[i]);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        double da, db, *ti = t->tan + (i - lo) * k;
+        hooked_partials(t, 0, i, &da, &db);
+        uint32_t a = t->arg0[i], b = has_second_operand(kind) ? t->arg1[i] : WG_NONE;
+        for (size_t j = 0; j < k; j++) {
+            double s = 0;
+            if (a >= lo && da != 0 && t->tan[(a - lo) * k + j] != 0)
+                s += da * t->tan[(a - lo) * k + j];
+            if (b != WG_NONE && b >= lo && db != 0 && t->tan[(b - lo) * k + j] != 0)
+                s += db * t->tan[(b - lo) * k + j];
+            ti[j] = s;
+        }
+    }
+}
+
+static void sweep_reverse_hooked(wg_tape *t, size_t lo, size_t hi, double *adj)
+{
+    for (size_t i = hi + 1; i-- > lo;) {
+        double g = adj[i - lo];
+        wg_op_kind kind = wg_kind(t->op[i]);
+        if (g == 0 || kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        double da, db;
+        hooked_partials(t, 1, i, &da, &db);
+        uint32_t a = t->arg0[i], b = has_second_operand(kind) ? t->arg1[i] : WG_NONE;
+        if (a >= lo && da != 0)
+            adj[a - lo] += da * g;
+        if (b != WG_NONE && b >= lo && db != 0)
+            adj[b - lo] += db * g;
+    }
+}
+
 int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
 {
+    if (t->hook) {
+        sweep_forward_hooked(t, lo, hi, k);
+        return WG_OK;
+    }
     const uint8_t *op = t->op;
     const uint32_t *A = t->arg0, *B = t->arg1;
     const double *val = t->val, *par = t->param;
@@ -135,6 +188,10 @@ WG_KERNEL void rev_node(wg_op op, double va, double vb, double p, double y, uint
 
 void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
 {
+    if (t->hook) {
+        sweep_reverse_hooked(t, lo, hi, adj);
+        return;
+    }
     const uint8_t *op = t->op;
     const uint32_t *A = t->arg0, *B = t->arg1;
     const double *val = t->val, *par = t->param;

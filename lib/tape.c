@@ -235,3 +235,11 @@ double wg_node_adjoint(const wg_tape *t, size_t i)
         return NAN;
     return t->adj[i - t->adj_lo];
 }
+
+void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx)
+{
+    if (t) {
+        t->hook = hook;
+        t->hook_ctx = ctx;
+    }
+}

@@ -42,6 +42,9 @@ struct wg_tape {
     double *grad;               /* wg_backward accumulator */
     size_t grad_cap, grad_n;
 
+    wg_partials_hook hook;      /* test-only, see wengert.h */
+    void *hook_ctx;
+
     int status;                 /* sticky: WG_OK or the first error */
     int status_at_point;        /* 1: the error belongs to the replay point */
     char msg[320];

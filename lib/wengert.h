@@ -248,6 +248,15 @@ void   wg_zero_grad(wg_tape *t);
 double wg_node_tangent(const wg_tape *t, size_t i);
 double wg_node_adjoint(const wg_tape *t, size_t i);
 
+/* Test-only: a hook that sees, and may change, every local partial a
+ * derivative sweep uses (reverse: 1 in the reverse sweep, 0 in the forward
+ * one).  It exists so that the verifier's own tests can plant a wrong
+ * derivative rule and show that it is caught; never set it in production.
+ * NULL removes it.  With a hook set, sweeps take a slower generic path. */
+typedef void (*wg_partials_hook)(void *ctx, int reverse, size_t node, wg_op op, double a,
+                                 double b, double p, double y, double *da, double *db);
+void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
+
 /* ------------------------------------------------------------------ graphs and .wg text
  *
  * A graph is a tape plus the names of its inputs and its outputs: what a

@@ -207,5 +207,114 @@ printf 'input x = 1\ny = log(x +\noutput y\n' >"$tmp/broken.wg"
 run 2 "$tmp/broken.wg" && expect_err 'broken.wg:'
 run 2 "$tmp/does-not-exist.wg" && expect_err 'does-not-exist.wg'
 
+# ------------------------------------------------------------ --check
+: "${srcdir:=.}"
+data="$srcdir/tests/data"
+
+# jsonl_check PYTHON-EXPRESSION: every line of the last run's stdout is one
+# JSON object, and the expression over their list, L, is true
+jsonl_check() {
+    [ "$have_python" = yes ] || return 0
+    python3 - "$tmp/out" "$1" <<'EOF' || bad "JSON lines check failed: $1"
+import json, sys
+L = []
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    try:
+        L.append(json.loads(line))
+    except ValueError as e:
+        print("    line %d is not JSON (%s): %s" % (n, e, line[:200]))
+        sys.exit(1)
+ok = eval(sys.argv[2])
+if not ok:
+    print("    JSON lines were:", json.dumps(L)[:3000])
+sys.exit(0 if ok else 1)
+EOF
+}
+fields='all(k in d for d in L for k in ("case", "verdict", "rel_err", "bound", "reference_converged", "blame", "expected", "as_expected"))'
+methods='all(set(d["rel_err"]) == {"reverse", "forward", "central", "gsl"} for d in L if d["verdict"] != "error")'
+
+run 0 --check -e "$seed" --at x1=2,x2=5
+expect_out 'log(x1) + x1*x2 - sin(x2)'
+expect_out 'every case met its expected verdict'
+run 0 --check --example --directions 2 --seed 7 --precision 300 --safety 4 --full-jacobian
+expect_out '1 case in'
+run 0 --check -e "$seed" --at x1=2,x2=5 --json
+jsonl_check "len(L) == 1 and $fields and $methods"
+jsonl_check 'L[0]["case"] == "log(x1) + x1*x2 - sin(x2)" and L[0]["verdict"] == "pass" and L[0]["as_expected"]'
+jsonl_check 'L[0]["rel_err"]["reverse"] < 1e-14 and L[0]["rel_err"]["forward"] < 1e-14 and L[0]["bound"] > 0'
+jsonl_check 'L[0]["reference_converged"] is True and L[0]["blame"] is None'
+run 0 --check "$data/seed.wg" --at x2=4 -v
+expect_out 'result 3/3: pass'
+# a kink, and a point outside the domain: verdicts, failures unless expected
+run 1 --check -e 'abs(x) + y' --at x=0,y=1
+expect_out 'nondiff   pass'
+expect_out 'did not meet the expected verdict'
+run 0 --check -e 'abs(x) + y' --at x=0,y=1 --expect nondiff --json
+jsonl_check 'L[0]["verdict"] == "nondiff" and L[0]["expected"] == "nondiff" and L[0]["as_expected"]'
+run 1 --check -e 'log(x)' --at x=-1 && expect_out 'node 1 (log)'
+run 0 --check -e 'log(x)' --at x=-1 --expect invalid
+run 1 --check "$data/seed.wg" --at x1=-1
+run 2 --check -e 'x +' --at x=1 && expect_err ':1:'
+run 2 --check -e "$seed" --at x1=2 && expect_err 'x2'
+run 2 --check && expect_err 'no function'
+run 2 --check -e x --at x=1 --trace && expect_err '--trace is not used with --check'
+run 2 --seed 3 -e x --at x=1 && expect_err '--seed is an option of --check and --suite'
+run 2 --check -e x --at x=1 --directions 0 && expect_err "--directions: '0' is not a whole number"
+run 2 --check -e x --at x=1 --precision 64 && expect_err '--precision'
+run 2 --check -e x --at x=1 --safety -1 && expect_err "--safety: '-1' is not a positive number"
+run 2 --check -e x --at x=1 --seed 1x && expect_err '--seed'
+run 2 --check -e x --at x=1 --expect maybe && expect_err "--expect: 'maybe' is not a verdict"
+
+# ------------------------------------------------------------ --suite
+run 2 --check --suite builtin && expect_err 'not both'
+run 2 --suite builtin -e x && expect_err 'drop -e'
+run 2 --suite builtin --at x=1 && expect_err '--at is not used with --suite'
+run 2 --suite builtin --expect pass && expect_err '--expect is an option of --check'
+run 2 --suite "$data/expected.suite" --data /tmp && expect_err '--data is for --suite builtin'
+run 2 --list -e x --at x=1 && expect_err '--list is an option of --suite'
+run 2 --suite builtin --json -v && expect_err 'not both'
+run 2 --suite "$tmp/no-such.suite" && expect_err 'no-such.suite: error: cannot open'
+run 2 --suite "$data/malformed.suite"
+expect_err "malformed.suite:3:17: error: expected '=' after 'x', found ','"
+printf 'ok: x @ x=1\nbad: sin(x +* 2) @ x=1\n' >"$tmp/bad.suite"
+run 2 --suite "$tmp/bad.suite" && expect_err "bad.suite:2:13: error: expected an operand after '+', found '*'"
+printf '# nothing\n' >"$tmp/empty.suite"
+run 2 --suite "$tmp/empty.suite" && expect_err 'the suite has no case'
+
+# every case meets its expectation (kinks and a domain edge included): 0
+run 0 --suite "$data/expected.suite"
+expect_out 'every case met its expected verdict'
+expect_out 'domain  invalid   invalid'
+run 0 --suite "$data/expected.suite" --json
+jsonl_check "len(L) == 5 and $fields and $methods and all(d['as_expected'] for d in L)"
+jsonl_check '[d["verdict"] for d in L] == ["pass", "pass", "nondiff", "invalid", "pass"]'
+# from standard input (.wg paths would start from the current folder)
+grep -v 'seed.wg' "$data/expected.suite" >"$tmp/stdin.suite"
+run 0 --suite - --directions 2 <"$tmp/stdin.suite" && expect_out '4 cases in'
+# a case whose expected verdict does not happen: 1
+run 1 --suite "$data/smooth_nondiff.suite"
+expect_out 'expected kink that is not one  pass      nondiff'
+expect_out '1 case did not meet the expected verdict'
+expect_out 'result 1/3: pass'
+run 1 --suite "$data/smooth_nondiff.suite" --json
+jsonl_check "len(L) == 3 and $fields and [d['as_expected'] for d in L] == [True, True, False]"
+
+# the builtin suite: 25 cases at least, unique names, each as expected
+run 0 --suite builtin --list
+expect_out 'ADBench GMM'
+run 0 --suite builtin
+expect_out 'every case met its expected verdict'
+[ "$(grep -c '  pass  \|  nondiff  \|  invalid  ' "$tmp/out")" -ge 25 ] || bad "--suite builtin: fewer than 25 rows"
+run 0 --suite builtin --json --seed 5
+jsonl_check "len(L) >= 25 and $fields and $methods"
+jsonl_check 'len(set(d["case"] for d in L)) == len(L) and all(d["as_expected"] for d in L)'
+jsonl_check 'sum(d["verdict"] == "nondiff" for d in L) >= 4 and any(d["verdict"] == "invalid" for d in L)'
+jsonl_check 'any("GMM" in d["case"] and d["verdict"] == "pass" for d in L)'
+# without its data the GMM case cannot run: a clear message, status 2
+run 2 --suite builtin --data "$tmp/no-data"
+expect_err "no-data/gmm/test.txt: cannot open"
+expect_err '--data DIR'
+expect_out 'could not be checked'
+
 echo "test_cli.sh: $checks runs, $failures failures"
 [ "$failures" -eq 0 ]

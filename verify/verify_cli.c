@@ -1,13 +1,19 @@
 /* verify_cli.c -- wengert-verify: evaluate a function recorded on a tape
  * (an expression or a .wg graph) at a point, and check its derivatives:
  * the gradient in reverse mode (one VJP per output) against forward mode
- * (one JVP per input), with the evaluation-trace tables on request.
+ * (one JVP per input), with the evaluation-trace tables on request.  With
+ * --check, the full check of libwengert-verify (an MPFR reference, finite
+ * differences, error bounds, a verdict); with --suite, the same for every
+ * case of a suite file or of the builtin suite, as a table or JSON lines.
  *
- * Exit status: 0 success, 2 bad input or usage (one line on stderr naming
- * what was wrong), 1 an internal failure (out of memory, a write error). */
+ * Exit status: 0 success (every case checked met its expected verdict), 1
+ * a case did not, or an internal failure (out of memory, a write error), 2
+ * bad input or usage (one line on stderr naming what was wrong). */
 #define _GNU_SOURCE /* getopt_long, open_memstream */
 
+#include "builtin_suite.h"
 #include "wengert.h"
+#include "wengert_verify.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PROG "wengert-verify"
 #define EXIT_BAD 2
@@ -31,10 +38,19 @@ static void usage(FILE *f)
 "Usage: " PROG " [OPTIONS] -e EXPRESSION --at NAME=VALUE,...\n"
 "       " PROG " [OPTIONS] FILE.wg\n"
 "       " PROG " --example\n"
+"       " PROG " --check [CHECK OPTIONS] (-e EXPRESSION --at ... | FILE.wg | --example)\n"
+"       " PROG " --suite FILE|builtin [CHECK OPTIONS]\n"
 "\n"
 "Records the function on a tape, evaluates it, and computes its gradient in\n"
 "reverse mode (one VJP per output) and in forward mode (one JVP per input),\n"
 "printing both and the largest difference between them.\n"
+"\n"
+"--check checks the derivatives instead: along random directions, reverse and\n"
+"forward mode, double central differences and GSL's gsl_deriv_central against\n"
+"an MPFR reference, with an error bound for AD and a verdict: pass, fail,\n"
+"nondiff (a kink), invalid (outside a domain) or unstable (no reference).\n"
+"--suite does the same for every case of a suite file (doc/SUITE.md) or of the\n"
+"builtin suite, and compares each verdict with the one the case expects.\n"
 "\n"
 "  -e, --expr EXPR     the function as an expression, e.g. 'log(x1) + x1*x2 - sin(x2)';\n"
 "                      every name that is not a function is a variable\n"
@@ -55,8 +71,33 @@ static void usage(FILE *f)
 "  -h, --help          print this help and exit\n"
 "  -V, --version       print the version and exit\n"
 "\n"
-"Exit status: 0 success, 2 bad input or usage, 1 internal failure.\n",
-            example_expr, example_at);
+"Checks (--check, --suite):\n"
+"      --check         check the function given by -e/--at, FILE.wg or --example\n"
+"      --suite FILE    check every case of a suite file ('-' reads standard input);\n"
+"                      'builtin' is the suite built into the program\n"
+"      --list          with --suite: list the cases and exit, checking none\n"
+"      --expect V      with --check: the verdict expected (default pass)\n"
+"      --seed N        seed of the random directions (default 1)\n"
+"      --directions N  random directions per point (default 3)\n"
+"      --precision B   bits of the MPFR reference (default 256, at least 128)\n"
+"      --safety X      factor on the AD error bound (default 8)\n"
+"      --full-jacobian also check along every input axis\n"
+"      --data DIR      folder of the benchmark data (gmm/test.txt) for the builtin\n"
+"                      suite (default: %s)\n"
+"      --json          one JSON object per case, one per line\n"
+"  -v, --verbose       after the table, every case's results in full (without it,\n"
+"                      those of the cases that missed their expected verdict)\n"
+"\n"
+"A suite case's own options replace these.  The table has a row per case:\n"
+"its verdict, the verdict expected, the relative errors of reverse and forward\n"
+"mode, central differences and GSL against the reference, the AD error bound\n"
+"(relative, like the errors) and the time; the row shown is the direction\n"
+"that set the verdict, or for a pass the one closest to its bound.\n"
+"\n"
+"Exit status: 0 success (every case checked met its expected verdict), 1 a case\n"
+"did not (or an internal failure), 2 bad input or usage.\n",
+            example_expr, example_at,
+            wg_builtin_data_dir() ? wg_builtin_data_dir() : "none: give --data");
 }
 
 /* one line on stderr, the program's name first; returns EXIT_BAD */
@@ -84,12 +125,128 @@ typedef struct {
     const char *expr, *file;
     const char *at, *dir, *wrt, *jvp;
     int trace, json, dot, dot_values, example;
+    /* checks */
+    int check, list, verbose;
+    const char *suite, *data;
+    wg_verdict expect;
+    wg_check_options copt;
+    const char *check_opt;      /* the first check option given, for messages */
 } options;
 
-enum { OPT_JSON = 256, OPT_DOT, OPT_DOT_VALUES, OPT_EXAMPLE };
+enum { OPT_JSON = 256, OPT_DOT, OPT_DOT_VALUES, OPT_EXAMPLE, OPT_CHECK, OPT_SUITE, OPT_LIST,
+       OPT_EXPECT, OPT_SEED, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_FULL_JACOBIAN,
+       OPT_DATA };
+
+static int parse_number(const char *s, double *out);
+
+/* a whole number of the option opt in [lo, hi]; an exit status on error */
+static int parse_whole(const char *opt, const char *s, unsigned long long lo,
+                       unsigned long long hi, unsigned long long *out)
+{
+    unsigned long long v = 0;
+    const char *p = s;
+    int ok = *p != '\0';
+    for (; *p && ok; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        ok = *p >= '0' && *p <= '9' && v <= (UINT64_MAX - d) / 10;
+        v = v * 10 + d;
+    }
+    if (!ok || v < lo || v > hi)
+        return fail("%s: '%s' is not a whole number from %llu to %llu", opt, s, lo, hi);
+    *out = v;
+    return 0;
+}
+
+/* the options that only a check takes */
+static int check_option(int c, const char *arg, options *o)
+{
+    unsigned long long v;
+    int r = 0;
+    switch (c) {
+    case OPT_EXPECT: {
+        int k = 0;
+        while (k < WG_VERDICT_COUNT && strcmp(arg, wg_verdict_name((wg_verdict)k)) != 0)
+            k++;
+        if (k == WG_VERDICT_COUNT)
+            return fail("--expect: '%s' is not a verdict (pass, fail, nondiff, invalid, "
+                        "unstable)", arg);
+        o->expect = (wg_verdict)k;
+        if (!o->check_opt)
+            o->check_opt = "--expect";
+        return 0;
+    }
+    case OPT_SEED:
+        if (!(r = parse_whole("--seed", arg, 0, UINT64_MAX, &v)))
+            o->copt.seed = (uint64_t)v;
+        break;
+    case OPT_DIRECTIONS:
+        if (!(r = parse_whole("--directions", arg, 1, 100000, &v)))
+            o->copt.directions = (unsigned)v;
+        break;
+    case OPT_PRECISION:
+        if (!(r = parse_whole("--precision", arg, 128, 1000000, &v)))
+            o->copt.precision = (unsigned)v;
+        break;
+    case OPT_SAFETY: {
+        double x;
+        if (!parse_number(arg, &x) || !(x > 0))
+            return fail("--safety: '%s' is not a positive number", arg);
+        o->copt.safety = x;
+        break;
+    }
+    case OPT_FULL_JACOBIAN:
+        o->copt.full_jacobian = 1;
+        break;
+    }
+    if (!r && !o->check_opt) {
+        static const char *const names[] = { "--seed", "--directions", "--precision",
+                                             "--safety", "--full-jacobian" };
+        o->check_opt = names[c - OPT_SEED];
+    }
+    return r;
+}
 
 /* 0: parsed; DONE: --help or --version answered; else an exit status */
 #define DONE 100
+
+/* what --check and --suite take and what they exclude */
+static int check_usage(const options *o)
+{
+    if (o->check && o->suite)
+        return fail("give --check or --suite, not both");
+    if (!o->check && !o->suite) {
+        if (o->check_opt)
+            return fail("%s is an option of --check%s", o->check_opt,
+                        strcmp(o->check_opt, "--expect") ? " and --suite" : "");
+        if (o->verbose)
+            return fail("--verbose is an option of --check and --suite");
+        if (o->list || o->data)
+            return fail("%s is an option of --suite", o->list ? "--list" : "--data");
+        return 0;
+    }
+    const char *mode = o->check ? "--check" : "--suite";
+    const char *extra = o->trace ? "--trace" : o->dir ? "--dir" : o->wrt ? "--wrt"
+                      : o->jvp ? "--jvp" : o->dot_values ? "--dot-values" : o->dot ? "--dot"
+                      : NULL;
+    if (extra)
+        return fail("%s is not used with %s", extra, mode);
+    if (o->json && o->verbose)
+        return fail("give --json or --verbose, not both");
+    if (o->suite) {
+        if (o->expr || o->file || o->example)
+            return fail("--suite checks the cases of its file; drop %s",
+                        o->expr ? "-e" : o->example ? "--example" : o->file);
+        if (o->at)
+            return fail("--at is not used with --suite: each case has its points");
+        if (o->check_opt && strcmp(o->check_opt, "--expect") == 0)
+            return fail("--expect is an option of --check: each case of a suite has its own");
+        if (o->data && strcmp(o->suite, "builtin") != 0)
+            return fail("--data is for --suite builtin");
+    } else if (o->list || o->data) {
+        return fail("%s is an option of --suite", o->list ? "--list" : "--data");
+    }
+    return 0;
+}
 
 static int parse_options(int argc, char **argv, options *o)
 {
@@ -104,14 +261,27 @@ static int parse_options(int argc, char **argv, options *o)
         { "dot", no_argument, NULL, OPT_DOT },
         { "dot-values", no_argument, NULL, OPT_DOT_VALUES },
         { "example", no_argument, NULL, OPT_EXAMPLE },
+        { "check", no_argument, NULL, OPT_CHECK },
+        { "suite", required_argument, NULL, OPT_SUITE },
+        { "list", no_argument, NULL, OPT_LIST },
+        { "expect", required_argument, NULL, OPT_EXPECT },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "directions", required_argument, NULL, OPT_DIRECTIONS },
+        { "precision", required_argument, NULL, OPT_PRECISION },
+        { "safety", required_argument, NULL, OPT_SAFETY },
+        { "full-jacobian", no_argument, NULL, OPT_FULL_JACOBIAN },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     memset(o, 0, sizeof *o);
+    wg_check_options_init(&o->copt);
+    o->expect = WG_VERDICT_PASS;
     opterr = 0;                 /* our own one-line messages */
-    int c;
-    while ((c = getopt_long(argc, argv, ":e:a:td:w:j:hV", longopts, NULL)) != -1) {
+    int c, r;
+    while ((c = getopt_long(argc, argv, ":e:a:td:w:j:vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'e': o->expr = optarg; break;
         case 'a': o->at = optarg; break;
@@ -123,6 +293,16 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_DOT: o->dot = 1; break;
         case OPT_DOT_VALUES: o->dot = o->dot_values = 1; break;
         case OPT_EXAMPLE: o->example = 1; break;
+        case OPT_CHECK: o->check = 1; break;
+        case OPT_SUITE: o->suite = optarg; break;
+        case OPT_LIST: o->list = 1; break;
+        case OPT_DATA: o->data = optarg; break;
+        case 'v': o->verbose = 1; break;
+        case OPT_EXPECT: case OPT_SEED: case OPT_DIRECTIONS: case OPT_PRECISION:
+        case OPT_SAFETY: case OPT_FULL_JACOBIAN:
+            if ((r = check_option(c, optarg, o)) != 0)
+                return r;
+            break;
         case 'h': usage(stdout); return DONE;
         case 'V': printf(PROG " %s (libwengert %s)\n", WG_VERSION_STRING, wg_version()); return DONE;
         case ':':
@@ -142,6 +322,10 @@ static int parse_options(int argc, char **argv, options *o)
         o->file = argv[optind++];
     if (optind < argc)
         return fail("one FILE.wg at most; '%s' is one argument too many", argv[optind]);
+    if ((r = check_usage(o)) != 0)
+        return r;
+    if (o->suite)
+        return 0;               /* no function of its own */
     if (o->example) {
         if (o->expr || o->file)
             return fail("--example runs its own expression; drop -e and FILE");
@@ -352,8 +536,39 @@ static int expr_failure(const wg_parse_error *err)
     return fail("--at: %s", q + 4);
 }
 
+/* For a check, a function that cannot be recorded at its point (outside
+ * a domain, a branch that flips) is not bad input: it is the verdict
+ * invalid.  Such a failure's message goes to invalid (INVALID_LEN bytes)
+ * when the caller gives one, and *out stays NULL. */
+#define INVALID_LEN 320
+
+static int point_status(int s)
+{
+    return s == WG_EDOM || s == WG_ERANGE || s == WG_EBRANCH;
+}
+
+/* src into invalid, cut at its end when long */
+static void set_invalid(char *invalid, const char *prefix, const char *src)
+{
+    size_t lp = strlen(prefix), ls = strlen(src);
+    if (lp > INVALID_LEN - 1)
+        lp = INVALID_LEN - 1;
+    if (ls > INVALID_LEN - 1 - lp)
+        ls = INVALID_LEN - 1 - lp;
+    memcpy(invalid, prefix, lp);
+    memcpy(invalid + lp, src, ls);
+    invalid[lp + ls] = '\0';
+}
+
+/* the message of a reader error, without its "FILE:LINE:COL: error: " */
+static const char *error_text(const char *message)
+{
+    const char *w = strstr(message, ": error: ");
+    return w ? w + 9 : message;
+}
+
 /* the expression over the --at names, in their order */
-static int graph_from_expr(const char *expr, const char *at, wg_graph **out)
+static int graph_from_expr(const char *expr, const char *at, wg_graph **out, char *invalid)
 {
     point pt = { 0 };
     int r = at ? parse_point(at, &pt) : 0;
@@ -364,6 +579,11 @@ static int graph_from_expr(const char *expr, const char *at, wg_graph **out)
     wg_parse_error err;
     memset(&err, 0, sizeof err);
     wg_graph *g = wg_graph_parse_expr(expr, pt.n, pt.name, pt.value, &err);
+    if (!g && invalid && point_status(err.status)) {
+        set_invalid(invalid, "", error_text(err.message));
+        point_free(&pt);
+        return 0;
+    }
     if (!g) {
         if (!at && err.status == WG_EPARSE && strstr(err.message, "unknown variable"))
             r = fail("%s: give each variable a value with --at NAME=VALUE,...", err.message);
@@ -421,7 +641,7 @@ static char *read_stream(FILE *f)
 
 /* a .wg file, then the --at values replacing the file's (through wg_eval,
  * which checks domains and recorded branches at the new point) */
-static int graph_from_file(const char *file, const char *at, wg_graph **out)
+static int graph_from_file(const char *file, const char *at, wg_graph **out, char *invalid)
 {
     wg_parse_error err;
     memset(&err, 0, sizeof err);
@@ -438,6 +658,10 @@ static int graph_from_file(const char *file, const char *at, wg_graph **out)
         free(text);
     } else {
         g = wg_graph_read_file(file, &err);
+    }
+    if (!g && invalid && point_status(err.status)) {
+        set_invalid(invalid, "", err.message);
+        return 0;
     }
     if (!g)
         return parse_failure(&err);
@@ -459,8 +683,14 @@ static int graph_from_file(const char *file, const char *at, wg_graph **out)
             }
         }
         wg_tape *t = wg_graph_tape(g);
-        if (!r && wg_eval(t, pt.n, x, pt.value) != WG_OK)
+        int s = r ? WG_OK : wg_eval(t, pt.n, x, pt.value);
+        if (s != WG_OK && invalid && point_status(s)) {
+            set_invalid(invalid, "at the point of --at: ", wg_errmsg(t));
+            wg_graph_free(g);
+            g = NULL;
+        } else if (s != WG_OK) {
             r = fail("at the point of --at: %s", wg_errmsg(t));
+        }
         free(x);
         point_free(&pt);
     }
@@ -838,6 +1068,373 @@ static void print_json(const options *o, const results *r, FILE *f)
     fputs("\n}\n", f);
 }
 
+/* ---------------------------------------------------------------- checks */
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
+        return 0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* a relative figure with 3 significant digits (its own error makes more
+ * meaningless), "-" when there is none */
+static const char *fig3(double v, char *buf)
+{
+    if (isfinite(v))
+        snprintf(buf, 16, "%.3g", v);
+    else
+        snprintf(buf, 16, "-");
+    return buf;
+}
+
+/* The result a row shows: the one that set the verdict; for a pass, the
+ * one whose AD error came closest to its bound (the most telling). */
+static const wg_check_result *shown_result(const wg_check_report *r)
+{
+    if (!r->nresults)
+        return NULL;
+    if (r->verdict != WG_VERDICT_PASS)
+        return &r->results[r->worst];
+    size_t best = 0;
+    double best_ratio = -1;
+    for (size_t k = 0; k < r->nresults; k++) {
+        const wg_check_result *res = &r->results[k];
+        double e = 0;
+        for (int m = WG_METHOD_REVERSE; m <= WG_METHOD_FORWARD; m++)
+            if (res->fig[m].computed && isfinite(res->fig[m].abs_err))
+                e = fmax(e, res->fig[m].abs_err);
+        double ratio = res->bound > 0 ? e / res->bound : e;
+        if (ratio > best_ratio) {
+            best_ratio = ratio;
+            best = k;
+        }
+    }
+    return &r->results[best];
+}
+
+/* the bound relative to the reference, as the errors are (absolute when
+ * the reference is 0, as rel_err is) */
+static double relative_bound(const wg_check_result *res)
+{
+    if (isfinite(res->reference) && res->reference != 0)
+        return res->bound / fabs(res->reference);
+    return res->bound;
+}
+
+typedef struct {
+    const char *name;
+    wg_verdict expect;
+    int ran;                    /* 0: could not be checked (error holds why) */
+    wg_check_report r;
+    char error[600];
+} case_done;
+
+typedef struct {
+    const options *o;
+    FILE *out;
+    int width;                  /* of the name column */
+    double t0;
+    size_t n, cap, counts[WG_VERDICT_COUNT], errors, unexpected;
+    case_done *done;
+} session;
+
+static void session_begin(session *ss, const options *o, int width)
+{
+    memset(ss, 0, sizeof *ss);
+    ss->o = o;
+    ss->out = stdout;
+    ss->width = width < 4 ? 4 : width > 40 ? 40 : width;
+    ss->t0 = wall_seconds();
+    if (!o->json) {
+        fprintf(ss->out, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s\n", ss->width, "case",
+                "verdict", "expected", "reverse", "forward", "central", "gsl", "bound", "ms");
+    }
+}
+
+static void session_free(session *ss)
+{
+    for (size_t k = 0; k < ss->n; k++)
+        wg_check_report_free(&ss->done[k].r);
+    free(ss->done);
+}
+
+static void json_case(const case_done *d, int met, FILE *f)
+{
+    if (d->ran) {
+        /* the library's object, with the expectation added before its '}' */
+        char *line = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&line, &len);
+        if (m) {
+            wg_check_report_json(&d->r, d->name, m);
+            if (fclose(m) != 0)
+                len = 0;
+        }
+        while (len && (line[len - 1] == '\n' || line[len - 1] == ' '))
+            len--;
+        if (len && line[len - 1] == '}') {
+            fprintf(f, "%.*s,\"expected\":\"%s\",\"as_expected\":%s}\n", (int)(len - 1), line,
+                    wg_verdict_name(d->expect), met ? "true" : "false");
+            free(line);
+            return;
+        }
+        free(line);
+    }
+    fputs("{\"case\":", f);
+    json_string(f, d->name);
+    fprintf(f, ",\"verdict\":\"error\",\"expected\":\"%s\",\"as_expected\":false,"
+            "\"rel_err\":null,\"bound\":null,\"reference_converged\":false,\"blame\":null,"
+            "\"message\":", wg_verdict_name(d->expect));
+    json_string(f, d->ran ? "the report could not be written" : d->error);
+    fputs("}\n", f);
+}
+
+static void print_row(const session *ss, const case_done *d, int met)
+{
+    char b[6][16];
+    FILE *f = ss->out;
+    if (!d->ran) {
+        fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s  <- could not be checked\n",
+                ss->width, d->name, "error", wg_verdict_name(d->expect), "-", "-", "-", "-", "-",
+                "-");
+        return;
+    }
+    const wg_check_result *res = shown_result(&d->r);
+    double rel[WG_METHOD_COUNT];
+    for (int m = 0; m < WG_METHOD_COUNT; m++)
+        rel[m] = res && res->fig[m].computed ? res->fig[m].rel_err : NAN;
+    snprintf(b[5], sizeof b[5], "%.3g", d->r.seconds * 1e3);
+    fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s\n", ss->width, d->name,
+            wg_verdict_name(d->r.verdict), wg_verdict_name(d->expect), fig3(rel[0], b[0]),
+            fig3(rel[1], b[1]), fig3(rel[2], b[2]), fig3(rel[3], b[3]),
+            fig3(res ? relative_bound(res) : NAN, b[4]), b[5],
+            met ? "" : "  <- not as expected");
+}
+
+/* One case done: r (moved from the caller) when it ran, else why not. */
+static int session_case(session *ss, const char *name, wg_verdict expect,
+                        wg_check_report *r, const char *why)
+{
+    if (ss->n == ss->cap) {
+        size_t cap = ss->cap ? 2 * ss->cap : 16;
+        case_done *d = realloc(ss->done, cap * sizeof *d);
+        if (!d) {
+            if (r)
+                wg_check_report_free(r);
+            return out_of_memory();
+        }
+        ss->done = d;
+        ss->cap = cap;
+    }
+    case_done *d = &ss->done[ss->n++];
+    memset(d, 0, sizeof *d);
+    d->name = name;
+    d->expect = expect;
+    d->ran = r != NULL;
+    if (r)
+        d->r = *r;
+    else
+        snprintf(d->error, sizeof d->error, "%s", why);
+    int met = d->ran && d->r.verdict == expect;
+    if (!d->ran)
+        ss->errors++;
+    else {
+        if ((unsigned)d->r.verdict < WG_VERDICT_COUNT)
+            ss->counts[d->r.verdict]++;
+        ss->unexpected += !met;
+    }
+    if (ss->o->json)
+        json_case(d, met, ss->out);
+    else
+        print_row(ss, d, met);
+    fflush(ss->out);
+    return 0;
+}
+
+/* The summary, the details asked for, and the exit status. */
+static int session_end(session *ss)
+{
+    FILE *f = ss->out;
+    double secs = wall_seconds() - ss->t0;
+    if (!ss->o->json) {
+        fprintf(f, "\n%zu case%s in %.3f s: ", ss->n, ss->n == 1 ? "" : "s", secs);
+        for (int v = 0; v < WG_VERDICT_COUNT; v++)
+            fprintf(f, "%s%zu %s", v ? ", " : "", ss->counts[v], wg_verdict_name((wg_verdict)v));
+        if (ss->errors)
+            fprintf(f, ", %zu not checked", ss->errors);
+        fputc('\n', f);
+        if (!ss->unexpected && !ss->errors)
+            fprintf(f, "every case met its expected verdict\n");
+        if (ss->unexpected) {
+            fprintf(f, "%zu case%s did not meet the expected verdict:", ss->unexpected,
+                    ss->unexpected == 1 ? "" : "s");
+            for (size_t k = 0; k < ss->n; k++) {
+                const case_done *d = &ss->done[k];
+                if (d->ran && d->r.verdict != d->expect)
+                    fprintf(f, "\n  %s: %s, expected %s", d->name, wg_verdict_name(d->r.verdict),
+                            wg_verdict_name(d->expect));
+            }
+            fputc('\n', f);
+        }
+        for (size_t k = 0; k < ss->n; k++)
+            if (!ss->done[k].ran)
+                fprintf(f, "not checked: %s: %s\n", ss->done[k].name, ss->done[k].error);
+        /* the cases that need a look, in full; with --verbose every one */
+        int header = 0;
+        for (size_t k = 0; k < ss->n; k++) {
+            const case_done *d = &ss->done[k];
+            if (!d->ran || (!ss->o->verbose && d->r.verdict == d->expect))
+                continue;
+            if (!header++)
+                fputc('\n', f);
+            wg_check_report_print(&d->r, d->name, f);
+            fprintf(f, "  expected: %s\n", wg_verdict_name(d->expect));
+        }
+    }
+    for (size_t k = 0; k < ss->n; k++)
+        if (!ss->done[k].ran)
+            fprintf(stderr, PROG ": case '%s' not checked: %s\n", ss->done[k].name,
+                    ss->done[k].error);
+    int rc = ss->unexpected ? 1 : ss->errors ? EXIT_BAD : EXIT_SUCCESS;
+    session_free(ss);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs(PROG ": writing the results failed\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    return rc;
+}
+
+/* --check: one function, from -e/--at, a .wg file or --example */
+static int run_check(const options *o)
+{
+    char invalid[INVALID_LEN] = "";
+    wg_graph *g = NULL;
+    int rc = o->expr ? graph_from_expr(o->expr, o->at, &g, invalid)
+                     : graph_from_file(o->file, o->at, &g, invalid);
+    if (rc)
+        return rc;
+    const char *name = o->expr ? o->expr : o->file;
+    if (g) {
+        wg_tape *t = wg_graph_tape(g);
+        if (wg_status(t) != WG_OK && !point_status(wg_status(t)))
+            rc = fail("%s", wg_errmsg(t));
+        else if (wg_graph_ninputs(g) == 0)
+            rc = fail("%s has no input: nothing to differentiate", name);
+        else if (wg_graph_noutputs(g) == 0)
+            rc = fail("%s has no output: nothing to differentiate", name);
+        if (rc) {
+            wg_graph_free(g);
+            return rc;
+        }
+    }
+    wg_check_report r;
+    int s = g ? wg_check_graph(g, &o->copt, &r) : wg_suite_report_invalid(&r, invalid);
+    wg_graph_free(g);
+    if (s == WG_ENOMEM)
+        return out_of_memory();
+    if (s != WG_OK)
+        return fail("the check did not run: %s", r.error[0] ? r.error : wg_strerror(s));
+    session ss;
+    session_begin(&ss, o, (int)strlen(name));
+    if ((rc = session_case(&ss, name, o->expect, &r, NULL)) != 0) {
+        session_free(&ss);
+        return rc;
+    }
+    return session_end(&ss);
+}
+
+static const char *kind_name(wg_suite_kind k)
+{
+    return k == WG_SUITE_EXPR ? "expr" : k == WG_SUITE_GRAPH ? "graph" : "C";
+}
+
+/* --list: what each case is, checking none */
+static int list_suite(const wg_suite *s, int width)
+{
+    printf("%-*s  %-5s  %6s  %7s  %6s  %-8s  %s\n", width, "case", "kind", "inputs", "outputs",
+           "points", "expected", "function");
+    for (size_t i = 0; i < wg_suite_size(s); i++) {
+        const wg_suite_case *c = wg_suite_case_at(s, i);
+        char src[120];
+        if (c->error)
+            snprintf(src, sizeof src, "not available: %s", c->error);
+        else if (c->kind == WG_SUITE_GRAPH && c->source && strchr(c->source, '\n'))
+            snprintf(src, sizeof src, "a .wg block at line %d", c->line);
+        else
+            snprintf(src, sizeof src, "%s", c->source ? c->source : "C code");
+        printf("%-*s  %-5s  %6zu  %7zu  %6zu  %-8s  %s\n", width, c->name, kind_name(c->kind),
+               c->ninputs, c->noutputs, c->npoints, wg_verdict_name(c->expect), src);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs(PROG ": writing the list failed\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    return EXIT_SUCCESS;
+}
+
+/* --suite FILE|builtin|- */
+static int run_suite(const options *o)
+{
+    wg_parse_error err;
+    memset(&err, 0, sizeof err);
+    wg_suite *s;
+    if (strcmp(o->suite, "builtin") == 0) {
+        s = wg_builtin_suite(o->data ? o->data : wg_builtin_data_dir(), &err);
+    } else if (strcmp(o->suite, "-") == 0) {
+        char *text = read_stream(stdin);
+        if (!text)
+            return out_of_memory();
+        if (ferror(stdin)) {
+            free(text);
+            return fail("<stdin>: read error");
+        }
+        s = wg_suite_read_string(text, "<stdin>", NULL, &err);
+        free(text);
+    } else {
+        s = wg_suite_read_file(o->suite, &err);
+    }
+    if (!s)
+        return err.status == WG_ENOMEM ? out_of_memory() : fail("%s", err.message);
+    size_t n = wg_suite_size(s);
+    if (n == 0) {
+        wg_suite_free(s);
+        return fail("%s: the suite has no case", o->suite);
+    }
+    int width = 4;
+    for (size_t i = 0; i < n; i++) {
+        int w = (int)strlen(wg_suite_case_at(s, i)->name);
+        width = w > width ? w : width;
+    }
+    if (o->list) {
+        int rc = list_suite(s, width > 40 ? 40 : width);
+        wg_suite_free(s);
+        return rc;
+    }
+    session ss;
+    session_begin(&ss, o, width);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const wg_suite_case *c = wg_suite_case_at(s, i);
+        wg_check_report r;
+        char why[600];
+        int st = wg_suite_case_check(c, &o->copt, &r, why, sizeof why);
+        if (st == WG_ENOMEM)
+            rc = out_of_memory();
+        else
+            rc = session_case(&ss, c->name, c->expect, st == WG_OK ? &r : NULL, why);
+    }
+    if (rc) {
+        session_free(&ss);
+        wg_suite_free(s);
+        return rc;
+    }
+    rc = session_end(&ss);      /* before the suite is freed: names point into it */
+    wg_suite_free(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -846,7 +1443,9 @@ int main(int argc, char **argv)
         return rc == DONE ? EXIT_SUCCESS : rc;
 
     wg_graph *g = NULL;
-    rc = o.expr ? graph_from_expr(o.expr, o.at, &g) : graph_from_file(o.file, o.at, &g);
+    if (o.check || o.suite)
+        return o.check ? run_check(&o) : run_suite(&o);
+    rc = o.expr ? graph_from_expr(o.expr, o.at, &g, NULL) : graph_from_file(o.file, o.at, &g, NULL);
     if (rc)
         return rc;
     wg_tape *t = wg_graph_tape(g);

@@ -91,6 +91,7 @@ typedef struct wg_check_report {
     wg_check_result *results;
     size_t worst;            /* index of the result that set the verdict */
     double seconds;          /* wall time of the check */
+    char error[320];         /* why, when a check function returns other than WG_OK */
 } wg_check_report;
 void wg_check_report_free(wg_check_report *r);
 
@@ -103,7 +104,10 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
 
 /* Check a function given as C code: record(t, x, n, y_out, m, ctx) records
  * f on the empty tape t from the inputs x[0..n) (already made with
- * wg_input at the point) and writes its m outputs to y_out. */
+ * wg_input at the point) and writes its m outputs to y_out.
+ * record returns WG_OK, or a status that wg_check_fn returns without a
+ * check (r->error says why); a point error of the tape itself (WG_EDOM,
+ * WG_ERANGE, WG_EBRANCH) still gives a report, invalid, naming the node. */
 typedef int (*wg_record_fn)(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m,
                             void *ctx);
 int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, size_t m,
@@ -116,6 +120,104 @@ int wg_check_graph(wg_graph *g, const wg_check_options *o, wg_check_report *r);
 void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out);
 /* One JSON object on one line (see doc/VERIFY.md for the fields). */
 void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out);
+
+/* ------------------------------------------------------------------ suites
+ *
+ * A suite is a list of named cases: a function (an expression, .wg text or
+ * a C function), the points to check it at, the verdict it is expected to
+ * get and options of its own.  Suites are read from text (doc/SUITE.md) or
+ * built by a program.  Reading is strict: the first error is reported as
+ * "FILE:LINE:COL: error: ..." in a wg_parse_error and no suite is returned. */
+
+typedef struct wg_suite wg_suite;
+
+typedef enum wg_suite_kind {
+    WG_SUITE_EXPR = 0,       /* an expression over the names of its points */
+    WG_SUITE_GRAPH,          /* .wg text: a file, or a block of the suite */
+    WG_SUITE_FN              /* a C function (wg_suite_add_fn) */
+} wg_suite_kind;
+
+/* bits of wg_suite_case.set: the options a case sets itself */
+#define WG_SUITE_SET_SEED          (1u << 0)
+#define WG_SUITE_SET_DIRECTIONS    (1u << 1)
+#define WG_SUITE_SET_PRECISION     (1u << 2)
+#define WG_SUITE_SET_SAFETY        (1u << 3)
+#define WG_SUITE_SET_FULL_JACOBIAN (1u << 4)
+
+/* One case, read-only; valid until the suite is freed. */
+typedef struct wg_suite_case {
+    const char *name;            /* unique in its suite */
+    const char *file;            /* the suite text it was read from; NULL if added by a program */
+    int line;                    /* its first line there (0: none) */
+    wg_suite_kind kind;
+    const char *source;          /* the expression, the .wg path as written, a block's .wg
+                                    text, or NULL (a C function) */
+    size_t ninputs;
+    const char *const *inputs;   /* the inputs' names, in the order of a point */
+    size_t noutputs;
+    size_t npoints;              /* at least 1, unless error is set */
+    const double *points;        /* npoints rows of ninputs values */
+    wg_verdict expect;           /* the verdict it should get (default pass) */
+    unsigned set;                /* WG_SUITE_SET_* bits: the fields of options it sets */
+    wg_check_options options;
+    const char *error;           /* NULL, or why the case cannot be checked */
+} wg_suite_case;
+
+wg_suite *wg_suite_new(void);
+void      wg_suite_free(wg_suite *s);
+/* Read a suite file; .wg paths in it are relative to the file's folder. */
+wg_suite *wg_suite_read_file(const char *path, wg_parse_error *err);
+/* Read suite text; name is used in messages ("<string>" if NULL), dir is
+ * the folder relative .wg paths start from (NULL: the current one). */
+wg_suite *wg_suite_read_string(const char *text, const char *name, const char *dir,
+                               wg_parse_error *err);
+/* Add the cases of suite text to s: all of them, or none and an error. */
+int       wg_suite_add_text(wg_suite *s, const char *text, const char *name, const char *dir,
+                            wg_parse_error *err);
+
+size_t wg_suite_size(const wg_suite *s);
+const wg_suite_case *wg_suite_case_at(const wg_suite *s, size_t i);   /* NULL past the end */
+const wg_suite_case *wg_suite_find(const wg_suite *s, const char *name);
+
+/* A case given as C code, checked at one point. */
+typedef struct wg_suite_fn {
+    const char *name;
+    wg_record_fn record;             /* see wg_check_fn */
+    void *ctx;
+    void (*free_ctx)(void *ctx);     /* called on ctx by wg_suite_free (or at once when
+                                        wg_suite_add_fn fails); may be NULL */
+    size_t n;                        /* inputs */
+    const char *const *names;        /* their names; NULL: x1, x2, ... */
+    const double *point;             /* n values */
+    size_t m;                        /* outputs: named y, or y1, y2, ... */
+    wg_verdict expect;
+} wg_suite_fn;
+/* WG_OK, WG_EINVAL (a NULL or empty name, a name the suite has, n or m 0,
+ * a bad input name, a value not finite) or WG_ENOMEM; names and the point
+ * are copied. */
+int wg_suite_add_fn(wg_suite *s, const wg_suite_fn *f);
+/* A case that cannot be checked (its data is missing, ...): it is listed,
+ * and checking it reports why. */
+int wg_suite_add_unavailable(wg_suite *s, const char *name, wg_verdict expect, const char *why);
+
+/* base, with the options case c sets replacing base's */
+void wg_suite_case_options(const wg_suite_case *c, const wg_check_options *base,
+                           wg_check_options *out);
+/* The case recorded at its point k: a new graph, or NULL with err filled
+ * in.  A point outside the function's domain gives the tape's status
+ * (WG_EDOM, WG_ERANGE, WG_EBRANCH) and message. */
+wg_graph *wg_suite_case_graph(const wg_suite_case *c, size_t k, wg_parse_error *err);
+/* Check case c at every one of its points (options: base, then the case's
+ * own) into one report: the results of every point in order, the worst
+ * verdict, the wall time of the whole case.  A point outside the domain is
+ * a result with verdict invalid.  WG_OK when the case ran, else a status
+ * with the reason in why (len bytes) and nothing in r. */
+int wg_suite_case_check(const wg_suite_case *c, const wg_check_options *base,
+                        wg_check_report *r, char *why, size_t len);
+/* r becomes a report of one invalid result whose message is why: what a
+ * check gives at a point where the function cannot be recorded.  WG_OK or
+ * WG_ENOMEM. */
+int wg_suite_report_invalid(wg_check_report *r, const char *why);
 
 #ifdef __cplusplus
 }

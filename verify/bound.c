@@ -1,0 +1,437 @@
+/* bound.c -- how far from the exact w.(J u) a correct double AD result may
+ * be: a running error analysis of the tangent computation (after Iri; see
+ * doc/VERIFY.md for the derivation), with the local partials' own errors
+ * measured at the point.  Also the verifier's own tangent and adjoint
+ * sweeps, in long double with the kernel partials (never the sweeps under
+ * test), and the distance along u to the nearest singular point, which
+ * sets the reference's step.
+ *
+ * The only private lib header used is op_kernels.h, for wg_op_partials:
+ * the double partials the sweeps multiply by. */
+#include "check_internal.h"
+#include "op_kernels.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* Error of each op's partial kernel in ulps of the partial, at the given
+ * double arguments, against the exact formula at those same arguments.
+ * The error of the arguments themselves is measured at the point (below),
+ * so this counts only the kernel's roundings and its libm calls:
+ * 1/2 ulp per rounding, glibc's documented errors for the libm functions
+ * (1 ulp for exp, log, sin, cos; 2 for sinh, cosh), rounded up. */
+double wg_kernel_ulps(wg_op op)
+{
+    switch (op) {
+    case WG_OP_INPUT: case WG_OP_CONST: case WG_OP_ADD: case WG_OP_SUB:
+    case WG_OP_MUL: case WG_OP_MIN: case WG_OP_MAX: case WG_OP_NEG:
+    case WG_OP_RELU: case WG_OP_ABS: case WG_OP_SQUARE: case WG_OP_STOP_GRADIENT:
+    case WG_OP_ADD_C: case WG_OP_MUL_C: case WG_OP_EXP:
+    case WG_OP_LT: case WG_OP_LE: case WG_OP_GT: case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+        return 0;               /* exact, or the node's own value (exp: y) */
+    case WG_OP_DIV: case WG_OP_HYPOT: case WG_OP_LOG: case WG_OP_SQRT:
+    case WG_OP_SIN: case WG_OP_COS: case WG_OP_EXPM1: case WG_OP_RECIP:
+        return 1;               /* one rounding or one libm call */
+    case WG_OP_LOG1P: case WG_OP_CBRT: case WG_OP_TAN: case WG_OP_SINH: case WG_OP_COSH:
+        return 2;               /* two or three roundings, or cosh/sinh */
+    case WG_OP_ATAN2: case WG_OP_ASIN: case WG_OP_ACOS: case WG_OP_ATAN:
+    case WG_OP_SOFTPLUS: case WG_OP_ERF:
+        return 3;               /* a libm call and up to four roundings */
+    case WG_OP_POW: case WG_OP_POW_C: case WG_OP_POWI: case WG_OP_SIGMOID:
+        return 4;               /* pow (or exp) corrected, times a factor */
+    case WG_OP_TANH:
+        return 6;               /* 1/cosh/cosh: cosh's 2 ulps twice, two divisions */
+    case WG_OP_COUNT:
+        break;
+    }
+    return 8;
+}
+
+/* ops whose partials are constants: no argument error can reach them */
+static int constant_partials(wg_op op)
+{
+    switch (op) {
+    case WG_OP_ADD: case WG_OP_SUB: case WG_OP_NEG: case WG_OP_ADD_C: case WG_OP_MUL_C:
+    case WG_OP_STOP_GRADIENT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void partials_at(wg_op op, double a, double b, double p, double y, double d[2])
+{
+    wg_op_partials(op, a, b, p, y, &d[0], &d[1]);
+}
+
+static int has_b(wg_op op)
+{
+    wg_op_kind k = wg_op_kind_of(op);
+    return k == WG_KIND_BINARY || k == WG_KIND_CMP;
+}
+
+/* which of a node's three arguments (a, b, y) to move */
+enum { ARG_A, ARG_B, ARG_Y };
+
+/* adds to e[k] the larger over the argument's two neighbours of
+ * |d_k(neighbour) - d_k(R)|; a neighbour outside the domain (NaN) gives no
+ * measure and is skipped */
+static void neighbour_spread(wg_op op, const double R[3], double p, int which,
+                             const double dr[2], double e[2])
+{
+    double m[2] = { 0, 0 };
+    for (int side = 0; side < 2; side++) {
+        double Q[3] = { R[0], R[1], R[2] }, dn[2];
+        Q[which] = nextafter(R[which], side ? INFINITY : -INFINITY);
+        partials_at(op, Q[0], Q[1], p, Q[2], dn);
+        for (int k = 0; k < 2; k++)
+            m[k] = fmax(m[k], fabs(dn[k] - dr[k]));     /* fmax drops a NaN */
+    }
+    e[0] += m[0];
+    e[1] += m[1];
+}
+
+/* a kink op exactly at its kink: moving an argument by an ulp jumps the
+ * partial, which is the kink's business (the nondiff verdict), not a
+ * rounding error */
+static int at_kink(wg_op op, const double R[3])
+{
+    switch (op) {
+    case WG_OP_RELU: case WG_OP_ABS: return R[0] == 0;
+    case WG_OP_MIN: case WG_OP_MAX:  return R[0] == R[1];
+    case WG_OP_HYPOT:                return R[0] == 0 && R[1] == 0;
+    default:                         return 0;
+    }
+}
+
+/* The partials at the tape's values, and a bound on their error against
+ * the exact partials at the exact values, per edge:
+ *   dd = kernel_ulps * 2^-52 |d|                      the kernel's roundings
+ *      + |d(computed args) - d(exact args rounded)|   the primal values' errors
+ *      + sum over computed args of max over its two neighbours
+ *        |d(arg moved one ulp) - d|                   the last half ulp of each
+ * "Exact" is the center replay at the working precision; which side of the
+ * rounded value the exact one lies is not trusted (a value 1 - 1e-144 is
+ * 1 at 256 bits), so both neighbours are tried; inputs and constants are
+ * exact and move nothing.  Each term is a measurement with the same
+ * kernel, so a wrong formula cancels out of it and cannot widen its own
+ * bound. */
+void wg_chk_point_partials(wg_chk *c)
+{
+    const wg_tape_view *tv = &c->tv;
+    memset(c->fanout, 0, c->N * sizeof *c->fanout);
+    for (size_t i = 0; i < c->N; i++) {
+        wg_op op = (wg_op)tv->op[i];
+        wg_op_kind kind = wg_op_kind_of(op);
+        c->rv[i] = mpfr_get_d(c->ctr.v[i], MPFR_RNDN);
+        c->d[2 * i] = c->d[2 * i + 1] = 0;
+        c->dd[2 * i] = c->dd[2 * i + 1] = 0;
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        int bin = has_b(op);
+        size_t ia = tv->arg0[i], ib = bin ? tv->arg1[i] : WG_NO_NODE;
+        double p = tv->param[i];
+        double a = tv->val[ia], b = bin ? tv->val[ib] : 0.0, y = tv->val[i];
+        double dc[2];
+        partials_at(op, a, b, p, y, dc);
+        c->d[2 * i] = dc[0];
+        c->d[2 * i + 1] = bin ? dc[1] : 0.0;
+        c->fanout[ia]++;
+        if (bin)
+            c->fanout[ib]++;
+        if (constant_partials(op))
+            continue;
+        /* exact values rounded: the center replay, once per check */
+        double R[3] = { mpfr_get_d(c->ctr.v[ia], MPFR_RNDN),
+                        bin ? mpfr_get_d(c->ctr.v[ib], MPFR_RNDN) : 0.0,
+                        mpfr_get_d(c->ctr.v[i], MPFR_RNDN) };
+        double dr[2];
+        partials_at(op, R[0], R[1], p, R[2], dr);
+        double e[2];
+        for (int k = 0; k < 2; k++)
+            e[k] = wg_kernel_ulps(op) * 0x1p-52 * fabs(dc[k]) + fabs(dc[k] - dr[k]);
+        if (!at_kink(op, R)) {
+            if (wg_op_kind_of((wg_op)tv->op[ia]) != WG_KIND_LEAF)
+                neighbour_spread(op, R, p, ARG_A, dr, e);
+            if (bin && wg_op_kind_of((wg_op)tv->op[ib]) != WG_KIND_LEAF)
+                neighbour_spread(op, R, p, ARG_B, dr, e);
+            neighbour_spread(op, R, p, ARG_Y, dr, e);
+        }
+        /* a neighbour across an overflow or a pole gives no measure; the
+         * kernel's own term is then all that is known */
+        for (int k = 0; k < 2; k++)
+            if (!isfinite(e[k]))
+                e[k] = wg_kernel_ulps(op) * 0x1p-52 * fabs(dc[k]);
+        c->dd[2 * i] = e[0];
+        c->dd[2 * i + 1] = bin ? e[1] : 0.0;
+    }
+}
+
+/* x * y with the sweeps' strong zero: 0 times anything is 0 */
+static inline long double szmul(long double x, long double y)
+{
+    return (x == 0 || y == 0) ? 0.0L : x * y;
+}
+
+/* Tangents along u and the adjoints of w.y, with the kernel partials at
+ * the tape's values, in long double; and the tangents of the absolute
+ * partials along |u|, whose w-weighted sum T is the scale of w.(J u)
+ * before any cancellation. */
+void wg_chk_own_sweeps(wg_chk *c)
+{
+    const wg_tape_view *tv = &c->tv;
+    size_t N = c->N;
+    for (size_t i = 0; i < N; i++)
+        c->tan[i] = c->tabs[i] = c->adj[i] = 0;
+    for (size_t j = 0; j < c->n; j++)
+        if (c->xi[j] != WG_NO_NODE) {   /* an input past the last output moves nothing */
+            c->tan[c->xi[j]] = c->u[j];
+            c->tabs[c->xi[j]] = fabs(c->u[j]);
+        }
+    for (size_t i = 0; i < N; i++) {
+        wg_op op = (wg_op)tv->op[i];
+        wg_op_kind kind = wg_op_kind_of(op);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        long double s = szmul(c->d[2 * i], c->tan[tv->arg0[i]]);
+        long double sa = szmul(fabs(c->d[2 * i]), c->tabs[tv->arg0[i]]);
+        if (has_b(op)) {
+            s += szmul(c->d[2 * i + 1], c->tan[tv->arg1[i]]);
+            sa += szmul(fabs(c->d[2 * i + 1]), c->tabs[tv->arg1[i]]);
+        }
+        c->tan[i] = s;
+        c->tabs[i] = sa;
+    }
+    for (size_t j = 0; j < c->m; j++)
+        c->adj[c->yi[j]] += c->w[j];
+    for (size_t i = N; i-- > 0;) {
+        wg_op op = (wg_op)tv->op[i];
+        wg_op_kind kind = wg_op_kind_of(op);
+        if (c->adj[i] == 0 || kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        c->adj[tv->arg0[i]] += szmul(c->d[2 * i], c->adj[i]);
+        if (has_b(op))
+            c->adj[tv->arg1[i]] += szmul(c->d[2 * i + 1], c->adj[i]);
+    }
+    long double T = 0;
+    for (size_t j = 0; j < c->m; j++)
+        T += fabsl(c->w[j] * c->tabs[c->yi[j]]);
+    c->T = (double)T;
+}
+
+/* Rs = sum over rounding nodes of |lambda_i| |v_i|: each node of the MPFR
+ * replay rounds by at most 2^-p |v_i|, which reaches w.f scaled by the
+ * adjoint; so F(s) carries about 2^-p Rs of rounding.  Only nodes that
+ * move with s count (the others are the same in every replay, so their
+ * rounding cancels in a difference), and neither comparisons (exact 0 or
+ * 1) nor leaves (exact). */
+void wg_chk_rounding_scale(wg_chk *c)
+{
+    long double R = 0;
+    for (size_t i = 0; i < c->N; i++) {
+        wg_op_kind k = wg_op_kind_of((wg_op)c->tv.op[i]);
+        if (!c->ctr.moves[i] || k == WG_KIND_LEAF || k == WG_KIND_CMP)
+            continue;
+        R += fabsl(c->adj[i]) * fabs(c->rv[i]);
+    }
+    c->Rs = (double)R;
+}
+
+/* The perturbation of edge i <- k (operand slot k of node i, node opnd):
+ *   rounding: c_edge u |d| with c_edge = 2 + fanout_k roundings (the
+ *     product, the accumulation into i in forward mode, and up to fanout_k
+ *     accumulations into k in reverse mode): backward error, every
+ *     computed sum of products is the exact sum with each product's
+ *     partial perturbed by at most that much;
+ *   partial: |Delta d| from wg_chk_point_partials. */
+static inline long double edge_round(const wg_chk *c, size_t i, int k, size_t opnd)
+{
+    return (2.0L + c->fanout[opnd]) * WG_UNIT_ROUNDOFF * fabs(c->d[2 * i + k]);
+}
+
+static inline long double edge_delta(const wg_chk *c, size_t i, int k, size_t opnd)
+{
+    return edge_round(c, i, k, opnd) + c->dd[2 * i + k];
+}
+
+static inline size_t operand(const wg_chk *c, size_t i, int k)
+{
+    return k ? c->tv.arg1[i] : c->tv.arg0[i];
+}
+
+static inline int noperands(wg_op op)
+{
+    wg_op_kind kind = wg_op_kind_of(op);
+    if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+        return 0;
+    return has_b(op) ? 2 : 1;
+}
+
+/* Radii of the second-order terms:
+ *   efr[k]: how far the tangent computed with the rounding-perturbed
+ *     partials may be from the own tangent tan[k] (forward, rounding only);
+ *   ebar[i]: how far the exact adjoint (exact partials at exact values)
+ *     may be from the own adjoint adj[i] (reverse, partial errors only). */
+void wg_chk_radii(wg_chk *c)
+{
+    size_t N = c->N;
+    for (size_t i = 0; i < N; i++)
+        c->efr[i] = c->ebar[i] = 0;
+    for (size_t i = 0; i < N; i++) {
+        int nk = noperands((wg_op)c->tv.op[i]);
+        long double e = 0;
+        for (int k = 0; k < nk; k++) {
+            size_t q = operand(c, i, k);
+            long double r = edge_round(c, i, k, q);
+            e += szmul(fabs(c->d[2 * i + k]) + r, c->efr[q]) + szmul(r, fabsl(c->tan[q]));
+        }
+        c->efr[i] = e;
+    }
+    for (size_t i = N; i-- > 0;) {
+        int nk = noperands((wg_op)c->tv.op[i]);
+        if (c->adj[i] == 0 && c->ebar[i] == 0)
+            continue;
+        for (int k = 0; k < nk; k++) {
+            size_t q = operand(c, i, k);
+            long double dd = c->dd[2 * i + k];
+            c->ebar[q] += szmul(fabs(c->d[2 * i + k]) + dd, c->ebar[i]) + szmul(dd, fabsl(c->adj[i]));
+        }
+    }
+}
+
+/* The error of w.(J u) computed with perturbed partials d~ (|d~ - d*| <=
+ * delta, d* the exact partials at the exact values) telescopes, path by
+ * path, into one term per edge: sum over edges of t~_k (d~ - d*)_ik lambda*_i,
+ * t~ the tangents with the perturbed partials and lambda* the exact
+ * adjoints.  Hence
+ *   B = safety * [ sum over edges (|lambda_i| + ebar_i) delta_ik (|tdot_k| + efr_k)
+ *                  + m u sum_j |w_j| (|ydot_j| + efr_yj)
+ *                  + n u sum_j |u_j| (|xbar_j| + ebar_xj) ]
+ * the last two for the final dot products.  Without the radii this is
+ * the first-order running error bound; they add what the first order
+ * misses when a partial's error is large against the partial itself
+ * (cosh'(v) at a v that cancelled to 1e-27 in double, 1e-19 exactly). */
+double wg_chk_bound(const wg_chk *c)
+{
+    long double B = 0;
+    for (size_t i = 0; i < c->N; i++) {
+        int nk = noperands((wg_op)c->tv.op[i]);
+        long double lam = fabsl(c->adj[i]) + c->ebar[i];
+        if (nk == 0 || lam == 0)
+            continue;
+        long double l = 0;
+        for (int k = 0; k < nk; k++) {
+            size_t q = operand(c, i, k);
+            l += szmul(edge_delta(c, i, k, q), fabsl(c->tan[q]) + c->efr[q]);
+        }
+        B += szmul(lam, l);
+    }
+    long double dy = 0, dx = 0;
+    for (size_t j = 0; j < c->m; j++)
+        dy += fabs(c->w[j]) * (fabsl(c->tan[c->yi[j]]) + c->efr[c->yi[j]]);
+    for (size_t j = 0; j < c->n; j++)
+        if (c->xi[j] != WG_NO_NODE)
+            dx += fabs(c->u[j]) * (fabsl(c->adj[c->xi[j]]) + c->ebar[c->xi[j]]);
+    B += WG_UNIT_ROUNDOFF * ((long double)c->m * dy + (long double)c->n * dx);
+    return (double)(c->opt.safety * B);
+}
+
+/* E_i = sum_k [(|d_ik| + delta_ik) E_k + delta_ik |tdot_k|]: how far node
+ * i's double tangent may be from its exact one (without the safety
+ * factor), for blame */
+void wg_chk_forward_bounds(wg_chk *c)
+{
+    for (size_t i = 0; i < c->N; i++) {
+        int nk = noperands((wg_op)c->tv.op[i]);
+        long double e = 0;
+        for (int k = 0; k < nk; k++) {
+            size_t q = operand(c, i, k);
+            long double dl = edge_delta(c, i, k, q);
+            e += szmul(fabs(c->d[2 * i + k]) + dl, c->ebound[q]) + szmul(dl, fabsl(c->tan[q]));
+        }
+        c->ebound[i] = e;
+    }
+}
+
+/* distance from (a, b) to op's singular set (poles, kinks, domain edges,
+ * comparison ties), and the rate at which the line x0 + s u approaches it;
+ * 0 when op has none (entire functions) */
+static int singular_distance(wg_op op, double a, double b, double p, long double ta,
+                             long double tb, double *dist, double *rate)
+{
+    switch (op) {
+    case WG_OP_LOG: case WG_OP_SQRT: case WG_OP_CBRT: case WG_OP_RECIP: case WG_OP_POW:
+    case WG_OP_RELU: case WG_OP_ABS:
+        *dist = fabs(a); *rate = fabsl(ta); return 1;
+    case WG_OP_POW_C:
+        if (p >= 0 && p == nearbyint(p))
+            return 0;           /* a polynomial */
+        *dist = fabs(a); *rate = fabsl(ta); return 1;
+    case WG_OP_POWI:
+        if (p >= 0)
+            return 0;
+        *dist = fabs(a); *rate = fabsl(ta); return 1;
+    case WG_OP_DIV:
+        *dist = fabs(b); *rate = fabsl(tb); return 1;
+    case WG_OP_LOG1P:
+        *dist = fabs(a + 1.0); *rate = fabsl(ta); return 1;
+    case WG_OP_ASIN: case WG_OP_ACOS:
+        *dist = 1.0 - fabs(a); *rate = fabsl(ta); return 1;
+    case WG_OP_TAN:
+        *dist = fabs(cos(a)); *rate = fabsl(ta); return 1;   /* |cos a| ~ distance to a pole */
+    case WG_OP_ATAN2: case WG_OP_HYPOT:
+        *dist = hypot(a, b); *rate = hypot((double)ta, (double)tb); return 1;
+    case WG_OP_MIN: case WG_OP_MAX:
+    case WG_OP_LT: case WG_OP_LE: case WG_OP_GT: case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+        *dist = fabs(a - b); *rate = fabsl(ta - tb); return 1;
+    default:
+        return 0;
+    }
+}
+
+/* S_raw = min over singular nodes of dist / rate: how far along u the
+ * point may move before some node reaches a pole, a kink, a domain edge or
+ * a tie, to first order.  Uses the own sweep's tangents (c->tan). */
+void wg_chk_step_distance(wg_chk *c)
+{
+    const wg_tape_view *tv = &c->tv;
+    double S = INFINITY;
+    for (size_t i = 0; i < c->N; i++) {
+        wg_op op = (wg_op)tv->op[i];
+        wg_op_kind kind = wg_op_kind_of(op);
+        if (kind == WG_KIND_LEAF)
+            continue;
+        int bin = has_b(op);
+        double a = tv->val[tv->arg0[i]], b = bin ? tv->val[tv->arg1[i]] : 0.0;
+        long double ta = c->tan[tv->arg0[i]], tb = bin ? c->tan[tv->arg1[i]] : 0.0L;
+        double dist, rate;
+        if (!singular_distance(op, a, b, tv->param[i], ta, tb, &dist, &rate) || !(rate > 0))
+            continue;
+        double s = dist / rate;
+        if (s < S)
+            S = s;
+    }
+    c->S_raw = S;
+}
+
+/* h1 = 2^e1 with e1 = e_S - prec/3, where 2^e_S is S_raw clamped to
+ * [xscale 2^-(prec/3), xscale] and rounded down to a power of two (so
+ * every step, and s u, is exact) */
+long wg_chk_step_exp(const wg_chk *c)
+{
+    long third = (long)(c->prec / 3);
+    long ehi = ilogb(c->xscale);
+    long eS;
+    if (c->S_raw == 0)
+        eS = ehi - third;
+    else if (!isfinite(c->S_raw))
+        eS = ehi;
+    else
+        eS = ilogb(c->S_raw);
+    if (eS > ehi)
+        eS = ehi;
+    if (eS < ehi - third)
+        eS = ehi - third;
+    return eS - third;
+}

@@ -1,0 +1,20 @@
+/* builtin_suite.h -- the suite `wengert-verify --suite builtin` checks:
+ * classic test functions, the seed examples, cancellation, kinks, a domain
+ * edge, every op of the table, several outputs, many inputs and the
+ * ADBench GMM objective.  Built into the program (and its tests), not the
+ * library: the GMM case records through bench/gmm_objective.c. */
+#ifndef WG_BUILTIN_SUITE_H
+#define WG_BUILTIN_SUITE_H
+
+#include "wengert_verify.h"
+
+/* The folder of the benchmark data the program was built from (the
+ * source tree's bench/data), or NULL when it was built without one. */
+const char *wg_builtin_data_dir(void);
+
+/* The builtin suite.  data_dir holds gmm/test.txt (NULL: no folder); when
+ * the file cannot be read the GMM case is listed as unavailable, with the
+ * reason.  NULL with err filled in only when out of memory. */
+wg_suite *wg_builtin_suite(const char *data_dir, wg_parse_error *err);
+
+#endif

@@ -1,0 +1,644 @@
+/* check.c -- wg_check_tape, wg_check_fn, wg_check_graph: the arguments,
+ * the state of one check, the loop over directions and the verdicts.
+ * The numbers come from bound.c (error bound), reference.c (MPFR),
+ * finite_diff.c (double and GSL differences) and blame.c. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
+#include "check_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double wg_ulp_of(double x)
+{
+    if (x == 0 || fpclassify(x) == FP_SUBNORMAL || !isfinite(x))
+        return 0x1p-1074;
+    return ldexp(1.0, ilogb(x) - 52);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void msg(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+#define RESMSG(res, ...) msg((res)->message, sizeof (res)->message, __VA_ARGS__)
+#define REPERR(r, ...) msg((r)->error, sizeof (r)->error, __VA_ARGS__)
+
+/* the node a lib message names ("... node 12 (log): ..."), or -1 */
+static long node_in_message(const char *m)
+{
+    for (const char *p = m ? strstr(m, "node ") : NULL; p; p = strstr(p + 1, "node ")) {
+        char *end;
+        long v = strtol(p + 5, &end, 10);
+        if (end != p + 5 && v >= 0)
+            return v;
+    }
+    return -1;
+}
+
+static int point_error(int status)
+{
+    return status == WG_EDOM || status == WG_ERANGE || status == WG_EBRANCH;
+}
+
+static unsigned verdict_rank(wg_verdict v)
+{
+    switch (v) {
+    case WG_VERDICT_FAIL:     return 4;
+    case WG_VERDICT_INVALID:  return 3;
+    case WG_VERDICT_UNSTABLE: return 2;
+    case WG_VERDICT_NONDIFF:  return 1;
+    case WG_VERDICT_PASS:
+    case WG_VERDICT_COUNT:    break;
+    }
+    return 0;
+}
+
+static void result_init(wg_check_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->verdict = WG_VERDICT_PASS;
+    res->reference = res->reference_err = NAN;
+    res->left = res->right = NAN;
+    res->bound = res->dot_gap = NAN;
+    res->blame_node = -1;
+    res->blame_op = WG_OP_COUNT;
+    res->invalid_node = -1;
+    for (int k = 0; k < WG_METHOD_COUNT; k++) {
+        wg_figure *f = &res->fig[k];
+        f->value = f->abs_err = f->rel_err = f->ulps = f->err_est = NAN;
+        f->computed = 0;
+    }
+}
+
+/* ---------------------------------------------------------------- state */
+
+static void replays_free(wg_chk *c)
+{
+    if (c->facc) {
+        mpfr_clears(c->acc, c->tmp, c->step, c->F0, c->Fp, c->Fm, c->D1, c->D2, c->L, c->R,
+                    (mpfr_ptr)0);
+        c->facc = 0;
+    }
+    wg_mpfr_replay_free(&c->ctr);
+    wg_mpfr_replay_free(&c->plus);
+    wg_mpfr_replay_free(&c->minus);
+}
+
+/* the three replays and the reference's scratch at precision p */
+static int replays_init(wg_chk *c, mpfr_prec_t p)
+{
+    replays_free(c);
+    c->prec = p;
+    if (wg_mpfr_replay_init(&c->ctr, &c->tv, c->n, c->xi, p) != WG_OK
+        || wg_mpfr_replay_init(&c->plus, &c->tv, c->n, c->xi, p) != WG_OK
+        || wg_mpfr_replay_init(&c->minus, &c->tv, c->n, c->xi, p) != WG_OK)
+        return WG_ENOMEM;
+    c->facc = 2 * p + 64;
+    mpfr_inits2(c->facc, c->acc, c->tmp, c->F0, c->Fp, c->Fm, c->D1, c->D2, c->L, c->R,
+                (mpfr_ptr)0);
+    mpfr_init2(c->step, 2);             /* the steps are powers of two */
+    return WG_OK;
+}
+
+/* the point in MPFR: domains and recorded branches in exact arithmetic;
+ * the fixed nodes' values go to the other two replays */
+static int center_run(wg_chk *c)
+{
+    wg_mpfr_replay_run(&c->ctr, c->x0, NULL, NULL, &c->ctr_issue);
+    if (c->ctr_issue.status != WG_OK || c->ctr_issue.flipped)
+        return c->ctr_issue.status != WG_OK ? c->ctr_issue.status : WG_EBRANCH;
+    wg_mpfr_replay_share_fixed(&c->plus, &c->ctr);
+    wg_mpfr_replay_share_fixed(&c->minus, &c->ctr);
+    return WG_OK;
+}
+
+static void chk_free(wg_chk *c)
+{
+    if (c->rng)
+        gsl_rng_free(c->rng);
+    replays_free(c);
+    wg_tape_view_free(&c->tv);
+    free(c->xi); free(c->yi); free(c->x0);
+    free(c->rv); free(c->d); free(c->dd); free(c->fanout);
+    free(c->u); free(c->w); free(c->xbar); free(c->ydot);
+    free(c->lib_tan); free(c->lib_adj);
+    free(c->tan); free(c->adj); free(c->tabs); free(c->ebound);
+    free(c->efr); free(c->ebar);
+}
+
+/* everything one check needs, allocated once: the per-direction work
+ * allocates nothing but the blame's scratch */
+static int chk_alloc(wg_chk *c)
+{
+    size_t N = c->N, n = c->n, m = c->m;
+    if (wg_tape_view_init(&c->tv, c->t, N) != WG_OK)
+        return WG_ENOMEM;
+    c->rv = malloc(N * sizeof *c->rv);
+    c->d = malloc(2 * N * sizeof *c->d);
+    c->dd = malloc(2 * N * sizeof *c->dd);
+    c->fanout = malloc(N * sizeof *c->fanout);
+    c->x0 = malloc(n * sizeof *c->x0);
+    c->u = malloc(n * sizeof *c->u);
+    c->w = malloc(m * sizeof *c->w);
+    c->xbar = malloc(n * sizeof *c->xbar);
+    c->ydot = malloc(m * sizeof *c->ydot);
+    c->lib_tan = malloc(N * sizeof *c->lib_tan);
+    c->lib_adj = malloc(N * sizeof *c->lib_adj);
+    c->tan = malloc(N * sizeof *c->tan);
+    c->adj = malloc(N * sizeof *c->adj);
+    c->tabs = malloc(N * sizeof *c->tabs);
+    c->ebound = malloc(N * sizeof *c->ebound);
+    c->efr = malloc(N * sizeof *c->efr);
+    c->ebar = malloc(N * sizeof *c->ebar);
+    if (!c->rv || !c->d || !c->dd || !c->fanout || !c->x0 || !c->u || !c->w || !c->xbar
+        || !c->ydot || !c->lib_tan || !c->lib_adj || !c->tan || !c->adj || !c->tabs
+        || !c->ebound || !c->efr || !c->ebar)
+        return WG_ENOMEM;
+    if (replays_init(c, c->opt.precision) != WG_OK)
+        return WG_ENOMEM;
+    c->rng = wg_chk_rng_new(c->opt.seed);
+    return c->rng ? WG_OK : WG_ENOMEM;
+}
+
+/* ---------------------------------------------------------------- one direction */
+
+static void read_lib_sweep(const wg_chk *c, double *dst, int tangents)
+{
+    for (size_t i = 0; i < c->N; i++) {
+        double v = tangents ? wg_node_tangent(c->t, i) : wg_node_adjoint(c->t, i);
+        dst[i] = isnan(v) ? 0.0 : v;    /* outside the swept range: not on a path */
+    }
+}
+
+static void set_figure(wg_chk *c, wg_figure *f, double ref)
+{
+    if (!f->computed)
+        return;
+    f->abs_err = wg_chk_abs_err(c, f->value);
+    f->rel_err = ref != 0 ? f->abs_err / fabs(ref) : f->abs_err;
+    f->ulps = f->abs_err / wg_ulp_of(ref);
+}
+
+static const char *op_name_of(const wg_chk *c, size_t i)
+{
+    return i < c->N ? wg_op_name((wg_op)c->tv.op[i]) : "?";
+}
+
+static void check_direction(wg_chk *c, wg_check_result *res)
+{
+    unsigned mask = c->opt.methods;
+    int rev_on = (mask >> WG_METHOD_REVERSE) & 1u, fwd_on = (mask >> WG_METHOD_FORWARD) & 1u;
+    wg_figure *frev = &res->fig[WG_METHOD_REVERSE], *ffwd = &res->fig[WG_METHOD_FORWARD];
+
+    wg_chk_own_sweeps(c);
+    wg_chk_rounding_scale(c);
+    wg_chk_step_distance(c);
+
+    /* the results under test */
+    memset(c->lib_tan, 0, c->N * sizeof *c->lib_tan);
+    memset(c->lib_adj, 0, c->N * sizeof *c->lib_adj);
+    const char *sweep = NULL;
+    int st = WG_OK;
+    if (rev_on) {
+        st = wg_vjp(c->t, c->m, c->y, c->w, c->n, c->x, c->xbar);
+        if (st == WG_OK) {
+            double s = 0;
+            for (size_t j = 0; j < c->n; j++)
+                s += c->xbar[j] * c->u[j];
+            frev->value = s;
+            frev->computed = isfinite(s);
+            read_lib_sweep(c, c->lib_adj, 0);
+        } else
+            sweep = "reverse";
+    }
+    if (fwd_on && st == WG_OK) {
+        st = wg_jvp(c->t, c->n, c->x, c->u, c->m, c->y, c->ydot);
+        if (st == WG_OK) {
+            double s = 0;
+            for (size_t j = 0; j < c->m; j++)
+                s += c->w[j] * c->ydot[j];
+            ffwd->value = s;
+            ffwd->computed = isfinite(s);
+            read_lib_sweep(c, c->lib_tan, 1);
+        } else
+            sweep = "forward";
+    }
+    if (st != WG_OK) {
+        if (st == WG_ENOMEM) {
+            res->verdict = WG_VERDICT_INVALID;
+            RESMSG(res, "the %s sweep ran out of memory", sweep);
+            return;
+        }
+        res->verdict = WG_VERDICT_INVALID;
+        res->invalid_node = node_in_message(wg_errmsg(c->t));
+        RESMSG(res, "the %s sweep fails at the point: %s", sweep, wg_errmsg(c->t));
+        return;
+    }
+    if (rev_on && fwd_on)
+        res->dot_gap = fabs(frev->value - ffwd->value);
+
+    if ((mask >> WG_METHOD_CENTRAL) & 1u)
+        wg_chk_central(c, &res->fig[WG_METHOD_CENTRAL]);
+    if ((mask >> WG_METHOD_GSL) & 1u)
+        wg_chk_gsl(c, &res->fig[WG_METHOD_GSL]);
+
+    /* the reference */
+    wg_chk_ref ref;
+    wg_chk_reference(c, &ref);
+    /* rounding, not truncation, limits the reference: again at the
+     * precision that makes it small (the rest of the check keeps it) */
+    while (ref.status == WG_OK && ref.need_prec > c->prec && c->prec < WG_MAX_PRECISION) {
+        mpfr_prec_t p = ref.need_prec < WG_MAX_PRECISION ? ref.need_prec : WG_MAX_PRECISION;
+        if (replays_init(c, p) != WG_OK) {
+            res->verdict = WG_VERDICT_INVALID;
+            RESMSG(res, "out of memory raising the reference's precision to %ld bits", (long)p);
+            return;
+        }
+        if (center_run(c) != WG_OK) {
+            ref.status = c->ctr_issue.status != WG_OK ? c->ctr_issue.status : WG_EBRANCH;
+            ref.issue = c->ctr_issue;
+            ref.issue_exp = 0;
+            ref.issue_sign = 0;
+            break;
+        }
+        wg_chk_point_partials(c);       /* the exact values, better known */
+        wg_chk_reference(c, &ref);
+    }
+    wg_chk_radii(c);
+    double B = wg_chk_bound(c);
+    res->bound = B;
+    frev->err_est = ffwd->err_est = B;
+    int fail_rev = 0, fail_fwd = 0, fail_dot = 0;
+    char why[200] = "";
+    if (ref.status != WG_OK) {
+        size_t k = ref.status == WG_EBRANCH ? ref.issue.flip_node : ref.issue.node;
+        res->verdict = WG_VERDICT_INVALID;
+        res->invalid_node = (long)k;
+        if (ref.issue_sign == 0)        /* the point itself, at a raised precision */
+            RESMSG(res, "node %zu (%s) is outside its domain or branch at the point in exact "
+                   "arithmetic (%ld bits): %s", k, op_name_of(c, k), (long)c->prec,
+                   ref.status == WG_EBRANCH ? "the recorded outcome is not the exact one"
+                   : ref.issue.why ? ref.issue.why : "not finite");
+        else if (ref.status == WG_EBRANCH)
+            RESMSG(res, "the direction crosses a recorded branch at node %zu (%s) within a "
+                   "step of %c2^%ld", k, op_name_of(c, k), ref.issue_sign > 0 ? '+' : '-',
+                   ref.issue_exp);
+        else
+            RESMSG(res, "node %zu (%s) leaves its domain at x0 %c 2^%ld u: %s", k,
+                   op_name_of(c, k), ref.issue_sign > 0 ? '+' : '-', ref.issue_exp,
+                   ref.issue.why ? ref.issue.why : "not finite");
+    } else {
+        res->reference = mpfr_get_d(c->D2, MPFR_RNDN);
+        mpfr_sub(c->tmp, c->D1, c->D2, MPFR_RNDN);
+        res->reference_err = fabs(mpfr_get_d(c->tmp, MPFR_RNDN));
+        res->reference_converged = ref.converged;
+        res->left = mpfr_get_d(c->L, MPFR_RNDN);
+        res->right = mpfr_get_d(c->R, MPFR_RNDN);
+        for (int k = 0; k < WG_METHOD_COUNT; k++)
+            set_figure(c, &res->fig[k], res->reference);
+        double tol = B + res->reference_err;
+        if (!ref.converged) {
+            res->verdict = WG_VERDICT_UNSTABLE;
+            msg(why, sizeof why, "the reference did not converge: |D(h1) - D(h2)| = %.3g, "
+                "rounding %.3g at h1 = 2^%ld, %ld bits (reference %.17g)", res->reference_err,
+                ref.round_err, ref.e1, (long)c->prec, res->reference);
+        } else if (ref.nondiff) {
+            /* at a kink: each AD value must lie between the one-sided ones */
+            double lo = fmin(res->left, res->right), hi = fmax(res->left, res->right);
+            double slack = B + 0x1p-52 * fmax(fabs(lo), fabs(hi));
+            res->verdict = WG_VERDICT_NONDIFF;
+            fail_rev = frev->computed && (frev->value < lo - slack || frev->value > hi + slack);
+            fail_fwd = ffwd->computed && (ffwd->value < lo - slack || ffwd->value > hi + slack);
+            msg(why, sizeof why, "one-sided derivatives differ (left %.17g, right %.17g): "
+                "a kink within 2^%ld of the point", res->left, res->right,
+                ref.e1 - WG_REF_RATIO_BITS);
+        } else {
+            fail_rev = frev->computed && frev->abs_err > tol;
+            fail_fwd = ffwd->computed && ffwd->abs_err > tol;
+        }
+    }
+    if (rev_on && fwd_on && res->dot_gap > B)
+        fail_dot = 1;
+
+    if (fail_rev || fail_fwd || fail_dot) {
+        res->verdict = WG_VERDICT_FAIL;
+        const char *mode = fail_rev ? "reverse" : fail_fwd ? "forward" : "dot-product";
+        snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);
+        if (fail_rev || fail_fwd)
+            RESMSG(res, "%s%s: %s off the %s by %.3g (rel %.3g) > bound %.3g%s%s",
+                   fail_rev && fail_fwd ? "reverse and forward" : mode,
+                   ref.nondiff ? " at a kink" : "",
+                   fail_rev && fail_fwd ? "both" : "AD",
+                   ref.nondiff ? "one-sided range" : "reference",
+                   fail_rev ? frev->abs_err : ffwd->abs_err,
+                   fail_rev ? frev->rel_err : ffwd->rel_err, B,
+                   why[0] ? "; " : "", why);
+        else
+            RESMSG(res, "dot-product: |w.(J u) - (w^T J).u| = %.3g > bound %.3g "
+                   "(forward %.17g, reverse %.17g)", res->dot_gap, B, ffwd->value,
+                   frev->value);
+        wg_chk_blame(c, &ref, res, fail_fwd, fail_rev);
+    } else if (res->verdict == WG_VERDICT_PASS) {
+        RESMSG(res, "AD within the bound %.3g of the reference %.17g (rel err reverse %.3g, "
+               "forward %.3g)", B, res->reference, frev->rel_err, ffwd->rel_err);
+    } else if (why[0]) {
+        RESMSG(res, "%s", why);
+    }
+}
+
+/* ---------------------------------------------------------------- entry points */
+
+static int options_of(const wg_check_options *o, wg_check_options *out, wg_check_report *r)
+{
+    if (o)
+        *out = *o;
+    else
+        wg_check_options_init(out);
+    if (out->precision < 128 || out->precision > (1u << 20)) {
+        REPERR(r, "wg_check: precision %u is outside [128, 2^20] bits", out->precision);
+        return WG_EINVAL;
+    }
+    if (!(out->safety > 0) || !isfinite(out->safety)) {
+        REPERR(r, "wg_check: safety %g must be finite and > 0", out->safety);
+        return WG_EINVAL;
+    }
+    out->methods &= (1u << WG_METHOD_COUNT) - 1u;
+    return WG_OK;
+}
+
+/* every result invalid: the tape failed before any direction */
+static void all_invalid(wg_check_report *r, long node, const char *prefix, const char *text)
+{
+    for (size_t k = 0; k < r->nresults; k++) {
+        wg_check_result *res = &r->results[k];
+        result_init(res);
+        res->verdict = WG_VERDICT_INVALID;
+        res->invalid_node = node;
+        snprintf(res->message, sizeof res->message, "%s%s", prefix, text);
+    }
+}
+
+static void summarize(wg_check_report *r, double t0)
+{
+    r->verdict = WG_VERDICT_PASS;
+    r->worst = 0;
+    for (size_t k = 0; k < r->nresults; k++)
+        if (verdict_rank(r->results[k].verdict) > verdict_rank(r->verdict)) {
+            r->verdict = r->results[k].verdict;
+            r->worst = k;
+        }
+    r->seconds = now_seconds() - t0;
+}
+
+static int check_handles(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                         wg_check_report *r)
+{
+    for (size_t j = 0; j < n; j++) {
+        size_t i = wg_var_index(t, x[j]);
+        if (i == (size_t)-1) {
+            REPERR(r, "wg_check: x[%zu] (id 0x%08x) is not a live handle of this tape", j,
+                   x[j].id);
+            return WG_EINVAL;
+        }
+        if (wg_node_op(t, i) != WG_OP_INPUT) {
+            REPERR(r, "wg_check: x[%zu] is node %zu (%s), not an input", j, i,
+                   wg_op_name(wg_node_op(t, i)));
+            return WG_EINVAL;
+        }
+        for (size_t k = 0; k < j; k++)
+            if (x[k].id == x[j].id) {
+                REPERR(r, "wg_check: x[%zu] and x[%zu] are the same input (node %zu)", k, j, i);
+                return WG_EINVAL;
+            }
+    }
+    for (size_t j = 0; j < m; j++)
+        if (wg_var_index(t, y[j]) == (size_t)-1) {
+            REPERR(r, "wg_check: y[%zu] (id 0x%08x) is not a live handle of this tape", j,
+                   y[j].id);
+            return WG_EINVAL;
+        }
+    return WG_OK;
+}
+
+int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                  const wg_check_options *o, wg_check_report *r)
+{
+    if (!r)
+        return WG_EINVAL;
+    memset(r, 0, sizeof *r);
+    double t0 = now_seconds();
+    wg_chk c;
+    memset(&c, 0, sizeof c);
+    int s = options_of(o, &c.opt, r);
+    if (s != WG_OK)
+        return s;
+    if (!t) {
+        REPERR(r, "wg_check: the tape is NULL");
+        return WG_EINVAL;
+    }
+    if (n == 0 || !x) {
+        REPERR(r, "wg_check: no inputs (n = %zu, x %s)", n, x ? "given" : "NULL");
+        return WG_EINVAL;
+    }
+    if (m == 0 || !y) {
+        REPERR(r, "wg_check: no outputs (m = %zu, y %s)", m, y ? "given" : "NULL");
+        return WG_EINVAL;
+    }
+    size_t ncols = c.opt.full_jacobian ? n : 0;
+    if (c.opt.directions == 0 && ncols == 0) {
+        REPERR(r, "wg_check: nothing to check: 0 directions and no full Jacobian");
+        return WG_EINVAL;
+    }
+    r->nresults = c.opt.directions + ncols;
+    r->results = calloc(r->nresults, sizeof *r->results);
+    if (!r->results) {
+        r->nresults = 0;
+        REPERR(r, "wg_check: out of memory for %u results", c.opt.directions);
+        return WG_ENOMEM;
+    }
+
+    /* a tape that failed at its point: every result says where */
+    s = wg_status(t);
+    if (s != WG_OK) {
+        if (!point_error(s)) {
+            REPERR(r, "wg_check: the tape has failed: %s", wg_errmsg(t));
+            wg_check_report_free(r);
+            return s;
+        }
+        all_invalid(r, node_in_message(wg_errmsg(t)), "the tape fails at the point: ",
+                    wg_errmsg(t));
+        summarize(r, t0);
+        return WG_OK;
+    }
+    if ((s = check_handles(t, n, x, m, y, r)) != WG_OK) {
+        wg_check_report_free(r);
+        return s;
+    }
+
+    c.t = t;
+    c.n = n;
+    c.m = m;
+    c.x = x;
+    c.y = y;
+    c.prec = c.opt.precision;
+    c.xi = malloc(n * sizeof *c.xi);
+    c.yi = malloc(m * sizeof *c.yi);
+    if (!c.xi || !c.yi) {
+        s = WG_ENOMEM;
+        goto fail;
+    }
+    c.xlo = (size_t)-1;
+    c.yhi = 0;
+    for (size_t j = 0; j < n; j++) {
+        c.xi[j] = wg_var_index(t, x[j]);
+        if (c.xi[j] < c.xlo)
+            c.xlo = c.xi[j];
+    }
+    for (size_t j = 0; j < m; j++) {
+        c.yi[j] = wg_var_index(t, y[j]);
+        if (c.yi[j] > c.yhi)
+            c.yhi = c.yi[j];
+    }
+    /* nodes past the last output cannot change it; inputs past it move nothing */
+    c.N = c.yhi + 1;
+    for (size_t j = 0; j < n; j++)
+        if (c.xi[j] >= c.N)
+            c.xi[j] = WG_NO_NODE;
+    if ((s = chk_alloc(&c)) != WG_OK)
+        goto fail;
+    c.xscale = 1;
+    for (size_t j = 0; j < n; j++) {
+        c.x0[j] = wg_value(t, x[j]);
+        c.xscale = fmax(c.xscale, fabs(c.x0[j]));
+    }
+
+    /* the point in MPFR, once: domains and recorded branches in exact arithmetic */
+    if (center_run(&c) != WG_OK) {
+        char text[256];
+        size_t k = c.ctr_issue.status != WG_OK ? c.ctr_issue.node : c.ctr_issue.flip_node;
+        if (c.ctr_issue.status != WG_OK)
+            snprintf(text, sizeof text, "node %zu (%s) is outside its domain at the point in "
+                     "exact arithmetic (%s), though its double value is inside", k,
+                     op_name_of(&c, k), c.ctr_issue.why ? c.ctr_issue.why : "not finite");
+        else
+            snprintf(text, sizeof text, "node %zu (%s): the recorded outcome is not the exact "
+                     "one at the point", k, op_name_of(&c, k));
+        all_invalid(r, (long)k, "", text);
+        goto done;
+    }
+    wg_chk_point_partials(&c);
+
+    for (size_t k = 0; k < r->nresults; k++) {
+        wg_check_result *res = &r->results[k];
+        result_init(res);
+        if (k < c.opt.directions)
+            wg_chk_draw_unit(c.rng, n, c.u);
+        else {
+            memset(c.u, 0, n * sizeof *c.u);
+            c.u[k - c.opt.directions] = 1;
+        }
+        if (m == 1)
+            c.w[0] = 1;
+        else
+            wg_chk_draw_unit(c.rng, m, c.w);
+        check_direction(&c, res);
+    }
+done:
+    wg_chk_restore(&c);
+    chk_free(&c);
+    summarize(r, t0);
+    return WG_OK;
+fail:
+    REPERR(r, "wg_check: out of memory for a tape of %zu nodes", c.N);
+    chk_free(&c);
+    wg_check_report_free(r);
+    return s;
+}
+
+int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, size_t m,
+                const wg_check_options *o, wg_check_report *r)
+{
+    if (!r)
+        return WG_EINVAL;
+    memset(r, 0, sizeof *r);
+    if (!record || n == 0 || !point || m == 0) {
+        REPERR(r, "wg_check_fn: %s", !record ? "record is NULL"
+               : n == 0 ? "no inputs (n = 0)" : !point ? "point is NULL" : "no outputs (m = 0)");
+        return WG_EINVAL;
+    }
+    wg_tape *t = wg_tape_new();
+    wg_var *x = malloc(n * sizeof *x), *y = calloc(m, sizeof *y);
+    int s = WG_OK;
+    if (!t || !x || !y) {
+        REPERR(r, "wg_check_fn: out of memory");
+        s = WG_ENOMEM;
+        goto out;
+    }
+    for (size_t j = 0; j < n; j++)
+        x[j] = wg_input(t, point[j]);
+    if (wg_status(t) != WG_OK) {
+        REPERR(r, "wg_check_fn: %s", wg_errmsg(t));
+        s = wg_status(t);
+        goto out;
+    }
+    int rc = record(t, x, n, y, m, ctx);
+    /* the record function may return the tape's status: a point error
+     * still gets a report (invalid, naming the node) */
+    if (rc != WG_OK && !(rc == wg_status(t) && point_error(rc))) {
+        REPERR(r, "wg_check_fn: the record function returned %d (%s)%s%s", rc,
+               wg_strerror(rc), wg_status(t) != WG_OK ? ": " : "",
+               wg_status(t) != WG_OK ? wg_errmsg(t) : "");
+        s = rc;
+        goto out;
+    }
+    s = wg_check_tape(t, n, x, m, y, o, r);
+out:
+    free(x);
+    free(y);
+    wg_tape_free(t);
+    return s;
+}
+
+int wg_check_graph(wg_graph *g, const wg_check_options *o, wg_check_report *r)
+{
+    if (!r)
+        return WG_EINVAL;
+    memset(r, 0, sizeof *r);
+    if (!g) {
+        REPERR(r, "wg_check_graph: the graph is NULL");
+        return WG_EINVAL;
+    }
+    size_t n = wg_graph_ninputs(g), m = wg_graph_noutputs(g);
+    wg_var *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((m ? m : 1) * sizeof *y);
+    int s;
+    if (!x || !y) {
+        REPERR(r, "wg_check_graph: out of memory");
+        s = WG_ENOMEM;
+    } else {
+        for (size_t j = 0; j < n; j++)
+            x[j] = wg_graph_input(g, j);
+        for (size_t j = 0; j < m; j++)
+            y[j] = wg_graph_output(g, j);
+        s = wg_check_tape(wg_graph_tape(g), n, x, m, y, o, r);
+    }
+    free(x);
+    free(y);
+    return s;
+}

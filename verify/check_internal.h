@@ -1,0 +1,117 @@
+/* check_internal.h -- private to libwengert-verify: the state of one check
+ * (wg_check_tape) shared by its parts:
+ *   check.c        arguments, the loop over directions, verdicts
+ *   directions.c   random directions and cotangents
+ *   bound.c        partials and their errors at the point, own sweeps,
+ *                  the error bound, the step scale
+ *   reference.c    the MPFR reference: central and one-sided differences
+ *   finite_diff.c  double central differences and gsl_deriv_central
+ *   blame.c        the node whose rule is wrong
+ * doc/VERIFY.md explains the numbers. */
+#ifndef WG_CHECK_INTERNAL_H
+#define WG_CHECK_INTERNAL_H
+
+#include "mpfr_replay.h"
+#include "wengert_verify.h"
+
+#include <gsl/gsl_rng.h>
+#include <mpfr.h>
+
+#define WG_UNIT_ROUNDOFF 0x1p-53    /* u: |fl(a op b) - a op b| <= u |a op b| */
+#define WG_REF_RATIO_BITS 8         /* h2 = h1 * 2^-8 */
+#define WG_REF_CONVERGED_BITS 70    /* |D(h1) - D(h2)| <= 2^-70 max(|D|, T) */
+#define WG_NONDIFF_BITS 20          /* one-sided differences apart by 2^-20: a kink */
+#define WG_MAX_PRECISION 4096       /* the reference's precision may rise to this when rounding limits it */
+
+typedef struct wg_chk {
+    wg_tape *t;
+    wg_check_options opt;
+    size_t n, m;
+    const wg_var *x, *y;
+    size_t *xi, *yi;            /* node indices of x and y */
+    size_t xlo, yhi;            /* least input index, greatest output index */
+    double *x0;                 /* the point */
+    double xscale;              /* max(1, |x0|_inf) */
+    size_t N;                   /* nodes 0 .. N-1 matter: N = yhi + 1 */
+    wg_tape_view tv;
+
+    /* MPFR replays: at x0 (once per check) and at x0 +- h u */
+    wg_mpfr_replay ctr, plus, minus;
+    wg_mpfr_issue ctr_issue;
+    mpfr_prec_t prec;
+    mpfr_prec_t facc;           /* precision of sums over outputs: 2 prec + 64 */
+
+    /* per node, at the point (direction-free) */
+    double *rv;                 /* MPFR value at x0, rounded to double */
+    double *d;                  /* d[2i + k]: kernel partial of node i w.r.t. operand k */
+    double *dd;                 /* dd[2i + k]: bound on the error of d[2i + k] */
+    unsigned *fanout;           /* edges leaving each node (operand uses) */
+
+    /* per direction */
+    double *u, *w;
+    double *xbar, *ydot;        /* the library's VJP and JVP */
+    double *lib_tan, *lib_adj;  /* the library's per-node tangents and adjoints (0 if not swept) */
+    long double *tan, *adj;     /* own sweeps with the kernel partials */
+    long double *tabs;          /* tangents of |partials| along |u| */
+    long double *ebound;        /* forward running error bound (blame) */
+    long double *efr, *ebar;    /* radii of the second-order terms (bound.c) */
+    double T;                   /* sum |w_j| tabs(y_j): the absolute scale of w.J u */
+    double S_raw;               /* distance along u to the nearest singular point, linearized */
+    double Rs;                  /* sum |lambda_i| |v_i|: how rounding in the replay reaches w.f */
+
+    /* MPFR scratch of the reference */
+    mpfr_t acc, tmp, step, F0, Fp, Fm, D1, D2, L, R;
+
+    gsl_rng *rng;
+} wg_chk;
+
+/* one direction's reference */
+typedef struct wg_chk_ref {
+    int status;                 /* WG_OK, WG_EDOM / WG_ERANGE (a node left its domain), WG_EBRANCH */
+    wg_mpfr_issue issue;
+    long issue_exp;             /* the issue came at s = issue_sign * 2^issue_exp */
+    int issue_sign;
+    long e1;                    /* h1 = 2^e1, h2 = 2^(e1 - 8) */
+    int converged;
+    int nondiff;
+    double round_err;           /* estimated rounding error of D(h2) */
+    mpfr_prec_t need_prec;      /* > 0: the precision at which rounding would be small enough */
+} wg_chk_ref;
+
+/* directions.c */
+gsl_rng *wg_chk_rng_new(uint64_t seed);
+void     wg_chk_draw_unit(gsl_rng *r, size_t n, double *v);
+
+/* bound.c */
+void   wg_chk_point_partials(wg_chk *c);
+void   wg_chk_own_sweeps(wg_chk *c);
+void   wg_chk_rounding_scale(wg_chk *c);
+void   wg_chk_radii(wg_chk *c);
+double wg_chk_bound(const wg_chk *c);
+void   wg_chk_step_distance(wg_chk *c);
+long   wg_chk_step_exp(const wg_chk *c);
+void   wg_chk_forward_bounds(wg_chk *c);
+double wg_kernel_ulps(wg_op op);
+
+/* reference.c */
+void   wg_chk_reference(wg_chk *c, wg_chk_ref *ref);
+/* |v - D2| to double, exactly rounded from MPFR */
+double wg_chk_abs_err(wg_chk *c, double v);
+/* per-node reference tangents at h1 and h2 (blame): ref[i] from h2,
+ * err[i] = |D1_i - D2_i|; WG_OK or the replay's issue */
+int    wg_chk_node_tangents(wg_chk *c, const wg_chk_ref *ref, double *refd, double *err);
+
+/* finite_diff.c */
+void   wg_chk_central(wg_chk *c, wg_figure *f);
+void   wg_chk_gsl(wg_chk *c, wg_figure *f);
+double wg_chk_fd_step(const wg_chk *c);
+int    wg_chk_restore(wg_chk *c);
+
+/* blame.c */
+void   wg_chk_blame(wg_chk *c, const wg_chk_ref *ref, wg_check_result *res, int forward_failed,
+                    int reverse_failed);
+
+/* glibc's libm-test ulp: 2^(ilogb(x) - 52) for normal x, 2^-1074 otherwise */
+double wg_ulp_of(double x);
+
+#endif /* WG_CHECK_INTERNAL_H */

@@ -1,0 +1,168 @@
+/* report_print.c -- a check report as a readable block, or as one line of
+ * JSON (fields in doc/VERIFY.md). */
+#include "wengert_verify.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* %.17g, or "-" for a figure that was not computed */
+static void put_num(FILE *out, const char *label, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%s%.17g", label, v);
+    else
+        fprintf(out, "%s-", label);
+}
+
+static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *out)
+{
+    fprintf(out, "  result %zu/%zu: %s", k + 1, n, wg_verdict_name(res->verdict));
+    if (res->verdict == WG_VERDICT_FAIL)
+        fprintf(out, " (%s)", res->fail_mode);
+    fputc('\n', out);
+    put_num(out, "    reference  ", res->reference);
+    if (isfinite(res->reference))
+        fprintf(out, "  (%s, |D(h1) - D(h2)| = %.3g)",
+                res->reference_converged ? "converged" : "not converged", res->reference_err);
+    fputc('\n', out);
+    /* the one-sided values, where they tell something: at a kink */
+    if (isfinite(res->left) && isfinite(res->right)
+        && fabs(res->left - res->right) > 0x1p-20 * fmax(fabs(res->left), fabs(res->right))) {
+        put_num(out, "    left       ", res->left);
+        put_num(out, "\n    right      ", res->right);
+        fputc('\n', out);
+    }
+    for (int m = 0; m < WG_METHOD_COUNT; m++) {
+        const wg_figure *f = &res->fig[m];
+        fprintf(out, "    %-10s ", wg_method_name((wg_method)m));
+        if (!f->computed) {
+            fprintf(out, "not computed\n");
+            continue;
+        }
+        fprintf(out, "%-24.17g", f->value);
+        if (isfinite(f->rel_err))
+            fprintf(out, "  rel %-9.3g  ulps %-9.3g", f->rel_err, f->ulps);
+        if (m >= WG_METHOD_CENTRAL && isfinite(f->err_est))
+            fprintf(out, "  est %.3g", f->err_est);
+        fputc('\n', out);
+    }
+    fprintf(out, "    bound      %.3g", res->bound);
+    if (isfinite(res->dot_gap))
+        fprintf(out, "   dot gap %.3g", res->dot_gap);
+    fputc('\n', out);
+    if (res->blame_node >= 0)
+        fprintf(out, "    blame      node %ld (%s)\n", res->blame_node,
+                wg_op_name(res->blame_op) ? wg_op_name(res->blame_op) : "?");
+    if (res->invalid_node >= 0)
+        fprintf(out, "    node       %ld\n", res->invalid_node);
+    if (res->message[0])
+        fprintf(out, "    %s\n", res->message);
+}
+
+void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out)
+{
+    if (!r || !out)
+        return;
+    fprintf(out, "%s: %s (%zu result%s, %.3g ms)\n", name ? name : "check",
+            wg_verdict_name(r->verdict), r->nresults, r->nresults == 1 ? "" : "s",
+            r->seconds * 1e3);
+    if (r->error[0])
+        fprintf(out, "  error: %s\n", r->error);
+    for (size_t k = 0; k < r->nresults; k++)
+        print_result(&r->results[k], k, r->nresults, out);
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"':  fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (*p < 0x20)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* JSON has no NaN or infinity: they are null */
+static void json_num(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.17g", v);
+    else
+        fputs("null", out);
+}
+
+static void json_methods(FILE *out, const char *key, const wg_check_result *res, int what)
+{
+    fprintf(out, ",\"%s\":{", key);
+    for (int m = 0; m < WG_METHOD_COUNT; m++) {
+        const wg_figure *f = &res->fig[m];
+        double v = what == 0 ? f->value : what == 1 ? f->rel_err : f->ulps;
+        fprintf(out, "%s\"%s\":", m ? "," : "", wg_method_name((wg_method)m));
+        json_num(out, f->computed ? v : NAN);
+    }
+    fputc('}', out);
+}
+
+void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
+{
+    if (!r || !out)
+        return;
+    const wg_check_result *res = r->nresults ? &r->results[r->worst] : NULL;
+    fputs("{\"case\":", out);
+    json_str(out, name ? name : "");
+    fputs(",\"verdict\":", out);
+    json_str(out, wg_verdict_name(r->verdict));
+    fprintf(out, ",\"results\":%zu,\"worst\":%zu", r->nresults, r->worst);
+    if (res) {
+        fputs(",\"fail_mode\":", out);
+        if (res->verdict == WG_VERDICT_FAIL)
+            json_str(out, res->fail_mode);
+        else
+            fputs("null", out);
+        fputs(",\"reference\":", out);
+        json_num(out, res->reference);
+        fputs(",\"reference_err\":", out);
+        json_num(out, res->reference_err);
+        fprintf(out, ",\"reference_converged\":%s", res->reference_converged ? "true" : "false");
+        json_methods(out, "value", res, 0);
+        json_methods(out, "rel_err", res, 1);
+        json_methods(out, "ulps", res, 2);
+        fputs(",\"bound\":", out);
+        json_num(out, res->bound);
+        fputs(",\"dot_gap\":", out);
+        json_num(out, res->dot_gap);
+        fputs(",\"blame\":", out);
+        if (res->blame_node >= 0) {
+            fprintf(out, "{\"node\":%ld,\"op\":", res->blame_node);
+            json_str(out, wg_op_name(res->blame_op));
+            fputc('}', out);
+        } else
+            fputs("null", out);
+        fputs(",\"invalid_node\":", out);
+        if (res->invalid_node >= 0)
+            fprintf(out, "%ld", res->invalid_node);
+        else
+            fputs("null", out);
+    } else {
+        fputs(",\"fail_mode\":null,\"reference\":null,\"reference_err\":null,"
+              "\"reference_converged\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"
+              "\"bound\":null,\"dot_gap\":null,\"blame\":null,\"invalid_node\":null", out);
+    }
+    fputs(",\"seconds\":", out);
+    json_num(out, r->seconds);
+    fputs(",\"message\":", out);
+    json_str(out, res ? res->message : r->error);
+    fputs("}\n", out);
+}

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(build-essential autoconf automake libtool pkg-config
-          libgsl-dev libmpfr-dev libcunit1-dev gcovr python3)
+          libgsl-dev libmpfr-dev libcunit1-dev libsqlite3-dev gcovr python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

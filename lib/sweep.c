@@ -108,6 +108,8 @@ static void sweep_forward_hooked(wg_tape *t, size_t lo, size_t hi, size_t k)
 
 static void sweep_reverse_hooked(wg_tape *t, size_t lo, size_t hi, double *adj)
 {
+    /* a planted bug (WG_TEST_ADJ_OVERWRITE): store instead of accumulate */
+    int overwrite = (t->test_flags & WG_TEST_ADJ_OVERWRITE) != 0;
     for (size_t i = hi + 1; i-- > lo;) {
         double g = adj[i - lo];
         wg_op_kind kind = wg_kind(t->op[i]);
@@ -117,9 +119,9 @@ static void sweep_reverse_hooked(wg_tape *t, size_t lo, size_t hi, double *adj)
         hooked_partials(t, 1, i, &da, &db);
         uint32_t a = t->arg0[i], b = has_second_operand(kind) ? t->arg1[i] : WG_NONE;
         if (a >= lo && da != 0)
-            adj[a - lo] += da * g;
+            adj[a - lo] = overwrite ? da * g : adj[a - lo] + da * g;
         if (b != WG_NONE && b >= lo && db != 0)
-            adj[b - lo] += db * g;
+            adj[b - lo] = overwrite ? db * g : adj[b - lo] + db * g;
     }
 }
 

@@ -243,3 +243,9 @@ void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx)
         t->hook_ctx = ctx;
     }
 }
+
+void wg_tape_set_test_flags(wg_tape *t, unsigned flags)
+{
+    if (t)
+        t->test_flags = flags;
+}

@@ -44,6 +44,7 @@ struct wg_tape {
 
     wg_partials_hook hook;      /* test-only, see wengert.h */
     void *hook_ctx;
+    unsigned test_flags;        /* test-only WG_TEST_* bits, read only with a hook */
 
     int status;                 /* sticky: WG_OK or the first error */
     int status_at_point;        /* 1: the error belongs to the replay point */

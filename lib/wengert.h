@@ -256,6 +256,14 @@ double wg_node_adjoint(const wg_tape *t, size_t i);
 typedef void (*wg_partials_hook)(void *ctx, int reverse, size_t node, wg_op op, double a,
                                  double b, double p, double y, double *da, double *db);
 void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
+/* Test-only, like the hook: switches that plant a bug which is not a wrong
+ * partial.  Only the generic sweeps read them, so they act only while a
+ * partials hook is set (the fast sweeps never look); 0 clears them.
+ *   WG_TEST_ADJ_OVERWRITE  the reverse sweep stores each contribution to an
+ *                          operand's adjoint instead of adding it: a node
+ *                          with several consumers keeps only the last. */
+#define WG_TEST_ADJ_OVERWRITE 1u
+void wg_tape_set_test_flags(wg_tape *t, unsigned flags);
 
 /* ------------------------------------------------------------------ graphs and .wg text
  *

@@ -386,6 +386,168 @@ static void wrong_kink_rule_fails(void)
     wg_tape_free(t);
 }
 
+/* another convention at a kink: node `node` takes the partials (da, db) in
+ * the sweeps `modes` */
+typedef struct {
+    int modes;
+    long node;
+    double da, db;
+} kink_rule;
+
+static void other_convention(void *ctx, int reverse, size_t node, wg_op op, double a, double b,
+                             double p, double y, double *da, double *db)
+{
+    (void)op; (void)a; (void)b; (void)p; (void)y;
+    const kink_rule *k = ctx;
+    if ((k->modes & (reverse ? REV : FWD)) && (long)node == k->node) {
+        *da = k->da;
+        *db = k->db;
+    }
+}
+
+typedef struct {
+    wg_op op;
+    double a, b;        /* the point: on the op's kink */
+    double da, db;      /* a wrong convention, inside the one-sided range */
+    int modes;
+} convention_case;
+
+/* relu'(0) = 1 lies between the one-sided derivatives 0 and 1: only the
+ * documented convention (doc/OPS.md) shows it wrong */
+static void wrong_kink_convention_fails(void)
+{
+    static const convention_case cases[] = {
+        { WG_OP_RELU, 0, 0, 1, 0, BOTH },       /* the right-hand derivative */
+        { WG_OP_RELU, 0, 0, 0.5, 0, BOTH },     /* a subgradient in between */
+        { WG_OP_ABS, 0, 0, 1, 0, BOTH },
+        { WG_OP_ABS, -0.0, 0, -1, 0, BOTH },
+        { WG_OP_MAX, 1.5, 1.5, 0, 1, BOTH },    /* a tie to the second argument */
+        { WG_OP_MIN, -2, -2, 0, 1, BOTH },
+        { WG_OP_HYPOT, 0, 0, 1, 0, BOTH },      /* the origin as abs of a */
+        { WG_OP_RELU, 0, 0, 1, 0, REV },        /* in one mode only */
+        { WG_OP_MAX, 1.5, 1.5, 0, 1, FWD },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const convention_case *cc = &cases[k];
+        wg_tape *t = wg_tape_new();
+        wg_var x[2] = { wg_input(t, cc->a), wg_input(t, cc->b) };
+        wg_var kink = wg_apply(t, cc->op, x[0], x[1], 0);
+        wg_var y = wg_add(t, kink, wg_mul(t, wg_sin(t, x[1]), x[0]));
+        kink_rule rule = { cc->modes, (long)wg_var_index(t, kink), cc->da, cc->db };
+        wg_check_options o = opts(3);
+        wg_check_report r;
+        /* the documented rules: a kink, nothing wrong */
+        CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+        CU_ASSERT(all_verdicts(&r, WG_VERDICT_NONDIFF));
+        wg_check_report_free(&r);
+        wg_tape_set_partials_hook(t, other_convention, &rule);
+        CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+        CU_ASSERT(all_verdicts(&r, WG_VERDICT_FAIL));
+        const char *mode = cc->modes == FWD ? "forward" : "reverse";
+        for (size_t j = 0; j < r.nresults; j++) {
+            const wg_check_result *res = &r.results[j];
+            double lo = fmin(res->left, res->right) - res->bound;
+            double hi = fmax(res->left, res->right) + res->bound;
+            int m = cc->modes == FWD ? WG_METHOD_FORWARD : WG_METHOD_REVERSE;
+            int ok = res->fig[m].value >= lo && res->fig[m].value <= hi   /* inside the range */
+                     && strstr(res->message, "documented convention")
+                     && strcmp(res->fail_mode, mode) == 0
+                     && res->blame_node == rule.node && res->blame_op == cc->op;
+            if (!ok) {
+                fprintf(stderr, "\n  %s with partials (%g, %g) at its kink:\n", wg_op_name(cc->op),
+                        cc->da, cc->db);
+                wg_check_report_print(&r, wg_op_name(cc->op), stderr);
+            }
+            CU_ASSERT(ok);
+        }
+        wg_check_report_free(&r);
+        wg_tape_free(t);
+    }
+}
+
+/* several kinks at one point, every one by the documented rules: nondiff */
+static void documented_conventions_together(void)
+{
+    wg_tape *t = wg_tape_new();
+    wg_var x[2] = { wg_input(t, 0.75), wg_input(t, 0.75) };
+    wg_var d = wg_sub(t, x[0], x[1]);
+    wg_var y = wg_add(t, wg_mul_c(t, wg_relu(t, d), 2.0), wg_abs(t, d));
+    y = wg_add(t, y, wg_max(t, x[0], x[1]));
+    y = wg_add(t, y, wg_min(t, x[1], x[0]));
+    y = wg_add(t, y, wg_hypot(t, d, wg_sub(t, x[1], x[0])));
+    y = wg_add(t, y, wg_exp(t, x[1]));
+    wg_check_options o = opts(4);
+    wg_check_report r;
+    CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_NONDIFF));
+    wg_check_report_free(&r);
+    wg_tape_free(t);
+}
+
+/* kinks whose jumps cancel: the function is smooth, AD (by the conventions)
+ * is not its derivative, and not even inside the one-sided range; that is
+ * the documented behaviour, nondiff, and a wrong rule there still fails */
+static void cancelling_kinks(void)
+{
+    for (int which = 0; which < 2; which++) {
+        wg_tape *t = wg_tape_new();
+        wg_var x[2] = { wg_input(t, 0.0), wg_input(t, 0.0) };
+        wg_var y;
+        if (which == 0)     /* relu(x) - relu(-x) = x; AD 0 at 0 */
+            y = wg_sub(t, wg_relu(t, x[0]), wg_relu(t, wg_neg(t, x[0])));
+        else                /* max(x0, x1) - max(x1, x0) = 0; AD u0 - u1 at a tie */
+            y = wg_sub(t, wg_max(t, x[0], x[1]), wg_max(t, x[1], x[0]));
+        y = wg_add(t, y, wg_sin(t, x[1]));
+        wg_check_options o = opts(3);
+        wg_check_report r;
+        CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+        CU_ASSERT(all_verdicts(&r, WG_VERDICT_NONDIFF));
+        for (size_t j = 0; j < r.nresults; j++)
+            CU_ASSERT_PTR_NOT_NULL(strstr(r.results[j].message, "sits on its kink"));
+        wg_check_report_free(&r);
+        /* sin's rule wrong at the same point: caught, and blamed */
+        long node = (long)wg_tape_size(t) - 2;
+        CU_ASSERT_EQUAL(wg_node_op(t, (size_t)node), WG_OP_SIN);
+        wrong_rule w = { .modes = BOTH, .kind = SCALE, .factor = 1 + 1e-9, .node = node };
+        wg_tape_set_partials_hook(t, plant, &w);
+        CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+        CU_ASSERT(all_verdicts(&r, WG_VERDICT_FAIL));
+        for (size_t j = 0; j < r.nresults; j++) {
+            CU_ASSERT_EQUAL(r.results[j].blame_node, node);
+            CU_ASSERT_EQUAL(r.results[j].blame_op, WG_OP_SIN);
+        }
+        wg_check_report_free(&r);
+        wg_tape_free(t);
+    }
+}
+
+/* sin(relu(d)^2) + 3 abs(d) at d = 0: the kernel partials are all 0 there,
+ * which leaves the reference's convergence test without a scale; the
+ * convention still decides */
+static void kink_without_reference_scale(void)
+{
+    wg_tape *t = wg_tape_new();
+    wg_var x[2] = { wg_input(t, -0.25), wg_input(t, -0.25) };
+    wg_var d = wg_sub(t, x[0], x[1]);
+    wg_var ab = wg_abs(t, d);
+    wg_var y = wg_add(t, wg_sin(t, wg_square(t, wg_relu(t, d))), wg_mul_c(t, ab, 3.0));
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_NONDIFF));
+    wg_check_report_free(&r);
+    kink_rule rule = { BOTH, (long)wg_var_index(t, ab), 1.0, 0.0 };   /* abs'(0) = 1 */
+    wg_tape_set_partials_hook(t, other_convention, &rule);
+    CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_FAIL));
+    for (size_t j = 0; j < r.nresults; j++) {
+        CU_ASSERT_EQUAL(r.results[j].blame_node, rule.node);
+        CU_ASSERT_EQUAL(r.results[j].blame_op, WG_OP_ABS);
+    }
+    wg_check_report_free(&r);
+    wg_tape_free(t);
+}
+
 /* ---------------------------------------------------------------- invalid */
 
 static int rec_log(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
@@ -853,6 +1015,13 @@ int main(void)
         { "a rule wrong in reverse mode only", reverse_only_wrong_fails },
         { "kinks are nondiff, AD between the one-sided values", kinks_are_nondiff },
         { "a wrong rule at a kink fails", wrong_kink_rule_fails },
+        { "a wrong convention inside the one-sided range fails, blamed",
+          wrong_kink_convention_fails },
+        { "the documented conventions together are nondiff", documented_conventions_together },
+        { "kinks that cancel: nondiff by the conventions; a wrong rule there fails",
+          cancelling_kinks },
+        { "a kink that leaves the reference no scale: the convention decides",
+          kink_without_reference_scale },
         { "domain errors are invalid, naming the node", domain_errors_are_invalid },
         { "a flipped branch is invalid", branch_flip_is_invalid },
         { "badly conditioned but correct functions pass", ill_conditioned_passes },

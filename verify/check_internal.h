@@ -7,6 +7,7 @@
  *   reference.c    the MPFR reference: central and one-sided differences
  *   finite_diff.c  double central differences and gsl_deriv_central
  *   blame.c        the node whose rule is wrong
+ *   convention.c   at a kink, the value the documented conventions give
  * doc/VERIFY.md explains the numbers. */
 #ifndef WG_CHECK_INTERNAL_H
 #define WG_CHECK_INTERNAL_H
@@ -55,6 +56,7 @@ typedef struct wg_chk {
     long double *tabs;          /* tangents of |partials| along |u| */
     long double *ebound;        /* forward running error bound (blame) */
     long double *efr, *ebar;    /* radii of the second-order terms (bound.c) */
+    long double *ctan;          /* tangents under the documented kink conventions */
     double T;                   /* sum |w_j| tabs(y_j): the absolute scale of w.J u */
     double S_raw;               /* distance along u to the nearest singular point, linearized */
     double Rs;                  /* sum |lambda_i| |v_i|: how rounding in the replay reaches w.f */
@@ -110,6 +112,19 @@ int    wg_chk_restore(wg_chk *c);
 /* blame.c */
 void   wg_chk_blame(wg_chk *c, const wg_chk_ref *ref, wg_check_result *res, int forward_failed,
                     int reverse_failed);
+
+/* convention.c */
+/* 1 when (a, b) is exactly on op's kink, with the documented partials in d */
+int    wg_chk_kink_partials(wg_op op, double a, double b, double d[2]);
+/* w.(J u) with the documented partials at every node on its kink and the
+ * kernel partials elsewhere; the per-node tangents go to c->ctan.  *on is
+ * the first node on its kink, or -1; *kink the first that u also crosses
+ * (its operands' tangents move it off the kink) and that reaches the
+ * outputs (its own adjoint, c->adj, is not 0), or -1 */
+double wg_chk_convention(wg_chk *c, long *on, long *kink);
+/* blame after a result broke the convention: the first node whose tangent
+ * departs from ctan, else the reverse blame */
+void   wg_chk_blame_convention(wg_chk *c, wg_check_result *res);
 
 /* glibc's libm-test ulp: 2^(ilogb(x) - 52) for normal x, 2^-1074 otherwise */
 double wg_ulp_of(double x);

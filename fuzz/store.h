@@ -1,0 +1,196 @@
+/* store.h -- the result store of wengert-fuzz: an SQLite database that holds
+ * every campaign, every graph checked and the figures of every check.
+ *
+ * Crash safety.  A graph is written in one transaction together with all of
+ * its checks, its op counts and its reproducer, so a kill at any moment
+ * (SIGKILL included) leaves the store with the whole graph or with nothing
+ * of it.  Running the same campaign again resumes: wg_store_campaign_open
+ * finds the campaign, wg_store_next_index says where to continue, and the
+ * UNIQUE constraints (campaign, index) and (graph, direction) make a
+ * duplicate impossible rather than unlikely.  Shard stores merge with
+ * wg_store_merge, in one transaction, idempotently.
+ *
+ * Tables (doc in fuzz/store.c, next to the schema):
+ *   schema_version  one row: the layout's version (WG_STORE_SCHEMA_VERSION)
+ *   campaign        command, seed, shard k/n, options, start, library versions
+ *   graph           one per graph: campaign, index, hash of its .wg text, seed,
+ *                   sizes, number of checks, worst verdict, check time, text/path
+ *   graph_op        (graph, op name, count): the op mix of each graph
+ *   check_result    one per direction: per-method value and abs/rel/ulps errors
+ *                   (reverse_, forward_, central_, gsl_ columns), reference,
+ *                   bound, verdict, blamed node and op, message
+ *   reproducer      the shrunk .wg of a failing graph: path, node count, text
+ * Doubles are stored as IEEE values and read back bit for bit, -0.0
+ * included; NaN is stored as NULL (SQLite has no NaN) and read back as NaN.
+ *
+ * Every function returns WG_OK or a status (WG_EIO: a file cannot be
+ * opened, read or written, or is not an SQLite database; WG_EINVAL: a bad
+ * argument, a graph already stored, a database that is not a result store
+ * of this layout; WG_ENOMEM) and fills *err (which may be NULL) with the
+ * status and a message that starts with the file's path.
+ *
+ * One wg_store is used by one thread at a time.  Several processes may open
+ * the same file: their write transactions wait for one another. */
+#ifndef WG_FUZZ_STORE_H
+#define WG_FUZZ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wengert.h"
+#include "wengert_verify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WG_STORE_SCHEMA_VERSION 1
+
+typedef struct wg_store wg_store;
+
+typedef struct wg_store_error {
+    int status;              /* WG_OK or the status returned */
+    char message[768];       /* "PATH: what failed: why" */
+} wg_store_error;
+
+/* Create the store at path, or open the one there.  *out is NULL on failure. */
+int  wg_store_open(const char *path, wg_store **out, wg_store_error *err);
+void wg_store_close(wg_store *s);               /* NULL is fine */
+const char *wg_store_path(const wg_store *s);
+/* The connection, for read-only SQL of reports and tests. */
+struct sqlite3 *wg_store_db(wg_store *s);
+
+/* ------------------------------------------------------------------ campaigns */
+
+typedef struct wg_store_campaign {
+    const char *command;     /* the command line, kept for the record */
+    uint64_t seed;           /* above 2^63 - 1 stored as its int64 bit pattern */
+    unsigned shard_k;        /* shard k of n, 0 <= k < n; 0 of 1 when not sharded */
+    unsigned shard_n;
+    const char *options;     /* canonical text of every option that decides which
+                                graphs are made and how they are checked, and of
+                                none that says how many (--graphs, --time, --jobs) */
+} wg_store_campaign;
+
+/* The campaign with c's seed, shard and options: the one stored already
+ * (*resumed = 1; its command and start are kept) or a new one (*resumed = 0)
+ * stamped with the start time and the versions of libwengert, MPFR, GSL
+ * and SQLite.  resumed may be NULL. */
+int wg_store_campaign_open(wg_store *s, const wg_store_campaign *c, int64_t *id,
+                           int *resumed, wg_store_error *err);
+
+/* ------------------------------------------------------------------ graphs */
+
+/* One graph and everything found on it, as wg_store_put_graph writes it. */
+typedef struct wg_store_graph {
+    uint64_t index;          /* position in its campaign (shard): 0, 1, 2, ... */
+    uint64_t seed;           /* the generator's seed of this graph */
+    const char *text;        /* its canonical .wg text; required: it is hashed */
+    int keep_text;           /* also store the text itself */
+    const char *path;        /* where its .wg file was saved, or NULL */
+    size_t ninputs, nnodes, noutputs;
+    unsigned op_count[WG_OP_COUNT];   /* nodes per op */
+    const wg_check_report *report;    /* its check: one row per result; when
+                                         report->error is set the check did not
+                                         run and the graph has no verdict */
+    const char *repro_path;  /* the shrunk reproducer's file, or NULL */
+    const char *repro_text;  /* its .wg text, or NULL; a reproducer is stored
+                                when either is given */
+    size_t repro_nodes;
+} wg_store_graph;
+
+/* Fill rec's sizes and op counts from g and its text with g's canonical
+ * .wg text, which *text owns (free it after the put).  Other fields are
+ * left as they are. */
+int wg_store_graph_describe(wg_graph *g, wg_store_graph *rec, char **text,
+                            wg_store_error *err);
+
+/* Write rec into campaign in one transaction: afterwards the store holds
+ * all of it, or (on error or a kill at any moment) none of it.  A graph
+ * whose index is stored already is WG_EINVAL and changes nothing. */
+int wg_store_put_graph(wg_store *s, int64_t campaign, const wg_store_graph *rec,
+                       wg_store_error *err);
+
+/* Where a resumed run starts: the first index of campaign with no stored
+ * graph.  Parallel workers may have stored later ones; a run skips those
+ * (wg_store_has_graph). */
+int wg_store_next_index(wg_store *s, int64_t campaign, uint64_t *next, wg_store_error *err);
+int wg_store_has_graph(wg_store *s, int64_t campaign, uint64_t index, int *has,
+                       wg_store_error *err);
+
+/* A stored graph, read back; strings are owned (wg_store_graph_info_free). */
+typedef struct wg_store_graph_info {
+    int64_t id;
+    uint64_t index, seed;
+    char hash[17];           /* FNV-1a 64 of the text, 16 hex digits */
+    size_t ninputs, nnodes, noutputs, directions;
+    unsigned op_count[WG_OP_COUNT];   /* ops this build does not know are left out */
+    int has_verdict;         /* 0 when the check did not run */
+    wg_verdict verdict;      /* the worst of its checks */
+    size_t worst;            /* the index of the check that set it */
+    double seconds;
+    char *error;             /* why the check did not run, or NULL */
+    char *text, *path;       /* NULL when not stored */
+    int has_repro;
+    char *repro_path, *repro_text;
+    size_t repro_nodes;
+} wg_store_graph_info;
+void wg_store_graph_info_free(wg_store_graph_info *info);
+
+/* Read graph index of campaign: info and, when r is not NULL, its checks as
+ * a report (free with wg_check_report_free).  A graph not stored is
+ * WG_EINVAL. */
+int wg_store_get_graph(wg_store *s, int64_t campaign, uint64_t index,
+                       wg_store_graph_info *info, wg_check_report *r, wg_store_error *err);
+
+/* ------------------------------------------------------------------ merge */
+
+typedef struct wg_store_merge_stats {
+    uint64_t campaigns_added;
+    uint64_t graphs_added;
+    uint64_t checks_added;
+    uint64_t graphs_present;     /* in both stores: the destination's is kept */
+    uint64_t graphs_conflicting; /* of those, with a different hash (another
+                                    generator made them): worth a warning */
+} wg_store_merge_stats;
+
+/* Merge the store at src_path (another shard's) into dst, in one
+ * transaction: campaigns are matched by seed, shard and options, graphs by
+ * campaign and index; a graph comes over whole, with its checks, op counts
+ * and reproducer, or not at all.  Merging the same store again changes
+ * nothing.  stats may be NULL. */
+int wg_store_merge(wg_store *dst, const char *src_path, wg_store_merge_stats *stats,
+                   wg_store_error *err);
+
+/* ------------------------------------------------------------------ summaries (SQL) */
+
+typedef struct wg_store_summary {
+    uint64_t campaigns;
+    uint64_t graphs;
+    uint64_t graphs_unchecked;                  /* the check did not run */
+    uint64_t graph_verdicts[WG_VERDICT_COUNT];  /* graphs by their worst verdict */
+    uint64_t checks;
+    uint64_t check_verdicts[WG_VERDICT_COUNT];  /* checks by verdict */
+    uint64_t reproducers;
+    unsigned ops_covered;                       /* distinct ops in stored graphs */
+    double seconds;                             /* check time, summed */
+} wg_store_summary;
+
+/* Figures of one campaign, or of every campaign when campaign is 0. */
+int wg_store_summarize(wg_store *s, int64_t campaign, wg_store_summary *sum,
+                       wg_store_error *err);
+
+/* Failing checks grouped by blamed op, most first (then by name): fn gets
+ * the op's name (NULL: no op blamed), the failing checks and the graphs
+ * they are in.  A non-zero return of fn stops the walk. */
+typedef int (*wg_store_op_fn)(void *ctx, const char *op, uint64_t checks, uint64_t graphs);
+int wg_store_fails_by_op(wg_store *s, int64_t campaign, wg_store_op_fn fn, void *ctx,
+                         wg_store_error *err);
+
+/* Both of the above as a few lines of text. */
+int wg_store_print_summary(wg_store *s, int64_t campaign, FILE *out, wg_store_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WG_FUZZ_STORE_H */

@@ -1,0 +1,466 @@
+/* test_bugs.c -- the injected-bug catalogue (fuzz/bugs.h): the rows are
+ * well formed; every bug, armed on a small graph where it acts, is caught
+ * by the verifier (verdict fail, in the mode it lives in, blame on the
+ * mutated op's node, or for a bug of the sweep on the node it wrongs);
+ * disarmed, or where its condition does not hold, the same graph is
+ * clean; arming is per tape; the sweep's test flags act only with a hook. */
+#include "bugs.h"
+#include "test_util.h"
+#include "wengert.h"
+#include "wengert_verify.h"
+
+#include <mpfr.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- graphs */
+
+/* Each records y from the inputs x and sets *m to the node where the bug
+ * acts: the node of the mutated op, or for a bug of the sweep the node
+ * whose adjoint it wrongs.  Around that node, smooth parts that make the
+ * one-sided values of a kink, and the partials of other edges, nontrivial. */
+typedef wg_var (*graph_fn)(wg_tape *t, const wg_var *x, wg_var *m);
+
+static wg_var g_cos(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_cos(t, wg_mul(t, x[0], x[1]));
+    return wg_add(t, *m, wg_sin(t, x[0]));
+}
+
+static wg_var g_tanh(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_tanh(t, x[0]);
+    return wg_mul(t, *m, x[1]);
+}
+
+static wg_var g_powi(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_powi(t, x[0], 3);
+    return wg_add(t, *m, wg_sin(t, x[1]));
+}
+
+static wg_var g_pow_c(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_pow_c(t, x[0], 2.5);
+    return wg_mul(t, *m, x[1]);
+}
+
+static wg_var g_erf(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_erf(t, x[0]);
+    return wg_mul(t, *m, wg_exp(t, x[1]));
+}
+
+static wg_var g_cbrt(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_cbrt(t, wg_sub(t, x[0], x[1]));
+    return wg_add(t, *m, x[0]);
+}
+
+static wg_var g_atan(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_atan(t, wg_mul_c(t, x[0], 50.0));
+    return wg_add(t, *m, wg_square(t, x[1]));
+}
+
+/* x0 feeds sin and exp: its adjoint has two contributions */
+static wg_var g_shared(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = x[0];
+    return wg_add(t, wg_mul(t, wg_sin(t, x[0]), wg_exp(t, x[0])), x[1]);
+}
+
+/* the same ops without a shared node: every adjoint has one contribution */
+static wg_var g_tree(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = x[0];
+    return wg_mul(t, wg_sin(t, x[0]), wg_exp(t, x[1]));
+}
+
+static wg_var g_div(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_div(t, wg_exp(t, x[0]), x[1]);
+    return wg_add(t, *m, x[1]);
+}
+
+static wg_var g_sqrt(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_sqrt(t, wg_mul(t, x[0], x[1]));
+    return wg_sin(t, *m);
+}
+
+static wg_var g_relu(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_relu(t, wg_sub(t, x[0], x[1]));
+    return wg_add(t, *m, wg_sin(t, x[0]));
+}
+
+static wg_var g_abs(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_abs(t, x[0]);
+    return wg_add(t, *m, wg_cos(t, x[1]));
+}
+
+static wg_var g_max(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_max(t, x[0], x[1]);
+    return wg_add(t, *m, wg_mul(t, x[0], x[1]));
+}
+
+static wg_var g_hypot(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_hypot(t, x[0], x[1]);
+    return wg_add(t, *m, wg_exp(t, x[0]));
+}
+
+static wg_var g_mul_c(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_mul_c(t, x[0], 3.0);
+    return wg_add(t, wg_sin(t, *m), wg_mul(t, x[1], x[0]));
+}
+
+/* the variable-operand mul alone: the constant variant's bug must not touch it */
+static wg_var g_mul(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_mul(t, x[0], wg_add_c(t, x[1], 3.0));
+    return wg_sin(t, *m);
+}
+
+static wg_var g_atan2(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_atan2(t, x[0], x[1]);
+    return *m;
+}
+
+static wg_var g_tan(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_tan(t, x[0]);
+    return wg_mul(t, *m, x[1]);
+}
+
+static wg_var g_log1p(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_log1p(t, wg_mul(t, x[0], x[1]));
+    return *m;
+}
+
+static wg_var g_pow(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_pow(t, x[0], x[1]);
+    return *m;
+}
+
+static wg_var g_expm1(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_expm1(t, wg_mul_c(t, x[0], 1e-3));
+    return wg_add(t, *m, wg_mul_c(t, x[1], 1e-3));
+}
+
+static wg_var g_sub(wg_tape *t, const wg_var *x, wg_var *m)
+{
+    *m = wg_sub(t, wg_exp(t, x[0]), wg_square(t, x[1]));
+    return *m;
+}
+
+typedef struct bug_graph {
+    const char *bug;
+    graph_fn record;
+    double x[2];
+    int active;             /* 1: the bug's condition holds at x; 0: it does not */
+    wg_verdict clean;       /* verdict without the bug: pass, or nondiff at a kink */
+    const char *mode;       /* fail_mode armed (active cases); NULL: either */
+} bug_graph;
+
+#define P WG_VERDICT_PASS
+#define K WG_VERDICT_NONDIFF
+
+static const bug_graph graphs[] = {
+    { "cos-sign",             g_cos,    { 0.7, 1.3 },  1, P, NULL },
+    { "tanh-no-chain",        g_tanh,   { 0.8, 1.5 },  1, P, NULL },
+    { "pow-exponent-off",     g_powi,   { 1.7, 0.4 },  1, P, NULL },
+    { "pow-exponent-off",     g_pow_c,  { 0.6, 1.2 },  1, P, NULL },
+    { "pow-exponent-off",     g_powi,   { 1.0, 0.4 },  0, P, NULL },   /* 3 a^3 = 3 a^2 at 1 */
+    { "erf-constant",         g_erf,    { 0.4, 0.2 },  1, P, NULL },
+    { "cbrt-negative",        g_cbrt,   { 0.3, 1.1 },  1, P, NULL },
+    { "cbrt-negative",        g_cbrt,   { 1.1, 0.3 },  0, P, NULL },
+    { "atan-large",           g_atan,   { 3.0, 0.5 },  1, P, NULL },   /* atan(150) */
+    { "atan-large",           g_atan,   { 1.0, 0.5 },  0, P, NULL },   /* atan(50) */
+    { "adj-overwrite",        g_shared, { 0.5, 0.2 },  1, P, "reverse" },
+    { "adj-overwrite",        g_tree,   { 0.5, 0.2 },  0, P, NULL },
+    { "div-forward",          g_div,    { 0.3, 1.7 },  1, P, "forward" },
+    { "sqrt-reverse",         g_sqrt,   { 1.2, 2.5 },  1, P, "reverse" },
+    { "relu-kink",            g_relu,   { 0.8, 0.8 },  1, K, NULL },
+    { "relu-kink",            g_relu,   { 0.9, 0.8 },  0, P, NULL },
+    { "abs-kink",             g_abs,    { 0.0, 0.5 },  1, K, NULL },
+    { "abs-kink",             g_abs,    { 0.3, 0.5 },  0, P, NULL },
+    { "max-tie",              g_max,    { 1.5, 1.5 },  1, K, NULL },
+    { "max-tie",              g_max,    { 1.5, 1.2 },  0, P, NULL },
+    { "hypot-origin",         g_hypot,  { 0.0, 0.0 },  1, K, NULL },
+    { "hypot-origin",         g_hypot,  { 0.3, 0.4 },  0, P, NULL },
+    { "mul_c-constant",       g_mul_c,  { 0.4, 0.9 },  1, P, NULL },
+    { "mul_c-constant",       g_mul,    { 0.4, 0.9 },  0, P, NULL },
+    { "atan2-swap",           g_atan2,  { 0.5, 2.0 },  1, P, NULL },
+    { "tan-argument",         g_tan,    { 0.9, 1.3 },  1, P, NULL },
+    { "log1p-as-log",         g_log1p,  { 0.5, 0.6 },  1, P, NULL },
+    { "pow-exponent-dropped", g_pow,    { 1.5, 2.2 },  1, P, NULL },
+    { "expm1-small",          g_expm1,  { 0.5, 0.2 },  1, P, NULL },   /* expm1(5e-4) */
+    { "expm1-small",          g_expm1,  { 5.0, 0.2 },  0, P, NULL },   /* expm1(5e-3) */
+    { "sub-sign",             g_sub,    { 0.3, 0.7 },  1, P, NULL },
+};
+#define NGRAPHS (sizeof graphs / sizeof graphs[0])
+
+/* ---------------------------------------------------------------- the catalogue */
+
+static int name_ok(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static void catalogue_rows(void)
+{
+    int n = wg_bug_count();
+    CU_ASSERT(n >= 12);
+    CU_ASSERT_PTR_NULL(wg_bug_get(-1));
+    CU_ASSERT_PTR_NULL(wg_bug_get(n));
+    CU_ASSERT_EQUAL(wg_bug_find("no-such-bug"), -1);
+    CU_ASSERT_EQUAL(wg_bug_find(NULL), -1);
+    for (int i = 0; i < n; i++) {
+        const wg_bug *b = wg_bug_get(i);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT(name_ok(b->name));
+        CU_ASSERT(b->description && strlen(b->description) > 10);
+        CU_ASSERT(b->when && *b->when);
+        CU_ASSERT_PTR_NOT_NULL(b->hook);
+        CU_ASSERT(b->modes != 0 && (b->modes & ~WG_BUG_BOTH) == 0);
+        CU_ASSERT_EQUAL(b->test_flags & ~WG_TEST_ADJ_OVERWRITE, 0);
+        CU_ASSERT_EQUAL(wg_bug_find(b->name), i);          /* names are unique */
+        int nops = 0;
+        for (int k = 0; k < WG_BUG_MAX_OPS && b->ops[k] != WG_OP_COUNT; k++, nops++) {
+            wg_op_kind kind = wg_op_kind_of(b->ops[k]);
+            CU_ASSERT(b->ops[k] < WG_OP_COUNT && kind != WG_KIND_LEAF && kind != WG_KIND_CMP);
+            CU_ASSERT(wg_bug_mutates(b, b->ops[k]));
+        }
+        /* a bug no op owns is one of the sweep's: it needs a test flag */
+        CU_ASSERT(nops > 0 || b->test_flags != 0);
+        CU_ASSERT(!wg_bug_mutates(b, WG_OP_INPUT));
+        /* every row is exercised below, where it acts */
+        int covered = 0;
+        for (size_t g = 0; g < NGRAPHS; g++)
+            covered |= graphs[g].active && strcmp(graphs[g].bug, b->name) == 0;
+        if (!covered)
+            fprintf(stderr, "\n  bug %s has no graph where it acts\n", b->name);
+        CU_ASSERT(covered);
+    }
+    for (size_t g = 0; g < NGRAPHS; g++)
+        CU_ASSERT(wg_bug_find(graphs[g].bug) >= 0);
+    CU_ASSERT_EQUAL(wg_bug_get(wg_bug_find("cos-sign"))->ops[0], WG_OP_COS);
+    CU_ASSERT_EQUAL(wg_bug_get(wg_bug_find("cos-sign"))->ops[1], WG_OP_COUNT);
+    CU_ASSERT(wg_bug_mutates(wg_bug_get(wg_bug_find("pow-exponent-off")), WG_OP_POW_C));
+    CU_ASSERT(!wg_bug_mutates(wg_bug_get(wg_bug_find("mul_c-constant")), WG_OP_MUL));
+    CU_ASSERT(!wg_bug_mutates(NULL, WG_OP_COS));
+}
+
+/* ---------------------------------------------------------------- caught */
+
+static wg_check_options opts(void)
+{
+    wg_check_options o;
+    wg_check_options_init(&o);
+    o.directions = 3;
+    o.seed = 20230514;
+    return o;
+}
+
+typedef struct recorded {
+    wg_tape *t;
+    wg_var x[2], y, mark;
+} recorded;
+
+static void record(const bug_graph *g, recorded *r)
+{
+    r->t = wg_tape_new();
+    r->x[0] = wg_input(r->t, g->x[0]);
+    r->x[1] = wg_input(r->t, g->x[1]);
+    r->y = g->record(r->t, r->x, &r->mark);
+}
+
+static wg_verdict verdict_of(recorded *r, wg_check_report *rep)
+{
+    wg_check_options o = opts();
+    CU_ASSERT_EQUAL_FATAL(wg_check_tape(r->t, 2, r->x, 1, &r->y, &o, rep), WG_OK);
+    return rep->verdict;
+}
+
+/* the blame of a failed result is the right one for bug b */
+static int blame_right(const wg_bug *b, const recorded *r, const wg_check_result *res)
+{
+    size_t mark = wg_var_index(r->t, r->mark);
+    if (b->ops[0] == WG_OP_COUNT) {
+        /* a bug of the sweep: no op is wrong; the blame names the node
+         * whose adjoint came out wrong, and one of its consumers */
+        char want[48];
+        snprintf(want, sizeof want, "passes to node %zu ", mark);
+        return res->blame_node >= 0 && strstr(res->message, want)
+               && (wg_node_arg(r->t, (size_t)res->blame_node, 0) == mark
+                   || wg_node_arg(r->t, (size_t)res->blame_node, 1) == mark);
+    }
+    return res->blame_node == (long)mark && wg_bug_mutates(b, res->blame_op)
+           && res->blame_op == wg_node_op(r->t, mark);
+}
+
+static void every_bug_caught(void)
+{
+    printf("\n  %-22s %-10s %-8s %-8s %s\n", "bug", "graph at", "verdict", "mode", "blame");
+    for (size_t gi = 0; gi < NGRAPHS; gi++) {
+        const bug_graph *g = &graphs[gi];
+        int bi = wg_bug_find(g->bug);
+        const wg_bug *b = wg_bug_get(bi);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        recorded r;
+        record(g, &r);
+        CU_ASSERT_EQUAL_FATAL(wg_status(r.t), WG_OK);
+        wg_check_report rep;
+
+        /* never active unless asked for */
+        wg_verdict v = verdict_of(&r, &rep);
+        if (v != g->clean)
+            wg_check_report_print(&rep, g->bug, stderr);
+        CU_ASSERT_EQUAL(v, g->clean);
+        wg_check_report_free(&rep);
+
+        unsigned long fired = 0;
+        CU_ASSERT_EQUAL_FATAL(wg_bug_arm_counted(r.t, bi, &fired), WG_OK);
+        v = verdict_of(&r, &rep);
+        if (g->active) {
+            /* every failed result, in the bug's mode, blaming the right node */
+            int fails = 0, blamed = 0, moded = 0;
+            for (size_t k = 0; k < rep.nresults; k++) {
+                const wg_check_result *res = &rep.results[k];
+                if (res->verdict != WG_VERDICT_FAIL)
+                    continue;
+                fails++;
+                blamed += blame_right(b, &r, res);
+                moded += !g->mode || strcmp(res->fail_mode, g->mode) == 0;
+            }
+            const wg_check_result *w = &rep.results[rep.worst];
+            printf("  %-22s (%4.2g,%4.2g) %-8s %-8s %s%s (%d of %d results fail)\n", g->bug,
+                   g->x[0], g->x[1], wg_verdict_name(v), w->fail_mode,
+                   w->blame_node >= 0 ? wg_op_name(w->blame_op) : "none",
+                   blamed == fails && fails ? " (right)" : " (WRONG)", fails, (int)rep.nresults);
+            if (v != WG_VERDICT_FAIL || blamed != fails || moded != fails)
+                wg_check_report_print(&rep, g->bug, stderr);
+            CU_ASSERT(fired > 0);
+            CU_ASSERT_EQUAL(v, WG_VERDICT_FAIL);
+            CU_ASSERT(fails > 0);
+            CU_ASSERT_EQUAL(blamed, fails);
+            CU_ASSERT_EQUAL(moded, fails);
+        } else {
+            /* its condition does not hold here: armed, the graph is still clean */
+            if (v != g->clean)
+                wg_check_report_print(&rep, g->bug, stderr);
+            CU_ASSERT_EQUAL(v, g->clean);
+            if (b->test_flags == 0)
+                CU_ASSERT_EQUAL(fired, 0);
+        }
+        wg_check_report_free(&rep);
+
+        /* disarmed: clean again */
+        wg_bug_disarm(r.t);
+        unsigned long before = fired;
+        v = verdict_of(&r, &rep);
+        CU_ASSERT_EQUAL(v, g->clean);
+        CU_ASSERT_EQUAL(fired, before);
+        wg_check_report_free(&rep);
+        wg_tape_free(r.t);
+    }
+}
+
+/* ---------------------------------------------------------------- per tape */
+
+static void arming_is_per_tape(void)
+{
+    const bug_graph *g = &graphs[0];   /* cos-sign */
+    recorded a, b;
+    record(g, &a);
+    record(g, &b);
+    wg_check_report rep;
+    CU_ASSERT_EQUAL(wg_bug_arm(a.t, wg_bug_find("cos-sign")), WG_OK);
+    CU_ASSERT_EQUAL(verdict_of(&a, &rep), WG_VERDICT_FAIL);
+    wg_check_report_free(&rep);
+    CU_ASSERT_EQUAL(verdict_of(&b, &rep), WG_VERDICT_PASS);
+    wg_check_report_free(&rep);
+
+    /* another bug on b leaves a's alone; a bug that misses b's ops is harmless */
+    CU_ASSERT_EQUAL(wg_bug_arm(b.t, wg_bug_find("sqrt-reverse")), WG_OK);
+    CU_ASSERT_EQUAL(verdict_of(&b, &rep), WG_VERDICT_PASS);
+    wg_check_report_free(&rep);
+    CU_ASSERT_EQUAL(verdict_of(&a, &rep), WG_VERDICT_FAIL);
+    wg_check_report_free(&rep);
+
+    /* arming again replaces: sub-sign does not touch this graph */
+    CU_ASSERT_EQUAL(wg_bug_arm(a.t, wg_bug_find("sub-sign")), WG_OK);
+    CU_ASSERT_EQUAL(verdict_of(&a, &rep), WG_VERDICT_PASS);
+    wg_check_report_free(&rep);
+
+    /* bad arguments arm nothing */
+    wg_bug_disarm(a.t);
+    CU_ASSERT_EQUAL(wg_bug_arm(NULL, 0), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_bug_arm(a.t, -1), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_bug_arm(a.t, wg_bug_count()), WG_EINVAL);
+    CU_ASSERT_EQUAL(verdict_of(&a, &rep), WG_VERDICT_PASS);
+    wg_check_report_free(&rep);
+    wg_bug_disarm(NULL);        /* harmless */
+    wg_tape_free(a.t);
+    wg_tape_free(b.t);
+}
+
+/* ---------------------------------------------------------------- the sweep's test flag */
+
+/* y = x * x: both operands are one node, whose two contributions are added */
+static void adj_overwrite_needs_hook(void)
+{
+    wg_tape *t = wg_tape_new();
+    wg_var x = wg_input(t, 3.0), y = wg_mul(t, x, x);
+    double g = 0;
+    /* without a hook the fast sweep never reads the flag */
+    wg_tape_set_test_flags(t, WG_TEST_ADJ_OVERWRITE);
+    CU_ASSERT_EQUAL(wg_grad(t, y, 1, &x, &g), WG_OK);
+    CU_ASSERT_EQUAL(g, 6.0);
+    /* armed: the second contribution replaces the first */
+    unsigned long fired = 0;
+    CU_ASSERT_EQUAL(wg_bug_arm_counted(t, wg_bug_find("adj-overwrite"), &fired), WG_OK);
+    CU_ASSERT_EQUAL(wg_grad(t, y, 1, &x, &g), WG_OK);
+    CU_ASSERT_EQUAL(g, 3.0);
+    CU_ASSERT(fired > 0);
+    CU_ASSERT_EQUAL(wg_backward(t, y, 1.0), WG_OK);
+    CU_ASSERT_EQUAL(wg_grad_of(t, x), 3.0);
+    /* forward mode is not touched */
+    double u = 1, ydot = 0;
+    CU_ASSERT_EQUAL(wg_jvp(t, 1, &x, &u, 1, &y, &ydot), WG_OK);
+    CU_ASSERT_EQUAL(ydot, 6.0);
+    /* disarmed: flag and hook both gone */
+    wg_bug_disarm(t);
+    CU_ASSERT_EQUAL(wg_grad(t, y, 1, &x, &g), WG_OK);
+    CU_ASSERT_EQUAL(g, 6.0);
+    wg_tape_free(t);
+}
+
+int main(void)
+{
+    static const wg_test_case cases[] = {
+        { "the catalogue's rows", catalogue_rows },
+        { "every bug is caught and blamed; disarmed, the graph is clean", every_bug_caught },
+        { "arming is per tape", arming_is_per_tape },
+        { "the overwrite flag acts only with a hook", adj_overwrite_needs_hook },
+        { NULL, NULL }
+    };
+    int rc = wg_test_main("bugs", cases);
+    mpfr_free_cache();
+    return rc;
+}

@@ -1,0 +1,1139 @@
+/* test_store.c -- the fuzz result store (fuzz/store.h): schema creation and
+ * reopening; a graph and its checks read back bit for bit; resume after a
+ * process killed at seeded moments (the store stays whole: every graph has
+ * all of its checks, none is partial, none is lost or duplicated); shard
+ * merging (union, idempotent, conflicts counted); clear errors for bad
+ * paths, unwritable places and files that are not stores. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "store.h"
+#include "test_util.h"
+#include "wengert.h"
+#include "wengert_verify.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- scratch files */
+
+static char scratch[256];
+
+static const char *tmp_path(const char *name)
+{
+    static char buf[32][512];   /* a ring: each test takes fewer than 32 */
+    static int k;
+    k = (k + 1) % 32;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
+    return buf[k];
+}
+
+/* remove a store and the -wal and -shm files beside it */
+static void remove_store(const char *path)
+{
+    char aux[800];
+    unlink(path);
+    snprintf(aux, sizeof aux, "%s-wal", path);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s-shm", path);
+    unlink(aux);
+}
+
+static int make_scratch(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(scratch, sizeof scratch, "%s/wg-store-XXXXXX", base && *base ? base : "/tmp");
+    return mkdtemp(scratch) ? 0 : -1;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            chmod(p, 0700);
+            remove_tree(p);
+        } else {
+            unlink(p);
+        }
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* ---------------------------------------------------------------- synthetic graphs
+ *
+ * Graph i of a test campaign is a function of i alone (and of a variant,
+ * for merge conflicts), so a reader can say whether what it finds is
+ * exactly what was written. */
+
+static uint64_t mix(uint64_t x)   /* splitmix64 */
+{
+    x += UINT64_C(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+/* Any double but NaN, from raw bits (so subnormals, infinities, -0.0 and
+ * the full mantissa all occur), and the awkward ones often. */
+static double synth_double(uint64_t h)
+{
+    static const double special[] = { -0.0, 0.0, 5e-324, -DBL_MIN, DBL_MAX, 0.1, 1.0 / 3,
+                                      -1e-300, 1e300 };
+    if (h % 4 == 0)
+        return (h >> 8) % 10 == 9 ? INFINITY : special[(h >> 8) % 10 % 9];
+    double d;
+    uint64_t bits = mix(h);
+    memcpy(&d, &bits, sizeof d);
+    return isnan(d) ? -0.0 : d;
+}
+
+typedef struct synth {
+    wg_store_graph rec;
+    wg_check_report report;
+    wg_check_result results[4];
+    char text[128];
+    char path[64];
+    char repro_text[64];
+} synth;
+
+static void make_synth(synth *g, uint64_t i, unsigned variant)
+{
+    memset(g, 0, sizeof *g);
+    uint64_t h = mix(i * 31 + variant);
+    size_t ndir = 1 + (size_t)(i % 4);
+    for (size_t d = 0; d < ndir; d++) {
+        wg_check_result *c = &g->results[d];
+        uint64_t k = mix(h + d * 1000);
+        c->verdict = (wg_verdict)((i + d) % WG_VERDICT_COUNT);
+        if (c->verdict == WG_VERDICT_FAIL)
+            snprintf(c->fail_mode, sizeof c->fail_mode, "%s", d % 2 ? "dot-product" : "reverse");
+        c->reference = synth_double(k + 1);
+        c->reference_err = synth_double(k + 2);
+        c->reference_converged = (int)(k % 2);
+        c->left = synth_double(k + 3);
+        c->right = synth_double(k + 4);
+        for (int m = 0; m < WG_METHOD_COUNT; m++) {
+            wg_figure *f = &c->fig[m];
+            uint64_t km = k + 100 * (uint64_t)(m + 1);
+            f->value = synth_double(km + 1);
+            f->abs_err = synth_double(km + 2);
+            f->rel_err = synth_double(km + 3);
+            f->ulps = synth_double(km + 4);
+            f->err_est = synth_double(km + 5);
+            f->computed = (int)((km >> 3) % 2);
+        }
+        /* NaN where a verifier leaves one: the figures of an invalid point */
+        if (c->verdict == WG_VERDICT_INVALID)
+            c->fig[WG_METHOD_GSL].value = NAN;
+        c->bound = synth_double(k + 5);
+        c->dot_gap = synth_double(k + 6);
+        c->blame_node = (long)(k % 9) - 1;
+        c->blame_op = (wg_op)((k >> 5) % (WG_OP_COUNT + 1));   /* WG_OP_COUNT: none */
+        c->invalid_node = (long)((k >> 9) % 5) - 1;
+        if (d != 1)
+            snprintf(c->message, sizeof c->message, "graph %" PRIu64 " direction %zu: %s", i,
+                     d, d == 2 ? "a 'quoted' message; DROP TABLE graph; --" : "why");
+    }
+    g->report.results = g->results;
+    g->report.nresults = ndir;
+    g->report.worst = ndir - 1;
+    g->report.verdict = g->results[ndir - 1].verdict;
+    g->report.seconds = synth_double(h + 7);
+    if (i % 17 == 16) {   /* a check that did not run */
+        g->report.nresults = 0;
+        snprintf(g->report.error, sizeof g->report.error, "graph %" PRIu64 ": no check", i);
+    }
+    snprintf(g->text, sizeof g->text, "# graph %" PRIu64 " v%u\ninput x = %" PRIu64 "\noutput x\n",
+             i, variant, i);
+    g->rec.index = i;
+    g->rec.seed = h;
+    g->rec.text = g->text;
+    g->rec.keep_text = (int)(i % 2);
+    if (i % 3 == 0) {
+        snprintf(g->path, sizeof g->path, "graphs/%06" PRIu64 ".wg", i);
+        g->rec.path = g->path;
+    }
+    g->rec.ninputs = 1 + i % 3;
+    g->rec.noutputs = 1 + i % 2;
+    g->rec.op_count[WG_OP_INPUT] = (unsigned)g->rec.ninputs;
+    g->rec.op_count[WG_OP_SIN] = (unsigned)(i % 3);
+    g->rec.op_count[WG_OP_POWI] = (unsigned)(i % 5);
+    g->rec.op_count[WG_OP_COUNT - 1] = 1;
+    g->rec.nnodes = 0;
+    for (int op = 0; op < WG_OP_COUNT; op++)
+        g->rec.nnodes += g->rec.op_count[op];
+    g->rec.report = &g->report;
+    if (i % 5 == 0) {
+        snprintf(g->repro_text, sizeof g->repro_text, "input x = 1\noutput x\n");
+        g->rec.repro_text = g->repro_text;
+        g->rec.repro_path = i % 10 == 0 ? "repro/min.wg" : NULL;
+        g->rec.repro_nodes = 1 + i % 4;
+    }
+}
+
+/* ---------------------------------------------------------------- exact comparison */
+
+static int same_double(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static int same_text(const char *stored, const char *want)
+{
+    if (!want || !*want)
+        return !stored || !*stored;
+    return stored && strcmp(stored, want) == 0;
+}
+
+#define SAME(cond, what) do { if (!(cond)) { \
+            fprintf(stderr, "\n  %s:%d: %s differs\n", __FILE__, __LINE__, what); return 0; } } while (0)
+
+static int same_result(const wg_check_result *a, const wg_check_result *b)
+{
+    SAME(a->verdict == b->verdict, "verdict");
+    SAME(strcmp(a->fail_mode, b->fail_mode) == 0, "fail_mode");
+    SAME(same_double(a->reference, b->reference), "reference");
+    SAME(same_double(a->reference_err, b->reference_err), "reference_err");
+    SAME(a->reference_converged == b->reference_converged, "reference_converged");
+    SAME(same_double(a->left, b->left) && same_double(a->right, b->right), "left/right");
+    for (int m = 0; m < WG_METHOD_COUNT; m++) {
+        const wg_figure *f = &a->fig[m], *g = &b->fig[m];
+        SAME(same_double(f->value, g->value), "figure value");
+        SAME(same_double(f->abs_err, g->abs_err), "figure abs_err");
+        SAME(same_double(f->rel_err, g->rel_err), "figure rel_err");
+        SAME(same_double(f->ulps, g->ulps), "figure ulps");
+        SAME(same_double(f->err_est, g->err_est), "figure err_est");
+        SAME(f->computed == g->computed, "figure computed");
+    }
+    SAME(same_double(a->bound, b->bound), "bound");
+    SAME(same_double(a->dot_gap, b->dot_gap), "dot_gap");
+    SAME(a->blame_node == b->blame_node, "blame_node");
+    SAME(a->blame_op == b->blame_op, "blame_op");
+    SAME(a->invalid_node == b->invalid_node, "invalid_node");
+    SAME(strcmp(a->message, b->message) == 0, "message");
+    return 1;
+}
+
+/* what wg_store_get_graph gives back equals what was put */
+static int same_graph(const wg_store_graph *rec, const wg_store_graph_info *info,
+                      const wg_check_report *r)
+{
+    const wg_check_report *w = rec->report;
+    SAME(info->index == rec->index && info->seed == rec->seed, "index/seed");
+    SAME(info->ninputs == rec->ninputs && info->nnodes == rec->nnodes &&
+         info->noutputs == rec->noutputs, "sizes");
+    SAME(memcmp(info->op_count, rec->op_count, sizeof rec->op_count) == 0, "op counts");
+    SAME(info->directions == w->nresults && r->nresults == w->nresults, "number of checks");
+    SAME(same_text(info->text, rec->keep_text ? rec->text : NULL), "text");
+    SAME(same_text(info->path, rec->path), "path");
+    SAME(strlen(info->hash) == 16, "hash");
+    SAME(same_double(r->seconds, w->seconds), "seconds");
+    SAME(strcmp(r->error, w->error) == 0, "error");
+    if (!w->error[0]) {
+        SAME(info->has_verdict && info->verdict == w->verdict && r->verdict == w->verdict,
+             "graph verdict");
+        SAME(r->worst == w->worst, "worst");
+    } else {
+        SAME(!info->has_verdict, "verdict of an unchecked graph");
+    }
+    for (size_t d = 0; d < w->nresults; d++)
+        SAME(same_result(&r->results[d], &w->results[d]), "a check");
+    int repro = rec->repro_path || rec->repro_text;
+    SAME(info->has_repro == repro, "reproducer presence");
+    if (repro) {
+        SAME(same_text(info->repro_path, rec->repro_path), "reproducer path");
+        SAME(same_text(info->repro_text, rec->repro_text), "reproducer text");
+        SAME(info->repro_nodes == rec->repro_nodes, "reproducer nodes");
+    }
+    return 1;
+}
+
+/* graph i of campaign as stored equals make_synth(i, variant) */
+static int stored_is_synth(wg_store *s, int64_t campaign, uint64_t i, unsigned variant)
+{
+    synth g;
+    make_synth(&g, i, variant);
+    wg_store_graph_info info;
+    wg_check_report r;
+    wg_store_error err;
+    if (wg_store_get_graph(s, campaign, i, &info, &r, &err) != WG_OK) {
+        fprintf(stderr, "\n  graph %" PRIu64 ": %s\n", i, err.message);
+        return 0;
+    }
+    int ok = same_graph(&g.rec, &info, &r);
+    if (!ok)
+        fprintf(stderr, "  (graph %" PRIu64 " of campaign %" PRId64 ")\n", i, campaign);
+    wg_store_graph_info_free(&info);
+    wg_check_report_free(&r);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- SQL probes */
+
+/* one integer from SQL on a connection of the test's own */
+static long long sql_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long v = -999;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "\n  %s: %s\n", sql, sqlite3_errmsg(db));
+        return v;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else
+        fprintf(stderr, "\n  %s: %s\n", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void sql_text(sqlite3 *db, const char *sql, char *out, size_t len)
+{
+    sqlite3_stmt *st;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* The invariants a store keeps whatever happened to the processes that
+ * wrote it: the file is sound, no row points nowhere, every graph has
+ * exactly the checks and op counts it was written with.  Returns the
+ * number of graphs, or -1. */
+static long long check_whole(const char *path)
+{
+    sqlite3 *db;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        CU_FAIL("the store cannot be opened");
+        return -1;
+    }
+    char ok[64];
+    sql_text(db, "PRAGMA integrity_check", ok, sizeof ok);
+    CU_ASSERT_STRING_EQUAL(ok, "ok");
+    /* a writer killed while creating the store leaves an empty database:
+     * the tables come in one transaction, all of them or none */
+    long long tables = sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+    CU_ASSERT(tables == 0 || tables == 6);
+    if (tables == 0) {
+        sqlite3_close(db);
+        return 0;
+    }
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    /* no partial graph: the number of checks and of nodes is what the row says */
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM graph g WHERE directions <> "
+                                "(SELECT count(*) FROM check_result c WHERE c.graph = g.id)"), 0);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM graph g WHERE nodes <> "
+                                "(SELECT total(count) FROM graph_op o WHERE o.graph = g.id)"), 0);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM check_result c WHERE NOT EXISTS "
+                                "(SELECT 1 FROM graph g WHERE g.id = c.graph)"), 0);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM (SELECT campaign, idx FROM graph "
+                                "GROUP BY campaign, idx HAVING count(*) > 1)"), 0);
+    long long n = sql_int(db, "SELECT count(*) FROM graph");
+    sqlite3_close(db);
+    return n;
+}
+
+/* ---------------------------------------------------------------- schema */
+
+static const wg_store_campaign campaign_a = { "wengert-fuzz --graphs 100 --seed 42", 42, 0, 1,
+                                              "nodes=8..32 ops=all directions=3" };
+
+static void schema_create_reopen(void)
+{
+    const char *path = tmp_path("schema.db");
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(err.status, WG_OK);
+    CU_ASSERT_STRING_EQUAL(wg_store_path(s), path);
+    int64_t id1 = 0, id2 = 0, id3 = 0;
+    int resumed = -1;
+    CU_ASSERT_EQUAL(wg_store_campaign_open(s, &campaign_a, &id1, &resumed, &err), WG_OK);
+    CU_ASSERT(id1 > 0);
+    CU_ASSERT_EQUAL(resumed, 0);
+
+    /* the layout, and WAL, seen from the store's own connection */
+    sqlite3 *db = wg_store_db(s);
+    char mode[16];
+    sql_text(db, "PRAGMA journal_mode", mode, sizeof mode);
+    CU_ASSERT_STRING_EQUAL(mode, "wal");
+    CU_ASSERT_EQUAL(sql_int(db, "PRAGMA synchronous"), 1);   /* NORMAL */
+    CU_ASSERT_EQUAL(sql_int(db, "PRAGMA foreign_keys"), 1);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                "name IN ('schema_version', 'campaign', 'graph', 'graph_op', "
+                                "'check_result', 'reproducer')"), 6);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT version FROM schema_version"), WG_STORE_SCHEMA_VERSION);
+    CU_ASSERT_EQUAL(sql_int(db, "PRAGMA application_id"), 0x57474653);
+    char v[64];
+    sql_text(db, "SELECT wengert_version FROM campaign", v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, wg_version());
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM campaign WHERE mpfr_version <> '' AND "
+                                "gsl_version <> '' AND sqlite_version <> '' AND "
+                                "started LIKE '20__-__-__T__:__:__Z'"), 1);
+    wg_store_close(s);
+
+    /* reopened: the same campaign is found, a different one is new */
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    wg_store_campaign again = campaign_a;
+    again.command = "wengert-fuzz --graphs 5000 --seed 42";   /* how many is no part of it */
+    CU_ASSERT_EQUAL(wg_store_campaign_open(s, &again, &id2, &resumed, &err), WG_OK);
+    CU_ASSERT_EQUAL(id2, id1);
+    CU_ASSERT_EQUAL(resumed, 1);
+    wg_store_campaign other = campaign_a;
+    other.shard_k = 1;
+    other.shard_n = 2;
+    CU_ASSERT_EQUAL(wg_store_campaign_open(s, &other, &id3, &resumed, &err), WG_OK);
+    CU_ASSERT(id3 != id1);
+    CU_ASSERT_EQUAL(resumed, 0);
+    other.shard_k = 2;
+    CU_ASSERT_EQUAL(wg_store_campaign_open(s, &other, &id3, NULL, &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "shard 2 of 2"));
+    uint64_t next = 99;
+    CU_ASSERT_EQUAL(wg_store_next_index(s, id1, &next, &err), WG_OK);
+    CU_ASSERT_EQUAL(next, 0);
+    wg_store_close(s);
+    /* a clean close leaves no journal behind */
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    CU_ASSERT_NOT_EQUAL(access(wal, F_OK), 0);
+    remove_store(path);
+}
+
+/* ---------------------------------------------------------------- exact round trip */
+
+static void roundtrip_real_check(void)
+{
+    const char *path = tmp_path("real.db");
+    remove_store(path);
+    const char *names[] = { "x", "y" };
+    const double point[] = { 0.7, -1.3 };
+    wg_parse_error perr;
+    wg_graph *g = wg_graph_parse_expr("sin(x) * y + log(x) - hypot(x, y) / 3", 2, names, point,
+                                      &perr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    wg_check_options o;
+    wg_check_options_init(&o);
+    o.seed = 7;
+    o.directions = 4;
+    wg_check_report rep;
+    CU_ASSERT_EQUAL_FATAL(wg_check_graph(g, &o, &rep), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(rep.nresults, 4);
+
+    wg_store_graph rec;
+    memset(&rec, 0, sizeof rec);
+    char *text = NULL;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_graph_describe(g, &rec, &text, &err), WG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "hypot"));
+    CU_ASSERT_EQUAL(rec.ninputs, 2);
+    CU_ASSERT_EQUAL(rec.noutputs, 1);
+    CU_ASSERT_EQUAL(rec.nnodes, wg_tape_size(wg_graph_tape(g)));
+    CU_ASSERT_EQUAL(rec.op_count[WG_OP_INPUT], 2);
+    CU_ASSERT_EQUAL(rec.op_count[WG_OP_SIN], 1);
+    CU_ASSERT_EQUAL(rec.op_count[WG_OP_HYPOT], 1);
+    CU_ASSERT_EQUAL(rec.op_count[WG_OP_LOG], 1);
+    unsigned total = 0;
+    for (int op = 0; op < WG_OP_COUNT; op++)
+        total += rec.op_count[op];
+    CU_ASSERT_EQUAL(total, rec.nnodes);
+    rec.index = 0;
+    rec.seed = UINT64_MAX - 5;   /* above INT64_MAX: kept as its bit pattern */
+    rec.keep_text = 1;
+    rec.path = "out/graph-000000.wg";
+    rec.report = &rep;
+    rec.repro_path = "out/repro-000000.wg";
+    rec.repro_text = text;
+    rec.repro_nodes = rec.nnodes;
+
+    wg_store *s;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    int64_t c;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_a, &c, NULL, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &rec, &err), WG_OK);
+    /* read back through a new connection: the figures come from the file */
+    wg_store_close(s);
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    wg_store_graph_info info;
+    wg_check_report back;
+    CU_ASSERT_EQUAL_FATAL(wg_store_get_graph(s, c, 0, &info, &back, &err), WG_OK);
+    CU_ASSERT(same_graph(&rec, &info, &back));
+    CU_ASSERT_STRING_EQUAL(info.text, text);
+    wg_store_graph_info_free(&info);
+    wg_check_report_free(&back);
+
+    /* a second put of graph 0 is refused and changes nothing */
+    CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &rec, &err), WG_EINVAL);
+    CU_ASSERT_EQUAL(err.status, WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "stored already"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, path));
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM check_result"), 4);
+    /* a graph of a campaign that does not exist */
+    rec.index = 1;
+    CU_ASSERT_EQUAL(wg_store_put_graph(s, c + 100, &rec, &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no campaign"));
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM graph"), 1);
+    /* a graph not stored */
+    CU_ASSERT_EQUAL(wg_store_get_graph(s, c, 1, &info, &back, &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no graph 1"));
+    /* a record without text or report is refused */
+    rec.text = NULL;
+    CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &rec, &err), WG_EINVAL);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM graph"), 1);
+    wg_store_close(s);
+    free(text);
+    wg_check_report_free(&rep);
+    wg_graph_free(g);
+    remove_store(path);
+}
+
+/* synthetic reports: -0.0, subnormals, infinities, NaN, full mantissas,
+ * no blame, unchecked graphs, quotes in messages */
+static void roundtrip_awkward_values(void)
+{
+    const char *path = tmp_path("awkward.db");
+    remove_store(path);
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    int64_t c;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_a, &c, NULL, &err), WG_OK);
+    const uint64_t n = 40;
+    for (uint64_t i = 0; i < n; i++) {
+        synth g;
+        make_synth(&g, i, 0);
+        CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &g.rec, &err), WG_OK);
+    }
+    wg_store_close(s);
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    for (uint64_t i = 0; i < n; i++)
+        CU_ASSERT(stored_is_synth(s, c, i, 0));
+    /* -0.0 went in as -0.0 and is still a REAL in the file */
+    CU_ASSERT(sql_int(wg_store_db(s), "SELECT count(*) FROM check_result WHERE "
+                                      "typeof(reference) = 'real' AND reference = 0") > 0);
+
+    /* the summary is SQL over the same rows: compare with counting here */
+    uint64_t graphs = 0, unchecked = 0, checks = 0, repro = 0;
+    uint64_t cv[WG_VERDICT_COUNT] = { 0 }, gv[WG_VERDICT_COUNT] = { 0 };
+    uint64_t fails_sin = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        synth g;
+        make_synth(&g, i, 0);
+        graphs++;
+        repro += g.rec.repro_text || g.rec.repro_path;
+        if (g.report.error[0]) {
+            unchecked++;
+            continue;
+        }
+        gv[g.report.verdict]++;
+        for (size_t d = 0; d < g.report.nresults; d++) {
+            checks++;
+            cv[g.results[d].verdict]++;
+            fails_sin += g.results[d].verdict == WG_VERDICT_FAIL &&
+                         g.results[d].blame_op == WG_OP_SIN;
+        }
+    }
+    wg_store_summary sum;
+    CU_ASSERT_EQUAL_FATAL(wg_store_summarize(s, 0, &sum, &err), WG_OK);
+    CU_ASSERT_EQUAL(sum.campaigns, 1);
+    CU_ASSERT_EQUAL(sum.graphs, graphs);
+    CU_ASSERT_EQUAL(sum.graphs_unchecked, unchecked);
+    CU_ASSERT_EQUAL(sum.checks, checks);
+    CU_ASSERT_EQUAL(sum.reproducers, repro);
+    CU_ASSERT_EQUAL(sum.ops_covered, 4);   /* input, sin, powi, the last op */
+    for (int v = 0; v < WG_VERDICT_COUNT; v++) {
+        CU_ASSERT_EQUAL(sum.check_verdicts[v], cv[v]);
+        CU_ASSERT_EQUAL(sum.graph_verdicts[v], gv[v]);
+    }
+    CU_ASSERT(cv[WG_VERDICT_FAIL] > 0);
+    wg_store_summary one;
+    CU_ASSERT_EQUAL(wg_store_summarize(s, c + 1, &one, &err), WG_OK);   /* no such campaign */
+    CU_ASSERT_EQUAL(one.graphs, 0);
+    CU_ASSERT_EQUAL(one.checks, 0);
+
+    /* fails by blamed op add up to the failing checks */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(wg_store_print_summary(s, c, mem, &err), WG_OK);
+    fclose(mem);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "graphs"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "fail blamed on"));
+    if (fails_sin) {
+        char want[80];
+        snprintf(want, sizeof want, "fail blamed on sin: %" PRIu64 " checks", fails_sin);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, want));
+    }
+    free(buf);
+    wg_store_close(s);
+    remove_store(path);
+}
+
+/* ---------------------------------------------------------------- kill and resume */
+
+static const wg_store_campaign campaign_kill = { "wengert-fuzz --graphs 1000000 --seed 9", 9, 0,
+                                                 1, "kill test" };
+
+static long countdown;
+
+static int die_at_countdown(void *ctx)
+{
+    (void)ctx;
+    if (--countdown <= 0)
+        raise(SIGKILL);
+    return 0;
+}
+
+/* The child: what re-running the same command does, writing graphs until
+ * killed.  ops > 0: it kills itself after that many steps of SQLite's
+ * virtual machine (inside a statement, a transaction, a commit); ops = 0:
+ * the parent kills it from outside after a delay.  Exit 3: a store error. */
+static void child_run(const char *path, long ops)
+{
+    wg_store *s;
+    wg_store_error err;
+    int64_t c;
+    uint64_t i;
+    if (wg_store_open(path, &s, &err) != WG_OK ||
+        wg_store_campaign_open(s, &campaign_kill, &c, NULL, &err) != WG_OK ||
+        wg_store_next_index(s, c, &i, &err) != WG_OK) {
+        fprintf(stderr, "child: %s\n", err.message);
+        _exit(3);
+    }
+    if (ops > 0) {
+        countdown = ops;
+        sqlite3_progress_handler(wg_store_db(s), 1, die_at_countdown, NULL);
+    }
+    for (;; i++) {
+        synth g;
+        make_synth(&g, i, 0);
+        if (wg_store_put_graph(s, c, &g.rec, &err) != WG_OK) {
+            fprintf(stderr, "child: %s\n", err.message);
+            _exit(3);
+        }
+    }
+}
+
+static void sleep_us(long us)
+{
+    struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Wait for the child, killing it after us microseconds (us < 0: it kills
+ * itself; a 10 s guard). */
+static int reap(pid_t pid, long us)
+{
+    int st = 0;
+    if (us >= 0) {
+        sleep_us(us);
+        kill(pid, SIGKILL);
+        waitpid(pid, &st, 0);
+        return st;
+    }
+    for (int k = 0; k < 10000; k++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return st;
+        sleep_us(1000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    CU_FAIL("the child did not kill itself");
+    return st;
+}
+
+static void kill_and_resume(void)
+{
+    const char *path = tmp_path("kill.db");
+    remove_store(path);
+    /* seeded moments: timed kills from outside (0 to 25 ms, the first at
+     * once: before or while the store is created), and kills from inside
+     * after 1 to 60000 SQLite steps */
+    uint64_t rng = UINT64_C(20240611);
+    const int rounds = 16;
+    long long before = 0;
+    for (int round = 0; round < rounds; round++) {
+        rng = mix(rng);
+        long us = -1, ops = 0;
+        if (round % 2 == 0)
+            us = round == 0 ? 0 : (long)(rng % 25000);
+        else
+            ops = 1 + (long)(rng % 60000);
+        fflush(NULL);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+            child_run(path, ops);   /* never returns */
+        int st = reap(pid, us);
+        if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))
+            fprintf(stderr, "\n  round %d: child status %d\n", round, st);
+        CU_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+        if (access(path, F_OK) != 0)
+            continue;   /* killed before it made the file */
+        long long n = check_whole(path);
+        /* commits survive the kill of their writer: nothing written is lost */
+        CU_ASSERT(n >= before);
+        before = n;
+    }
+
+    /* a store whose writer was killed (its -wal not yet replayed) merges
+     * as a whole: what the killed process committed, nothing else */
+    fflush(NULL);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0)
+        child_run(path, 5000);
+    reap(pid, -1);
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    CU_ASSERT_EQUAL(access(wal, F_OK), 0);   /* left by the killed writer */
+    const char *copy = tmp_path("kill-merged.db");
+    remove_store(copy);
+    wg_store *s;
+    wg_store_error err;
+    wg_store_merge_stats ms;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(copy, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_merge(s, path, &ms, &err), WG_OK);
+    wg_store_close(s);
+    before = check_whole(path);
+    CU_ASSERT_EQUAL(ms.graphs_added, (uint64_t)before);
+    CU_ASSERT_EQUAL(check_whole(copy), before);
+    remove_store(copy);
+
+    /* resume in this process: same campaign, continues exactly at the end */
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    int64_t c;
+    int resumed = 0;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_kill, &c, &resumed, &err), WG_OK);
+    CU_ASSERT_EQUAL(resumed, 1);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM campaign"), 1);
+    uint64_t next;
+    CU_ASSERT_EQUAL_FATAL(wg_store_next_index(s, c, &next, &err), WG_OK);
+    CU_ASSERT_EQUAL(next, (uint64_t)before);
+    /* the stored graphs are 0 .. next-1, one each: none lost, none twice */
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM graph"), (long long)next);
+    if (next > 0) {
+        CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT max(idx) FROM graph"),
+                        (long long)next - 1);
+        synth g;
+        make_synth(&g, next - 1, 0);
+        CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &g.rec, &err), WG_EINVAL);
+    }
+    const uint64_t more = 25;
+    for (uint64_t i = next; i < next + more; i++) {
+        int has = 1;
+        CU_ASSERT_EQUAL(wg_store_has_graph(s, c, i, &has, &err), WG_OK);
+        CU_ASSERT_EQUAL(has, 0);
+        synth g;
+        make_synth(&g, i, 0);
+        CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &g.rec, &err), WG_OK);
+    }
+    uint64_t end;
+    CU_ASSERT_EQUAL(wg_store_next_index(s, c, &end, &err), WG_OK);
+    CU_ASSERT_EQUAL(end, next + more);
+    /* what survived the kills is exactly what was written */
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < end; i++)
+        bad += !stored_is_synth(s, c, i, 0);
+    CU_ASSERT_EQUAL(bad, 0);
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(path), (long long)(next + more));
+    printf("(%d kills, %" PRIu64 " graphs committed before the last) ", rounds, next);
+    remove_store(path);
+}
+
+/* a gap left by parallel workers: resume starts at the first hole */
+static void resume_first_gap(void)
+{
+    const char *path = tmp_path("gap.db");
+    remove_store(path);
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    int64_t c, c2;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_a, &c, NULL, &err), WG_OK);
+    wg_store_campaign b = campaign_a;
+    b.seed = 43;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &b, &c2, NULL, &err), WG_OK);
+    const uint64_t stored[] = { 1, 2, 0, 3, 5, 6, 9 };
+    for (size_t k = 0; k < sizeof stored / sizeof stored[0]; k++) {
+        synth g;
+        make_synth(&g, stored[k], 0);
+        CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &g.rec, &err), WG_OK);
+    }
+    uint64_t next = 0;
+    CU_ASSERT_EQUAL(wg_store_next_index(s, c, &next, &err), WG_OK);
+    CU_ASSERT_EQUAL(next, 4);
+    CU_ASSERT_EQUAL(wg_store_next_index(s, c2, &next, &err), WG_OK);   /* another campaign */
+    CU_ASSERT_EQUAL(next, 0);
+    int has = 0;
+    CU_ASSERT_EQUAL(wg_store_has_graph(s, c, 5, &has, &err), WG_OK);
+    CU_ASSERT_EQUAL(has, 1);
+    CU_ASSERT_EQUAL(wg_store_has_graph(s, c, 4, &has, &err), WG_OK);
+    CU_ASSERT_EQUAL(has, 0);
+    wg_store_close(s);
+    remove_store(path);
+}
+
+/* ---------------------------------------------------------------- merge */
+
+static void fill(const char *path, const wg_store_campaign *camp, uint64_t from, uint64_t to,
+                 unsigned variant)
+{
+    wg_store *s;
+    wg_store_error err;
+    int64_t c;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, camp, &c, NULL, &err), WG_OK);
+    for (uint64_t i = from; i < to; i++) {
+        synth g;
+        make_synth(&g, i, variant);
+        CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &g.rec, &err), WG_OK);
+    }
+    wg_store_close(s);
+}
+
+static uint64_t checks_of(uint64_t from, uint64_t to)
+{
+    uint64_t n = 0;
+    for (uint64_t i = from; i < to; i++) {
+        synth g;
+        make_synth(&g, i, 0);
+        n += g.report.nresults;
+    }
+    return n;
+}
+
+/* the whole content of a store as one string of row counts and sums */
+static void fingerprint(sqlite3 *db, char *out, size_t len)
+{
+    sql_text(db, "SELECT (SELECT count(*) FROM campaign) || '/' || (SELECT count(*) FROM graph)"
+                 " || '/' || (SELECT count(*) FROM check_result) || '/' ||"
+                 " (SELECT count(*) FROM graph_op) || '/' || (SELECT count(*) FROM reproducer)"
+                 " || '/' || (SELECT total(idx * 7 + inputs) FROM graph)", out, len);
+}
+
+static void merge_shards(void)
+{
+    const char *a = tmp_path("shard0.db"), *b = tmp_path("shard1.db"), *c = tmp_path("c.db");
+    remove_store(a);
+    remove_store(b);
+    remove_store(c);
+    wg_store_campaign s0 = campaign_a, s1 = campaign_a;
+    s0.shard_k = 0, s0.shard_n = 2;
+    s1.shard_k = 1, s1.shard_n = 2;
+    /* a: shard 0, graphs 0-9.  b: shard 1 first (so the ids differ from
+     * a's), graphs 0-7, then shard 0's graphs 10-14 (the same shard run on
+     * a second machine from where the first stopped) */
+    fill(a, &s0, 0, 10, 0);
+    fill(b, &s1, 0, 8, 0);
+    fill(b, &s0, 10, 15, 0);
+
+    wg_store *s;
+    wg_store_error err;
+    wg_store_merge_stats st;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(a, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_merge(s, b, &st, &err), WG_OK);
+    CU_ASSERT_EQUAL(st.campaigns_added, 1);
+    CU_ASSERT_EQUAL(st.graphs_added, 13);
+    CU_ASSERT_EQUAL(st.checks_added, checks_of(0, 8) + checks_of(10, 15));
+    CU_ASSERT_EQUAL(st.graphs_present, 0);
+    CU_ASSERT_EQUAL(st.graphs_conflicting, 0);
+
+    int64_t c0, c1;
+    int resumed;
+    CU_ASSERT_EQUAL(wg_store_campaign_open(s, &s0, &c0, &resumed, &err), WG_OK);
+    CU_ASSERT_EQUAL(resumed, 1);
+    CU_ASSERT_EQUAL(wg_store_campaign_open(s, &s1, &c1, &resumed, &err), WG_OK);
+    CU_ASSERT_EQUAL(resumed, 1);
+    uint64_t next;
+    CU_ASSERT_EQUAL(wg_store_next_index(s, c0, &next, &err), WG_OK);
+    CU_ASSERT_EQUAL(next, 15);
+    CU_ASSERT_EQUAL(wg_store_next_index(s, c1, &next, &err), WG_OK);
+    CU_ASSERT_EQUAL(next, 8);
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < 15; i++)
+        bad += !stored_is_synth(s, c0, i, 0);
+    for (uint64_t i = 0; i < 8; i++)
+        bad += !stored_is_synth(s, c1, i, 0);
+    CU_ASSERT_EQUAL(bad, 0);
+    wg_store_summary sum;
+    CU_ASSERT_EQUAL(wg_store_summarize(s, 0, &sum, &err), WG_OK);
+    CU_ASSERT_EQUAL(sum.campaigns, 2);
+    CU_ASSERT_EQUAL(sum.graphs, 23);
+    CU_ASSERT_EQUAL(sum.checks, checks_of(0, 15) + checks_of(0, 8));
+
+    /* twice: nothing changes */
+    char fp1[128], fp2[128];
+    fingerprint(wg_store_db(s), fp1, sizeof fp1);
+    CU_ASSERT_EQUAL(wg_store_merge(s, b, &st, &err), WG_OK);
+    CU_ASSERT_EQUAL(st.campaigns_added, 0);
+    CU_ASSERT_EQUAL(st.graphs_added, 0);
+    CU_ASSERT_EQUAL(st.checks_added, 0);
+    CU_ASSERT_EQUAL(st.graphs_present, 13);
+    fingerprint(wg_store_db(s), fp2, sizeof fp2);
+    CU_ASSERT_STRING_EQUAL(fp1, fp2);
+
+    /* overlap with different graphs: 12-14 are kept as they are and
+     * counted as conflicts, 15-16 come over */
+    fill(c, &s0, 12, 17, 1);
+    CU_ASSERT_EQUAL(wg_store_merge(s, c, &st, &err), WG_OK);
+    CU_ASSERT_EQUAL(st.graphs_added, 2);
+    CU_ASSERT_EQUAL(st.graphs_present, 3);
+    CU_ASSERT_EQUAL(st.graphs_conflicting, 3);
+    CU_ASSERT(stored_is_synth(s, c0, 12, 0));
+    CU_ASSERT(stored_is_synth(s, c0, 14, 0));
+    CU_ASSERT(stored_is_synth(s, c0, 16, 1));
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(a), 25);
+    CU_ASSERT_EQUAL(check_whole(b), 13);   /* the source is left as it was */
+
+    /* what cannot be merged, said plainly; the destination unchanged */
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(a, &s, &err), WG_OK);
+    fingerprint(wg_store_db(s), fp1, sizeof fp1);
+    CU_ASSERT_EQUAL(wg_store_merge(s, a, &st, &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "into itself"));
+    const char *missing = tmp_path("missing.db");
+    CU_ASSERT_EQUAL(wg_store_merge(s, missing, &st, &err), WG_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, missing));
+    CU_ASSERT_NOT_EQUAL(access(missing, F_OK), 0);   /* not created by the attempt */
+    const char *junk = tmp_path("junk.db");
+    write_file(junk, "this is not a database, just some text long enough to have a header\n");
+    CU_ASSERT_EQUAL(wg_store_merge(s, junk, &st, &err), WG_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, junk));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not an SQLite database"));
+    const char *foreign = tmp_path("foreign.db");
+    sqlite3 *db;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(foreign, &db), SQLITE_OK);
+    sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CU_ASSERT_EQUAL(wg_store_merge(s, foreign, &st, &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not a wengert-fuzz result store"));
+    fingerprint(wg_store_db(s), fp2, sizeof fp2);
+    CU_ASSERT_STRING_EQUAL(fp1, fp2);
+    /* and the store still works after the failed attempts */
+    CU_ASSERT_EQUAL(wg_store_merge(s, b, &st, &err), WG_OK);
+    if (err.status)
+        fprintf(stderr, "\n  %s\n", err.message);
+    CU_ASSERT_EQUAL(st.graphs_added, 0);
+    wg_store_close(s);
+    remove_store(a);
+    remove_store(b);
+    remove_store(c);
+    unlink(junk);
+    remove_store(foreign);
+}
+
+/* ---------------------------------------------------------------- bad paths and files */
+
+static void expect_open_error(const char *path, int status, const char *part)
+{
+    wg_store *s = (wg_store *)&s;   /* must be set to NULL */
+    wg_store_error err;
+    int got = wg_store_open(path, &s, &err);
+    CU_ASSERT_EQUAL(got, status);
+    CU_ASSERT_EQUAL(err.status, status);
+    CU_ASSERT_PTR_NULL(s);
+    if (path && *path)
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, path));
+    if (part && !strstr(err.message, part))
+        fprintf(stderr, "\n  message \"%s\" lacks \"%s\"\n", err.message, part);
+    if (part)
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, part));
+    wg_store_close(s == (wg_store *)&s ? NULL : s);
+}
+
+static void bad_paths(void)
+{
+    expect_open_error(NULL, WG_EINVAL, "no path");
+    expect_open_error("", WG_EINVAL, "no path");
+    expect_open_error(scratch, WG_EIO, "is a directory");
+    expect_open_error(tmp_path("no/such/dir/x.db"), WG_EIO, "No such file or directory");
+
+    const char *plain = tmp_path("plain.txt");
+    write_file(plain, "some text\n");
+    char under[600];
+    snprintf(under, sizeof under, "%s/x.db", plain);
+    expect_open_error(under, WG_EIO, "Not a directory");
+
+    /* text that is not a database: refused, and left untouched */
+    const char *junk = tmp_path("junk.db");
+    const char *content = "wengert-fuzz results? no: these are not the bytes of a database.\n";
+    write_file(junk, content);
+    expect_open_error(junk, WG_EIO, "not an SQLite database");
+    char back[200] = "";
+    FILE *f = fopen(junk, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT(fgets(back, sizeof back, f) != NULL);
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(back, content);
+
+    /* an SQLite database of something else; a store of another version */
+    const char *foreign = tmp_path("foreign.db");
+    sqlite3 *db;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(foreign, &db), SQLITE_OK);
+    sqlite3_exec(db, "CREATE TABLE notes (x)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    expect_open_error(foreign, WG_EINVAL, "not a wengert-fuzz result store");
+    const char *future = tmp_path("future.db");
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(future, &s, &err), WG_OK);
+    wg_store_close(s);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(future, &db), SQLITE_OK);
+    sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    expect_open_error(future, WG_EINVAL, "schema version 99");
+
+    /* an empty file is an empty database: it becomes a store */
+    const char *empty = tmp_path("empty.db");
+    write_file(empty, "");
+    CU_ASSERT_EQUAL(wg_store_open(empty, &s, &err), WG_OK);
+    wg_store_close(s);
+    remove_store(empty);
+    remove_store(foreign);
+    remove_store(future);
+    unlink(junk);
+    unlink(plain);
+}
+
+/* Unwritable places.  Root may write anywhere, so the attempt runs in a
+ * child that gives up root first (to nobody); the child sends back the
+ * status and message. */
+typedef struct { int status; char message[768]; } open_outcome;
+
+static int open_as_unprivileged(const char *path, open_outcome *out)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        close(fd[0]);
+        open_outcome o = { -1, "" };
+        if (geteuid() != 0 || (setgid(65534) == 0 && setuid(65534) == 0)) {
+            wg_store *s;
+            wg_store_error err;
+            o.status = wg_store_open(path, &s, &err);
+            snprintf(o.message, sizeof o.message, "%s", err.message);
+            wg_store_close(s);
+        }
+        ssize_t w = write(fd[1], &o, sizeof o);
+        _exit(w == (ssize_t)sizeof o ? 0 : 1);
+    }
+    close(fd[1]);
+    ssize_t r = read(fd[0], out, sizeof *out);
+    close(fd[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return r == (ssize_t)sizeof *out && out->status >= 0 ? 0 : -1;
+}
+
+static void unwritable_places(void)
+{
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/locked", scratch);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    char existing[700], fresh[700], readonly[700];
+    snprintf(existing, sizeof existing, "%s/existing.db", dir);
+    snprintf(fresh, sizeof fresh, "%s/new.db", dir);
+    snprintf(readonly, sizeof readonly, "%s/readonly.db", scratch);
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(existing, &s, &err), WG_OK);
+    wg_store_close(s);
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(readonly, &s, &err), WG_OK);
+    wg_store_close(s);
+    /* everyone may look, nobody but the owner may write */
+    chmod(scratch, 0755);
+    chmod(dir, 0555);
+    chmod(existing, 0666);
+    chmod(readonly, 0444);
+
+    /* the reason is "not writable", or "Permission denied" when a folder
+     * above the scratch one is closed to the unprivileged user */
+#define DENIED(m) (strstr(m, "not writable") || strstr(m, "Permission denied"))
+    open_outcome o;
+    if (open_as_unprivileged(fresh, &o) != 0) {
+        printf("(skipped: cannot run as an unprivileged user) ");
+    } else {
+        CU_ASSERT_EQUAL(o.status, WG_EIO);
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, fresh));
+        CU_ASSERT(DENIED(o.message));
+        CU_ASSERT_EQUAL(open_as_unprivileged(existing, &o), 0);
+        CU_ASSERT_EQUAL(o.status, WG_EIO);   /* its -wal could not be made */
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, existing));
+        CU_ASSERT(DENIED(o.message));
+        CU_ASSERT_EQUAL(open_as_unprivileged(readonly, &o), 0);
+        CU_ASSERT_EQUAL(o.status, WG_EIO);
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, readonly));
+        CU_ASSERT(DENIED(o.message));
+    }
+#undef DENIED
+    CU_ASSERT_NOT_EQUAL(access(fresh, F_OK), 0);
+    chmod(dir, 0700);
+    chmod(scratch, 0700);
+    remove_store(existing);
+    remove_store(readonly);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    if (make_scratch() != 0) {
+        perror("test_store: mkdtemp");
+        return 99;
+    }
+    static const wg_test_case cases[] = {
+        { "schema: create, reopen, campaigns found again", schema_create_reopen },
+        { "a real check written and read back bit for bit", roundtrip_real_check },
+        { "awkward doubles round-trip; SQL summary agrees", roundtrip_awkward_values },
+        { "writer killed at seeded moments: whole graphs only, resume exact", kill_and_resume },
+        { "resume starts at the first gap", resume_first_gap },
+        { "shard stores merge: union, idempotent, conflicts kept", merge_shards },
+        { "bad paths and files that are not stores", bad_paths },
+        { "unwritable directory and file", unwritable_places },
+        { NULL, NULL }
+    };
+    int rc = wg_test_main("store", cases);
+    remove_tree(scratch);
+    return rc;
+}

@@ -420,10 +420,11 @@ static void bad_options(void)
 /* Check n graphs, one direction each.  A kink placed with a moving argument
  * is nondiff; everything else must pass.  fail or invalid is a false alarm
  * of the verifier or a generator bug, and is printed with its seed and
- * text.  unstable is accepted for kink graphs only: at a kink where the AD
- * partial is 0 (abs, relu, hypot), the verifier's convergence test of the
- * reference has nothing to measure against (abs(x - 0.5) * exp(x) at 0.5
- * gets unstable, not nondiff); they are counted and printed. */
+ * text.  unstable is accepted for kink graphs only, and printed: their
+ * argument x - c is exactly 0 and moves, so a smooth part of the graph can
+ * sit at a stationary point with a zero derivative, where the verifier's
+ * convergence test has nothing to measure the reference's O(h) error
+ * against ((x - 0.5)^2 exp(x) at x = 0.5 gets unstable). */
 static void verdicts(const wg_fuzz_gen_options *o, uint64_t first, unsigned n,
                      unsigned long *count)
 {

@@ -251,32 +251,25 @@ static void put_definition(sbuf *b, const wg_graph *g, size_t i, int values)
         return;
     case WG_KIND_BINARY:
     case WG_KIND_CMP:
-        if (sym) {
-            put_operand(b, g, i, 0, values, 0);
-            sb_put(b, " %s ", sym);
-            put_operand(b, g, i, 1, values, 0);
-            return;
-        }
-        sb_put(b, "%s(", wg_op_name(op));
-        put_operand(b, g, i, 0, values, 1);
-        sb_put(b, ", ");
-        put_operand(b, g, i, 1, values, 1);
-        sb_put(b, ")");
-        return;
     case WG_KIND_CONST:
-    case WG_KIND_INT:
-        if (sym) {
-            put_operand(b, g, i, 0, values, 0);
+    case WG_KIND_INT: {
+        /* the second operand is a node, or the op's constant */
+        int has_param = wg_op_kind_of(op) == WG_KIND_CONST || wg_op_kind_of(op) == WG_KIND_INT;
+        if (!sym)
+            sb_put(b, "%s(", wg_op_name(op));
+        put_operand(b, g, i, 0, values, !sym);
+        if (sym)
             sb_put(b, " %s ", sym);
-            put_exact(b, wg_node_param(t, i), 0);
-            return;
-        }
-        sb_put(b, "%s(", wg_op_name(op));
-        put_operand(b, g, i, 0, values, 1);
-        sb_put(b, ", ");
-        put_exact(b, wg_node_param(t, i), 1);
-        sb_put(b, ")");
+        else
+            sb_put(b, ", ");
+        if (has_param)
+            put_exact(b, wg_node_param(t, i), !sym);
+        else
+            put_operand(b, g, i, 1, values, !sym);
+        if (!sym)
+            sb_put(b, ")");
         return;
+    }
     }
 }
 

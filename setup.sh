@@ -4,13 +4,16 @@
 # autotools bootstrap, configure and build, in ./build.  Safe to run again:
 # each step is skipped when already done.
 #
-#   WG_CONFIGURE_FLAGS  extra configure flags (CI adds --enable-werror)
+#   WG_CONFIGURE_FLAGS  extra configure flags (CI adds --enable-werror); the
+#                       build is configured --with-mpi (OpenMPI) so that
+#                       wengert-fuzz runs one shard per rank under mpirun
 #   WG_BUILD_DIR        build directory (default: build)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(build-essential autoconf automake libtool pkg-config
-          libgsl-dev libmpfr-dev libcunit1-dev libsqlite3-dev gcovr python3)
+          libgsl-dev libmpfr-dev libcunit1-dev libsqlite3-dev gcovr python3
+          libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -29,5 +32,5 @@ fi
 build=${WG_BUILD_DIR:-build}
 mkdir -p "$build"
 cd "$build"
-[ -f Makefile ] || ../configure -q ${WG_CONFIGURE_FLAGS:-}
+[ -f Makefile ] || ../configure -q --with-mpi ${WG_CONFIGURE_FLAGS:-}
 make -j"$(nproc)" -s

@@ -16,6 +16,7 @@
 #include "campaign.h"
 
 #include "bugs.h"
+#include "machine.h"
 #include "shrink.h"
 #include "store.h"
 
@@ -364,8 +365,7 @@ static unsigned popcount_ops(const uint64_t *ops)
 {
     unsigned n = 0;
     for (int op = 0; op < WG_OP_COUNT; op++)
-        if (wg_op_kind_of((wg_op)op) != WG_KIND_LEAF && (ops[op / 64] >> (op % 64) & 1))
-            n++;
+        n += (unsigned)(ops[op / 64] >> (op % 64) & 1);
     return n;
 }
 
@@ -623,8 +623,9 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
     int rc = check_options(o, why, len);
     if (rc != WG_OK)
         return rc;
+    /* ops counted as the store counts them: leaves (input, const) too */
     for (int op = 0; op < WG_OP_COUNT; op++)
-        if (wg_op_kind_of((wg_op)op) != WG_KIND_LEAF && o->gen.op_weight[op] > 0)
+        if (wg_op_kind_of((wg_op)op) == WG_KIND_LEAF || o->gen.op_weight[op] > 0)
             st->ops_total++;
     st->target = o->graphs ? wg_campaign_shard_graphs(o->graphs, o->shard_k, o->shard_n) : 0;
     st->limit_seconds = o->seconds;
@@ -694,7 +695,18 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
             st->ops_covered = popcount_ops(st->ops_seen);
         }
         st->graphs_this_run = this_run;
+        /* what ran this campaign, where, for how long: for reports.  An
+         * interrupted or failed run counts too: its graphs are stored. */
+        char jobs[16];
+        snprintf(jobs, sizeof jobs, "%u", o->jobs);
+        const wg_store_info extra[] = { { "jobs", jobs } };
+        int irc = wg_machine_record_run(s, id, "wengert-fuzz", st->elapsed, extra,
+                                        sizeof extra / sizeof extra[0], &err);
+        if (irc != WG_OK && rc == WG_OK)
+            rc = fail(why, len, irc, "%s", err.message);
         wg_store_close(s);
+    } else if (rc == WG_OK) {
+        rc = fail(why, len, err.status, "%s", err.message);
     }
     if (o->progress)
         o->progress(o->progress_ctx, st, 1);

@@ -68,8 +68,10 @@ typedef struct wg_campaign_stats {
     uint64_t check_verdicts[WG_VERDICT_COUNT];
     uint64_t reproducers;
     uint64_t ops_seen[(WG_OP_COUNT + 63) / 64];   /* bit set of ops in the graphs of this run */
-    unsigned ops_covered;
-    unsigned ops_total;                   /* ops the generator can draw */
+    unsigned ops_covered;                 /* ops of the table seen in the graphs (the
+                                             leaves input and const included, as the
+                                             store's summary counts them) */
+    unsigned ops_total;                   /* ops the generator can draw, leaves included */
     double elapsed;                       /* seconds of this run */
     double limit_seconds;
     int interrupted;                      /* stopped by *stop */

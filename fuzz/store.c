@@ -35,6 +35,11 @@
 
 _Static_assert(WG_METHOD_COUNT == 4, "a new method needs its columns in check_result "
                "and a new WG_STORE_SCHEMA_VERSION");
+/* A new version needs an upgrade step as upgrade_1_to_2_sql (a store of
+ * the version before opens upgraded), the merge of a source of each older
+ * layout (merge_steps), and a copy of the old layout in tests/test_store.c. */
+_Static_assert(WG_STORE_SCHEMA_VERSION == 2, "a new WG_STORE_SCHEMA_VERSION needs an "
+               "upgrade step, the merge of the older layouts and a test of both");
 
 struct wg_store {
     sqlite3 *db;
@@ -56,6 +61,18 @@ struct wg_store {
     "    " m "_computed INTEGER NOT NULL,\n"
 #define FIG_COLS(m)                                                            \
     m "_value, " m "_abs_err, " m "_rel_err, " m "_ulps, " m "_err_est, " m "_computed"
+
+/* Facts of a campaign that do not decide its graphs, as text keyed by
+ * name (version 2): what ran it and on what machine, when it last
+ * finished, how long all its runs took.  Free-form, so a new fact needs no
+ * new version; fuzz/README.md lists the keys the programs write. */
+#define CAMPAIGN_INFO_SQL                                                      \
+    "CREATE TABLE campaign_info (\n"                                           \
+    "    campaign INTEGER NOT NULL REFERENCES campaign (id),\n"                \
+    "    key TEXT NOT NULL,\n"                                                 \
+    "    value TEXT NOT NULL,\n"                                               \
+    "    PRIMARY KEY (campaign, key)\n"                                        \
+    ") WITHOUT ROWID;\n"
 
 static const char schema_sql[] =
     "CREATE TABLE schema_version (\n"
@@ -80,7 +97,11 @@ static const char schema_sql[] =
     "    UNIQUE (seed, shard_k, shard_n, options)\n"
     ");\n"
     /* directions: the number of check_result rows written with the graph,
-     * so that a complete graph can be told from a partial one in SQL */
+     * so that a complete graph can be told from a partial one in SQL.
+     * label (version 2): a name for people, e.g. a suite case and its
+     * point; NULL for generated graphs.  It is the last column, where the
+     * upgrade of a version-1 store (ALTER TABLE ... ADD COLUMN) puts it,
+     * so both kinds of store have one layout. */
     "CREATE TABLE graph (\n"
     "    id INTEGER PRIMARY KEY,\n"
     "    campaign INTEGER NOT NULL REFERENCES campaign (id),\n"
@@ -97,6 +118,7 @@ static const char schema_sql[] =
     "    error TEXT,\n"
     "    wg_text TEXT,\n"
     "    wg_path TEXT,\n"
+    "    label TEXT,\n"
     "    UNIQUE (campaign, idx)\n"
     ");\n"
     "CREATE TABLE graph_op (\n"
@@ -127,15 +149,26 @@ static const char schema_sql[] =
     "    nodes INTEGER NOT NULL,\n"
     "    wg_text TEXT,\n"
     "    CHECK (path IS NOT NULL OR wg_text IS NOT NULL)\n"
-    ");\n";
+    ");\n"
+    CAMPAIGN_INFO_SQL;
+
+/* Version 1 to 2, in the transaction that finds version 1: the statements
+ * are DDL, which SQLite runs inside a transaction like any other, so a
+ * kill at any moment leaves a store of version 1 or of version 2. */
+static const char upgrade_1_to_2_sql[] =
+    "ALTER TABLE graph ADD COLUMN label TEXT;\n"
+    CAMPAIGN_INFO_SQL
+    "INSERT INTO schema_version (version, created) VALUES "
+    "(2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n";
 
 /* column lists, in binding order; merge copies rows with the same lists */
 #define CAMPAIGN_COLS                                                          \
     "command, seed, shard_k, shard_n, options, started, wengert_version, "     \
     "mpfr_version, gsl_version, sqlite_version"
-#define GRAPH_COLS                                                             \
+#define GRAPH_COLS_V1                                                          \
     "idx, hash, seed, inputs, nodes, outputs, directions, verdict, worst, "    \
     "seconds, error, wg_text, wg_path"
+#define GRAPH_COLS GRAPH_COLS_V1 ", label"
 #define CHECK_COLS                                                             \
     "direction, verdict, fail_mode, reference, reference_err, "                \
     "reference_converged, left_deriv, right_deriv, " FIG_COLS("reverse") ", "  \
@@ -380,9 +413,10 @@ static int set_journal(wg_store *s, wg_store_error *err)
                     "cannot set synchronous");
 }
 
-/* Create the tables in a new file; check the layout of an existing one.
- * In one IMMEDIATE transaction, so two processes creating the same store
- * at once do not both create it. */
+/* Create the tables in a new file; check the layout of an existing one,
+ * and upgrade an older one.  In one IMMEDIATE transaction, so two
+ * processes creating (or upgrading) the same store at once do not both do
+ * it. */
 static int ensure_schema(wg_store *s, wg_store_error *err)
 {
     int status = exec_sql(s, "BEGIN IMMEDIATE", err, "cannot start a transaction");
@@ -425,9 +459,17 @@ static int ensure_schema(wg_store *s, wg_store_error *err)
             goto out;
         }
         int version = sqlite3_column_int(st, 0);
-        if (version != WG_STORE_SCHEMA_VERSION) {
+        sqlite3_finalize(st);
+        st = NULL;
+        if (version == 1) {
+            /* in this IMMEDIATE transaction: two programs opening the old
+             * store at once upgrade it once, and a kill leaves version 1 */
+            if ((status = exec_sql(s, upgrade_1_to_2_sql, err,
+                                   "cannot upgrade the store from schema version 1")) != WG_OK)
+                goto out;
+        } else if (version != WG_STORE_SCHEMA_VERSION) {
             status = fail(err, WG_EINVAL, "%s: a result store of schema version %d; this "
-                          "program reads version %d", s->path, version,
+                          "program reads versions 1 to %d", s->path, version,
                           WG_STORE_SCHEMA_VERSION);
             goto out;
         }
@@ -585,6 +627,83 @@ out:
     return status;
 }
 
+/* ------------------------------------------------------------------ campaign info */
+
+int wg_store_campaign_put_info(wg_store *s, int64_t campaign, const wg_store_info *kv,
+                               size_t n, wg_store_error *err)
+{
+    clear_error(err);
+    if (!s || (n && !kv))
+        return fail(err, WG_EINVAL, "wg_store_campaign_put_info: NULL argument");
+    for (size_t i = 0; i < n; i++) {
+        if (!kv[i].key || !*kv[i].key)
+            return fail(err, WG_EINVAL, "%s: campaign %" PRId64 ": an info entry without a key",
+                        s->path, campaign);
+        if (!kv[i].value)
+            return fail(err, WG_EINVAL, "%s: campaign %" PRId64 ": info '%s' without a value",
+                        s->path, campaign, kv[i].key);
+    }
+    int status = run(s, s->begin, err, "cannot start a transaction");
+    if (status != WG_OK)
+        return status;
+    sqlite3_stmt *st = NULL;
+    status = prepare(s, "INSERT OR REPLACE INTO campaign_info (campaign, key, value) "
+                        "VALUES (?1, ?2, ?3)", &st, err);
+    for (size_t i = 0; i < n && status == WG_OK; i++) {
+        sqlite3_bind_int64(st, 1, campaign);
+        sqlite3_bind_text(st, 2, kv[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, kv[i].value, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+            status = fail(err, WG_EINVAL, "%s: no campaign %" PRId64 " in the store", s->path,
+                          campaign);
+        else if (rc != SQLITE_DONE)
+            status = s_fail(s, rc, err, "cannot store the campaign's info");
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    sqlite3_finalize(st);
+    if (status == WG_OK)
+        status = run(s, s->commit, err, "cannot commit the campaign's info");
+    if (status != WG_OK && !sqlite3_get_autocommit(s->db))
+        run(s, s->rollback, NULL, "");
+    return status;
+}
+
+int wg_store_campaign_set_info(wg_store *s, int64_t campaign, const char *key,
+                               const char *value, wg_store_error *err)
+{
+    wg_store_info kv = { key, value };
+    return wg_store_campaign_put_info(s, campaign, &kv, 1, err);
+}
+
+int wg_store_campaign_get_info(wg_store *s, int64_t campaign, const char *key, char **value,
+                               wg_store_error *err)
+{
+    clear_error(err);
+    if (value)
+        *value = NULL;
+    if (!s || !key || !value)
+        return fail(err, WG_EINVAL, "wg_store_campaign_get_info: NULL argument");
+    sqlite3_stmt *st;
+    int status = prepare(s, "SELECT value FROM campaign_info WHERE campaign = ?1 AND key = ?2",
+                         &st, err);
+    if (status != WG_OK)
+        return status;
+    sqlite3_bind_int64(st, 1, campaign);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        if (!t || !(*value = strdup((const char *)t)))
+            status = fail(err, WG_ENOMEM, "%s: out of memory", s->path);
+    } else if (rc != SQLITE_DONE) {
+        status = s_fail(s, rc, err, "cannot read the campaign's info");
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
 /* ------------------------------------------------------------------ writing a graph */
 
 static int check_record(const wg_store *s, int64_t campaign, const wg_store_graph *rec,
@@ -691,6 +810,7 @@ static int put_rows(wg_store *s, int64_t campaign, const wg_store_graph *rec,
     else
         sqlite3_bind_null(st, k++);
     bind_text_or_null(st, k++, rec->path);
+    bind_text_or_null(st, k++, rec->label);
 
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
@@ -842,7 +962,9 @@ void wg_store_graph_info_free(wg_store_graph_info *info)
     free(info->path);
     free(info->repro_path);
     free(info->repro_text);
+    free(info->label);
     info->error = info->text = info->path = info->repro_path = info->repro_text = NULL;
+    info->label = NULL;
 }
 
 static void copy_column_text(sqlite3_stmt *st, int k, char *buf, size_t size)
@@ -932,7 +1054,7 @@ static int read_graph_row(wg_store *s, int64_t campaign, uint64_t index,
 {
     sqlite3_stmt *st;
     int status = prepare(s, "SELECT id, seed, hash, inputs, nodes, outputs, directions, "
-                            "verdict, worst, seconds, error, wg_text, wg_path FROM graph "
+                            "verdict, worst, seconds, error, wg_text, wg_path, label FROM graph "
                             "WHERE campaign = ?1 AND idx = ?2", &st, err);
     if (status != WG_OK)
         return status;
@@ -955,6 +1077,7 @@ static int read_graph_row(wg_store *s, int64_t campaign, uint64_t index,
         info->error = column_strdup(st, 10);
         info->text = column_strdup(st, 11);
         info->path = column_strdup(st, 12);
+        info->label = column_strdup(st, 13);
     } else if (rc == SQLITE_DONE) {
         status = fail(err, WG_EINVAL, "%s: no graph %" PRIu64 " in campaign %" PRId64, s->path,
                       index, campaign);
@@ -1032,31 +1155,50 @@ int wg_store_get_graph(wg_store *s, int64_t campaign, uint64_t index,
  * lists the source's graphs that the destination lacks, keyed by the
  * campaign's identity (seed, shard, options) and the index: only those
  * come over, each with all of its rows, so a graph present on both sides
- * keeps the destination's rows and never gets a second set of checks. */
+ * keeps the destination's rows and never gets a second set of checks.
+ * Campaign info comes over key by key: a key the destination has for the
+ * campaign keeps its value.  A step runs for sources of the schema
+ * versions from..to: a version-1 source has no labels and no info. */
 #define SAME_CAMPAIGN                                                          \
     "dc.seed = sc.seed AND dc.shard_k = sc.shard_k AND dc.shard_n = sc.shard_n " \
     "AND dc.options = sc.options"
-static const char *const merge_steps[] = {
-    "INSERT OR IGNORE INTO main.campaign (" CAMPAIGN_COLS ") SELECT " CAMPAIGN_COLS
-    " FROM merge_src.campaign ORDER BY id",
-    "CREATE TEMP TABLE merge_map (src_id INTEGER PRIMARY KEY, dst_campaign INTEGER NOT NULL,"
-    " gidx INTEGER NOT NULL, dst_id INTEGER)",
-    "INSERT INTO temp.merge_map (src_id, dst_campaign, gidx) SELECT g.id, dc.id, g.idx"
-    " FROM merge_src.graph g JOIN merge_src.campaign sc ON g.campaign = sc.id"
-    " JOIN main.campaign dc ON " SAME_CAMPAIGN
-    " WHERE NOT EXISTS (SELECT 1 FROM main.graph h WHERE h.campaign = dc.id AND h.idx = g.idx)",
-    "INSERT INTO main.graph (campaign, " GRAPH_COLS ") SELECT m.dst_campaign, " GRAPH_COLS
-    " FROM temp.merge_map m JOIN merge_src.graph g ON g.id = m.src_id ORDER BY m.src_id",
-    "UPDATE temp.merge_map SET dst_id = (SELECT h.id FROM main.graph h"
-    " WHERE h.campaign = merge_map.dst_campaign AND h.idx = merge_map.gidx)",
-    "INSERT INTO main.graph_op (graph, op, count) SELECT m.dst_id, o.op, o.count"
-    " FROM merge_src.graph_op o JOIN temp.merge_map m ON o.graph = m.src_id",
-    "INSERT INTO main.check_result (graph, " CHECK_COLS ") SELECT m.dst_id, " CHECK_COLS
-    " FROM merge_src.check_result c JOIN temp.merge_map m ON c.graph = m.src_id"
-    " ORDER BY m.dst_id, c.direction",
-    "INSERT INTO main.reproducer (graph, " REPRO_COLS ") SELECT m.dst_id, " REPRO_COLS
-    " FROM merge_src.reproducer r JOIN temp.merge_map m ON r.graph = m.src_id",
-    "DROP TABLE temp.merge_map",
+#define MERGE_GRAPHS(src_cols)                                                 \
+    "INSERT INTO main.graph (campaign, " GRAPH_COLS ") SELECT m.dst_campaign, " src_cols \
+    " FROM temp.merge_map m JOIN merge_src.graph g ON g.id = m.src_id ORDER BY m.src_id"
+
+enum { COUNT_NONE, COUNT_CAMPAIGNS, COUNT_INFO, COUNT_GRAPHS, COUNT_CHECKS };
+typedef struct merge_step {
+    const char *sql;
+    int from, to;       /* schema versions of the source it runs for */
+    int count;          /* which figure of wg_store_merge_stats its changes are */
+} merge_step;
+
+static const merge_step merge_steps[] = {
+    { "INSERT OR IGNORE INTO main.campaign (" CAMPAIGN_COLS ") SELECT " CAMPAIGN_COLS
+      " FROM merge_src.campaign ORDER BY id", 1, 2, COUNT_CAMPAIGNS },
+    { "INSERT OR IGNORE INTO main.campaign_info (campaign, key, value) SELECT dc.id, i.key,"
+      " i.value FROM merge_src.campaign_info i JOIN merge_src.campaign sc ON i.campaign = sc.id"
+      " JOIN main.campaign dc ON " SAME_CAMPAIGN, 2, 2, COUNT_INFO },
+    { "CREATE TEMP TABLE merge_map (src_id INTEGER PRIMARY KEY, dst_campaign INTEGER NOT NULL,"
+      " gidx INTEGER NOT NULL, dst_id INTEGER)", 1, 2, COUNT_NONE },
+    { "INSERT INTO temp.merge_map (src_id, dst_campaign, gidx) SELECT g.id, dc.id, g.idx"
+      " FROM merge_src.graph g JOIN merge_src.campaign sc ON g.campaign = sc.id"
+      " JOIN main.campaign dc ON " SAME_CAMPAIGN
+      " WHERE NOT EXISTS (SELECT 1 FROM main.graph h WHERE h.campaign = dc.id AND h.idx = g.idx)",
+      1, 2, COUNT_NONE },
+    { MERGE_GRAPHS(GRAPH_COLS_V1 ", NULL"), 1, 1, COUNT_GRAPHS },
+    { MERGE_GRAPHS(GRAPH_COLS), 2, 2, COUNT_GRAPHS },
+    { "UPDATE temp.merge_map SET dst_id = (SELECT h.id FROM main.graph h"
+      " WHERE h.campaign = merge_map.dst_campaign AND h.idx = merge_map.gidx)", 1, 2, COUNT_NONE },
+    { "INSERT INTO main.graph_op (graph, op, count) SELECT m.dst_id, o.op, o.count"
+      " FROM merge_src.graph_op o JOIN temp.merge_map m ON o.graph = m.src_id", 1, 2, COUNT_NONE },
+    { "INSERT INTO main.check_result (graph, " CHECK_COLS ") SELECT m.dst_id, " CHECK_COLS
+      " FROM merge_src.check_result c JOIN temp.merge_map m ON c.graph = m.src_id"
+      " ORDER BY m.dst_id, c.direction", 1, 2, COUNT_CHECKS },
+    { "INSERT INTO main.reproducer (graph, " REPRO_COLS ") SELECT m.dst_id, " REPRO_COLS
+      " FROM merge_src.reproducer r JOIN temp.merge_map m ON r.graph = m.src_id", 1, 2,
+      COUNT_NONE },
+    { "DROP TABLE temp.merge_map", 1, 2, COUNT_NONE },
 };
 
 static int query_u64(wg_store *s, const char *sql, uint64_t *out, wg_store_error *err)
@@ -1090,7 +1232,9 @@ static int check_merge_source(wg_store *dst, const char *src, wg_store_error *er
     return WG_OK;
 }
 
-static int check_merge_schema(wg_store *dst, const char *src, wg_store_error *err)
+/* The source's schema version into *version: 1 or this program's. */
+static int check_merge_schema(wg_store *dst, const char *src, int *version,
+                              wg_store_error *err)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(dst->db, "SELECT max(version) FROM merge_src.schema_version",
@@ -1103,29 +1247,37 @@ static int check_merge_schema(wg_store *dst, const char *src, wg_store_error *er
     }
     rc = sqlite3_step(st);
     int status = WG_OK;
-    if (rc != SQLITE_ROW)
+    if (rc != SQLITE_ROW) {
         status = db_fail(src, dst->db, rc, err, "cannot merge");
-    else if (sqlite3_column_int(st, 0) != WG_STORE_SCHEMA_VERSION)
-        status = fail(err, WG_EINVAL, "%s: cannot merge: a result store of schema version %d; "
-                      "this program reads version %d", src, sqlite3_column_int(st, 0),
-                      WG_STORE_SCHEMA_VERSION);
+    } else {
+        *version = sqlite3_column_int(st, 0);
+        if (*version < 1 || *version > WG_STORE_SCHEMA_VERSION)
+            status = fail(err, WG_EINVAL, "%s: cannot merge: a result store of schema version "
+                          "%d; this program reads versions 1 to %d", src, *version,
+                          WG_STORE_SCHEMA_VERSION);
+    }
     sqlite3_finalize(st);
     return status;
 }
 
-static int merge_rows(wg_store *dst, wg_store_merge_stats *st, wg_store_error *err)
+static int merge_rows(wg_store *dst, int version, wg_store_merge_stats *st,
+                      wg_store_error *err)
 {
     uint64_t src_graphs = 0;
     int status = query_u64(dst, "SELECT count(*) FROM merge_src.graph", &src_graphs, err);
     for (size_t i = 0; status == WG_OK && i < sizeof merge_steps / sizeof merge_steps[0]; i++) {
-        status = exec_sql(dst, merge_steps[i], err, "cannot merge");
+        const merge_step *step = &merge_steps[i];
+        if (version < step->from || version > step->to)
+            continue;
+        status = exec_sql(dst, step->sql, err, "cannot merge");
         uint64_t changes = (uint64_t)sqlite3_changes(dst->db);
-        if (i == 0)
-            st->campaigns_added = changes;
-        else if (i == 3)
-            st->graphs_added = changes;
-        else if (i == 6)
-            st->checks_added = changes;
+        switch (step->count) {
+        case COUNT_CAMPAIGNS: st->campaigns_added = changes; break;
+        case COUNT_INFO: st->info_added = changes; break;
+        case COUNT_GRAPHS: st->graphs_added = changes; break;
+        case COUNT_CHECKS: st->checks_added = changes; break;
+        default: break;
+        }
     }
     if (status == WG_OK)
         status = query_u64(dst,
@@ -1159,9 +1311,10 @@ int wg_store_merge(wg_store *dst, const char *src_path, wg_store_merge_stats *st
     sqlite3_finalize(att);
     if (rc != SQLITE_DONE)
         return db_fail(src_path, dst->db, rc, err, "cannot open it to merge");
-    if ((status = check_merge_schema(dst, src_path, err)) == WG_OK &&
+    int version = 0;
+    if ((status = check_merge_schema(dst, src_path, &version, err)) == WG_OK &&
         (status = run(dst, dst->begin, err, "cannot start a transaction")) == WG_OK) {
-        status = merge_rows(dst, stats, err);
+        status = merge_rows(dst, version, stats, err);
         if (status == WG_OK)
             status = run(dst, dst->commit, err, "cannot commit the merge");
         if (status != WG_OK) {

@@ -11,10 +11,14 @@
  * wg_store_merge, in one transaction, idempotently.
  *
  * Tables (doc in fuzz/store.c, next to the schema):
- *   schema_version  one row: the layout's version (WG_STORE_SCHEMA_VERSION)
+ *   schema_version  one row per layout the store has had: version, when made
+ *                   (the layout is the largest, WG_STORE_SCHEMA_VERSION)
  *   campaign        command, seed, shard k/n, options, start, library versions
+ *   campaign_info   (campaign, key, value) text: what ran it, on what machine,
+ *                   when it finished, how long its runs took (fuzz/README.md)
  *   graph           one per graph: campaign, index, hash of its .wg text, seed,
- *                   sizes, number of checks, worst verdict, check time, text/path
+ *                   sizes, number of checks, worst verdict, check time, text/path,
+ *                   label (a name for people; NULL for generated graphs)
  *   graph_op        (graph, op name, count): the op mix of each graph
  *   check_result    one per direction: per-method value and abs/rel/ulps errors
  *                   (reverse_, forward_, central_, gsl_ columns), reference,
@@ -22,6 +26,12 @@
  *   reproducer      the shrunk .wg of a failing graph: path, node count, text
  * Doubles are stored as IEEE values and read back bit for bit, -0.0
  * included; NaN is stored as NULL (SQLite has no NaN) and read back as NaN.
+ *
+ * Versions.  Version 2 added graph.label and campaign_info.  Opening a
+ * store of version 1 upgrades it in place, in one transaction (a kill
+ * leaves it at version 1); wg_store_merge takes a source of either
+ * version and leaves the source as it is.  A store of a later version
+ * than this program's is refused.
  *
  * Every function returns WG_OK or a status (WG_EIO: a file cannot be
  * opened, read or written, or is not an SQLite database; WG_EINVAL: a bad
@@ -44,7 +54,7 @@
 extern "C" {
 #endif
 
-#define WG_STORE_SCHEMA_VERSION 1
+#define WG_STORE_SCHEMA_VERSION 2
 
 typedef struct wg_store wg_store;
 
@@ -79,6 +89,27 @@ typedef struct wg_store_campaign {
 int wg_store_campaign_open(wg_store *s, const wg_store_campaign *c, int64_t *id,
                            int *resumed, wg_store_error *err);
 
+/* Facts of a campaign as text, by key: "tool", "compiler", "cpu",
+ * "finished", ... (fuzz/README.md lists what the programs write).  A key
+ * is set for good or replaced; info does not make campaigns differ. */
+typedef struct wg_store_info {
+    const char *key;         /* not empty */
+    const char *value;       /* not NULL; may be empty */
+} wg_store_info;
+
+/* Set (insert or replace) one key of campaign, in a transaction of its
+ * own.  A campaign not in the store is WG_EINVAL. */
+int wg_store_campaign_set_info(wg_store *s, int64_t campaign, const char *key,
+                               const char *value, wg_store_error *err);
+/* Set n keys in one transaction: all of them or (on error, or a kill at
+ * any moment) none. */
+int wg_store_campaign_put_info(wg_store *s, int64_t campaign, const wg_store_info *kv,
+                               size_t n, wg_store_error *err);
+/* The value of key for campaign in *value (malloc'd; free it), or NULL
+ * when the campaign has no such key (that is WG_OK). */
+int wg_store_campaign_get_info(wg_store *s, int64_t campaign, const char *key, char **value,
+                               wg_store_error *err);
+
 /* ------------------------------------------------------------------ graphs */
 
 /* One graph and everything found on it, as wg_store_put_graph writes it. */
@@ -88,6 +119,8 @@ typedef struct wg_store_graph {
     const char *text;        /* its canonical .wg text; required: it is hashed */
     int keep_text;           /* also store the text itself */
     const char *path;        /* where its .wg file was saved, or NULL */
+    const char *label;       /* a name for people ("rosenbrock-20 @ point 2"), or
+                                NULL (generated graphs) */
     size_t ninputs, nnodes, noutputs;
     unsigned op_count[WG_OP_COUNT];   /* nodes per op */
     const wg_check_report *report;    /* its check: one row per result; when
@@ -131,6 +164,7 @@ typedef struct wg_store_graph_info {
     double seconds;
     char *error;             /* why the check did not run, or NULL */
     char *text, *path;       /* NULL when not stored */
+    char *label;             /* NULL when it has none */
     int has_repro;
     char *repro_path, *repro_text;
     size_t repro_nodes;
@@ -147,6 +181,7 @@ int wg_store_get_graph(wg_store *s, int64_t campaign, uint64_t index,
 
 typedef struct wg_store_merge_stats {
     uint64_t campaigns_added;
+    uint64_t info_added;         /* campaign_info rows (keys the destination lacked) */
     uint64_t graphs_added;
     uint64_t checks_added;
     uint64_t graphs_present;     /* in both stores: the destination's is kept */
@@ -156,9 +191,12 @@ typedef struct wg_store_merge_stats {
 
 /* Merge the store at src_path (another shard's) into dst, in one
  * transaction: campaigns are matched by seed, shard and options, graphs by
- * campaign and index; a graph comes over whole, with its checks, op counts
- * and reproducer, or not at all.  Merging the same store again changes
- * nothing.  stats may be NULL. */
+ * campaign and index; a graph comes over whole, with its checks, op counts,
+ * label and reproducer, or not at all.  Campaign info comes over key by
+ * key: a key dst has for the campaign keeps dst's value.  The source may
+ * be of schema version 1 or 2 (version 1: no labels, no info) and is not
+ * changed.  Merging the same store again changes nothing.  stats may be
+ * NULL. */
 int wg_store_merge(wg_store *dst, const char *src_path, wg_store_merge_stats *stats,
                    wg_store_error *err);
 

@@ -21,7 +21,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -490,6 +492,74 @@ static void bad_options(void)
     free(tb);
 }
 
+/* ---------------------------------------------------------------- campaign info */
+
+/* key of the store's campaign c, into buf ("" when absent) */
+static const char *info(wg_store *s, int64_t c, const char *key, char *buf, size_t len)
+{
+    char *v = NULL;
+    wg_store_error err;
+    if (wg_store_campaign_get_info(s, c, key, &v, &err) != WG_OK)
+        fprintf(stderr, "\n  %s\n", err.message);
+    snprintf(buf, len, "%s", v ? v : "");
+    free(v);
+    return buf;
+}
+
+static void records_info(void)
+{
+    const char *path = tmp_path("info.sqlite");
+    wg_campaign_options o;
+    wg_campaign_stats st;
+    small_options(&o, path);
+    o.graphs = 6;
+    o.jobs = 2;
+    CU_ASSERT_EQUAL_FATAL(run(&o, &st), WG_OK);
+    double first_run = st.elapsed;
+
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    int64_t c = st.campaign_id;
+    char v[256], want[300];
+    CU_ASSERT_STRING_EQUAL(info(s, c, "tool", v, sizeof v), "wengert-fuzz");
+    CU_ASSERT_STRING_EQUAL(info(s, c, "jobs", v, sizeof v), "2");
+    CU_ASSERT_STRING_EQUAL(info(s, c, "runs", v, sizeof v), "1");
+    CU_ASSERT(strlen(info(s, c, "compiler", v, sizeof v)) > 3);
+    CU_ASSERT(strlen(info(s, c, "cpu", v, sizeof v)) > 0);
+    /* the kernel and machine, and no host name */
+    struct utsname u;
+    CU_ASSERT_EQUAL_FATAL(uname(&u), 0);
+    snprintf(want, sizeof want, "%s %s %s", u.sysname, u.release, u.machine);
+    CU_ASSERT_STRING_EQUAL(info(s, c, "host", v, sizeof v), want);
+    snprintf(want, sizeof want, "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+    CU_ASSERT_STRING_EQUAL(info(s, c, "cores", v, sizeof v), want);
+    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info WHERE key = 'finished'"
+                                " AND value GLOB '20[0-9][0-9]-[01][0-9]-[0-3][0-9]T"
+                                "[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z'"), 1);
+    /* %.3f of this run's seconds */
+    char *end;
+    double e1 = strtod(info(s, c, "elapsed_seconds", v, sizeof v), &end);
+    CU_ASSERT(*end == '\0' && strchr(v, '.') && strlen(strchr(v, '.')) == 4);
+    CU_ASSERT(fabs(e1 - first_run) <= 0.0006);
+    wg_store_close(s);
+
+    /* resumed: runs add up, their seconds too */
+    o.graphs = 10;
+    o.jobs = 1;
+    CU_ASSERT_EQUAL_FATAL(run(&o, &st), WG_OK);
+    CU_ASSERT_EQUAL(st.resumed_from, 6);
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_STRING_EQUAL(info(s, c, "runs", v, sizeof v), "2");
+    CU_ASSERT_STRING_EQUAL(info(s, c, "jobs", v, sizeof v), "1");
+    double e2 = strtod(info(s, c, "elapsed_seconds", v, sizeof v), NULL);
+    CU_ASSERT(fabs(e2 - (e1 + st.elapsed)) <= 0.0006);
+    CU_ASSERT(e2 >= e1);
+    wg_store_close(s);
+    /* one set of keys per campaign: nothing else was added */
+    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info"), 9);
+}
+
 /* ---------------------------------------------------------------- self-test */
 
 static void short_selftest(void)
@@ -565,6 +635,7 @@ int main(void)
         { "stop flag (SIGINT), resume; other options, other campaign", stop_and_resume },
         { "injected bug found, shrunk, reproducer reproduces", finds_injected_bug },
         { "bad options named", bad_options },
+        { "a run records tool, machine, finish time, seconds and runs", records_info },
         { "short self-test meets its targets", short_selftest },
         { NULL, NULL }
     };

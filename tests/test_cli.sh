@@ -251,6 +251,14 @@ expect_out 'nondiff   pass'
 expect_out 'did not meet the expected verdict'
 run 0 --check -e 'abs(x) + y' --at x=0,y=1 --expect nondiff --json
 jsonl_check 'L[0]["verdict"] == "nondiff" and L[0]["expected"] == "nondiff" and L[0]["as_expected"]'
+# a partial in the subnormal range (tanh' = 4e-314, AD 34 ulps of 2^-1074
+# off): its underflow is inside the bound; a stationary point converges
+run 0 --check -e 'tanh(x*361.5)' --at x=1 --json
+jsonl_check 'L[0]["verdict"] == "pass" and 0 < L[0]["bound"] < 1e-300 and L[0]["reference_converged"]'
+jsonl_check 'L[0]["ulps"]["reverse"] > 1 and L[0]["ulps"]["reverse"] * 2**-1074 <= L[0]["bound"]'
+run 0 --check -e 'square(x - 0.5)*exp(x)' --at x=0.5 --json
+jsonl_check 'L[0]["verdict"] == "pass" and L[0]["reference_converged"] and abs(L[0]["reference"]) < 1e-40'
+jsonl_check 'L[0]["value"]["reverse"] == 0 and L[0]["reference_err"] < 1e-40'
 run 1 --check -e 'log(x)' --at x=-1 && expect_out 'node 1 (log)'
 run 0 --check -e 'log(x)' --at x=-1 --expect invalid
 run 1 --check "$data/seed.wg" --at x1=-1
@@ -315,6 +323,110 @@ run 2 --suite builtin --data "$tmp/no-data"
 expect_err "no-data/gmm/test.txt: cannot open"
 expect_err '--data DIR'
 expect_out 'could not be checked'
+
+# ------------------------------------------------------------ --store
+# sql FILE QUERY: the rows, columns joined by '|' (python3's sqlite3, else
+# the sqlite3 shell; with neither the checks of the rows are skipped)
+have_sql=no
+if [ "$have_python" = yes ] && python3 -c 'import sqlite3' 2>/dev/null; then
+    have_sql=python
+elif command -v sqlite3 >/dev/null 2>&1; then
+    have_sql=shell
+fi
+sql() {
+    if [ "$have_sql" = python ]; then
+        python3 - "$1" "$2" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for row in db.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+EOF
+    else
+        sqlite3 "$1" "$2"
+    fi
+}
+# sql_is FILE QUERY EXPECTED: the query gives EXPECTED
+sql_is() {
+    [ "$have_sql" = no ] && return 0
+    got=$(sql "$1" "$2")
+    [ "$got" = "$3" ] || bad "$2: '$got', expected '$3'"
+}
+# sql_true FILE QUERY: the query gives 1
+sql_true() {
+    sql_is "$1" "$2" 1
+}
+
+store="$tmp/results.sqlite"
+run 2 -e x --at x=1 --store "$store" && expect_err '--store is an option of --check and --suite'
+run 2 --suite builtin --list --store "$store" && expect_err '--store is not used with --list'
+run 2 --suite builtin --store "$tmp/no/such/dir/r.sqlite" && expect_err "$tmp/no/such/dir/r.sqlite"
+[ -s "$tmp/out" ] && bad "--store to a bad path: the suite ran anyway"
+run 2 --check -e x --at x=1 --store "$tmp" && expect_err "$tmp: is a directory"
+printf 'not a database, only some text\n' >"$tmp/junk.sqlite"
+run 2 --check -e x --at x=1 --store "$tmp/junk.sqlite" && expect_err "$tmp/junk.sqlite"
+expect_err 'not an SQLite database'
+[ -f "$store" ] && bad "a failed run created $store"
+
+# the builtin suite: one row per case and point, labelled, in order
+run 0 --suite builtin --store "$store" && expect_out 'every case met its expected verdict'
+rows=$(sql "$store" 'SELECT count(*) FROM graph' 2>/dev/null)
+if [ "$have_sql" != no ]; then
+    [ "${rows:-0}" -ge 35 ] || bad "--suite builtin --store: $rows rows, expected 35 or more"
+fi
+sql_is "$store" 'SELECT count(*) FROM campaign' 1
+sql_true "$store" "SELECT count(label) = count(*) AND count(wg_text) = count(*) AND max(idx) = count(*) - 1 FROM graph"
+sql_true "$store" "SELECT count(*) >= 3 FROM graph WHERE label LIKE '% @ point %'"
+sql_is "$store" "SELECT idx FROM graph WHERE label = 'himmelblau @ point 2'" 4
+sql_is "$store" "SELECT idx FROM graph WHERE label = 'rosenbrock'" 0
+sql_true "$store" "SELECT wg_text LIKE '# wengert graph:%' FROM graph WHERE label = 'rosenbrock 20-d'"
+sql_true "$store" "SELECT verdict = 'invalid' AND wg_text LIKE '# case log of an intermediate 0: node %' FROM graph WHERE label = 'log of an intermediate 0'"
+sql_true "$store" "SELECT count(*) = (SELECT total(directions) FROM graph) FROM check_result"
+sql_true "$store" "SELECT options = 'wengert-verify suite=builtin directions=3 precision=256 safety=0x1p+3 full=0' AND seed = 1 AND shard_k = 0 AND shard_n = 1 AND command LIKE '%--suite builtin --store %' FROM campaign"
+sql_is "$store" "SELECT group_concat(key || '=' || value, ' ') FROM campaign_info WHERE key IN ('runs', 'suite', 'tool')" 'runs=1 suite=builtin tool=wengert-verify'
+sql_true "$store" "SELECT count(*) = 9 FROM campaign_info WHERE key IN ('compiler', 'cpu', 'host', 'cores', 'finished', 'elapsed_seconds', 'runs', 'suite', 'tool') AND value <> ''"
+
+# the same command again: nothing added, said on stderr, the same table
+checks=$((checks + 1))
+"$prog" --suite builtin --store "$store" >"$tmp/out" 2>"$tmp/err"
+status=$?
+[ "$status" -eq 0 ] || bad "--suite builtin --store again: exit status $status"
+if [ "$have_sql" != no ]; then
+    grep -qxF "$store: $rows results already stored, 0 added" "$tmp/err" ||
+        bad "--suite builtin --store again: stderr is '$(cat "$tmp/err")'"
+fi
+expect_out 'every case met its expected verdict'
+sql_is "$store" 'SELECT count(*) FROM campaign' 1
+sql_is "$store" 'SELECT count(*) FROM graph' "$rows"
+sql_is "$store" "SELECT value FROM campaign_info WHERE key = 'runs'" 2
+
+# --store changes nothing of what is printed but the times
+if [ "$have_python" = yes ]; then
+    run 0 --suite builtin --json --seed 3 && cp "$tmp/out" "$tmp/plain.jsonl"
+    run 0 --suite builtin --json --seed 3 --store "$tmp/other.sqlite"
+    python3 - "$tmp/plain.jsonl" "$tmp/out" <<'EOF' || bad "--suite builtin --json: --store changed the output"
+import json, sys
+def load(p):
+    return [{k: v for k, v in json.loads(l).items() if k != "seconds"} for l in open(p)]
+a, b = load(sys.argv[1]), load(sys.argv[2])
+sys.exit(0 if len(a) >= 35 and a == b else 1)
+EOF
+    sql_is "$tmp/other.sqlite" 'SELECT DISTINCT seed FROM campaign' 3
+fi
+
+# --check adds a campaign of its own, and a point outside the domain a row
+run 0 --check -e "$seed" --at x1=2,x2=5 --store "$store"
+sql_is "$store" 'SELECT count(*) FROM campaign' 2
+sql_true "$store" "SELECT g.label = 'log(x1) + x1*x2 - sin(x2)' AND g.idx = 0 AND g.verdict = 'pass' AND g.wg_text LIKE '# wengert graph:%' AND c.options = 'wengert-verify check=log(x1) + x1*x2 - sin(x2) at=x1=2,x2=5 directions=3 precision=256 safety=0x1p+3 full=0' FROM graph g JOIN campaign c ON g.campaign = c.id WHERE c.id = 2"
+sql_is "$store" "SELECT value FROM campaign_info WHERE campaign = 2 AND key = 'check'" "$seed"
+run 0 --check -e 'log(x)' --at x=-1 --expect invalid --store "$store"
+sql_true "$store" "SELECT verdict = 'invalid' AND wg_text LIKE '# check log(x): node 1 (log)%' FROM graph WHERE label = 'log(x)'"
+run 0 --check -e "$seed" --at x1=2,x2=5 --seed 9 --store "$store"
+sql_is "$store" 'SELECT count(*) FROM campaign' 4
+
+# a case that cannot run still has its row, with why
+run 2 --suite builtin --data "$tmp/no-data" --store "$tmp/nodata.sqlite"
+sql_true "$tmp/nodata.sqlite" "SELECT verdict IS NULL AND error LIKE '%no-data/gmm/test.txt%' AND directions = 0 FROM graph WHERE label LIKE 'ADBench GMM%'"
+sql_true "$tmp/nodata.sqlite" "SELECT options LIKE 'wengert-verify suite=builtin data=$tmp/no-data %' FROM campaign"
 
 echo "test_cli.sh: $checks runs, $failures failures"
 [ "$failures" -eq 0 ]

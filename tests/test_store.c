@@ -122,6 +122,7 @@ typedef struct synth {
     wg_check_result results[4];
     char text[128];
     char path[64];
+    char label[64];
     char repro_text[64];
 } synth;
 
@@ -177,6 +178,12 @@ static void make_synth(synth *g, uint64_t i, unsigned variant)
     g->rec.index = i;
     g->rec.seed = h;
     g->rec.text = g->text;
+    /* variant 2: the graphs of a suite, most of them named */
+    if (variant == 2 && i % 3 != 2) {
+        snprintf(g->label, sizeof g->label, i % 3 ? "case %" PRIu64 " @ point 2" : "case %" PRIu64
+                 " -- it's 'quoted'", i);
+        g->rec.label = g->label;
+    }
     g->rec.keep_text = (int)(i % 2);
     if (i % 3 == 0) {
         snprintf(g->path, sizeof g->path, "graphs/%06" PRIu64 ".wg", i);
@@ -257,6 +264,7 @@ static int same_graph(const wg_store_graph *rec, const wg_store_graph_info *info
     SAME(info->directions == w->nresults && r->nresults == w->nresults, "number of checks");
     SAME(same_text(info->text, rec->keep_text ? rec->text : NULL), "text");
     SAME(same_text(info->path, rec->path), "path");
+    SAME(same_text(info->label, rec->label), "label");
     SAME(strlen(info->hash) == 16, "hash");
     SAME(same_double(r->seconds, w->seconds), "seconds");
     SAME(strcmp(r->error, w->error) == 0, "error");
@@ -348,7 +356,7 @@ static long long check_whole(const char *path)
     /* a writer killed while creating the store leaves an empty database:
      * the tables come in one transaction, all of them or none */
     long long tables = sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
-    CU_ASSERT(tables == 0 || tables == 6);
+    CU_ASSERT(tables == 0 || tables == 7);
     if (tables == 0) {
         sqlite3_close(db);
         return 0;
@@ -396,7 +404,7 @@ static void schema_create_reopen(void)
     CU_ASSERT_EQUAL(sql_int(db, "PRAGMA foreign_keys"), 1);
     CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                 "name IN ('schema_version', 'campaign', 'graph', 'graph_op', "
-                                "'check_result', 'reproducer')"), 6);
+                                "'check_result', 'reproducer', 'campaign_info')"), 7);
     CU_ASSERT_EQUAL(sql_int(db, "SELECT version FROM schema_version"), WG_STORE_SCHEMA_VERSION);
     CU_ASSERT_EQUAL(sql_int(db, "PRAGMA application_id"), 0x57474653);
     char v[64];
@@ -845,7 +853,9 @@ static void fingerprint(sqlite3 *db, char *out, size_t len)
     sql_text(db, "SELECT (SELECT count(*) FROM campaign) || '/' || (SELECT count(*) FROM graph)"
                  " || '/' || (SELECT count(*) FROM check_result) || '/' ||"
                  " (SELECT count(*) FROM graph_op) || '/' || (SELECT count(*) FROM reproducer)"
-                 " || '/' || (SELECT total(idx * 7 + inputs) FROM graph)", out, len);
+                 " || '/' || (SELECT total(idx * 7 + inputs) FROM graph)"
+                 " || '/' || (SELECT count(*) FROM campaign_info)"
+                 " || '/' || (SELECT count(label) FROM graph)", out, len);
 }
 
 static void merge_shards(void)
@@ -957,6 +967,469 @@ static void merge_shards(void)
     remove_store(c);
     unlink(junk);
     remove_store(foreign);
+}
+
+/* ---------------------------------------------------------------- version 2: labels, info */
+
+static const wg_store_campaign campaign_b = { "wengert-verify --suite builtin --store S", 1, 0, 1,
+                                              "wengert-verify suite=builtin directions=3" };
+
+static void label_roundtrip(void)
+{
+    const char *path = tmp_path("label.db");
+    remove_store(path);
+    fill(path, &campaign_b, 0, 12, 2);
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    int64_t c;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_b, &c, NULL, &err), WG_OK);
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < 12; i++)
+        bad += !stored_is_synth(s, c, i, 2);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* in SQL: a label where one was given, NULL (not '') where none was */
+    sqlite3 *db = wg_store_db(s);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM graph WHERE label IS NULL"), 4);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM graph WHERE label = 'case 4 @ point 2'"), 1);
+    char label[64];
+    sql_text(db, "SELECT label FROM graph WHERE idx = 3", label, sizeof label);
+    CU_ASSERT_STRING_EQUAL(label, "case 3 -- it's 'quoted'");
+    /* read back, then freed by wg_store_graph_info_free */
+    wg_store_graph_info info;
+    CU_ASSERT_EQUAL(wg_store_get_graph(s, c, 1, &info, NULL, &err), WG_OK);
+    CU_ASSERT_PTR_NOT_NULL(info.label);
+    if (info.label)
+        CU_ASSERT_STRING_EQUAL(info.label, "case 1 @ point 2");
+    wg_store_graph_info_free(&info);
+    CU_ASSERT_PTR_NULL(info.label);
+    CU_ASSERT_EQUAL(wg_store_get_graph(s, c, 2, &info, NULL, &err), WG_OK);
+    CU_ASSERT_PTR_NULL(info.label);
+    wg_store_graph_info_free(&info);
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(path), 12);
+    remove_store(path);
+}
+
+/* the value of key, "(none)" when absent, "(error)" on an error */
+static const char *info_of(wg_store *s, int64_t c, const char *key, char *buf, size_t len)
+{
+    char *v = (char *)&v;    /* must be set */
+    wg_store_error err;
+    if (wg_store_campaign_get_info(s, c, key, &v, &err) != WG_OK) {
+        fprintf(stderr, "\n  info %s: %s\n", key, err.message);
+        snprintf(buf, len, "(error)");
+    } else {
+        snprintf(buf, len, "%s", v ? v : "(none)");
+    }
+    free(v == (char *)&v ? NULL : v);
+    return buf;
+}
+
+static void info_set_get(void)
+{
+    const char *path = tmp_path("info.db");
+    remove_store(path);
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    int64_t c, c2;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_a, &c, NULL, &err), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_b, &c2, NULL, &err), WG_OK);
+    char v[128];
+    CU_ASSERT_STRING_EQUAL(info_of(s, c, "tool", v, sizeof v), "(none)");
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, "tool", "wengert-fuzz", &err), WG_OK);
+    CU_ASSERT_EQUAL(err.status, WG_OK);
+    CU_ASSERT_STRING_EQUAL(info_of(s, c, "tool", v, sizeof v), "wengert-fuzz");
+    /* replaced, not added */
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, "tool", "it's 'other'", &err), WG_OK);
+    CU_ASSERT_STRING_EQUAL(info_of(s, c, "tool", v, sizeof v), "it's 'other'");
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM campaign_info"), 1);
+    /* an empty value is a value; keys are per campaign */
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, "note", "", &err), WG_OK);
+    CU_ASSERT_STRING_EQUAL(info_of(s, c, "note", v, sizeof v), "");
+    CU_ASSERT_STRING_EQUAL(info_of(s, c2, "tool", v, sizeof v), "(none)");
+    /* several in one transaction */
+    const wg_store_info kv[] = { { "cpu", "some cpu" }, { "cores", "8" }, { "tool", "third" } };
+    CU_ASSERT_EQUAL(wg_store_campaign_put_info(s, c2, kv, 3, &err), WG_OK);
+    CU_ASSERT_STRING_EQUAL(info_of(s, c2, "cores", v, sizeof v), "8");
+    CU_ASSERT_STRING_EQUAL(info_of(s, c2, "tool", v, sizeof v), "third");
+    CU_ASSERT_STRING_EQUAL(info_of(s, c, "tool", v, sizeof v), "it's 'other'");
+
+    /* refused, and nothing written: a campaign not in the store, no key,
+     * no value (the list is all or nothing) */
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c + c2 + 5, "tool", "x", &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no campaign"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, path));
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, "", "x", &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "without a key"));
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, NULL, "x", &err), WG_EINVAL);
+    const wg_store_info half[] = { { "new1", "a" }, { "new2", NULL } };
+    CU_ASSERT_EQUAL(wg_store_campaign_put_info(s, c, half, 2, &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'new2' without a value"));
+    CU_ASSERT_STRING_EQUAL(info_of(s, c, "new1", v, sizeof v), "(none)");
+    char *out = NULL;
+    CU_ASSERT_EQUAL(wg_store_campaign_get_info(s, c, NULL, &out, &err), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_store_campaign_get_info(s, c, "tool", NULL, &err), WG_EINVAL);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM campaign_info"), 5);
+    wg_store_close(s);
+
+    /* kept in the file */
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_STRING_EQUAL(info_of(s, c2, "cpu", v, sizeof v), "some cpu");
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(path), 0);
+    remove_store(path);
+}
+
+/* The layout of version 1, as the first release of the store created it:
+ * the upgrade and the merge are tested against it. */
+#define V1_FIG_DEFS(m)                                                         \
+    "    " m "_value, " m "_abs_err, " m "_rel_err, " m "_ulps, " m "_err_est,\n" \
+    "    " m "_computed INTEGER NOT NULL,\n"
+static const char v1_schema_sql[] =
+    "CREATE TABLE schema_version (\n"
+    "    version INTEGER NOT NULL,\n"
+    "    created TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE campaign (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    command TEXT NOT NULL,\n"
+    "    seed INTEGER NOT NULL,\n"
+    "    shard_k INTEGER NOT NULL,\n"
+    "    shard_n INTEGER NOT NULL,\n"
+    "    options TEXT NOT NULL,\n"
+    "    started TEXT NOT NULL,\n"
+    "    wengert_version TEXT NOT NULL,\n"
+    "    mpfr_version TEXT NOT NULL,\n"
+    "    gsl_version TEXT NOT NULL,\n"
+    "    sqlite_version TEXT NOT NULL,\n"
+    "    CHECK (shard_n >= 1 AND shard_k >= 0 AND shard_k < shard_n),\n"
+    "    UNIQUE (seed, shard_k, shard_n, options)\n"
+    ");\n"
+    "CREATE TABLE graph (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    campaign INTEGER NOT NULL REFERENCES campaign (id),\n"
+    "    idx INTEGER NOT NULL CHECK (idx >= 0),\n"
+    "    hash TEXT NOT NULL,\n"
+    "    seed INTEGER NOT NULL,\n"
+    "    inputs INTEGER NOT NULL,\n"
+    "    nodes INTEGER NOT NULL,\n"
+    "    outputs INTEGER NOT NULL,\n"
+    "    directions INTEGER NOT NULL,\n"
+    "    verdict TEXT,\n"
+    "    worst INTEGER,\n"
+    "    seconds,\n"
+    "    error TEXT,\n"
+    "    wg_text TEXT,\n"
+    "    wg_path TEXT,\n"
+    "    UNIQUE (campaign, idx)\n"
+    ");\n"
+    "CREATE TABLE graph_op (\n"
+    "    graph INTEGER NOT NULL REFERENCES graph (id),\n"
+    "    op TEXT NOT NULL,\n"
+    "    count INTEGER NOT NULL CHECK (count > 0),\n"
+    "    PRIMARY KEY (graph, op)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE check_result (\n"
+    "    graph INTEGER NOT NULL REFERENCES graph (id),\n"
+    "    direction INTEGER NOT NULL CHECK (direction >= 0),\n"
+    "    verdict TEXT NOT NULL,\n"
+    "    fail_mode TEXT,\n"
+    "    reference, reference_err, reference_converged INTEGER NOT NULL,\n"
+    "    left_deriv, right_deriv,\n"
+    V1_FIG_DEFS("reverse") V1_FIG_DEFS("forward") V1_FIG_DEFS("central") V1_FIG_DEFS("gsl")
+    "    bound, dot_gap,\n"
+    "    blame_node INTEGER,\n"
+    "    blame_op TEXT,\n"
+    "    invalid_node INTEGER,\n"
+    "    message TEXT,\n"
+    "    UNIQUE (graph, direction)\n"
+    ");\n"
+    "CREATE INDEX check_result_verdict ON check_result (verdict, blame_op);\n"
+    "CREATE TABLE reproducer (\n"
+    "    graph INTEGER PRIMARY KEY REFERENCES graph (id),\n"
+    "    path TEXT,\n"
+    "    nodes INTEGER NOT NULL,\n"
+    "    wg_text TEXT,\n"
+    "    CHECK (path IS NOT NULL OR wg_text IS NOT NULL)\n"
+    ");\n"
+    "PRAGMA application_id = 1464223315;\n"
+    "INSERT INTO schema_version (version, created) VALUES (1, '2025-01-01T00:00:00Z');\n";
+
+static int exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "\n  SQL failed: %s\n", msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return rc == SQLITE_OK;
+}
+
+/* A store of version 1 at path, by SQL alone: the v1 layout, then the rows
+ * of synthetic graphs from..to (variant 0: no labels) of each campaign
+ * copied over from a store of this version.  extra_sql runs last. */
+static void make_v1_store(const char *path, const wg_store_campaign *camps, size_t ncamps,
+                          uint64_t from, uint64_t to, const char *extra_sql)
+{
+    const char *scratch_v2 = tmp_path("v1-source-rows.db");
+    remove_store(scratch_v2);
+    remove_store(path);
+    for (size_t k = 0; k < ncamps; k++)
+        fill(scratch_v2, &camps[k], from, to, 0);
+    sqlite3 *db;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
+    char attach[700];
+    snprintf(attach, sizeof attach, "ATTACH DATABASE '%s' AS rows", scratch_v2);
+    CU_ASSERT(exec_ok(db, v1_schema_sql));
+    CU_ASSERT(exec_ok(db, attach));
+    CU_ASSERT(exec_ok(db,
+        "BEGIN;"
+        "INSERT INTO main.campaign SELECT * FROM rows.campaign;"
+        "INSERT INTO main.graph SELECT id, campaign, idx, hash, seed, inputs, nodes, outputs,"
+        " directions, verdict, worst, seconds, error, wg_text, wg_path FROM rows.graph;"
+        "INSERT INTO main.graph_op SELECT * FROM rows.graph_op;"
+        "INSERT INTO main.check_result SELECT * FROM rows.check_result;"
+        "INSERT INTO main.reproducer SELECT * FROM rows.reproducer;"
+        "COMMIT;"
+        "DETACH DATABASE rows;"));
+    if (extra_sql)
+        CU_ASSERT(exec_ok(db, extra_sql));
+    sqlite3_close(db);
+    remove_store(scratch_v2);
+}
+
+/* columns of a table, in order, as one string */
+static void columns_of(sqlite3 *db, const char *table, char *out, size_t len)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT group_concat(name, ',') FROM "
+             "(SELECT name FROM pragma_table_info('%s') ORDER BY cid)", table);
+    sql_text(db, sql, out, len);
+}
+
+/* a file's schema version and whether graph has a label column, read with
+ * a connection of the test's own */
+static void raw_layout(const char *path, long long *version, long long *has_label,
+                       long long *has_info)
+{
+    sqlite3 *db;
+    *version = *has_label = *has_info = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        *version = sql_int(db, "SELECT max(version) FROM schema_version");
+        *has_label = sql_int(db, "SELECT count(*) FROM pragma_table_info('graph') "
+                                 "WHERE name = 'label'");
+        *has_info = sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'campaign_info'");
+    }
+    sqlite3_close(db);
+}
+
+static void upgrade_v1(void)
+{
+    const char *path = tmp_path("v1.db");
+    make_v1_store(path, &campaign_a, 1, 0, 20, NULL);
+    long long version, has_label, has_info;
+    raw_layout(path, &version, &has_label, &has_info);
+    CU_ASSERT_EQUAL(version, 1);
+    CU_ASSERT_EQUAL(has_label, 0);
+    CU_ASSERT_EQUAL(has_info, 0);
+
+    /* opened: upgraded in place, every row as it was */
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    sqlite3 *db = wg_store_db(s);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT max(version) FROM schema_version"), 2);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version"), 2);   /* history kept */
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version WHERE version = 2 AND "
+                                "created LIKE '20__-__-__T__:__:__Z'"), 1);
+    int64_t c;
+    int resumed = 0;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_a, &c, &resumed, &err), WG_OK);
+    CU_ASSERT_EQUAL(resumed, 1);
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < 20; i++)
+        bad += !stored_is_synth(s, c, i, 0);
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(label) FROM graph"), 0);
+    /* the same layout as a store made new */
+    const char *fresh = tmp_path("v2-fresh.db");
+    remove_store(fresh);
+    wg_store *f;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(fresh, &f, &err), WG_OK);
+    const char *tables[] = { "schema_version", "campaign", "graph", "graph_op", "check_result",
+                             "reproducer", "campaign_info" };
+    for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
+        char a[1200], b[1200];
+        columns_of(db, tables[k], a, sizeof a);
+        columns_of(wg_store_db(f), tables[k], b, sizeof b);
+        CU_ASSERT(a[0] != '\0');
+        if (strcmp(a, b) != 0)
+            fprintf(stderr, "\n  %s: upgraded (%s) vs new (%s)\n", tables[k], a, b);
+        CU_ASSERT_STRING_EQUAL(a, b);
+    }
+    wg_store_close(f);
+    remove_store(fresh);
+    /* and it takes what version 2 adds */
+    synth g;
+    make_synth(&g, 20, 2);
+    CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &g.rec, &err), WG_OK);
+    CU_ASSERT(stored_is_synth(s, c, 20, 2));
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, "tool", "wengert-fuzz", &err), WG_OK);
+    wg_store_close(s);
+    /* opened again: nothing more to do */
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM schema_version"), 2);
+    char v[64];
+    CU_ASSERT_STRING_EQUAL(info_of(s, c, "tool", v, sizeof v), "wengert-fuzz");
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(path), 21);
+
+    /* an upgrade that fails is undone whole: a v1 file that has a table
+     * named campaign_info already stays a v1 file, without label */
+    make_v1_store(path, &campaign_a, 1, 0, 3, "CREATE TABLE campaign_info (x)");
+    CU_ASSERT_EQUAL(wg_store_open(path, &s, &err), WG_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "cannot upgrade"));
+    raw_layout(path, &version, &has_label, &has_info);
+    CU_ASSERT_EQUAL(version, 1);
+    CU_ASSERT_EQUAL(has_label, 0);
+    remove_store(path);
+}
+
+static void set_infos(const char *path, const wg_store_campaign *camp, const wg_store_info *kv,
+                      size_t n)
+{
+    wg_store *s;
+    wg_store_error err;
+    int64_t c;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, camp, &c, NULL, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_campaign_put_info(s, c, kv, n, &err), WG_OK);
+    wg_store_close(s);
+}
+
+static void merge_info_labels(void)
+{
+    const char *dst = tmp_path("info-dst.db"), *src = tmp_path("info-src.db");
+    remove_store(dst);
+    remove_store(src);
+    wg_store_campaign other = campaign_b;
+    other.seed = 2;
+    /* dst: campaign b, graphs 0-5, two keys.  src: b, graphs 3-8, a key
+     * dst has (with another value) and one it lacks; another campaign
+     * with its graphs and keys */
+    fill(dst, &campaign_b, 0, 6, 2);
+    const wg_store_info dkv[] = { { "tool", "dst-tool" }, { "only_dst", "1" } };
+    set_infos(dst, &campaign_b, dkv, 2);
+    fill(src, &other, 0, 4, 2);
+    fill(src, &campaign_b, 3, 9, 2);
+    const wg_store_info skv[] = { { "tool", "src-tool" }, { "only_src", "2" } };
+    set_infos(src, &campaign_b, skv, 2);
+    const wg_store_info okv[] = { { "tool", "other" }, { "runs", "3" }, { "cpu", "x" } };
+    set_infos(src, &other, okv, 3);
+
+    wg_store *s;
+    wg_store_error err;
+    wg_store_merge_stats st;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(dst, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_OK);
+    CU_ASSERT_EQUAL(st.campaigns_added, 1);
+    CU_ASSERT_EQUAL(st.info_added, 4);          /* only_src, and other's three */
+    CU_ASSERT_EQUAL(st.graphs_added, 3 + 4);
+    CU_ASSERT_EQUAL(st.graphs_present, 3);
+    int64_t cb, co;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_b, &cb, NULL, &err), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &other, &co, NULL, &err), WG_OK);
+    char v[64];
+    CU_ASSERT_STRING_EQUAL(info_of(s, cb, "tool", v, sizeof v), "dst-tool");   /* dst's kept */
+    CU_ASSERT_STRING_EQUAL(info_of(s, cb, "only_dst", v, sizeof v), "1");
+    CU_ASSERT_STRING_EQUAL(info_of(s, cb, "only_src", v, sizeof v), "2");
+    CU_ASSERT_STRING_EQUAL(info_of(s, co, "tool", v, sizeof v), "other");
+    CU_ASSERT_STRING_EQUAL(info_of(s, co, "runs", v, sizeof v), "3");
+    CU_ASSERT_STRING_EQUAL(info_of(s, co, "only_src", v, sizeof v), "(none)");
+    /* labels came over with their graphs */
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < 9; i++)
+        bad += !stored_is_synth(s, cb, i, 2);
+    for (uint64_t i = 0; i < 4; i++)
+        bad += !stored_is_synth(s, co, i, 2);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* again: nothing changes */
+    char fp1[160], fp2[160];
+    fingerprint(wg_store_db(s), fp1, sizeof fp1);
+    CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_OK);
+    CU_ASSERT_EQUAL(st.info_added, 0);
+    CU_ASSERT_EQUAL(st.graphs_added, 0);
+    fingerprint(wg_store_db(s), fp2, sizeof fp2);
+    CU_ASSERT_STRING_EQUAL(fp1, fp2);
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(dst), 13);
+    remove_store(dst);
+    remove_store(src);
+}
+
+static void merge_v1_source(void)
+{
+    const char *dst = tmp_path("v2-dst.db"), *src = tmp_path("v1-src.db");
+    remove_store(dst);
+    wg_store_campaign s0 = campaign_a, s1 = campaign_a;
+    s0.shard_k = 0, s0.shard_n = 2;
+    s1.shard_k = 1, s1.shard_n = 2;
+    const wg_store_campaign both[] = { s0, s1 };
+    make_v1_store(src, both, 2, 0, 7, NULL);
+    fill(dst, &s0, 0, 4, 0);
+    const wg_store_info kv[] = { { "tool", "wengert-fuzz" } };
+    set_infos(dst, &s0, kv, 1);
+
+    wg_store *s;
+    wg_store_error err;
+    wg_store_merge_stats st;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(dst, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_OK);
+    if (err.status)
+        fprintf(stderr, "\n  %s\n", err.message);
+    CU_ASSERT_EQUAL(st.campaigns_added, 1);
+    CU_ASSERT_EQUAL(st.info_added, 0);
+    CU_ASSERT_EQUAL(st.graphs_added, 3 + 7);
+    CU_ASSERT_EQUAL(st.graphs_present, 4);
+    CU_ASSERT_EQUAL(st.checks_added, checks_of(4, 7) + checks_of(0, 7));
+    int64_t c0, c1;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &s0, &c0, NULL, &err), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &s1, &c1, NULL, &err), WG_OK);
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < 7; i++)
+        bad += !stored_is_synth(s, c0, i, 0) + !stored_is_synth(s, c1, i, 0);
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(label) FROM graph"), 0);
+    char v[64];
+    CU_ASSERT_STRING_EQUAL(info_of(s, c0, "tool", v, sizeof v), "wengert-fuzz");
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM campaign_info"), 1);
+    /* again: nothing */
+    CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_OK);
+    CU_ASSERT_EQUAL(st.graphs_added + st.campaigns_added + st.info_added, 0);
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(dst), 14);
+    /* the source is left a version-1 store */
+    long long version, has_label, has_info;
+    raw_layout(src, &version, &has_label, &has_info);
+    CU_ASSERT_EQUAL(version, 1);
+    CU_ASSERT_EQUAL(has_label, 0);
+    CU_ASSERT_EQUAL(has_info, 0);
+
+    /* a source of a later version is refused, naming it */
+    sqlite3 *db;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(src, &db), SQLITE_OK);
+    CU_ASSERT(exec_ok(db, "INSERT INTO schema_version VALUES (3, 'later')"));
+    sqlite3_close(db);
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(dst, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, src));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "schema version 3"));
+    wg_store_close(s);
+    remove_store(dst);
+    remove_store(src);
 }
 
 /* ---------------------------------------------------------------- bad paths and files */
@@ -1129,6 +1602,12 @@ int main(void)
         { "writer killed at seeded moments: whole graphs only, resume exact", kill_and_resume },
         { "resume starts at the first gap", resume_first_gap },
         { "shard stores merge: union, idempotent, conflicts kept", merge_shards },
+        { "labels round-trip, NULL when none", label_roundtrip },
+        { "campaign info: set, get, replace, refused", info_set_get },
+        { "a version-1 store is upgraded in place, whole or not at all", upgrade_v1 },
+        { "merge copies labels and campaign info (destination's values kept)",
+          merge_info_labels },
+        { "merge of a version-1 source", merge_v1_source },
         { "bad paths and files that are not stores", bad_paths },
         { "unwritable directory and file", unwritable_places },
         { NULL, NULL }

@@ -322,6 +322,9 @@ static const bad_case catalogue[] = {
     /* .wg files */
     { "f: missing.wg", 1, 4, "cannot read the graph file 'missing.wg'" },
     { "f: seed.wg @ z=1", 1, 14, "'z' is not an input of the graph (inputs: x1, x2)" },
+    /* 100000 points bound the whole case, not only each range */
+    { "f: x @ x=[0, 1] @ x=[0, 1] ; points=60000", 1, 30,
+      "the case has 120000 points, more than 100000 (60000 from each range)" },
     { NULL, 0, 0, NULL }
 };
 
@@ -439,6 +442,74 @@ static void ranges_deterministic(void)
     gsl_rng_free(r);
     wg_suite_free(s1);
     wg_suite_free(s2);
+}
+
+/* Many points and many inputs.  Found by fuzz/harness_suite.c: an
+ * expression outside its domain at every point was parsed once per point
+ * (100000 parses for one line), each '@' clause could add 100000 more
+ * points, and each point looked up every binding among all the inputs.
+ * Reading now parses at no more than 64 of the points, bounds the case to
+ * 100000 points, and finds a binding's input once per clause. */
+static void ranges_many_points(void)
+{
+    wg_parse_error err;
+    /* as many as allowed, over two clauses */
+    wg_suite *s = wg_suite_read_string("f: x @ x=[0, 1] @ x=[2, 3] ; points=50000\n", "m",
+                                       NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    const wg_suite_case *c = wg_suite_case_at(s, 0);
+    CU_ASSERT_EQUAL(c->npoints, 100000);
+    CU_ASSERT(point_of(c, 0)[0] >= 0 && point_of(c, 0)[0] < 1);
+    CU_ASSERT(point_of(c, 99999)[0] >= 2 && point_of(c, 99999)[0] < 3);
+    wg_suite_free(s);
+
+    /* outside the domain at every one of 100000 points: read (the points
+     * are the check's business), and every point records as WG_EDOM */
+    s = wg_suite_read_string("f: log(x - 5) @ x=[0, 1] ; points=100000\n", "m", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    c = wg_suite_case_at(s, 0);
+    CU_ASSERT_EQUAL(c->npoints, 100000);
+    wg_graph *g = wg_suite_case_graph(c, 99999, &err);
+    CU_ASSERT_PTR_NULL(g);
+    CU_ASSERT_EQUAL(err.status, WG_EDOM);
+    wg_suite_free(s);
+    /* ... but a syntax error is still found at a point that records */
+    s = wg_suite_read_string("f: log(x - 5) + ) @ x=[0, 1] @ x=6 ; points=99999\n", "m", NULL,
+                             &err);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_EQUAL(err.status, WG_EPARSE);
+    CU_ASSERT_EQUAL(err.column, 17);
+
+    /* many inputs: each binding gives its own input, in every point; the
+     * second clause names them in the reverse order of the first */
+    enum { NIN = 60 };
+    char text[4096];
+    size_t o = (size_t)snprintf(text, sizeof text, "w: x0");
+    for (int j = 1; j < NIN; j++)
+        o += (size_t)snprintf(text + o, sizeof text - o, " + x%d", j);
+    for (int clause = 0; clause < 2; clause++) {
+        o += (size_t)snprintf(text + o, sizeof text - o, " @");
+        for (int i = 0; i < NIN; i++) {
+            int j = clause ? NIN - 1 - i : i;
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s x%d=[%d, %d]", i ? "," : "",
+                                  j, j, j + 1);
+        }
+    }
+    snprintf(text + o, sizeof text - o, " ; points=25\n");
+    s = wg_suite_read_string(text, "m", NULL, &err);
+    if (!s)
+        fprintf(stderr, "\n  %s\n", err.message);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    c = wg_suite_case_at(s, 0);
+    CU_ASSERT_EQUAL_FATAL(c->ninputs, NIN);
+    CU_ASSERT_EQUAL_FATAL(c->npoints, 50);
+    for (size_t k = 0; k < c->npoints; k++)
+        for (size_t i = 0; i < NIN; i++) {
+            int j = atoi(c->inputs[i] + 1);
+            double v = point_of(c, k)[i];
+            CU_ASSERT(v >= j && v < j + 1);
+        }
+    wg_suite_free(s);
 }
 
 /* ---------------------------------------------------------------- cases from programs */
@@ -812,6 +883,7 @@ int main(void)
         { "malformed lines: place and message", reader_malformed },
         { "file errors: missing, malformed, NUL byte", reader_file_errors },
         { "ranges: deterministic, the documented draw", ranges_deterministic },
+        { "ranges: many points, many inputs", ranges_many_points },
         { "cases added by programs; options over a base", program_cases },
         { "builtin suite: size, unique names, every op", builtin_cases },
         { "builtin suite: the GMM case", builtin_gmm },

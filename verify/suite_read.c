@@ -33,6 +33,10 @@
 #define MIN_PRECISION 128ul      /* the reference needs it (wengert_verify.h) */
 #define MAX_PRECISION 1000000ul
 #define DEFAULT_POINTS 3
+/* Points an expression is parsed at when the suite is read (below): each
+ * try is a whole parse, and a case may have MAX_POINTS points, so trying
+ * them all would let a suite of a few lines take minutes to read. */
+#define MAX_PARSE_POINTS 64
 
 static const char options_list[] =
     "directions, points, seed, precision, safety, full_jacobian, expect";
@@ -668,6 +672,12 @@ static int sample_points(reader *r, const spec *sp, wg_suite_entry *e, size_t n,
                        "'points' needs a range: no variable of this case has one (write x=[LO, HI])");
     if (sp->ncl == 0)
         rows = 1;               /* a .wg graph at its own values */
+    /* MAX_POINTS bounds the whole case, not only each range: else every
+     * further '@' clause of a few bytes would add 100000 points */
+    if (rows > MAX_POINTS)
+        return fail_at(r, sp->tail_line, sp->have_points ? sp->points_col : sp->cl[0].col,
+                       WG_EPARSE, "the case has %zu points, more than %lu (%lu from each "
+                       "range)", rows, MAX_POINTS, per_range);
     e->points = malloc(rows * n * sizeof *e->points);
     gsl_rng *rng = any_range ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
     if (!e->points || (any_range && !rng)) {
@@ -684,22 +694,35 @@ static int sample_points(reader *r, const spec *sp, wg_suite_entry *e, size_t n,
         for (size_t i = 0; cl && i < cl->n; i++)
             ranged |= cl->b[i].is_range;
         size_t reps = ranged ? per_range : 1;
+        /* the input of each binding, found once per clause: looking it up
+         * for every point costs bindings x inputs per point */
+        size_t *at = malloc((cl && cl->n ? cl->n : 1) * sizeof *at);
+        if (!at) {
+            if (rng)
+                gsl_rng_free(rng);
+            return out_of_memory(r);
+        }
+        for (size_t i = 0; cl && i < cl->n; i++) {
+            const binding *b = &cl->b[i];
+            size_t j = 0;
+            while (j < n && !(strlen(vars[j]) == b->len && memcmp(vars[j], b->name, b->len) == 0))
+                j++;
+            at[i] = j;          /* n: checked before, cannot happen */
+        }
         for (size_t rep = 0; rep < reps; rep++, k++) {
             double *row = e->points + k * n;
             for (size_t j = 0; j < n; j++)
                 row[j] = base ? base[j] : 0;
             for (size_t i = 0; cl && i < cl->n; i++) {
                 const binding *b = &cl->b[i];
-                size_t j = 0;
-                while (j < n && !(strlen(vars[j]) == b->len && memcmp(vars[j], b->name, b->len) == 0))
-                    j++;
-                if (j == n)
-                    continue;   /* checked before: cannot happen */
-                row[j] = b->is_range ? gsl_ran_flat(rng, b->lo, b->hi) : b->lo;
+                if (at[i] == n)
+                    continue;
+                row[at[i]] = b->is_range ? gsl_ran_flat(rng, b->lo, b->hi) : b->lo;
                 /* gsl_ran_flat is lo + (hi - lo) u, u in [0, 1): with a huge
                  * range the product can round up to hi, never past it */
             }
         }
+        free(at);
     }
     if (rng)
         gsl_rng_free(rng);
@@ -795,9 +818,12 @@ static int build_expr(reader *r, const spec *sp, wg_suite_entry *e)
      * outside the domain is a check's verdict (invalid), not an error of
      * the suite, but it stops the parser before the rest of the text.
      * When every point stops it, a few plain points give the rest of the
-     * text a chance to be read. */
+     * text a chance to be read.  At most MAX_PARSE_POINTS of the points
+     * are tried, spread evenly from the first to the last. */
     static const double plain[] = { 0.5, 1.5, -0.5, 2.5 };
-    size_t tries = e->pub.npoints + sizeof plain / sizeof plain[0];
+    size_t npts = e->pub.npoints;
+    size_t ntry = npts < MAX_PARSE_POINTS ? npts : MAX_PARSE_POINTS;
+    size_t tries = ntry + sizeof plain / sizeof plain[0];
     double *row = malloc(n * sizeof *row);
     char *text = wg_suite_strndup(sp->body, sp->body_len);
     if (!row || !text) {
@@ -808,11 +834,12 @@ static int build_expr(reader *r, const spec *sp, wg_suite_entry *e)
     wg_graph *g = NULL;
     wg_parse_error pe;
     for (size_t k = 0; k < tries && !g; k++) {
-        if (k < e->pub.npoints)
-            memcpy(row, e->points + k * n, n * sizeof *row);
+        if (k < ntry)
+            memcpy(row, e->points + (ntry > 1 ? k * (npts - 1) / (ntry - 1) : 0) * n,
+                   n * sizeof *row);
         else
             for (size_t j = 0; j < n; j++)
-                row[j] = plain[k - e->pub.npoints];
+                row[j] = plain[k - ntry];
         memset(&pe, 0, sizeof pe);
         g = wg_graph_parse_expr(text, n, (const char *const *)e->inputs, row, &pe);
         if (!g && !is_point_status(pe.status))

@@ -4,7 +4,8 @@
  * (one JVP per input), with the evaluation-trace tables on request.  With
  * --check, the full check of libwengert-verify (an MPFR reference, finite
  * differences, error bounds, a verdict); with --suite, the same for every
- * case of a suite file or of the builtin suite, as a table or JSON lines.
+ * case of a suite file or of the builtin suite, as a table or JSON lines;
+ * with --store, into a wengert-fuzz result store too (verify_store.h).
  *
  * Exit status: 0 success (every case checked met its expected verdict), 1
  * a case did not, or an internal failure (out of memory, a write error), 2
@@ -12,6 +13,7 @@
 #define _GNU_SOURCE /* getopt_long, open_memstream */
 
 #include "builtin_suite.h"
+#include "verify_store.h"
 #include "wengert.h"
 #include "wengert_verify.h"
 
@@ -40,6 +42,7 @@ static void usage(FILE *f)
 "       " PROG " --example\n"
 "       " PROG " --check [CHECK OPTIONS] (-e EXPRESSION --at ... | FILE.wg | --example)\n"
 "       " PROG " --suite FILE|builtin [CHECK OPTIONS]\n"
+"       " PROG " (--check ... | --suite ...) --store RESULTS.sqlite\n"
 "\n"
 "Records the function on a tape, evaluates it, and computes its gradient in\n"
 "reverse mode (one VJP per output) and in forward mode (one JVP per input),\n"
@@ -87,6 +90,10 @@ static void usage(FILE *f)
 "      --json          one JSON object per case, one per line\n"
 "  -v, --verbose       after the table, every case's results in full (without it,\n"
 "                      those of the cases that missed their expected verdict)\n"
+"      --store FILE    also write every result into the SQLite result store FILE\n"
+"                      (created if missing; wengert-fuzz's layout): one campaign per\n"
+"                      command, one row per case and point; run again, the rows\n"
+"                      stored already are kept and the rest added\n"
 "\n"
 "A suite case's own options replace these.  The table has a row per case:\n"
 "its verdict, the verdict expected, the relative errors of reverse and forward\n"
@@ -128,6 +135,9 @@ typedef struct {
     /* checks */
     int check, list, verbose;
     const char *suite, *data;
+    const char *store;          /* --store: the result store, or NULL */
+    int argc;                   /* the command line, for the store's record */
+    char **argv;
     wg_verdict expect;
     wg_check_options copt;
     const char *check_opt;      /* the first check option given, for messages */
@@ -135,7 +145,7 @@ typedef struct {
 
 enum { OPT_JSON = 256, OPT_DOT, OPT_DOT_VALUES, OPT_EXAMPLE, OPT_CHECK, OPT_SUITE, OPT_LIST,
        OPT_EXPECT, OPT_SEED, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_FULL_JACOBIAN,
-       OPT_DATA };
+       OPT_DATA, OPT_STORE };
 
 static int parse_number(const char *s, double *out);
 
@@ -222,8 +232,14 @@ static int check_usage(const options *o)
             return fail("--verbose is an option of --check and --suite");
         if (o->list || o->data)
             return fail("%s is an option of --suite", o->list ? "--list" : "--data");
+        if (o->store)
+            return fail("--store is an option of --check and --suite");
         return 0;
     }
+    if (o->store && o->list)
+        return fail("--store is not used with --list: it checks nothing");
+    if (o->store && !*o->store)
+        return fail("--store: no file given");
     const char *mode = o->check ? "--check" : "--suite";
     const char *extra = o->trace ? "--trace" : o->dir ? "--dir" : o->wrt ? "--wrt"
                       : o->jvp ? "--jvp" : o->dot_values ? "--dot-values" : o->dot ? "--dot"
@@ -271,12 +287,15 @@ static int parse_options(int argc, char **argv, options *o)
         { "safety", required_argument, NULL, OPT_SAFETY },
         { "full-jacobian", no_argument, NULL, OPT_FULL_JACOBIAN },
         { "data", required_argument, NULL, OPT_DATA },
+        { "store", required_argument, NULL, OPT_STORE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
     memset(o, 0, sizeof *o);
+    o->argc = argc;
+    o->argv = argv;
     wg_check_options_init(&o->copt);
     o->expect = WG_VERDICT_PASS;
     opterr = 0;                 /* our own one-line messages */
@@ -297,6 +316,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_SUITE: o->suite = optarg; break;
         case OPT_LIST: o->list = 1; break;
         case OPT_DATA: o->data = optarg; break;
+        case OPT_STORE: o->store = optarg; break;
         case 'v': o->verbose = 1; break;
         case OPT_EXPECT: case OPT_SEED: case OPT_DIRECTIONS: case OPT_PRECISION:
         case OPT_SAFETY: case OPT_FULL_JACOBIAN:
@@ -1306,11 +1326,118 @@ static int session_end(session *ss)
     return rc;
 }
 
+/* ---------------------------------------------------------------- --store */
+
+/* an argument as a shell reads it back: as it is when every character is
+ * safe, else in single quotes */
+static void put_quoted(FILE *f, const char *a)
+{
+    static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                               "0123456789@%+=:,./_-";
+    if (*a && strspn(a, safe) == strlen(a)) {
+        fputs(a, f);
+        return;
+    }
+    fputc('\'', f);
+    for (const char *p = a; *p; p++)
+        if (*p == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*p, f);
+    fputc('\'', f);
+}
+
+/* the command line, for the record (malloc'd; NULL when out of memory) */
+static char *command_line(const options *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    for (int i = 0; i < o->argc; i++) {
+        if (i)
+            fputc(' ', f);
+        put_quoted(f, o->argv[i]);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The campaign's identity besides its seed: what decides which graphs are
+ * checked and how (doubles as %a: exact).  Not --expect, --json, --verbose:
+ * they change what is said, not what is checked. */
+static char *store_options(const options *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    if (o->suite) {
+        fprintf(f, "wengert-verify suite=%s", o->suite);
+        if (o->data)
+            fprintf(f, " data=%s", o->data);
+    } else {
+        fprintf(f, "wengert-verify check=%s at=%s", o->expr ? o->expr : o->file,
+                o->at ? o->at : "");
+    }
+    fprintf(f, " directions=%u precision=%u safety=%a full=%d", o->copt.directions,
+            o->copt.precision, o->copt.safety, o->copt.full_jacobian);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* --store FILE: the store and this command's campaign in *vs (NULL
+ * without --store); an exit status on error */
+static int store_open(const options *o, wg_verify_store **vs)
+{
+    *vs = NULL;
+    if (!o->store)
+        return 0;
+    char *cmd = command_line(o), *opts = store_options(o);
+    char why[800];
+    int rc = 0;
+    if (!cmd || !opts)
+        rc = out_of_memory();
+    else if (wg_verify_store_open(o->store, cmd, o->copt.seed, opts, vs, why, sizeof why) != 0)
+        rc = fail("%s", why);
+    free(cmd);
+    free(opts);
+    return rc;
+}
+
+/* Record the run (key = what: suite=NAME or check=NAME) and close; say
+ * how many rows were there already when some were.  A store error is exit
+ * status 2; otherwise rc stands. */
+static int store_finish(const options *o, wg_verify_store *vs, double t0, const char *key,
+                        const char *what, int rc)
+{
+    if (!vs)
+        return rc;
+    uint64_t present = wg_verify_store_present(vs), added = wg_verify_store_added(vs);
+    const wg_store_info extra[] = { { key, what } };
+    char why[800];
+    if (wg_verify_store_finish(vs, wall_seconds() - t0, extra, 1, why, sizeof why) != 0)
+        return fail("%s", why);
+    if (present)
+        fprintf(stderr, "%s: %llu results already stored, %llu added\n", o->store,
+                (unsigned long long)present, (unsigned long long)added);
+    return rc;
+}
+
 /* --check: one function, from -e/--at, a .wg file or --example */
 static int run_check(const options *o)
 {
     char invalid[INVALID_LEN] = "";
     wg_graph *g = NULL;
+    double t0 = wall_seconds();
     int rc = o->expr ? graph_from_expr(o->expr, o->at, &g, invalid)
                      : graph_from_file(o->file, o->at, &g, invalid);
     if (rc)
@@ -1329,20 +1456,51 @@ static int run_check(const options *o)
             return rc;
         }
     }
+    wg_verify_store *vs = NULL;
+    if ((rc = store_open(o, &vs)) != 0) {
+        wg_graph_free(g);
+        return rc;
+    }
     wg_check_report r;
     int s = g ? wg_check_graph(g, &o->copt, &r) : wg_suite_report_invalid(&r, invalid);
+    if (s != WG_OK && s != WG_ENOMEM && !r.error[0])
+        snprintf(r.error, sizeof r.error, "%s", wg_strerror(s));
+    if (vs && s != WG_ENOMEM) {
+        char why[800];
+        char *note = wg_verify_store_comment("check", name, g ? "no .wg text: the tape failed "
+                                             "at the point" : invalid);
+        int bad = !note ? out_of_memory()
+                : wg_verify_store_put(vs, name, o->copt.seed, g, note, 0, 0, &r, why,
+                                      sizeof why) != 0 ? fail("%s", why) : 0;
+        free(note);
+        if (bad) {
+            wg_check_report_free(&r);
+            wg_graph_free(g);
+            wg_verify_store_close(vs);
+            return bad;
+        }
+    }
     wg_graph_free(g);
-    if (s == WG_ENOMEM)
-        return out_of_memory();
-    if (s != WG_OK)
-        return fail("the check did not run: %s", r.error[0] ? r.error : wg_strerror(s));
+    if (s != WG_OK) {
+        rc = s == WG_ENOMEM ? out_of_memory()
+                            : fail("the check did not run: %s", r.error[0] ? r.error
+                                                                          : wg_strerror(s));
+        wg_check_report_free(&r);
+        if (s != WG_ENOMEM)
+            rc = store_finish(o, vs, t0, "check", name, rc);
+        else
+            wg_verify_store_close(vs);
+        return rc;
+    }
     session ss;
     session_begin(&ss, o, (int)strlen(name));
     if ((rc = session_case(&ss, name, o->expect, &r, NULL)) != 0) {
         session_free(&ss);
+        wg_verify_store_close(vs);
         return rc;
     }
-    return session_end(&ss);
+    rc = session_end(&ss);
+    return store_finish(o, vs, t0, "check", name, rc);
 }
 
 static const char *kind_name(wg_suite_kind k)
@@ -1372,6 +1530,162 @@ static int list_suite(const wg_suite *s, int width)
         return EXIT_INTERNAL;
     }
     return EXIT_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- --suite --store */
+
+/* The order of wg_check_report's verdict, as wg_suite_case_check ranks
+ * the results of a case: fail > invalid > unstable > nondiff > pass. */
+static int verdict_rank(wg_verdict v)
+{
+    switch (v) {
+    case WG_VERDICT_PASS: return 0;
+    case WG_VERDICT_NONDIFF: return 1;
+    case WG_VERDICT_UNSTABLE: return 2;
+    case WG_VERDICT_INVALID: return 3;
+    case WG_VERDICT_FAIL: return 4;
+    case WG_VERDICT_COUNT: break;
+    }
+    return 5;
+}
+
+/* part's results appended to r, named by their point when the case has
+ * several (wg_suite_case_check's messages, word for word) */
+static int append_point(wg_check_report *r, const wg_check_report *part, size_t k,
+                        size_t npoints)
+{
+    if (part->nresults == 0)
+        return WG_OK;
+    wg_check_result *res = realloc(r->results, (r->nresults + part->nresults) * sizeof *res);
+    if (!res)
+        return WG_ENOMEM;
+    r->results = res;
+    for (size_t i = 0; i < part->nresults; i++) {
+        wg_check_result *d = &res[r->nresults + i];
+        *d = part->results[i];
+        if (npoints > 1 && d->message[0]) {
+            char msg[sizeof d->message];
+            if (snprintf(msg, sizeof msg, "point %zu of %zu: %s", k + 1, npoints, d->message) > 0)
+                memcpy(d->message, msg, sizeof msg);
+        }
+    }
+    r->nresults += part->nresults;
+    return WG_OK;
+}
+
+/* "NAME" for a case of one point, "NAME @ point K" (from 1) for one of several */
+static void point_label(const wg_suite_case *c, size_t k, char *buf, size_t len)
+{
+    if (c->npoints > 1)
+        snprintf(buf, len, "%s @ point %zu", c->name, k + 1);
+    else
+        snprintf(buf, len, "%s", c->name);
+}
+
+/* Store the row of case c at point k; g (NULL: not recorded there, why
+ * says why) and its report.  0, or an exit status (said). */
+static int store_point(wg_verify_store *vs, const wg_suite_case *c, size_t k, uint64_t seed,
+                       wg_graph *g, const char *why_none, const wg_check_report *r)
+{
+    char label[600], why[800];
+    point_label(c, k, label, sizeof label);
+    char *note = wg_verify_store_comment("case", label,
+                                         c->kind == WG_SUITE_FN ? "a C function (no .wg text)"
+                                         : why_none && *why_none ? why_none : "no .wg text");
+    if (!note)
+        return out_of_memory();
+    int rc = wg_verify_store_put(vs, label, seed, g, note, c->ninputs, c->noutputs, r, why,
+                                 sizeof why) != 0 ? fail("%s", why) : 0;
+    free(note);
+    return rc;
+}
+
+/* What wg_suite_case_check does, point by point, with every point's
+ * report stored as a row of its own: the same report for the table (the
+ * results of every point in order, the worst verdict, the time of the
+ * whole case) or the same status and why.  A case that cannot run still
+ * has its rows: the points checked before with their results, the others
+ * with why.  *store_rc: an exit status when the store failed (said). */
+static int check_case_stored(const wg_suite_case *c, const wg_check_options *base,
+                             wg_verify_store *vs, wg_check_report *r, char *why, size_t len,
+                             int *store_rc)
+{
+    memset(r, 0, sizeof *r);
+    why[0] = '\0';
+    wg_check_options co;
+    wg_suite_case_options(c, base, &co);
+    size_t npoints = c->error ? 0 : c->npoints, k = 0;
+    int status = WG_OK;
+    if (c->error) {
+        snprintf(why, len, "%s", c->error);
+        status = WG_EINVAL;
+    }
+    double t0 = wall_seconds();
+    for (; k < npoints && status == WG_OK && !*store_rc; k++) {
+        wg_parse_error pe;
+        memset(&pe, 0, sizeof pe);
+        wg_check_report part;
+        memset(&part, 0, sizeof part);
+        const char *none = NULL;
+        int s;
+        wg_graph *g = wg_suite_case_graph(c, k, &pe);
+        if (!g && !point_status(pe.status)) {
+            snprintf(why, len, "%s", pe.message);
+            status = pe.status ? pe.status : WG_EINVAL;
+            break;
+        }
+        if (!g) {
+            /* not recorded at this point: the invalid verdict */
+            none = error_text(pe.message);
+            s = wg_suite_report_invalid(&part, none);
+        } else {
+            s = wg_check_graph(g, &co, &part);
+            if (s != WG_OK && s != WG_ENOMEM) {
+                snprintf(why, len, "the check did not run at point %zu: %s", k + 1,
+                         part.error[0] ? part.error : wg_strerror(s));
+                wg_check_report_free(&part);
+                wg_graph_free(g);
+                status = s;
+                break;
+            }
+        }
+        if (s == WG_OK) {
+            *store_rc = store_point(vs, c, k, co.seed, g, none, &part);
+            s = append_point(r, &part, k, npoints);
+        }
+        wg_check_report_free(&part);
+        wg_graph_free(g);
+        if (s != WG_OK) {
+            snprintf(why, len, "out of memory");
+            status = s;
+        }
+    }
+    if (*store_rc) {
+        wg_check_report_free(r);
+        return WG_EIO;
+    }
+    if (status != WG_OK) {
+        wg_check_report_free(r);
+        if (status == WG_ENOMEM)
+            return status;
+        /* the rows of the points not checked (one for a case with none) */
+        wg_check_report none;
+        memset(&none, 0, sizeof none);
+        snprintf(none.error, sizeof none.error, "%s", why);
+        size_t rows = npoints ? npoints : 1;
+        for (; k < rows && !*store_rc; k++)
+            *store_rc = store_point(vs, c, k, co.seed, NULL, why, &none);
+        return *store_rc ? WG_EIO : status;
+    }
+    r->verdict = WG_VERDICT_PASS;
+    r->worst = 0;
+    for (size_t i = 0; i < r->nresults; i++)
+        if (verdict_rank(r->results[i].verdict) > verdict_rank(r->verdict)) {
+            r->verdict = r->results[i].verdict;
+            r->worst = i;
+        }
+    r->seconds = wall_seconds() - t0;
+    return WG_OK;
 }
 
 /* --suite FILE|builtin|- */
@@ -1412,14 +1726,22 @@ static int run_suite(const options *o)
         wg_suite_free(s);
         return rc;
     }
+    wg_verify_store *vs = NULL;
+    int rc = store_open(o, &vs);
+    if (rc) {
+        wg_suite_free(s);
+        return rc;
+    }
     session ss;
     session_begin(&ss, o, width);
-    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         const wg_suite_case *c = wg_suite_case_at(s, i);
         wg_check_report r;
         char why[600];
-        int st = wg_suite_case_check(c, &o->copt, &r, why, sizeof why);
+        int st = vs ? check_case_stored(c, &o->copt, vs, &r, why, sizeof why, &rc)
+                    : wg_suite_case_check(c, &o->copt, &r, why, sizeof why);
+        if (rc)
+            break;              /* the store failed: said already */
         if (st == WG_ENOMEM)
             rc = out_of_memory();
         else
@@ -1428,11 +1750,12 @@ static int run_suite(const options *o)
     if (rc) {
         session_free(&ss);
         wg_suite_free(s);
+        wg_verify_store_close(vs);
         return rc;
     }
     rc = session_end(&ss);      /* before the suite is freed: names point into it */
     wg_suite_free(s);
-    return rc;
+    return store_finish(o, vs, ss.t0, "suite", o->suite, rc);
 }
 
 int main(int argc, char **argv)

@@ -926,6 +926,159 @@ static void unstable_reference(void)
     wg_check_report_free(&r);
 }
 
+/* ---------------------------------------------------------------- underflow and stationary points */
+
+/* tanh(361.5 x) at 1: tanh' = 1/cosh^2 is 4e-314, subnormal, with an
+ * absolute error up to 2^-1075 that the tangent 361.5 magnifies: AD is 34
+ * ulps of the least subnormal (1e-11 relative) off the reference */
+static int rec_tanh_tiny(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_tanh(t, wg_mul_c(t, x[0], 361.5));
+    return wg_status(t);
+}
+
+/* powi(x, 1000) 1e300 at 0.47607: the partial 1000 x^999 = 1e-319 has
+ * only its 3 leading digits in double, its factor x^999 (1e-322) being 20
+ * ulps of the least subnormal, and the 1e300 downstream makes that error
+ * 4e-22, where the relative terms alone allowed 7e-34 */
+static int rec_powi_tiny(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_mul_c(t, wg_powi(t, x[0], 1000), 1e300);
+    return wg_status(t);
+}
+
+/* tanh(x) 1e300 at 360: tanh' = 4e-313 to 12 digits, and the result 8e-13 */
+static int rec_tanh_scaled(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_mul_c(t, wg_tanh(t, x[0]), 1e300);
+    return wg_status(t);
+}
+
+/* each result a pass with a converged reference, and a bound that is
+ * positive, holds the AD error and is below rel_max of the reference */
+static void expect_tiny_pass(wg_record_fn fn, double at, double rel_max, const char *name)
+{
+    wg_check_options o = opts(4);
+    wg_check_report r;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(fn, NULL, 1, &at, 1, &o, &r), WG_OK);
+    if (r.verdict != WG_VERDICT_PASS)
+        wg_check_report_print(&r, name, stderr);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_PASS));
+    for (size_t k = 0; k < r.nresults; k++) {
+        const wg_check_result *res = &r.results[k];
+        const wg_figure *f = &res->fig[WG_METHOD_REVERSE];
+        CU_ASSERT(res->reference_converged);
+        CU_ASSERT(res->bound > 0);
+        CU_ASSERT(f->abs_err > 0);                      /* AD is off: the bound is needed */
+        CU_ASSERT(f->abs_err <= res->bound);
+        CU_ASSERT(res->bound < rel_max * fabs(res->reference));
+    }
+    wg_check_report_free(&r);
+}
+
+static void underflow_is_bounded(void)
+{
+    expect_tiny_pass(rec_tanh_tiny, 1.0, 1e-7, "tanh(361.5 x) at 1");
+    expect_tiny_pass(rec_tanh_scaled, 360.0, 1e-8, "tanh(x) 1e300 at 360");
+    expect_tiny_pass(rec_powi_tiny, 0.47607, 1.0, "powi(x, 1000) 1e300 at 0.47607");
+
+    /* the bound there still sees a rule wrong by 1e-6 */
+    wg_tape *t = wg_tape_new();
+    wg_var x = wg_input(t, 1.0), v = wg_mul_c(t, x, 361.5), y = wg_tanh(t, v);
+    wrong_rule w = { .modes = BOTH, .kind = SCALE, .factor = 1 + 1e-6,
+                     .node = (long)wg_var_index(t, y) };
+    wg_tape_set_partials_hook(t, plant, &w);
+    wg_check_options o = opts(2);
+    wg_check_report r;
+    CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 1, &x, 1, &y, &o, &r), WG_OK);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_FAIL));
+    CU_ASSERT_EQUAL(r.results[0].blame_node, (long)wg_var_index(t, y));
+    wg_check_report_free(&r);
+    wg_tape_free(t);
+}
+
+/* (x - 0.5)^2 exp(x) at 0.5: a smooth stationary point, derivative 0.
+ * The central differences are h^2 F'''/6 (1e-51 at h1), never 0, and the
+ * one-sided ones -+h F''/2: neither unstable nor a kink */
+static int rec_stationary(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_mul(t, wg_square(t, wg_add_c(t, x[0], -0.5)), wg_exp(t, x[0]));
+    return wg_status(t);
+}
+
+/* flat at 0 to a higher order, or C^1 only: the differences go to 0 as
+ * h^k, as fast as every scale they could be measured against */
+enum { FLAT_CUBE, FLAT_SQUARE, FLAT_SIXTH, FLAT_RELU_SQUARED, FLAT_X_ABS_X, FLAT_COUNT };
+
+static int rec_flat(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m;
+    switch (*(const int *)ctx) {
+    case FLAT_CUBE:         y[0] = wg_mul(t, wg_powi(t, x[0], 3), wg_exp(t, x[0])); break;
+    case FLAT_SQUARE:       y[0] = wg_square(t, x[0]); break;     /* D = 0, R - L = 2h */
+    case FLAT_SIXTH:        y[0] = wg_powi(t, x[0], 6); break;    /* R - L = 2h^5 */
+    case FLAT_RELU_SQUARED: y[0] = wg_square(t, wg_relu(t, x[0])); break;   /* D = h/2 */
+    default:                y[0] = wg_mul(t, x[0], wg_abs(t, x[0])); break; /* D = h */
+    }
+    return wg_status(t);
+}
+
+/* every result a pass, against a converged reference of (nearly) 0 */
+static void expect_flat_pass(wg_record_fn fn, void *ctx, double at, const char *name)
+{
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(fn, ctx, 1, &at, 1, &o, &r), WG_OK);
+    if (r.verdict != WG_VERDICT_PASS)
+        wg_check_report_print(&r, name, stderr);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_PASS));
+    for (size_t k = 0; k < r.nresults; k++) {
+        const wg_check_result *res = &r.results[k];
+        CU_ASSERT(res->reference_converged);
+        CU_ASSERT(fabs(res->reference) < 1e-40);
+        CU_ASSERT(res->reference_err < 1e-40);
+        CU_ASSERT_EQUAL(res->fig[WG_METHOD_REVERSE].value, 0);
+        CU_ASSERT_EQUAL(res->fig[WG_METHOD_FORWARD].value, 0);
+    }
+    wg_check_report_free(&r);
+}
+
+static void stationary_point_passes(void)
+{
+    expect_flat_pass(rec_stationary, NULL, 0.5, "(x - 0.5)^2 exp(x) at 0.5");
+    static const char *const names[FLAT_COUNT] = {
+        "x^3 exp(x) at 0", "x^2 at 0", "x^6 at 0", "relu(x)^2 at 0", "x |x| at 0"
+    };
+    for (int k = 0; k < FLAT_COUNT; k++)
+        expect_flat_pass(rec_flat, &k, 0.0, names[k]);
+
+    /* the one-sided differences of the first are far apart, as curvature
+     * makes them, and that is no kink */
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    double at = 0.5;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_stationary, NULL, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT(fabs(r.results[0].right - r.results[0].left) > 1e-30);
+    wg_check_report_free(&r);
+
+    /* a rule there off by 1e-20 (square' at 0 is 0) fails, blamed */
+    wg_tape *t = wg_tape_new();
+    wg_var x = wg_input(t, 0.5), s = wg_square(t, wg_add_c(t, x, -0.5));
+    wg_var y = wg_mul(t, s, wg_exp(t, x));
+    wrong_rule w = { .modes = BOTH, .kind = SET, .value = 1e-20,
+                     .node = (long)wg_var_index(t, s) };
+    wg_tape_set_partials_hook(t, plant, &w);
+    CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 1, &x, 1, &y, &o, &r), WG_OK);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_FAIL));
+    CU_ASSERT_EQUAL(r.results[0].blame_node, (long)wg_var_index(t, s));
+    wg_check_report_free(&r);
+    wg_tape_free(t);
+}
+
 static char *json_of(const wg_check_report *r, const char *name)
 {
     char *buf = NULL;
@@ -1031,6 +1184,8 @@ int main(void)
         { "graphs; the tape's values are restored", graphs_and_restored_values },
         { "bad arguments", bad_arguments },
         { "an unconverged reference is unstable", unstable_reference },
+        { "underflowed partials and products are inside the bound", underflow_is_bounded },
+        { "derivative 0: stationary, flat and C^1 points pass", stationary_point_passes },
         { "JSON and printed reports", json_report },
         { NULL, NULL }
     };

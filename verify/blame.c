@@ -154,7 +154,8 @@ static void local_reverse(const wg_chk *c, size_t i, size_t k, long double *adj,
                 continue;
             long double ce = 2.0L + c->fanout[q] + wg_kernel_ulps(op);
             adj[q - k] += d * a;
-            eb[q - k] += fabs(d) * eb[j - k] + ce * WG_UNIT_ROUNDOFF * fabsl(d * a);
+            eb[q - k] += fabs(d) * eb[j - k] + ce * WG_UNIT_ROUNDOFF * fabsl(d * a)
+                         + wg_chk_product_eta(d, a, eb[j - k]);
         }
     }
     *g = adj[0];
@@ -186,7 +187,7 @@ static int reverse_blame(wg_chk *c, wg_check_result *res)
                 continue;
             A += (long double)d * a;
             tol += (2.0L + c->fanout[k] + wg_kernel_ulps((wg_op)tv->op[i]))
-                   * WG_UNIT_ROUNDOFF * fabsl((long double)d * a);
+                   * WG_UNIT_ROUNDOFF * fabsl((long double)d * a) + wg_chk_product_eta(d, a, 0);
         }
         long double gap = fabsl(c->lib_adj[k] - A);
         if (gap > c->opt.safety * tol) {

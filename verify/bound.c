@@ -48,6 +48,99 @@ double wg_kernel_ulps(wg_op op)
     return 8;
 }
 
+/* The underflow terms are multiples of 2^-1075, which long double must hold. */
+#if LDBL_MIN_EXP > -1074
+#error "the error bound needs a long double that reaches below 2^-1075"
+#endif
+
+/* c a^(c-1) (pow, pow_c, powi): the product's rounding where the partial
+ * is below 2^-1021, and where a^(c-1) is, pow and its correction (3 eta)
+ * times c.  c = 0 or a = 0 give an exact partial (0, or 1 for c = 1). */
+static long double power_underflow(double a, double c, double d)
+{
+    const long double eta = WG_UNDERFLOW_ETA;
+    if (c == 0 || a == 0)
+        return 0;
+    long double e = fabs(d) < 0x1p-1021 ? eta : 0.0L;
+    if (fabsl((long double)d / c) < 0x1p-1021L)
+        e += 3 * fabsl((long double)c) * eta;
+    return e;
+}
+
+/* The absolute error gradual underflow adds to partial k (0: da, 1: db) of
+ * op's kernel at the double arguments (a, b; p) and value y, d being that
+ * partial, beyond the relative wg_kernel_ulps.  A rounding whose result
+ * lies below 2^-1022 errs by up to eta = 2^-1075 however small the result
+ * (WG_UNDERFLOW_ETA), and a libm call there by its ulps of the least
+ * subnormal: 2 eta for the < 1 ulp of exp, sin, sinh, pow, hypot.  The
+ * counts follow each formula of lib/op_kernels.h, where the partial lies
+ * below 2^-1021 (twice the threshold: it may have rounded up to it) and is
+ * not an exact 0 (sin 0, 0/b, log 1), with the factor by which the
+ * kernel's later steps magnify an underflowed intermediate, which applies
+ * whatever the partial's size: pow's a^(b-1) (pow, then a correction:
+ * 3 eta) times b, or atan2's (b/h)/h dividing b/h's eta by h.  A partial
+ * that underflows to 0 (tanh' = 1/cosh^2 a past |a| = 373) is within
+ * these terms of its exact value, whose relative error is total.  Ops
+ * whose partials never fall below 2^-1022 (sqrt: 0.5/y >= 4e-155, cbrt,
+ * tan, asin, acos, sinh, sin: |cos a| > 1e-19 at any double a) or are
+ * exact (the node's own value, a constant, an operand) have none. */
+long double wg_kernel_underflow(wg_op op, double a, double b, double p, double y, int k,
+                                double d)
+{
+    const long double eta = WG_UNDERFLOW_ETA;
+    int tiny = fabs(d) < 0x1p-1021;
+    switch (op) {
+    case WG_OP_DIV:                             /* 1/b; -y/b, exact at y = 0 */
+        return tiny && !(k && y == 0) ? eta : 0.0L;
+    case WG_OP_HYPOT:                           /* a/y, b/y: exact at a = 0, b = 0 */
+        return tiny && (k ? b : a) != 0 ? eta : 0.0L;
+    case WG_OP_LOG: case WG_OP_LOG1P: case WG_OP_RECIP:
+        return tiny ? eta : 0.0L;               /* one division or product */
+    case WG_OP_EXPM1:
+        return tiny ? 2 * eta : 0.0L;           /* exp: < 1 ulp */
+    case WG_OP_COS: case WG_OP_COSH:
+        return tiny && a != 0 ? 2 * eta : 0.0L; /* sin, sinh: < 1 ulp; exact at 0 */
+    case WG_OP_ATAN: case WG_OP_TANH: case WG_OP_SIGMOID: case WG_OP_SOFTPLUS:
+        /* 1/a, (1/a)^2, a quotient; 1/cosh, /cosh; exp, a quotient */
+        return tiny ? 3 * eta : 0.0L;
+    case WG_OP_ERF:
+        return tiny ? 5 * eta : 0.0L;   /* (exp: 2, g e: 1) times 2/sqrt(pi), the product: 1 */
+    case WG_OP_POW:
+        if (k)
+            return tiny && a != 1 ? eta : 0.0L; /* y log a, exact at a = 1 */
+        return power_underflow(a, b, d);
+    case WG_OP_POW_C: case WG_OP_POWI:
+        return power_underflow(a, p, d);
+    case WG_OP_ATAN2: {
+        /* (n/h)/h, n = b (da) or -a (db), exact at n = 0: the last
+         * division, and n/h's eta, where n/h may be subnormal, divided by
+         * h.  A subnormal h = hypot(a, b) is itself off by up to 2 eta, a
+         * relative 2 eta/h that d = n/h^2 takes twice. */
+        long double h = hypot(a, b), n = fabsl((long double)(k ? a : b));
+        if (h == 0 || n == 0)
+            return 0;
+        long double e = tiny ? eta : 0.0L;
+        if (n / h < 0x1p-1021L)
+            e += eta / h;
+        if (h < DBL_MIN)
+            e += 4 * (eta / h) * fabsl((long double)d);
+        return e;
+    }
+    case WG_OP_SQRT: case WG_OP_CBRT: case WG_OP_TAN: case WG_OP_ASIN: case WG_OP_ACOS:
+    case WG_OP_SINH: case WG_OP_SIN:
+        return 0;                               /* never below 2^-1022 */
+    case WG_OP_INPUT: case WG_OP_CONST: case WG_OP_ADD: case WG_OP_SUB:
+    case WG_OP_MUL: case WG_OP_MIN: case WG_OP_MAX: case WG_OP_NEG:
+    case WG_OP_RELU: case WG_OP_ABS: case WG_OP_SQUARE: case WG_OP_STOP_GRADIENT:
+    case WG_OP_ADD_C: case WG_OP_MUL_C: case WG_OP_EXP:
+    case WG_OP_LT: case WG_OP_LE: case WG_OP_GT: case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+        return 0;                               /* exact (2a: exact below 2^-1022 too) */
+    case WG_OP_COUNT:
+        break;
+    }
+    return 0;
+}
+
 /* ops whose partials are constants: no argument error can reach them */
 static int constant_partials(wg_op op)
 {
@@ -78,7 +171,7 @@ enum { ARG_A, ARG_B, ARG_Y };
  * |d_k(neighbour) - d_k(R)|; a neighbour outside the domain (NaN) gives no
  * measure and is skipped */
 static void neighbour_spread(wg_op op, const double R[3], double p, int which,
-                             const double dr[2], double e[2])
+                             const double dr[2], long double e[2])
 {
     double m[2] = { 0, 0 };
     for (int side = 0; side < 2; side++) {
@@ -108,6 +201,7 @@ static int at_kink(wg_op op, const double R[3])
 /* The partials at the tape's values, and a bound on their error against
  * the exact partials at the exact values, per edge:
  *   dd = kernel_ulps * 2^-52 |d|                      the kernel's roundings
+ *      + kernel_underflow                             ... where they underflow
  *      + |d(computed args) - d(exact args rounded)|   the primal values' errors
  *      + sum over computed args of max over its two neighbours
  *        |d(arg moved one ulp) - d|                   the last half ulp of each
@@ -148,9 +242,12 @@ void wg_chk_point_partials(wg_chk *c)
                         mpfr_get_d(c->ctr.v[i], MPFR_RNDN) };
         double dr[2];
         partials_at(op, R[0], R[1], p, R[2], dr);
-        double e[2];
-        for (int k = 0; k < 2; k++)
-            e[k] = wg_kernel_ulps(op) * 0x1p-52 * fabs(dc[k]) + fabs(dc[k] - dr[k]);
+        long double e[2], ek[2];
+        for (int k = 0; k < 2; k++) {
+            ek[k] = wg_kernel_ulps(op) * 0x1p-52L * fabsl((long double)dc[k])
+                    + wg_kernel_underflow(op, a, b, p, y, k, dc[k]);
+            e[k] = ek[k] + fabs(dc[k] - dr[k]);
+        }
         if (!at_kink(op, R)) {
             if (wg_op_kind_of((wg_op)tv->op[ia]) != WG_KIND_LEAF)
                 neighbour_spread(op, R, p, ARG_A, dr, e);
@@ -162,7 +259,7 @@ void wg_chk_point_partials(wg_chk *c)
          * kernel's own term is then all that is known */
         for (int k = 0; k < 2; k++)
             if (!isfinite(e[k]))
-                e[k] = wg_kernel_ulps(op) * 0x1p-52 * fabs(dc[k]);
+                e[k] = ek[k];
         c->dd[2 * i] = e[0];
         c->dd[2 * i + 1] = bin ? e[1] : 0.0;
     }
@@ -270,9 +367,12 @@ static inline int noperands(wg_op op)
 
 /* Radii of the second-order terms:
  *   efr[k]: how far the tangent computed with the rounding-perturbed
- *     partials may be from the own tangent tan[k] (forward, rounding only);
+ *     partials may be from the own tangent tan[k] (forward, rounding and
+ *     the products' underflow);
  *   ebar[i]: how far the exact adjoint (exact partials at exact values)
- *     may be from the own adjoint adj[i] (reverse, partial errors only). */
+ *     may be from the own adjoint adj[i] (reverse, partial errors, and the
+ *     products' underflow, so that one radius serves both modes as the
+ *     edge counts do). */
 void wg_chk_radii(wg_chk *c)
 {
     size_t N = c->N;
@@ -284,7 +384,8 @@ void wg_chk_radii(wg_chk *c)
         for (int k = 0; k < nk; k++) {
             size_t q = operand(c, i, k);
             long double r = edge_round(c, i, k, q);
-            e += szmul(fabs(c->d[2 * i + k]) + r, c->efr[q]) + szmul(r, fabsl(c->tan[q]));
+            e += szmul(fabs(c->d[2 * i + k]) + r, c->efr[q]) + szmul(r, fabsl(c->tan[q]))
+                 + wg_chk_product_eta(c->d[2 * i + k], c->tan[q], c->efr[q]);
         }
         c->efr[i] = e;
     }
@@ -295,7 +396,8 @@ void wg_chk_radii(wg_chk *c)
         for (int k = 0; k < nk; k++) {
             size_t q = operand(c, i, k);
             long double dd = c->dd[2 * i + k];
-            c->ebar[q] += szmul(fabs(c->d[2 * i + k]) + dd, c->ebar[i]) + szmul(dd, fabsl(c->adj[i]));
+            c->ebar[q] += szmul(fabs(c->d[2 * i + k]) + dd, c->ebar[i]) + szmul(dd, fabsl(c->adj[i]))
+                          + wg_chk_product_eta(c->d[2 * i + k], c->adj[i], c->ebar[i]);
         }
     }
 }
@@ -304,12 +406,19 @@ void wg_chk_radii(wg_chk *c)
  * delta, d* the exact partials at the exact values) telescopes, path by
  * path, into one term per edge: sum over edges of t~_k (d~ - d*)_ik lambda*_i,
  * t~ the tangents with the perturbed partials and lambda* the exact
- * adjoints.  Hence
+ * adjoints.  An absolute error e_i added to node i's tangent (a product
+ * that underflowed) reaches the result times lambda*_i, and one added to
+ * node k's adjoint times the tangent t_k.  Hence
  *   B = safety * [ sum over edges (|lambda_i| + ebar_i) delta_ik (|tdot_k| + efr_k)
+ *                  + sum over edges eta_ik^fwd (|lambda_i| + ebar_i)
+ *                  + sum over edges eta_ik^rev (|tdot_k| + efr_k)
  *                  + m u sum_j |w_j| (|ydot_j| + efr_yj)
- *                  + n u sum_j |u_j| (|xbar_j| + ebar_xj) ]
- * the last two for the final dot products.  Without the radii this is
- * the first-order running error bound; they add what the first order
+ *                  + n u sum_j |u_j| (|xbar_j| + ebar_xj)
+ *                  + eta per final product that may underflow ]
+ * eta^fwd and eta^rev being eta where the product d_ik tdot_k (forward)
+ * or d_ik lambda_i (reverse) may fall below 2^-1022 (product_eta), and
+ * the last three terms for the final dot products.  Without the radii this
+ * is the first-order running error bound; they add what the first order
  * misses when a partial's error is large against the partial itself
  * (cosh'(v) at a v that cancelled to 1e-27 in double, 1e-19 exactly). */
 double wg_chk_bound(const wg_chk *c)
@@ -323,23 +432,32 @@ double wg_chk_bound(const wg_chk *c)
         long double l = 0;
         for (int k = 0; k < nk; k++) {
             size_t q = operand(c, i, k);
-            l += szmul(edge_delta(c, i, k, q), fabsl(c->tan[q]) + c->efr[q]);
+            double d = c->d[2 * i + k];
+            long double tq = fabsl(c->tan[q]) + c->efr[q];
+            l += szmul(edge_delta(c, i, k, q), tq) + wg_chk_product_eta(d, c->tan[q], c->efr[q]);
+            B += szmul(wg_chk_product_eta(d, c->adj[i], c->ebar[i]), tq);
         }
         B += szmul(lam, l);
     }
-    long double dy = 0, dx = 0;
-    for (size_t j = 0; j < c->m; j++)
-        dy += fabs(c->w[j]) * (fabsl(c->tan[c->yi[j]]) + c->efr[c->yi[j]]);
+    long double dy = 0, dx = 0, under = 0;
+    for (size_t j = 0; j < c->m; j++) {
+        size_t q = c->yi[j];
+        dy += fabs(c->w[j]) * (fabsl(c->tan[q]) + c->efr[q]);
+        under += wg_chk_product_eta(c->w[j], c->tan[q], c->efr[q]);
+    }
     for (size_t j = 0; j < c->n; j++)
-        if (c->xi[j] != WG_NO_NODE)
-            dx += fabs(c->u[j]) * (fabsl(c->adj[c->xi[j]]) + c->ebar[c->xi[j]]);
-    B += WG_UNIT_ROUNDOFF * ((long double)c->m * dy + (long double)c->n * dx);
+        if (c->xi[j] != WG_NO_NODE) {
+            size_t q = c->xi[j];
+            dx += fabs(c->u[j]) * (fabsl(c->adj[q]) + c->ebar[q]);
+            under += wg_chk_product_eta(c->u[j], c->adj[q], c->ebar[q]);
+        }
+    B += WG_UNIT_ROUNDOFF * ((long double)c->m * dy + (long double)c->n * dx) + under;
     return (double)(c->opt.safety * B);
 }
 
-/* E_i = sum_k [(|d_ik| + delta_ik) E_k + delta_ik |tdot_k|]: how far node
- * i's double tangent may be from its exact one (without the safety
- * factor), for blame */
+/* E_i = sum_k [(|d_ik| + delta_ik) E_k + delta_ik |tdot_k| + eta_ik^fwd]:
+ * how far node i's double tangent may be from its exact one (without the
+ * safety factor), for blame */
 void wg_chk_forward_bounds(wg_chk *c)
 {
     for (size_t i = 0; i < c->N; i++) {
@@ -348,7 +466,8 @@ void wg_chk_forward_bounds(wg_chk *c)
         for (int k = 0; k < nk; k++) {
             size_t q = operand(c, i, k);
             long double dl = edge_delta(c, i, k, q);
-            e += szmul(fabs(c->d[2 * i + k]) + dl, c->ebound[q]) + szmul(dl, fabsl(c->tan[q]));
+            e += szmul(fabs(c->d[2 * i + k]) + dl, c->ebound[q]) + szmul(dl, fabsl(c->tan[q]))
+                 + wg_chk_product_eta(c->d[2 * i + k], c->tan[q], c->ebound[q]);
         }
         c->ebound[i] = e;
     }

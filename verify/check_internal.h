@@ -16,12 +16,20 @@
 #include "wengert_verify.h"
 
 #include <gsl/gsl_rng.h>
+#include <math.h>
 #include <mpfr.h>
 
 #define WG_UNIT_ROUNDOFF 0x1p-53    /* u: |fl(a op b) - a op b| <= u |a op b| */
+/* eta: with gradual underflow fl(a op b) = (a op b)(1 + delta) + e, |e| <=
+ * eta, half an ulp of the least subnormal (Higham, Accuracy and Stability of
+ * Numerical Algorithms, 2nd ed., sec. 2.1); e = 0 for + and -, whose exact
+ * result below 2^-1022 is a double.  Long double: 2^-1075 is not a double. */
+#define WG_UNDERFLOW_ETA 0x1p-1075L
 #define WG_REF_RATIO_BITS 8         /* h2 = h1 * 2^-8 */
 #define WG_REF_CONVERGED_BITS 70    /* |D(h1) - D(h2)| <= 2^-70 max(|D|, T) */
 #define WG_NONDIFF_BITS 20          /* one-sided differences apart by 2^-20: a kink */
+#define WG_REF_MAX_ORDER 8          /* differences that go as h^k, k <= 8 (x^9 at 0), are
+                                       told from a kink and from no convergence */
 #define WG_MAX_PRECISION 4096       /* the reference's precision may rise to this when rounding limits it */
 
 typedef struct wg_chk {
@@ -45,7 +53,8 @@ typedef struct wg_chk {
     /* per node, at the point (direction-free) */
     double *rv;                 /* MPFR value at x0, rounded to double */
     double *d;                  /* d[2i + k]: kernel partial of node i w.r.t. operand k */
-    double *dd;                 /* dd[2i + k]: bound on the error of d[2i + k] */
+    long double *dd;            /* dd[2i + k]: bound on the error of d[2i + k] (long
+                                   double: its underflow terms are multiples of 2^-1075) */
     unsigned *fanout;           /* edges leaving each node (operand uses) */
 
     /* per direction */
@@ -66,6 +75,21 @@ typedef struct wg_chk {
 
     gsl_rng *rng;
 } wg_chk;
+
+/* Gradual underflow in the sweeps: a product d v (partial times tangent,
+ * or times adjoint) below 2^-1022 errs by up to eta = 2^-1075 besides its
+ * relative u; the sums into a tangent or an adjoint are exact there.  The
+ * term is taken where the product may land below 2^-1022: d is not 0, v
+ * is not 0 or may not be (its radius), and |d v| < 2^-1021, twice the
+ * threshold, for the computed v's distance from the own one.  A product
+ * exactly 0 (the strong zero) has no error; one taken above 2^-1022 costs
+ * less than one more rounding of it. */
+static inline long double wg_chk_product_eta(double d, long double v, long double rad)
+{
+    if (d == 0 || (v == 0 && rad == 0))
+        return 0;
+    return fabsl(d * v) < 0x1p-1021L ? WG_UNDERFLOW_ETA : 0;
+}
 
 /* one direction's reference */
 typedef struct wg_chk_ref {
@@ -94,6 +118,8 @@ void   wg_chk_step_distance(wg_chk *c);
 long   wg_chk_step_exp(const wg_chk *c);
 void   wg_chk_forward_bounds(wg_chk *c);
 double wg_kernel_ulps(wg_op op);
+long double wg_kernel_underflow(wg_op op, double a, double b, double p, double y, int k,
+                                double d);
 
 /* reference.c */
 void   wg_chk_reference(wg_chk *c, wg_chk_ref *ref);

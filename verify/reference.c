@@ -63,6 +63,45 @@ static void central(wg_chk *c, long e, mpfr_ptr D)
     mpfr_div_2si(D, D, e + 1, MPFR_RNDN);
 }
 
+/* one-sided differences at 2^e from the last pair, into c->R and c->L:
+ * R = (F(2^e) - F(0)) / 2^e, L = (F(0) - F(-2^e)) / 2^e; returns R - L */
+static double one_sided(wg_chk *c, long e)
+{
+    mpfr_sub(c->R, c->Fp, c->F0, MPFR_RNDN);
+    mpfr_div_2si(c->R, c->R, e, MPFR_RNDN);
+    mpfr_sub(c->L, c->F0, c->Fm, MPFR_RNDN);
+    mpfr_div_2si(c->L, c->L, e, MPFR_RNDN);
+    set_prec_if(c->tmp, c->facc);
+    mpfr_sub(c->tmp, c->R, c->L, MPFR_RNDN);
+    return mpfr_get_d(c->tmp, MPFR_RNDN);
+}
+
+/* The derivative is 0 and the differences go to it as h^k, k = 1..8:
+ * D(h2) = 2^-8k D(h1) to 2^-70 of D(h1).  Where the function is smooth
+ * and flat to order k (x^3 at 0: D(h) = h^2), or is C^1 with a jump in a
+ * higher derivative (relu(x)^2 at 0: D(h) = h/2, relu(x)^3: h^2/2), the
+ * terms of the differences shrink as fast as their gap, so no scale M of
+ * them can hold the gap; but the rate can.  D = F' + c h^k gives
+ * 2^8k D(h2) - D(h1) = (2^8k - 1) F', which this bounds by 2^-70 |D(h1)|,
+ * so |F'| <= 2^-(70 + 8k) |D(h1)|, below |D(h1) - D(h2)|, the reference's
+ * stated error.  Differences that do not converge do not keep a ratio of
+ * 2^8k to 70 bits. */
+static int zero_limit(wg_chk *c)
+{
+    if (mpfr_zero_p(c->D1))
+        return 0;
+    set_prec_if(c->tmp, c->facc);
+    for (int k = 1; k <= WG_REF_MAX_ORDER; k++) {
+        mpfr_mul_2si(c->tmp, c->D2, WG_REF_RATIO_BITS * k, MPFR_RNDN);
+        mpfr_sub(c->tmp, c->tmp, c->D1, MPFR_RNDN);
+        mpfr_abs(c->tmp, c->tmp, MPFR_RNDN);
+        mpfr_mul_2si(c->tmp, c->tmp, WG_REF_CONVERGED_BITS, MPFR_RNDN);
+        if (mpfr_cmpabs(c->tmp, c->D1) <= 0)
+            return k;
+    }
+    return 0;
+}
+
 void wg_chk_reference(wg_chk *c, wg_chk_ref *ref)
 {
     ref->status = WG_OK;
@@ -77,19 +116,36 @@ void wg_chk_reference(wg_chk *c, wg_chk_ref *ref)
     if (run_pair(c, e1, ref) != WG_OK)
         return;
     central(c, e1, c->D1);
+    double side1 = one_sided(c, e1);
+    double lr1 = fmax(fabs(mpfr_get_d(c->L, MPFR_RNDN)), fabs(mpfr_get_d(c->R, MPFR_RNDN)));
     if (run_pair(c, e2, ref) != WG_OK)
         return;
     central(c, e2, c->D2);                  /* leaves Fp, Fm at +-h2 */
+    double side2 = one_sided(c, e2);        /* at h2: the report's left and right */
 
-    /* one-sided at h2: R = (F(h2) - F(0)) / h2, L = (F(0) - F(-h2)) / h2 */
-    mpfr_sub(c->R, c->Fp, c->F0, MPFR_RNDN);
-    mpfr_div_2si(c->R, c->R, e2, MPFR_RNDN);
-    mpfr_sub(c->L, c->F0, c->Fm, MPFR_RNDN);
-    mpfr_div_2si(c->L, c->L, e2, MPFR_RNDN);
+    /* The kink test's gap: where F is C^k at the point, R - L = c h^k +
+     * O(h^(k+1)) (k = 1 in a smooth place: h F''), so the one-sided gap at
+     * h2 is 2^-8k of the one at h1; a kink's jump does not shrink with the
+     * step.  So the gap at h2 less the part a power of the step explains
+     * (k = 1..8): a stationary point (F' = 0, L and R = -+h F''/2, all of
+     * their size the curvature's), relu(x)^3 at 0 (R - L = h^2) or x^6 at
+     * 0 (2 h^5) is no kink. */
+    double side_gap = fabs(side2);
+    for (int k = 1; k <= WG_REF_MAX_ORDER; k++)
+        side_gap = fmin(side_gap, fabs(side2 - ldexp(side1, -WG_REF_RATIO_BITS * k)));
 
-    /* M: the scale the reference must resolve; never below what a double
-     * resolves (2^-1075 = 2^-70 M), since the reference ends as a double */
-    double d2 = fabs(mpfr_get_d(c->D2, MPFR_RNDN)), M = fmax(fmax(d2, c->T), 0x1p-1005);
+    /* M: the scale the reference must resolve: |D(h2)|; T, the size of
+     * w.(J u) before cancellation; and the one-sided differences at h1,
+     * the two terms whose mean is D(h1).  Where the derivative is 0 the
+     * first two are 0 too, but the terms are h1 |F''| / 2, the function's
+     * change over the step: a smooth stationary point converges when
+     * h1 |F'''| / 3 <= 2^-70 |F''|, a margin of 2^16 at 256 bits for
+     * F''' ~ F'' / S.  Where the differences do not converge (sin(1e30 x))
+     * the terms are as large as their gap and leave no room.  Never below
+     * what a double resolves (2^-1075 = 2^-70 M): the reference ends as
+     * a double. */
+    double d2 = fabs(mpfr_get_d(c->D2, MPFR_RNDN));
+    double M = fmax(fmax(fmax(d2, c->T), lr1), 0x1p-1005);
     mpfr_sub(c->tmp, c->D1, c->D2, MPFR_RNDN);
     double gap = fabs(mpfr_get_d(c->tmp, MPFR_RNDN));
     /* D(h1) and D(h2) can agree and both be wrong when rounding, not
@@ -98,7 +154,7 @@ void wg_chk_reference(wg_chk *c, wg_chk_ref *ref)
      * 2^(1-p) Rs / h2 */
     ref->round_err = ldexp(c->Rs, 1 - (long)c->prec - e2);
     double lim = ldexp(M, -WG_REF_CONVERGED_BITS);
-    ref->converged = gap <= lim && ref->round_err <= lim;
+    ref->converged = (gap <= lim || zero_limit(c)) && ref->round_err <= lim;
     ref->need_prec = 0;
     if (ref->round_err > lim) {
         /* the precision p' at which the rounding is 2^-80 M, steps scaling
@@ -110,8 +166,6 @@ void wg_chk_reference(wg_chk *c, wg_chk_ref *ref)
     }
 
     double l = mpfr_get_d(c->L, MPFR_RNDN), r = mpfr_get_d(c->R, MPFR_RNDN);
-    mpfr_sub(c->tmp, c->R, c->L, MPFR_RNDN);
-    double side_gap = fabs(mpfr_get_d(c->tmp, MPFR_RNDN));
     ref->nondiff = side_gap > ldexp(fmax(fmax(fabs(l), fabs(r)), c->T), -WG_NONDIFF_BITS);
 }
 

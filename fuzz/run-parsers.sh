@@ -22,7 +22,11 @@ harnesses=${*:-wg expr suite}
 case $seconds in
     ''|*[!0-9]*) echo "run-parsers.sh: SECONDS must be a whole number, not '$seconds'" >&2; exit 2 ;;
 esac
-mkdir -p "$out/artifacts" || exit 2
+mkdir -p "$out/artifacts" "$out/tmp" || exit 2
+# harness_suite makes its folder of .wg files under TMPDIR and removes it
+# at exit; after a crash it stays, here rather than in /tmp
+TMPDIR=$(cd "$out/tmp" && pwd)
+export TMPDIR
 
 fail=0
 for h in $harnesses; do

@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 
 packages=(build-essential autoconf automake libtool pkg-config
           libgsl-dev libmpfr-dev libcunit1-dev libsqlite3-dev gcovr python3
-          libopenmpi-dev openmpi-bin)
+          libopenmpi-dev openmpi-bin gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

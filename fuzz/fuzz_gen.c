@@ -823,7 +823,10 @@ static int cmp_size(const void *p, const void *q)
 
 /* choose outputs among op nodes: first one that depends on the special
  * node (so the kink or edge reaches the check), then unused nodes, then
- * any */
+ * any; in each group first the nodes with a path of nonzero partials from
+ * an input (tlo > 0).  An output without one (a comparison's outcome, a
+ * relu of a negative, stop_gradient) has derivative 0 along every
+ * direction: its checks exercise no derivative rule at all. */
 static int choose_outputs(gen *G, unsigned k)
 {
     size_t n = G->ncommit;
@@ -848,24 +851,27 @@ static int choose_outputs(gen *G, unsigned k)
                 break;
             }
     }
-    for (int pass = 0; ok && pass < 2 && nout < k; pass++) {
+    for (int pass = 0; ok && pass < 4 && nout < k; pass++) {
+        int any_user = pass & 1, any_path = pass >= 2;
+#define WG_OUT_CAND(i) (!chosen[i] && G->node[i].op != WG_OP_CONST                  \
+                        && (any_user || !G->node[i].users)                          \
+                        && (any_path || G->node[i].tlo > 0))
         for (;;) {
             size_t cand = 0;
             for (size_t i = G->ninputs; i < n; i++)
-                cand += !chosen[i] && G->node[i].op != WG_OP_CONST
-                        && (pass || !G->node[i].users);
+                cand += WG_OUT_CAND(i);
             if (!cand || nout == k)
                 break;
             uint32_t r = draw(G, (uint32_t)cand);
             for (size_t i = G->ninputs; i < n; i++)
-                if (!chosen[i] && G->node[i].op != WG_OP_CONST && (pass || !G->node[i].users)
-                    && r-- == 0) {
+                if (WG_OUT_CAND(i) && r-- == 0) {
                     out[nout++] = i;
                     chosen[i] = 1;
                     break;
                 }
         }
     }
+#undef WG_OUT_CAND
     int s = 0;
     if (!ok)
         say(G->why, sizeof G->why, "out of memory");

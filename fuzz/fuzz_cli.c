@@ -428,10 +428,10 @@ static int merge(int n, char *const *paths)
             wg_store_close(dst);
             return bad("%s", err.message);
         }
-        printf("merged %s: %llu campaigns, %llu graphs, %llu checks added; %llu graphs present "
-               "already", paths[i], (unsigned long long)ms.campaigns_added,
+        printf("merged %s: %llu campaigns, %llu graphs, %llu checks, %llu campaign facts added; "
+               "%llu graphs present already", paths[i], (unsigned long long)ms.campaigns_added,
                (unsigned long long)ms.graphs_added, (unsigned long long)ms.checks_added,
-               (unsigned long long)ms.graphs_present);
+               (unsigned long long)ms.info_added, (unsigned long long)ms.graphs_present);
         if (ms.graphs_conflicting)
             printf(" (%llu of them DIFFER: another generator made them)",
                    (unsigned long long)ms.graphs_conflicting);

@@ -129,7 +129,7 @@ run 0 --graphs 30 --nodes 4:10 --shard 1/2 --out "$tmp/s1" --quiet && expect_out
 run 0 --merge "$tmp/all.sqlite" "$tmp/s0/results.sqlite" "$tmp/s1/results.sqlite" &&
     expect_out "2 campaigns, 30 graphs"
 # merging again adds nothing
-run 0 --merge "$tmp/all.sqlite" "$tmp/s0/results.sqlite" && expect_out "0 graphs, 0 checks added; 15 graphs present"
+run 0 --merge "$tmp/all.sqlite" "$tmp/s0/results.sqlite" && expect_out "0 graphs, 0 checks, 0 campaign facts added; 15 graphs present"
 
 # ---------------------------------------------------------------- MPI
 if "$prog" --version | grep -q 'MPI yes'; then

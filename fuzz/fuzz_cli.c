@@ -680,6 +680,18 @@ int main(int argc, char **argv)
         so.nbugs = nbugs;
         snprintf(store_path, sizeof store_path, "%s/selftest-clean.sqlite", out_dir);
         so.base.store_path = store_path;
+        /* the clean campaign judges this build of the library: results an
+         * earlier build left in the folder must not be resumed */
+        static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+        for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+            char old[1100];
+            snprintf(old, sizeof old, "%s%s", store_path, suffixes[k]);
+            if (unlink(old) != 0 && errno != ENOENT) {
+                free(bugs);
+                free(command);
+                return bad("%s: cannot remove the last self-test's store: %s", old, strerror(errno));
+            }
+        }
         so.base.seconds = 0;
         if (!quiet)
             so.base.progress_ctx = &p;

@@ -12,9 +12,11 @@
 #include "bugs.h"
 #include "shrink.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static double now_seconds(void)
@@ -184,6 +186,10 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
                     FILE *err, char *why, size_t len)
 {
     memset(res, 0, sizeof *res);
+    if (o->base.repro_dir && mkdir(o->base.repro_dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(why, len, "%s: cannot create the folder: %s", o->base.repro_dir, strerror(errno));
+        return WG_EIO;
+    }
     int nb = o->bugs ? o->nbugs : wg_bug_count();
     res->rows = calloc((size_t)(nb > 0 ? nb : 1), sizeof *res->rows);
     if (!res->rows) {

@@ -108,6 +108,20 @@ else
         bad "wengert-verify --check $repro: the clean library fails"
 fi
 
+# ---------------------------------------------------------------- self-test
+run 0 --self-test --bugs cos-sign,sqrt-reverse --clean-graphs 20 --nodes 4:10 --out "$tmp/st" --quiet
+expect_out "cos-sign"
+expect_out "every target met"
+[ -f "$tmp/st/repro/selftest-cos-sign.wg" ] || bad "no self-test reproducer for cos-sign"
+# a second self-test judges its own build: the clean store starts afresh
+run 0 --self-test --bugs cos-sign --clean-graphs 20 --nodes 4:10 --out "$tmp/st" --quiet
+if command -v python3 >/dev/null 2>&1; then
+    runs=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+        "select value from campaign_info where key = '"'runs'"'").fetchone()[0])' \
+        "$tmp/st/selftest-clean.sqlite" 2>&1)
+    [ "$runs" = 1 ] || bad "self-test clean store: runs = '$runs', expected 1 (resumed?)"
+fi
+
 # ---------------------------------------------------------------- SIGINT
 checks=$((checks + 1))
 "$prog" --time 120 --nodes 4:10 --out "$tmp/i" >"$tmp/out" 2>"$tmp/err" &

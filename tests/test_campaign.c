@@ -12,6 +12,7 @@
 #include "selftest.h"
 #include "shrink.h"
 #include "store.h"
+#include "test_scratch.h"
 #include "test_util.h"
 #include "wengert.h"
 #include "wengert_verify.h"
@@ -29,45 +30,6 @@
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- scratch files */
-
-static char scratch[256];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[32][512];
-    static int k;
-    k = (k + 1) % 32;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
-    return buf[k];
-}
-
-static int make_scratch(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(scratch, sizeof scratch, "%s/wg-campaign-XXXXXX", base && *base ? base : "/tmp");
-    return mkdtemp(scratch) ? 0 : -1;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[800];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 /* small graphs: the tests are about the campaign, not the verifier */
 static void small_options(wg_campaign_options *o, const char *store)
@@ -623,7 +585,7 @@ static void short_selftest(void)
 
 int main(void)
 {
-    if (make_scratch() != 0) {
+    if (make_scratch("wg-campaign") != 0) {
         perror("mkdtemp");
         return 99;
     }

@@ -13,6 +13,7 @@
 #include "report_select.h"
 #include "report_write.h"
 #include "store.h"
+#include "test_scratch.h"
 #include "test_util.h"
 #include "wengert.h"
 #include "wengert_verify.h"
@@ -31,38 +32,6 @@
 static int cmp_double(const void *a, const void *b);
 
 /* ---------------------------------------------------------------- scratch */
-
-static char scratch[256];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[16][512];
-    static int k;
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
-    return buf[k];
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[800];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 static int exec_sql(const char *path, const char *sql)
 {
@@ -768,9 +737,7 @@ static void compare_runs(void)
 
 int main(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(scratch, sizeof scratch, "%s/wg-report-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(scratch)) {
+    if (make_scratch("wg-report") != 0) {
         perror("test_report: mkdtemp");
         return 99;
     }

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "store.h"
+#include "test_scratch.h"
 #include "test_util.h"
 #include "wengert.h"
 #include "wengert_verify.h"
@@ -28,17 +29,6 @@
 
 /* ---------------------------------------------------------------- scratch files */
 
-static char scratch[256];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[32][512];   /* a ring: each test takes fewer than 32 */
-    static int k;
-    k = (k + 1) % 32;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
-    return buf[k];
-}
-
 /* remove a store and the -wal and -shm files beside it */
 static void remove_store(const char *path)
 {
@@ -48,36 +38,6 @@ static void remove_store(const char *path)
     unlink(aux);
     snprintf(aux, sizeof aux, "%s-shm", path);
     unlink(aux);
-}
-
-static int make_scratch(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(scratch, sizeof scratch, "%s/wg-store-XXXXXX", base && *base ? base : "/tmp");
-    return mkdtemp(scratch) ? 0 : -1;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[600];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            chmod(p, 0700);
-            remove_tree(p);
-        } else {
-            unlink(p);
-        }
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 static void write_file(const char *path, const char *text)
@@ -1591,7 +1551,7 @@ static void unwritable_places(void)
 
 int main(void)
 {
-    if (make_scratch() != 0) {
+    if (make_scratch("wg-store") != 0) {
         perror("test_store: mkdtemp");
         return 99;
     }

@@ -872,11 +872,19 @@ static int choose_outputs(gen *G, unsigned k)
         }
     }
 #undef WG_OUT_CAND
+    /* a graph none of whose outputs has a live path tests no derivative
+     * rule in any check: draw another (a kink or edge graph keeps its
+     * special output, whose one-sided derivatives are the point) */
+    int live = G->special >= 0;
+    for (size_t j = 0; j < nout && !live; j++)
+        live = G->node[out[j]].tlo > 0;
     int s = 0;
     if (!ok)
         say(G->why, sizeof G->why, "out of memory");
     else if (!nout)
         say(G->why, sizeof G->why, "no op node to make an output");
+    else if (!live)
+        say(G->why, sizeof G->why, "no output has a path of nonzero partials from an input");
     else {
         qsort(out, nout, sizeof *out, cmp_size);
         wg_tape *t = wg_graph_tape(G->g);

@@ -771,6 +771,29 @@ static void report_invalid(void)
     wg_check_report_free(&r);
 }
 
+/* what the per-point hook of wg_suite_case_check_points saw */
+typedef struct seen_points {
+    size_t n;
+    int had_graph[8], had_why[8];
+    size_t stop_after;       /* return nonzero at this many points */
+} seen_points;
+
+static int see_point(void *ctx, const wg_suite_case *c, size_t k, uint64_t seed, wg_graph *g,
+                     const char *why_none, const wg_check_report *part)
+{
+    (void)c;
+    (void)seed;
+    seen_points *sp = ctx;
+    CU_ASSERT_EQUAL(k, sp->n);                         /* in order, each once */
+    CU_ASSERT(part->nresults >= 1);
+    if (sp->n < 8) {
+        sp->had_graph[sp->n] = g != NULL;
+        sp->had_why[sp->n] = why_none && *why_none;
+    }
+    sp->n++;
+    return sp->n >= sp->stop_after;
+}
+
 static void case_check(void)
 {
     const char *text =
@@ -817,6 +840,24 @@ static void case_check(void)
     CU_ASSERT_EQUAL(r.results[1].verdict, WG_VERDICT_PASS);
     CU_ASSERT_EQUAL(r.results[2].verdict, WG_VERDICT_PASS);
     wg_check_report_free(&r);
+
+    /* the per-point hook sees each point's own report, in order, with its
+     * graph (none where the function cannot be recorded, and why); a
+     * nonzero return stops the check */
+    seen_points sp = { 0, { 0 }, { 0 }, 99 };
+    CU_ASSERT_EQUAL(wg_suite_case_check_points(wg_suite_find(s, "edge"), &base, &r, why,
+                                               sizeof why, see_point, &sp), WG_OK);
+    CU_ASSERT_EQUAL(sp.n, 2);
+    CU_ASSERT(!sp.had_graph[0] && sp.had_graph[1]);
+    CU_ASSERT(sp.had_why[0] && !sp.had_why[1]);
+    CU_ASSERT_EQUAL(r.nresults, 3);
+    wg_check_report_free(&r);
+    sp = (seen_points){ 0, { 0 }, { 0 }, 2 };
+    CU_ASSERT_EQUAL(wg_suite_case_check_points(wg_suite_find(s, "many"), &base, &r, why,
+                                               sizeof why, see_point, &sp), WG_EIO);
+    CU_ASSERT_EQUAL(sp.n, 2);                      /* stopped at the second point */
+    CU_ASSERT_EQUAL(r.nresults, 0);
+    CU_ASSERT_PTR_NULL(r.results);
 
     /* the case's options over the base: 1 direction and 2 columns */
     CU_ASSERT_EQUAL(wg_suite_case_check(wg_suite_find(s, "columns"), &base, &r, why, sizeof why),

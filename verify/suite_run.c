@@ -96,6 +96,13 @@ static int append(wg_check_report *r, const wg_check_report *part, size_t k, siz
 int wg_suite_case_check(const wg_suite_case *c, const wg_check_options *base,
                         wg_check_report *r, char *why, size_t len)
 {
+    return wg_suite_case_check_points(c, base, r, why, len, NULL, NULL);
+}
+
+int wg_suite_case_check_points(const wg_suite_case *c, const wg_check_options *base,
+                               wg_check_report *r, char *why, size_t len,
+                               wg_suite_point_fn point, void *ctx)
+{
     char dummy[1];
     if (!why || !len) {
         why = dummy;
@@ -121,6 +128,7 @@ int wg_suite_case_check(const wg_suite_case *c, const wg_check_options *base,
         wg_check_report part;
         memset(&part, 0, sizeof part);
         int s;
+        const char *none = NULL;
         wg_graph *g = wg_suite_case_graph(c, k, &pe);
         if (!g) {
             if (pe.status != WG_EDOM && pe.status != WG_ERANGE && pe.status != WG_EBRANCH) {
@@ -131,18 +139,27 @@ int wg_suite_case_check(const wg_suite_case *c, const wg_check_options *base,
             /* the function cannot be recorded at this point: outside a
              * domain, or a recorded branch flips -- the invalid verdict */
             const char *what = strstr(pe.message, ": error: ");
-            s = wg_suite_report_invalid(&part, what ? what + 9 : pe.message);
+            none = what ? what + 9 : pe.message;
+            s = wg_suite_report_invalid(&part, none);
         } else {
             s = wg_check_graph(g, &o, &part);
-            wg_graph_free(g);
             if (s != WG_OK && s != WG_ENOMEM) {
                 snprintf(why, len, "the check did not run at point %zu: %s", k + 1,
                          part.error[0] ? part.error : wg_strerror(s));
                 wg_check_report_free(&part);
+                wg_graph_free(g);
                 wg_check_report_free(r);
                 return s;
             }
         }
+        if (s == WG_OK && point && point(ctx, c, k, o.seed, g, none, &part) != 0) {
+            snprintf(why, len, "stopped at point %zu", k + 1);
+            wg_check_report_free(&part);
+            wg_graph_free(g);
+            wg_check_report_free(r);
+            return WG_EIO;
+        }
+        wg_graph_free(g);
         if (s == WG_OK)
             s = append(r, &part, k, c->npoints);
         wg_check_report_free(&part);

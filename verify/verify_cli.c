@@ -1534,45 +1534,6 @@ static int list_suite(const wg_suite *s, int width)
 
 /* ---------------------------------------------------------------- --suite --store */
 
-/* The order of wg_check_report's verdict, as wg_suite_case_check ranks
- * the results of a case: fail > invalid > unstable > nondiff > pass. */
-static int verdict_rank(wg_verdict v)
-{
-    switch (v) {
-    case WG_VERDICT_PASS: return 0;
-    case WG_VERDICT_NONDIFF: return 1;
-    case WG_VERDICT_UNSTABLE: return 2;
-    case WG_VERDICT_INVALID: return 3;
-    case WG_VERDICT_FAIL: return 4;
-    case WG_VERDICT_COUNT: break;
-    }
-    return 5;
-}
-
-/* part's results appended to r, named by their point when the case has
- * several (wg_suite_case_check's messages, word for word) */
-static int append_point(wg_check_report *r, const wg_check_report *part, size_t k,
-                        size_t npoints)
-{
-    if (part->nresults == 0)
-        return WG_OK;
-    wg_check_result *res = realloc(r->results, (r->nresults + part->nresults) * sizeof *res);
-    if (!res)
-        return WG_ENOMEM;
-    r->results = res;
-    for (size_t i = 0; i < part->nresults; i++) {
-        wg_check_result *d = &res[r->nresults + i];
-        *d = part->results[i];
-        if (npoints > 1 && d->message[0]) {
-            char msg[sizeof d->message];
-            if (snprintf(msg, sizeof msg, "point %zu of %zu: %s", k + 1, npoints, d->message) > 0)
-                memcpy(d->message, msg, sizeof msg);
-        }
-    }
-    r->nresults += part->nresults;
-    return WG_OK;
-}
-
 /* "NAME" for a case of one point, "NAME @ point K" (from 1) for one of several */
 static void point_label(const wg_suite_case *c, size_t k, char *buf, size_t len)
 {
@@ -1600,92 +1561,49 @@ static int store_point(wg_verify_store *vs, const wg_suite_case *c, size_t k, ui
     return rc;
 }
 
-/* What wg_suite_case_check does, point by point, with every point's
- * report stored as a row of its own: the same report for the table (the
- * results of every point in order, the worst verdict, the time of the
- * whole case) or the same status and why.  A case that cannot run still
- * has its rows: the points checked before with their results, the others
- * with why.  *store_rc: an exit status when the store failed (said). */
+/* what the points of a case stored as they are checked need */
+typedef struct point_store {
+    wg_verify_store *vs;
+    size_t stored;           /* points stored so far */
+    int rc;                  /* an exit status when the store failed (said) */
+} point_store;
+
+static int store_point_fn(void *ctx, const wg_suite_case *c, size_t k, uint64_t seed,
+                          wg_graph *g, const char *why_none, const wg_check_report *part)
+{
+    point_store *ps = ctx;
+    ps->rc = store_point(ps->vs, c, k, seed, g, why_none, part);
+    ps->stored = k + 1;
+    return ps->rc;
+}
+
+/* wg_suite_case_check, with every point's report stored as a row of its
+ * own as it is made.  A case that cannot run still has its rows: the
+ * points checked before with their results, the others with why.
+ * *store_rc: an exit status when the store failed (said). */
 static int check_case_stored(const wg_suite_case *c, const wg_check_options *base,
                              wg_verify_store *vs, wg_check_report *r, char *why, size_t len,
                              int *store_rc)
 {
-    memset(r, 0, sizeof *r);
-    why[0] = '\0';
+    point_store ps = { vs, 0, 0 };
+    int status = wg_suite_case_check_points(c, base, r, why, len, store_point_fn, &ps);
+    *store_rc = ps.rc;
+    if (ps.rc || status == WG_OK || status == WG_ENOMEM)
+        return ps.rc ? WG_EIO : status;
+    /* the rows of the points not checked (one for a case with none) */
     wg_check_options co;
     wg_suite_case_options(c, base, &co);
-    size_t npoints = c->error ? 0 : c->npoints, k = 0;
-    int status = WG_OK;
-    if (c->error) {
-        snprintf(why, len, "%s", c->error);
-        status = WG_EINVAL;
-    }
-    double t0 = wall_seconds();
-    for (; k < npoints && status == WG_OK && !*store_rc; k++) {
-        wg_parse_error pe;
-        memset(&pe, 0, sizeof pe);
-        wg_check_report part;
-        memset(&part, 0, sizeof part);
-        const char *none = NULL;
-        int s;
-        wg_graph *g = wg_suite_case_graph(c, k, &pe);
-        if (!g && !point_status(pe.status)) {
-            snprintf(why, len, "%s", pe.message);
-            status = pe.status ? pe.status : WG_EINVAL;
-            break;
-        }
-        if (!g) {
-            /* not recorded at this point: the invalid verdict */
-            none = error_text(pe.message);
-            s = wg_suite_report_invalid(&part, none);
-        } else {
-            s = wg_check_graph(g, &co, &part);
-            if (s != WG_OK && s != WG_ENOMEM) {
-                snprintf(why, len, "the check did not run at point %zu: %s", k + 1,
-                         part.error[0] ? part.error : wg_strerror(s));
-                wg_check_report_free(&part);
-                wg_graph_free(g);
-                status = s;
-                break;
-            }
-        }
-        if (s == WG_OK) {
-            *store_rc = store_point(vs, c, k, co.seed, g, none, &part);
-            s = append_point(r, &part, k, npoints);
-        }
-        wg_check_report_free(&part);
-        wg_graph_free(g);
-        if (s != WG_OK) {
-            snprintf(why, len, "out of memory");
-            status = s;
-        }
-    }
-    if (*store_rc) {
-        wg_check_report_free(r);
-        return WG_EIO;
-    }
-    if (status != WG_OK) {
-        wg_check_report_free(r);
-        if (status == WG_ENOMEM)
-            return status;
-        /* the rows of the points not checked (one for a case with none) */
-        wg_check_report none;
-        memset(&none, 0, sizeof none);
-        snprintf(none.error, sizeof none.error, "%s", why);
-        size_t rows = npoints ? npoints : 1;
-        for (; k < rows && !*store_rc; k++)
-            *store_rc = store_point(vs, c, k, co.seed, NULL, why, &none);
-        return *store_rc ? WG_EIO : status;
-    }
-    r->verdict = WG_VERDICT_PASS;
-    r->worst = 0;
-    for (size_t i = 0; i < r->nresults; i++)
-        if (verdict_rank(r->results[i].verdict) > verdict_rank(r->verdict)) {
-            r->verdict = r->results[i].verdict;
-            r->worst = i;
-        }
-    r->seconds = wall_seconds() - t0;
-    return WG_OK;
+    wg_check_report none;
+    memset(&none, 0, sizeof none);
+    size_t wl = strlen(why);
+    if (wl >= sizeof none.error)
+        wl = sizeof none.error - 1;       /* cut at the end of the field when long */
+    memcpy(none.error, why, wl);
+    none.error[wl] = '\0';
+    size_t rows = !c->error && c->npoints ? c->npoints : 1;
+    for (size_t k = ps.stored; k < rows && !*store_rc; k++)
+        *store_rc = store_point(vs, c, k, co.seed, NULL, why, &none);
+    return *store_rc ? WG_EIO : status;
 }
 
 /* --suite FILE|builtin|- */

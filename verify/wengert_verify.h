@@ -214,6 +214,18 @@ wg_graph *wg_suite_case_graph(const wg_suite_case *c, size_t k, wg_parse_error *
  * with the reason in why (len bytes) and nothing in r. */
 int wg_suite_case_check(const wg_suite_case *c, const wg_check_options *base,
                         wg_check_report *r, char *why, size_t len);
+/* The same, calling point(ctx, c, k, seed, g, why_none, part) with the
+ * report of each point k as it is made (before it joins r): g is the graph
+ * checked, or NULL when the function cannot be recorded at k (why_none
+ * says why; part is then the invalid result); seed is the directions' seed.
+ * A nonzero return stops the check: WG_EIO, nothing in r.  point may be
+ * NULL (then this is wg_suite_case_check). */
+typedef int (*wg_suite_point_fn)(void *ctx, const wg_suite_case *c, size_t k, uint64_t seed,
+                                 wg_graph *g, const char *why_none,
+                                 const wg_check_report *part);
+int wg_suite_case_check_points(const wg_suite_case *c, const wg_check_options *base,
+                               wg_check_report *r, char *why, size_t len,
+                               wg_suite_point_fn point, void *ctx);
 /* r becomes a report of one invalid result whose message is why: what a
  * check gives at a point where the function cannot be recorded.  WG_OK or
  * WG_ENOMEM. */

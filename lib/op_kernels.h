@@ -108,6 +108,8 @@ WG_KERNEL double wg_op_value(wg_op op, double a, double b, double p)
     case WG_OP_GE:            return a >= b;
     case WG_OP_EQ:            return a == b;
     case WG_OP_NE:            return a != b;
+    /* tensor ops have their own kernels (lib/tensor_*.c) */
+    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
     case WG_OP_COUNT:         break;
     }
     return NAN;
@@ -155,6 +157,7 @@ WG_KERNEL const char *wg_op_domain(wg_op op, double a, double b, double p)
     case WG_OP_SQUARE: case WG_OP_STOP_GRADIENT: case WG_OP_ADD_C:
     case WG_OP_MUL_C: case WG_OP_LT: case WG_OP_LE: case WG_OP_GT:
     case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE: case WG_OP_COUNT:
+    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
         return NULL;
     }
     return NULL;
@@ -232,6 +235,7 @@ WG_KERNEL void wg_op_partials(wg_op op, double a, double b, double p, double y,
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT:
     case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
                               *da = 0; return;
+    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
     case WG_OP_COUNT:         break;
     }
     *da = NAN;

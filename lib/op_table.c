@@ -31,9 +31,11 @@ int wg_op_arity(wg_op op)
     case WG_KIND_LEAF:   return 0;
     case WG_KIND_UNARY:
     case WG_KIND_CONST:
-    case WG_KIND_INT:    return 1;
+    case WG_KIND_INT:
+    case WG_KIND_TUNARY: return 1;
     case WG_KIND_BINARY:
-    case WG_KIND_CMP:    return 2;
+    case WG_KIND_CMP:
+    case WG_KIND_TBINARY: return 2;
     }
     return 0;
 }

@@ -3,6 +3,7 @@
  * its handles, computes the value, checks the domain, and appends. */
 #include "op_kernels.h"
 #include "tape.h"
+#include "tensor.h"
 
 #include <math.h>
 
@@ -25,12 +26,12 @@ WG_KERNEL wg_var push(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double v)
     t->op[i] = (uint8_t)op;
     t->arg0[i] = a;
     t->arg1[i] = b;
-    t->shape[i] = 0;
+    t->tref[i] = 0;
     t->val[i] = v;
     return wg_handle(t, i);
 }
 
-static void bad_handle(wg_tape *t, wg_op op, int k, wg_var v)
+void wg_bad_handle(wg_tape *t, wg_op op, int k, wg_var v)
 {
     unsigned tag = v.id >> WG_TAG_SHIFT, ix = v.id & WG_INDEX_MASK;
     if (v.id == 0)
@@ -87,9 +88,11 @@ static wg_var rec_unary_slow(wg_tape *t, wg_op op, wg_var av)
         return no_var;
     uint32_t a = wg_index(t, av);
     if (a == WG_NONE) {
-        bad_handle(t, op, 0, av);
+        wg_bad_handle(t, op, 0, av);
         return no_var;
     }
+    if (!wg_in_val(t, a))
+        return wg_record_ew(t, op, a, WG_NONE, 0.0);
     double x = t->val[a];
     double y = wg_op_value(op, x, 0, 0);
     wg_var r = push(t, op, a, WG_NONE, y);
@@ -104,9 +107,11 @@ static wg_var rec_binary_slow(wg_tape *t, wg_op op, wg_var av, wg_var bv)
         return no_var;
     uint32_t a = wg_index(t, av), b = wg_index(t, bv);
     if (a == WG_NONE || b == WG_NONE) {
-        bad_handle(t, op, a == WG_NONE ? 0 : 1, a == WG_NONE ? av : bv);
+        wg_bad_handle(t, op, a == WG_NONE ? 0 : 1, a == WG_NONE ? av : bv);
         return no_var;
     }
+    if (!wg_in_val(t, a) || !wg_in_val(t, b))
+        return wg_record_ew(t, op, a, b, 0.0);
     double x = t->val[a], z = t->val[b];
     double y = wg_op_value(op, x, z, 0);
     wg_var r = push(t, op, a, b, y);
@@ -129,13 +134,13 @@ WG_KERNEL wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)
     size_t n = t->n;
     uint32_t a = (av.id & WG_INDEX_MASK) - 1u;
     if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == t->tag) & (a < n)
-                  & (n < t->cap))) {
+                  & (n < t->cap) && t->tref[a] == 0)) {
         double x = t->val[a];
         double y = wg_op_value(op, x, 0, 0);
         t->op[n] = (uint8_t)op;
         t->arg0[n] = a;
         t->arg1[n] = WG_NONE;
-        t->shape[n] = 0;
+        t->tref[n] = 0;
         t->val[n] = y;
         t->n = n + 1;
         if (!isfinite(y) || wg_op_domain(op, x, 0, 0))
@@ -153,13 +158,14 @@ WG_KERNEL wg_var rec_binary(wg_tape *t, wg_op op, wg_var av, wg_var bv)
     uint32_t tag = t->tag;
     uint32_t a = (av.id & WG_INDEX_MASK) - 1u, b = (bv.id & WG_INDEX_MASK) - 1u;
     if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == tag)
-                  & ((bv.id >> WG_TAG_SHIFT) == tag) & (a < n) & (b < n) & (n < t->cap))) {
+                  & ((bv.id >> WG_TAG_SHIFT) == tag) & (a < n) & (b < n) & (n < t->cap)
+                  && (t->tref[a] | t->tref[b]) == 0)) {
         double x = t->val[a], z = t->val[b];
         double y = wg_op_value(op, x, z, 0);
         t->op[n] = (uint8_t)op;
         t->arg0[n] = a;
         t->arg1[n] = b;
-        t->shape[n] = 0;
+        t->tref[n] = 0;
         t->val[n] = y;
         t->n = n + 1;
         if (!isfinite(y) || wg_op_domain(op, x, z, 0))
@@ -175,7 +181,7 @@ WG_KERNEL wg_var rec_const(wg_tape *t, wg_op op, wg_var av, double c)
         return no_var;
     uint32_t a = wg_index(t, av);
     if (a == WG_NONE) {
-        bad_handle(t, op, 0, av);
+        wg_bad_handle(t, op, 0, av);
         return no_var;
     }
     if (!isfinite(c)) {
@@ -183,6 +189,8 @@ WG_KERNEL wg_var rec_const(wg_tape *t, wg_op op, wg_var av, double c)
                 wg_op_name(op), c);
         return no_var;
     }
+    if (!wg_in_val(t, a))
+        return wg_record_ew(t, op, a, WG_NONE, c);
     if (wg_tape_reserve_param(t) != WG_OK) {
         wg_fail(t, WG_ENOMEM, 0, "node %zu (%s): out of memory growing the constant table",
                 t->n, wg_op_name(op));
@@ -199,10 +207,18 @@ WG_KERNEL wg_var rec_const(wg_tape *t, wg_op op, wg_var av, double c)
     return r;
 }
 
+/* the outcome; for tensors, 1 when every element's outcome is true */
 static inline int rec_cmp(wg_tape *t, wg_op op, wg_var av, wg_var bv)
 {
     wg_var r = rec_binary(t, op, av, bv);
-    return r.id ? t->val[t->n - 1] != 0 : 0;
+    if (!r.id)
+        return 0;
+    size_t i = t->n - 1, n = wg_numel_at(t, i);
+    const double *y = wg_data(t, i);
+    for (size_t e = 0; e < n; e++)
+        if (y[e] == 0)
+            return 0;
+    return 1;
 }
 
 #define WG_X_DEF_LEAF(E, name)
@@ -216,6 +232,8 @@ static inline int rec_cmp(wg_tape *t, wg_op op, wg_var av, wg_var bv)
     wg_var wg_##name(wg_tape *t, wg_var a, int n) { return rec_const(t, WG_OP_##E, a, (double)n); }
 #define WG_X_DEF_CMP(E, name) \
     int wg_##name(wg_tape *t, wg_var a, wg_var b) { return rec_cmp(t, WG_OP_##E, a, b); }
+#define WG_X_DEF_TUNARY(E, name)
+#define WG_X_DEF_TBINARY(E, name)
 #define WG_X_DEF(E, name, kind) WG_X_DEF_##kind(E, name)
 WG_OP_LIST(WG_X_DEF)
 #undef WG_X_DEF
@@ -238,6 +256,13 @@ wg_var wg_apply(wg_tape *t, wg_op op, wg_var a, wg_var b, double c)
         return rec_binary(t, op, a, b);
     case WG_KIND_CONST:
         return rec_const(t, op, a, c);
+    case WG_KIND_TUNARY:
+    case WG_KIND_TBINARY:
+        if (op == WG_OP_MATMUL)
+            return wg_matmul(t, a, b);
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): a tensor op with attributes: record it with "
+                "wg_apply_tensor", t->n, wg_op_name(op));
+        return no_var;
     case WG_KIND_INT:
         if (!(c >= INT32_MIN && c <= INT32_MAX && c == nearbyint(c))) {
             wg_fail(t, WG_EINVAL, 0, "node %zu (%s): exponent %.17g is not an int", t->n,

@@ -3,8 +3,10 @@
  * recorded values bit for bit), checking domains and recorded branches. */
 #include "op_kernels.h"
 #include "tape.h"
+#include "tensor.h"
 
 #include <math.h>
+#include <string.h>
 
 static void replay_fail(wg_tape *t, size_t i, wg_op op, double a, double b, double p,
                         double y, const char *why, const char *fn)
@@ -42,20 +44,52 @@ WG_KERNEL void replay_node(wg_tape *t, size_t i, wg_op op, double a, double b, d
         replay_fail(t, i, op, a, b, p, y, why, fn);
 }
 
+/* a tensor node again: values, domains, recorded outcomes per element */
+static void replay_tensor(wg_tape *t, size_t i, const char *fn)
+{
+    wg_op op = (wg_op)t->op[i];
+    wg_tissue is;
+    size_t flipped = 0;
+    if (op == WG_OP_INPUT || op == WG_OP_CONST)
+        return;
+    int cmp = wg_kind(t->op[i]) == WG_KIND_CMP;
+    wg_tensor_value_node(t, i, &is, cmp, &flipped);
+    if (flipped) {
+        const double *y = wg_data(t, i);
+        wg_fail(t, WG_EBRANCH, 1, "%s: node %zu (%s): element %zu: recorded %s, now %.17g %s "
+                "%.17g is %s; record the tape again at this point", fn, i, wg_op_name(op),
+                flipped - 1, y[flipped - 1] != 0 ? "true" : "false", is.a, wg_op_symbol(op),
+                is.b, y[flipped - 1] != 0 ? "false" : "true");
+        return;
+    }
+    if (is.status == WG_OK || t->status != WG_OK)
+        return;
+    char args[128] = "";
+    if (is.why && wg_kind(t->op[i]) != WG_KIND_TUNARY)
+        wg_format_args(op, is.a, is.b, is.p, args, sizeof args);
+    if (is.status == WG_EDOM)
+        wg_fail(t, WG_EDOM, 1, "%s: node %zu (%s): element %zu: %s%s%s", fn, i, wg_op_name(op),
+                is.elem, args, args[0] ? ": " : "", is.why);
+    else
+        wg_fail(t, WG_ERANGE, 1, "%s: node %zu (%s): element %zu: result %g is not finite", fn,
+                i, wg_op_name(op), is.elem, is.y);
+}
+
 int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
 {
     static const char fn[] = "wg_eval";
-    size_t lo, hi;
+    size_t lo, hi, N;
     int s;
     if (!t)
         return WG_EINVAL;
     if (t->status != WG_OK && !t->status_at_point)
         return t->status;               /* a recording error: only wg_tape_clear helps */
-    if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK)
+    if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK
+        || (s = wg_list_numel(t, fn, "x", n, x, &N)) != WG_OK)
         return s;
-    if (n && !values)
-        return wg_call_fail(t, WG_EINVAL, "%s: values is NULL but its length is %zu", fn, n);
-    for (size_t j = 0; j < n; j++)
+    if (N && !values)
+        return wg_call_fail(t, WG_EINVAL, "%s: values is NULL but its length is %zu", fn, N);
+    for (size_t j = 0; j < N; j++)
         if (!isfinite(values[j]))
             return wg_call_fail(t, WG_EINVAL, "%s: values[%zu] = %g is not finite", fn, j,
                                 values[j]);
@@ -68,14 +102,23 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
     t->status_at_point = 0;
     t->tan_k = 0;                       /* last sweeps belong to the old point */
     t->adj_n = t->adj_lo = 0;
-    for (size_t j = 0; j < n; j++)
-        t->val[wg_index(t, x[j])] = values[j];
+    const double *vj = values;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = wg_index(t, x[j]);
+        size_t k = wg_numel_at(t, i);
+        memcpy(wg_data(t, i), vj, k * sizeof *vj);
+        vj += k;
+    }
 
     const uint8_t *O = t->op;
-    const uint32_t *A = t->arg0, *B = t->arg1;
+    const uint32_t *A = t->arg0, *B = t->arg1, *T = t->tref;
     const double *P = t->param;
     double *V = t->val;
     for (size_t i = from; i < t->n; i++) {
+        if (T[i]) {
+            replay_tensor(t, i, fn);
+            continue;
+        }
         /* one case per op with its kernels inlined at a constant op (see
          * lib/sweep.c); replay_node does the checks */
         switch ((wg_op)O[i]) {
@@ -85,6 +128,8 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
 #define RE_CMP(OP)    RE_BINARY(OP)
 #define RE_CONST(OP)  replay_node(t, i, OP, V[A[i]], 0.0, P[B[i]], fn)
 #define RE_INT(OP)    RE_CONST(OP)
+#define RE_TUNARY(OP)
+#define RE_TBINARY(OP)
 #define WG_X_RE(E, name, kind) case WG_OP_##E: RE_##kind(WG_OP_##E); break;
             WG_OP_LIST(WG_X_RE)
 #undef WG_X_RE

@@ -72,6 +72,8 @@ const char *wg_format_args(wg_op op, double a, double b, double p, char *buf, si
         break;
     case WG_KIND_LEAF:
     case WG_KIND_UNARY:
+    case WG_KIND_TUNARY:
+    case WG_KIND_TBINARY:
         snprintf(buf, len, "argument %.17g", a);
         break;
     }

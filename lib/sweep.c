@@ -11,6 +11,7 @@
  * wg_check_finite names it. */
 #include "op_kernels.h"
 #include "tape.h"
+#include "tensor.h"
 
 #include <math.h>
 #include <string.h>
@@ -31,16 +32,45 @@ static inline int has_second_operand(wg_op_kind kind)
     return kind == WG_KIND_BINARY || kind == WG_KIND_CMP;
 }
 
+void wg_arena_range(const wg_tape *t, size_t lo, size_t hi, size_t *off_lo, size_t *off_hi)
+{
+    /* records are in node order and so are their offsets: the first
+     * record at or after lo, and the first at or after hi */
+    size_t r[2], bound[2] = { lo, hi };
+    for (int k = 0; k < 2; k++) {
+        size_t a = 0, b = t->ntn;
+        while (a < b) {
+            size_t m = a + (b - a) / 2;
+            if (t->tn[m].node < bound[k])
+                a = m + 1;
+            else
+                b = m;
+        }
+        r[k] = a;
+    }
+    *off_lo = r[0] < t->ntn ? (size_t)t->tn[r[0]].off : t->arena_n;
+    *off_hi = r[1] < t->ntn ? (size_t)t->tn[r[1]].off : t->arena_n;
+}
+
 int wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k)
 {
-    size_t n = hi - lo;
+    size_t n = hi - lo, olo, ohi;
     if (k && n > SIZE_MAX / sizeof(double) / k)
         return WG_ENOMEM;
-    if (wg_scratch(t, &t->tan, &t->tan_cap, n * k) != WG_OK) {
+    wg_arena_range(t, lo, hi, &olo, &ohi);
+    size_t tn = ohi - olo;
+    if (k && tn > SIZE_MAX / sizeof(double) / k)
+        return WG_ENOMEM;
+    if (wg_scratch(t, &t->tan, &t->tan_cap, n * k) != WG_OK
+        || wg_scratch(t, &t->ttan, &t->ttan_cap, tn * k) != WG_OK) {
         t->tan_k = 0;
         return WG_ENOMEM;
     }
     memset(t->tan, 0, n * k * sizeof(double));
+    if (tn != 0 && k != 0)
+        memset(t->ttan, 0, tn * k * sizeof(double));
+    t->ttan_lo = olo;
+    t->ttan_hi = ohi;
     t->tan_lo = lo;
     t->tan_n = hi;
     t->tan_k = k;
@@ -73,6 +103,8 @@ WG_KERNEL void fwd_node(wg_op op, double va, double vb, double p, double y, uint
 #define FWD_BINARY(OP) fwd_node(OP, val[a], val[b], 0.0, val[i], a, b, lo, k, tan, ti)
 #define FWD_CONST(OP)  fwd_node(OP, val[a], 0.0, par[b], val[i], a, WG_NONE, lo, k, tan, ti)
 #define FWD_INT(OP)    FWD_CONST(OP)
+#define FWD_TUNARY(OP)
+#define FWD_TBINARY(OP)
 
 /* the partials of node i as a sweep uses them: with a hook, after it */
 static void hooked_partials(const wg_tape *t, int reverse, size_t i, double *da, double *db)
@@ -90,6 +122,10 @@ static void sweep_forward_hooked(wg_tape *t, size_t lo, size_t hi, size_t k)
 {
     for (size_t i = lo; i < hi; i++) {
         wg_op_kind kind = wg_kind(t->op[i]);
+        if (t->tref[i]) {
+            wg_tensor_fwd_node(t, i, k);    /* calls the hook per element */
+            continue;
+        }
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
         double da, db, *ti = t->tan + (i - lo) * k;
@@ -113,6 +149,10 @@ static void sweep_reverse_hooked(wg_tape *t, size_t lo, size_t hi, double *adj)
     for (size_t i = hi + 1; i-- > lo;) {
         double g = adj[i - lo];
         wg_op_kind kind = wg_kind(t->op[i]);
+        if (t->tref[i]) {
+            wg_tensor_rev_node(t, i, lo, adj);
+            continue;
+        }
         if (g == 0 || kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
         double da, db;
@@ -132,10 +172,14 @@ int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
         return WG_OK;
     }
     const uint8_t *op = t->op;
-    const uint32_t *A = t->arg0, *B = t->arg1;
+    const uint32_t *A = t->arg0, *B = t->arg1, *T = t->tref;
     const double *val = t->val, *par = t->param;
     double *tan = t->tan;
     for (size_t i = lo; i < hi; i++) {
+        if (T[i]) {                 /* a tensor node: its whole-operation rule */
+            wg_tensor_fwd_node(t, i, k);
+            continue;
+        }
         uint32_t a = A[i], b = B[i];
         double *ti = tan + (i - lo) * k;
         (void)a;
@@ -154,12 +198,18 @@ int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
 
 int wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi)
 {
-    size_t n = hi - lo + 1;
-    if (wg_scratch(t, &t->adj, &t->adj_cap, n) != WG_OK) {
+    size_t n = hi - lo + 1, olo, ohi;
+    wg_arena_range(t, lo, hi + 1, &olo, &ohi);
+    if (wg_scratch(t, &t->adj, &t->adj_cap, n) != WG_OK
+        || wg_scratch(t, &t->tadj, &t->tadj_cap, ohi - olo) != WG_OK) {
         t->adj_n = t->adj_lo = 0;
         return WG_ENOMEM;
     }
     memset(t->adj, 0, n * sizeof(double));
+    if (ohi > olo)
+        memset(t->tadj, 0, (ohi - olo) * sizeof(double));
+    t->tadj_lo = olo;
+    t->tadj_hi = ohi;
     t->adj_lo = lo;
     t->adj_n = hi + 1;
     t->last_reverse = 1;
@@ -176,6 +226,8 @@ int wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi)
 #define REV_BINARY(OP) rev_node(OP, val[a], val[b], 0.0, val[i], a, b, lo, g, adj)
 #define REV_CONST(OP)  rev_node(OP, val[a], 0.0, par[b], val[i], a, WG_NONE, lo, g, adj)
 #define REV_INT(OP)    REV_CONST(OP)
+#define REV_TUNARY(OP)
+#define REV_TBINARY(OP)
 
 WG_KERNEL void rev_node(wg_op op, double va, double vb, double p, double y, uint32_t a,
                         uint32_t b, size_t lo, double g, double *adj)
@@ -195,9 +247,13 @@ void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
         return;
     }
     const uint8_t *op = t->op;
-    const uint32_t *A = t->arg0, *B = t->arg1;
+    const uint32_t *A = t->arg0, *B = t->arg1, *T = t->tref;
     const double *val = t->val, *par = t->param;
     for (size_t i = hi + 1; i-- > lo;) {
+        if (T[i]) {
+            wg_tensor_rev_node(t, i, lo, adj);
+            continue;
+        }
         double g = adj[i - lo];
         if (g == 0)
             continue;
@@ -245,6 +301,15 @@ int wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = lo; i < hi && i < t->n; i++) {
             wg_op_kind kind = wg_kind(t->op[i]);
+            if (t->tref[i]) {
+                size_t e;
+                double arg;
+                if (wg_tensor_partials_nonfinite(t, i, &e, &arg))
+                    return wg_call_fail(t, WG_ERANGE, "%s: node %zu (%s): element %zu: derivative "
+                                        "is not finite at argument %.17g", fn, i,
+                                        wg_op_name((wg_op)t->op[i]), e, arg);
+                continue;
+            }
             if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP || (pass == 0 && !swept_through(t, i)))
                 continue;
             double da, db;

@@ -88,12 +88,19 @@ void wg_tape_free(wg_tape *t)
     wg_mem_free(t, t->op);
     wg_mem_free(t, t->arg0);
     wg_mem_free(t, t->arg1);
-    wg_mem_free(t, t->shape);
+    wg_mem_free(t, t->tref);
     wg_mem_free(t, t->val);
     wg_mem_free(t, t->param);
     wg_mem_free(t, t->tan);
     wg_mem_free(t, t->adj);
     wg_mem_free(t, t->grad);
+    wg_mem_free(t, t->tn);
+    wg_mem_free(t, t->shapes);
+    wg_mem_free(t, t->shape_hash);
+    wg_mem_free(t, t->arena);
+    wg_mem_free(t, t->ttan);
+    wg_mem_free(t, t->tadj);
+    wg_mem_free(t, t->tgrad);
     t->alloc.free_fn(t->alloc.ctx, t);
 }
 
@@ -106,6 +113,9 @@ void wg_tape_clear(wg_tape *t)
     t->tan_k = t->tan_lo = t->tan_n = 0;
     t->adj_lo = t->adj_n = 0;
     t->grad_n = 0;
+    t->tgrad_n = 0;
+    t->ntn = 0;
+    t->arena_n = 0;
     t->status = WG_OK;
     t->status_at_point = 0;
     t->msg[0] = t->call_msg[0] = '\0';
@@ -121,9 +131,10 @@ size_t wg_tape_bytes(const wg_tape *t)
 {
     if (!t)
         return 0;
-    return t->n * (sizeof *t->op + sizeof *t->arg0 + sizeof *t->arg1 + sizeof *t->shape
+    return t->n * (sizeof *t->op + sizeof *t->arg0 + sizeof *t->arg1 + sizeof *t->tref
                    + sizeof *t->val)
-           + t->nparam * sizeof *t->param;
+           + t->nparam * sizeof *t->param + t->ntn * sizeof *t->tn
+           + t->arena_n * sizeof *t->arena + t->nshapes * sizeof *t->shapes;
 }
 
 /* Grow one array to `cap` elements of `size` bytes.  On failure the array
@@ -149,7 +160,7 @@ int wg_tape_reserve_slow(wg_tape *t)
     if (!grow(t, (void **)&t->op, cap, sizeof *t->op)
         || !grow(t, (void **)&t->arg0, cap, sizeof *t->arg0)
         || !grow(t, (void **)&t->arg1, cap, sizeof *t->arg1)
-        || !grow(t, (void **)&t->shape, cap, sizeof *t->shape)
+        || !grow(t, (void **)&t->tref, cap, sizeof *t->tref)
         || !grow(t, (void **)&t->val, cap, sizeof *t->val))
         return WG_ENOMEM;
     t->cap = cap;
@@ -206,34 +217,32 @@ double wg_node_param(const wg_tape *t, size_t i)
     return (k == WG_KIND_CONST || k == WG_KIND_INT) ? wg_param_of(t, i) : NAN;
 }
 
+/* the value of a one-element node; NaN for a tensor of another size */
 double wg_node_value(const wg_tape *t, size_t i)
 {
-    return (t && i < t->n) ? t->val[i] : NAN;
-}
-
-int wg_node_rank(const wg_tape *t, size_t i)
-{
-    return (t && i < t->n) ? (int)t->shape[i] : -1;
+    if (!t || i >= t->n)
+        return NAN;
+    return wg_numel_at(t, i) == 1 ? wg_data(t, i)[0] : NAN;
 }
 
 double wg_value(const wg_tape *t, wg_var v)
 {
     uint32_t i = t ? wg_index(t, v) : WG_NONE;
-    return i == WG_NONE ? NAN : t->val[i];
+    return i == WG_NONE ? NAN : wg_node_value(t, i);
 }
 
 double wg_node_tangent(const wg_tape *t, size_t i)
 {
-    if (!t || t->tan_k == 0 || i < t->tan_lo || i >= t->tan_n)
+    if (!t || t->tan_k == 0 || i < t->tan_lo || i >= t->tan_n || wg_numel_at(t, i) == 0)
         return NAN;
-    return t->tan[(i - t->tan_lo) * t->tan_k];
+    return wg_tan_at(t, i, 0)[0];
 }
 
 double wg_node_adjoint(const wg_tape *t, size_t i)
 {
-    if (!t || i < t->adj_lo || i >= t->adj_n)
+    if (!t || i < t->adj_lo || i >= t->adj_n || wg_numel_at(t, i) == 0)
         return NAN;
-    return t->adj[i - t->adj_lo];
+    return wg_adj_at(t, i, t->adj_lo, t->adj)[0];
 }
 
 void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx)

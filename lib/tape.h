@@ -16,20 +16,53 @@
 #define WG_INDEX_MASK ((UINT32_C(1) << WG_TAG_SHIFT) - 1)
 #define WG_NONE UINT32_MAX        /* "no operand" in arg0/arg1 */
 
+/* An interned shape: equal shapes share an id, so comparing shapes is
+ * comparing ids.  Id 0 is rank 0 (a scalar). */
+typedef struct wg_shape_rec {
+    int rank;
+    size_t dim[WG_MAX_RANK];
+    size_t numel;
+} wg_shape_rec;
+
+/* The record of a tensor node (tref[i] = k + 1 for record k): where its
+ * values live and the attributes of its op.  A node of rank 0 keeps its one
+ * value in val[i] like a scalar (and its tangents and adjoints in the
+ * per-node slots), so a scalar op can take it as an operand on the fast
+ * path; a node of rank > 0 keeps numel doubles in the arena at off. */
+typedef struct wg_tnode {
+    uint64_t off;               /* arena offset of the values (rank > 0) */
+    uint64_t aux;               /* slice: the start */
+    uint32_t node;              /* the node this record belongs to */
+    uint32_t shape;             /* interned shape id */
+    uint32_t attr;              /* packed attributes, see tensor.h */
+    uint32_t pad;
+} wg_tnode;
+
 /* Structure of arrays, recording order = evaluation order, so every sweep
  * is a plain loop.  Per node: op (1 byte), two operand indices (4 + 4),
- * shape id (4) and value (8): 21 bytes.  Ops with a constant keep it in
- * param[], indexed by arg1, so the common case pays nothing for it. */
+ * tensor reference (4) and value (8): 21 bytes.  Ops with a constant keep
+ * it in param[], indexed by arg1, so the common case pays nothing for it.
+ * A tensor node adds a 32-byte wg_tnode and its values in the arena. */
 struct wg_tape {
     wg_allocator alloc;
     uint32_t tag;
     size_t n, cap;
     uint8_t *op;
     uint32_t *arg0, *arg1;
-    uint32_t *shape;            /* 0: scalar; later: index into a shape table */
+    uint32_t *tref;             /* 0: a scalar node; k + 1: tensor record tn[k] */
     double *val;
     double *param;
     size_t nparam, param_cap;
+
+    /* tensors */
+    wg_tnode *tn;               /* tensor records, in node order */
+    size_t ntn, tn_cap;
+    wg_shape_rec *shapes;       /* interned shapes; shapes[0] is rank 0 */
+    size_t nshapes, shapes_cap;
+    uint32_t *shape_hash;       /* open addressing: shape id + 1, 0 empty */
+    size_t shape_hash_cap;      /* a power of two, or 0 */
+    double *arena;              /* the values of nodes of rank > 0 */
+    size_t arena_n, arena_cap;  /* doubles */
 
     /* sweep scratch, kept between calls so repeated sweeps allocate nothing */
     double *tan;                /* tan[i * tan_k + j]: tangent of node i, direction j */
@@ -41,6 +74,14 @@ struct wg_tape {
     int last_reverse;           /* 1: the sweep prepared last was a reverse one */
     double *grad;               /* wg_backward accumulator */
     size_t grad_cap, grad_n;
+    /* tensor parts of the sweep scratch: the arena range [toff_lo, toff_hi)
+     * of the swept nodes, k slabs per node forward */
+    double *ttan;
+    size_t ttan_cap, ttan_lo, ttan_hi;
+    double *tadj;
+    size_t tadj_cap, tadj_lo, tadj_hi;
+    double *tgrad;              /* wg_backward accumulator of arena values */
+    size_t tgrad_cap, tgrad_n;
 
     wg_partials_hook hook;      /* test-only, see wengert.h */
     void *hook_ctx;
@@ -51,6 +92,9 @@ struct wg_tape {
     char msg[320];
     char call_msg[320];         /* the last failed driver call, when status is OK */
 };
+
+/* fail the tape: operand k (0-based) of a new node of op is not a live handle */
+void  wg_bad_handle(wg_tape *t, wg_op op, int k, wg_var v);
 
 /* room for one more node / one more constant; WG_OK, WG_ENOMEM or WG_ELIMIT */
 int   wg_tape_reserve_slow(wg_tape *t);
@@ -84,6 +128,62 @@ const char *wg_op_symbol(wg_op op);
 /* "argument 2", "arguments (1, 0)", "argument -2 with constant 0.5" */
 const char *wg_format_args(wg_op op, double a, double b, double p, char *buf, size_t len);
 
+/* ---- tensors: where a node's values, tangents and adjoints live */
+
+static inline const wg_tnode *wg_tnode_of(const wg_tape *t, size_t i)
+{
+    return t->tref[i] ? &t->tn[t->tref[i] - 1] : NULL;
+}
+
+static inline uint32_t wg_shape_id(const wg_tape *t, size_t i)
+{
+    return t->tref[i] ? t->tn[t->tref[i] - 1].shape : 0;
+}
+
+static inline const wg_shape_rec *wg_shape_at(const wg_tape *t, size_t i)
+{
+    return &t->shapes[wg_shape_id(t, i)];
+}
+
+/* 1 when node i keeps its value in val[i]: rank 0 */
+static inline int wg_in_val(const wg_tape *t, size_t i)
+{
+    return wg_shape_id(t, i) == 0;
+}
+
+static inline size_t wg_numel_at(const wg_tape *t, size_t i)
+{
+    return t->shapes[wg_shape_id(t, i)].numel;
+}
+
+static inline double *wg_data(const wg_tape *t, size_t i)
+{
+    return wg_in_val(t, i) ? &t->val[i] : t->arena + t->tn[t->tref[i] - 1].off;
+}
+
+/* tangent of node i in direction j of the current forward sweep; NULL when
+ * node i is before the sweep (its tangent is 0) */
+static inline double *wg_tan_at(const wg_tape *t, size_t i, size_t j)
+{
+    if (i < t->tan_lo)
+        return NULL;
+    if (wg_in_val(t, i))
+        return t->tan + (i - t->tan_lo) * t->tan_k + j;
+    const wg_tnode *r = &t->tn[t->tref[i] - 1];
+    return t->ttan + (r->off - t->ttan_lo) * t->tan_k + j * t->shapes[r->shape].numel;
+}
+
+/* adjoint of node i in the current reverse sweep over [lo, ...], whose
+ * per-node buffer is adj; NULL when node i is before lo */
+static inline double *wg_adj_at(const wg_tape *t, size_t i, size_t lo, double *adj)
+{
+    if (i < lo)
+        return NULL;
+    if (wg_in_val(t, i))
+        return adj + (i - lo);
+    return t->tadj + (t->tn[t->tref[i] - 1].off - t->tadj_lo);
+}
+
 static inline wg_var wg_handle(const wg_tape *t, size_t i)
 {
     wg_var v = { (t->tag << WG_TAG_SHIFT) | (uint32_t)(i + 1) };
@@ -116,6 +216,11 @@ int  wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k);
 void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj);
 int  wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k);
 int  wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi);
+/* the arena range of the nodes [lo, hi): [*off_lo, *off_hi) */
+void wg_arena_range(const wg_tape *t, size_t lo, size_t hi, size_t *off_lo, size_t *off_hi);
+/* sum of numel over a checked list of handles; WG_OK or WG_ELIMIT */
+int  wg_list_numel(wg_tape *t, const char *fn, const char *what, size_t n, const wg_var *v,
+                   size_t *total);
 /* after a sweep: WG_ERANGE naming the first node whose partial is not finite
  * when any of the n results is not finite, else WG_OK */
 int  wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_t lo, size_t hi);

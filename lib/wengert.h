@@ -62,6 +62,12 @@ const char *wg_strerror(int status);
  *   CONST  f(a; c) with a double constant c      (wg_add_c, wg_mul_c, wg_pow_c)
  *   INT    f(a; n) with an int constant n        (wg_powi)
  *   CMP    a comparison recorded so replays can detect a flipped branch
+ *   TUNARY  a tensor op of one operand with attributes (axes, a shape, a
+ *           permutation, a range): sum, reshape, softmax, ...
+ *   TBINARY a tensor op of two operands that is not elementwise (matmul,
+ *           concat)
+ * Every UNARY, BINARY, CONST, INT and CMP op also applies to tensors,
+ * elementwise, binary ones with NumPy broadcasting.
  * Adding an op is one row here plus its kernels (lib/op_kernels.h, the
  * verifier's MPFR kernel); the recording function wg_<name> is generated
  * from the row.  Non-smooth points follow one convention, documented in
@@ -115,7 +121,19 @@ const char *wg_strerror(int status);
     X(GT, gt, CMP)                    \
     X(GE, ge, CMP)                    \
     X(EQ, eq, CMP)                    \
-    X(NE, ne, CMP)
+    X(NE, ne, CMP)                    \
+    X(MATMUL, matmul, TBINARY)        \
+    X(CONCAT, concat, TBINARY)        \
+    X(SUM, sum, TUNARY)               \
+    X(MEAN, mean, TUNARY)             \
+    X(MAX_REDUCE, max_reduce, TUNARY) \
+    X(LOGSUMEXP, logsumexp, TUNARY)   \
+    X(LOGSOFTMAX, logsoftmax, TUNARY) \
+    X(SOFTMAX, softmax, TUNARY)       \
+    X(RESHAPE, reshape, TUNARY)       \
+    X(TRANSPOSE, transpose, TUNARY)   \
+    X(BROADCAST_TO, broadcast_to, TUNARY) \
+    X(SLICE, slice, TUNARY)
 
 typedef enum wg_op {
 #define WG_X_ENUM(E, name, kind) WG_OP_##E,
@@ -125,7 +143,8 @@ typedef enum wg_op {
 } wg_op;
 
 typedef enum wg_op_kind {
-    WG_KIND_LEAF, WG_KIND_UNARY, WG_KIND_BINARY, WG_KIND_CONST, WG_KIND_INT, WG_KIND_CMP
+    WG_KIND_LEAF, WG_KIND_UNARY, WG_KIND_BINARY, WG_KIND_CONST, WG_KIND_INT, WG_KIND_CMP,
+    WG_KIND_TUNARY, WG_KIND_TBINARY
 } wg_op_kind;
 
 const char *wg_op_name(wg_op op);          /* "sin"; NULL when op is out of range */
@@ -169,7 +188,7 @@ wg_op    wg_node_op(const wg_tape *t, size_t i);
 size_t   wg_node_arg(const wg_tape *t, size_t i, int k);
 double   wg_node_param(const wg_tape *t, size_t i);   /* c of *_C ops, n of powi */
 double   wg_node_value(const wg_tape *t, size_t i);
-int      wg_node_rank(const wg_tape *t, size_t i);    /* 0: scalar */
+int      wg_node_rank(const wg_tape *t, size_t i);    /* 0: scalar; -1: no node i */
 
 /* ------------------------------------------------------------------ recording */
 
@@ -194,6 +213,8 @@ double   wg_value(const wg_tape *t, wg_var v);   /* NaN for an invalid handle */
 #define WG_X_DECL_CONST(name)  wg_var wg_##name(wg_tape *t, wg_var a, double c);
 #define WG_X_DECL_INT(name)    wg_var wg_##name(wg_tape *t, wg_var a, int n);
 #define WG_X_DECL_CMP(name)    int wg_##name(wg_tape *t, wg_var a, wg_var b);
+#define WG_X_DECL_TUNARY(name)
+#define WG_X_DECL_TBINARY(name)
 #define WG_X_DECL(E, name, kind) WG_X_DECL_##kind(name)
 WG_OP_LIST(WG_X_DECL)
 #undef WG_X_DECL
@@ -202,6 +223,94 @@ WG_OP_LIST(WG_X_DECL)
  * time.  b is ignored by unary ops; c is used by CONST and INT ops (INT
  * needs an integral c that fits an int). */
 wg_var   wg_apply(wg_tape *t, wg_op op, wg_var a, wg_var b, double c);
+
+/* ------------------------------------------------------------------ tensors
+ *
+ * A node may hold a dense tensor: rank 0 to WG_MAX_RANK, row-major,
+ * contiguous doubles.  A scalar is a rank-0 tensor; wg_input and wg_const
+ * make one, and every scalar call works as before.  Every UNARY, BINARY,
+ * CONST, INT and CMP op applies elementwise; binary ones broadcast as NumPy
+ * does (shapes aligned from the right, a size-1 or missing axis stretches).
+ * A recorded comparison of tensors keeps every element's outcome; the C
+ * call returns 1 when every element's outcome is true.
+ *
+ * Axes count from 0; a negative axis counts from the end (-1 is the last).
+ * Shapes that do not fit fail the tape with WG_ESHAPE, naming the node, the
+ * op and the shapes ("node 12 (matmul): shapes 3x4 and 5x2 do not fit");
+ * a result with more than WG_MAX_ELEMENTS elements, or an arena that would
+ * outgrow the address space, fails it with WG_ELIMIT.  Nothing is
+ * half-recorded: a failed call appends no node.
+ *
+ * In the derivative drivers (wg_grad, wg_vjp, wg_jvp, wg_jvp_multi, the
+ * Jacobians, wg_eval) every handle may be a tensor: the arrays g, w, u,
+ * xbar, ydot, values and the Jacobian's rows and columns hold the
+ * concatenation of the handles' elements in row-major order. */
+#define WG_MAX_RANK 8
+#define WG_MAX_ELEMENTS ((size_t)1 << 40)   /* elements of one tensor */
+
+/* an input or constant of the given shape; data holds numel doubles, all
+ * finite.  rank 0 is a scalar (wg_input / wg_const). */
+wg_var wg_tensor_input(wg_tape *t, int rank, const size_t *shape, const double *data);
+wg_var wg_tensor_const(wg_tape *t, int rank, const size_t *shape, const double *data);
+int    wg_shape(const wg_tape *t, wg_var v, size_t *shape);  /* the rank; -1 invalid; shape may be NULL */
+size_t wg_numel(const wg_tape *t, wg_var v);                 /* 1 for a scalar; 0 invalid */
+int    wg_tensor_value(const wg_tape *t, wg_var v, double *out); /* numel doubles; WG_OK or WG_EINVAL */
+
+/* (..., m, k) @ (..., k, n) -> (..., m, n).  A 1-D operand is a row (left)
+ * or a column (right) vector whose axis is dropped from the result, as in
+ * NumPy; batch axes broadcast.  Computed by CBLAS dgemm. */
+wg_var wg_matmul(wg_tape *t, wg_var a, wg_var b);
+/* reductions; naxes 0 (axes NULL): over every axis.  keepdims keeps the
+ * reduced axes with size 1. */
+wg_var wg_sum(wg_tape *t, wg_var a, int naxes, const int *axes, int keepdims);
+wg_var wg_mean(wg_tape *t, wg_var a, int naxes, const int *axes, int keepdims);
+/* max along one axis; at a tie the derivative goes to the first maximal
+ * element (the same convention as wg_max) */
+wg_var wg_max_reduce(wg_tape *t, wg_var a, int axis, int keepdims);
+/* log sum exp along one axis, shifted by the maximum so that it neither
+ * overflows nor underflows */
+wg_var wg_logsumexp(wg_tape *t, wg_var a, int axis, int keepdims);
+wg_var wg_logsoftmax(wg_tape *t, wg_var a, int axis);
+wg_var wg_softmax(wg_tape *t, wg_var a, int axis);
+/* the same elements under another shape with the same element count */
+wg_var wg_reshape(wg_tape *t, wg_var a, int rank, const size_t *shape);
+/* axes permuted: result axis d is a's axis perm[d]; NULL reverses them */
+wg_var wg_transpose(wg_tape *t, wg_var a, const int *perm);
+wg_var wg_broadcast_to(wg_tape *t, wg_var a, int rank, const size_t *shape);
+/* elements start .. stop-1 along axis */
+wg_var wg_slice(wg_tape *t, wg_var a, int axis, size_t start, size_t stop);
+/* n parts joined along an existing axis (concat) or a new one (stack).
+ * Recorded as binary concat nodes (stack: a reshape of each part first),
+ * joined as a balanced tree, so every node has at most two operands. */
+wg_var wg_concat(wg_tape *t, size_t n, const wg_var *parts, int axis);
+wg_var wg_stack(wg_tape *t, size_t n, const wg_var *parts, int axis);
+
+/* The attributes of a tensor op node, for readers, writers and tools that
+ * rebuild a tape (inspection: wg_node_attrs; generic recording:
+ * wg_apply_tensor). */
+typedef struct wg_tensor_attrs {
+    unsigned axes;          /* sum, mean: bit d set when axis d is reduced */
+    int axis;               /* max_reduce, logsumexp, logsoftmax, softmax, slice, concat */
+    int keepdims;           /* sum, mean, max_reduce, logsumexp */
+    int perm[WG_MAX_RANK];  /* transpose */
+    size_t start, stop;     /* slice */
+    int rank;               /* reshape, broadcast_to: the result's shape */
+    size_t shape[WG_MAX_RANK];
+} wg_tensor_attrs;
+/* node i's attributes; WG_OK, or WG_EINVAL when i is not a tensor op */
+int    wg_node_attrs(const wg_tape *t, size_t i, wg_tensor_attrs *attrs);
+/* record a TUNARY or TBINARY op from its attributes (b: concat, matmul) */
+wg_var wg_apply_tensor(wg_tape *t, wg_op op, wg_var a, wg_var b, const wg_tensor_attrs *attrs);
+
+/* node i's shape, element count, and values (numel doubles, row-major;
+ * valid until the next recording call or wg_eval) */
+int           wg_node_shape(const wg_tape *t, size_t i, size_t *shape); /* rank; -1 */
+size_t        wg_node_numel(const wg_tape *t, size_t i);
+const double *wg_node_values(const wg_tape *t, size_t i);
+/* element e of node i's tangent (direction 0) or adjoint in the last sweep;
+ * NaN when the node was not swept (see wg_node_tangent) */
+double wg_node_tangent_at(const wg_tape *t, size_t i, size_t e);
+double wg_node_adjoint_at(const wg_tape *t, size_t i, size_t e);
 
 /* ------------------------------------------------------------------ derivatives
  *
@@ -234,11 +343,13 @@ int wg_jacobian_rev(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_va
                     double *J);
 
 /* Accumulating backward, with PyTorch's .grad semantics: each call adds
- * seed * dy/dv into every node's gradient buffer; the buffers are kept until
+ * seed * dy/dv into every node's gradient buffer (y holds one element); the buffers are kept until
  * wg_zero_grad.  The tape itself is not changed, so the same call twice adds
  * the same amount twice. */
 int    wg_backward(wg_tape *t, wg_var y, double seed);
 double wg_grad_of(const wg_tape *t, wg_var v);   /* 0 before any backward */
+/* the gradient buffer of a tensor node: numel doubles.  WG_OK or WG_EINVAL */
+int    wg_grad_of_tensor(const wg_tape *t, wg_var v, double *out);
 void   wg_zero_grad(wg_tape *t);
 
 /* Per-node tangents and adjoints of the last sweep, for trace tables:
@@ -301,6 +412,9 @@ wg_var      wg_graph_output(const wg_graph *g, size_t i);
 const char *wg_graph_output_name(const wg_graph *g, size_t i);
 /* Record an input named name on the graph's tape. */
 wg_var      wg_graph_add_input(wg_graph *g, const char *name, double value);
+/* ... a tensor input (wg_tensor_input): numel doubles of data, row-major */
+wg_var      wg_graph_add_tensor_input(wg_graph *g, const char *name, int rank,
+                                      const size_t *shape, const double *data);
 int         wg_graph_add_output(wg_graph *g, const char *name, wg_var v);
 /* Name of node i as used by the writer, traces and DOT: the input's name for
  * named inputs, "v<i>" otherwise.  Writes into buf, returns buf. */

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(build-essential autoconf automake libtool pkg-config
-          libgsl-dev libmpfr-dev libcunit1-dev libsqlite3-dev gcovr python3
+          libgsl-dev libmpfr-dev libcunit1-dev libsqlite3-dev libopenblas-dev gcovr python3
           libopenmpi-dev openmpi-bin gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do

@@ -134,7 +134,8 @@ char *wg_campaign_options_text(const wg_campaign_options *o)
     /* weights: only those that differ from the default 1, so adding an op
      * to the table does not change the text of existing campaigns */
     for (int op = 0; !bad && op < WG_OP_COUNT; op++)
-        if (wg_op_kind_of((wg_op)op) != WG_KIND_LEAF && g->op_weight[op] != 1.0)
+        if (wg_op_kind_of((wg_op)op) != WG_KIND_LEAF
+            && g->op_weight[op] != (wg_fuzz_op_drawable((wg_op)op) ? 1.0 : 0.0))
             bad = append(&b, &len, &cap, " w.%s=%a", wg_op_name((wg_op)op), g->op_weight[op]);
     if (!bad && o->bug >= 0)
         bad = append(&b, &len, &cap, " inject-bug=%s", wg_bug_get(o->bug)->name);

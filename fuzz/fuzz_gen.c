@@ -123,6 +123,12 @@ const char *wg_fuzz_mode_name(wg_fuzz_mode m)
     return (unsigned)m < WG_FUZZ_MODE_COUNT ? names[m] : "unknown";
 }
 
+int wg_fuzz_op_drawable(wg_op op)
+{
+    wg_op_kind k = wg_op_kind_of(op);
+    return k != WG_KIND_LEAF && k != WG_KIND_TUNARY && k != WG_KIND_TBINARY;
+}
+
 void wg_fuzz_gen_options_init(wg_fuzz_gen_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -132,8 +138,9 @@ void wg_fuzz_gen_options_init(wg_fuzz_gen_options *o)
     o->nodes_max = 24;
     o->outputs_min = 1;
     o->outputs_max = 2;
+    /* scalar graphs: the tensor rows (TUNARY, TBINARY) are not drawn */
     for (int k = 0; k < WG_OP_COUNT; k++)
-        o->op_weight[k] = wg_op_kind_of((wg_op)k) == WG_KIND_LEAF ? 0.0 : 1.0;
+        o->op_weight[k] = wg_fuzz_op_drawable((wg_op)k) ? 1.0 : 0.0;
     o->share_prob = 0.3;
     o->const_prob = 0.1;
     o->value_max = 1e6;
@@ -1039,7 +1046,7 @@ static const char *set_weights(gen *G)
         double w = G->o->op_weight[k];
         if (!(w >= 0 && w <= 1e300))
             return "an op weight is negative or not finite";
-        if (wg_op_kind_of((wg_op)k) != WG_KIND_LEAF && w > wmax)
+        if (wg_fuzz_op_drawable((wg_op)k) && w > wmax)
             wmax = w;
     }
     if (!(wmax > 0))
@@ -1048,7 +1055,7 @@ static const char *set_weights(gen *G)
     for (int k = 0; k < WG_OP_COUNT; k++) {
         double w = G->o->op_weight[k];
         uint32_t iw = 0;
-        if (wg_op_kind_of((wg_op)k) != WG_KIND_LEAF && w > 0) {
+        if (wg_fuzz_op_drawable((wg_op)k) && w > 0) {
             iw = (uint32_t)(w / wmax * 16777216.0);
             if (!iw)
                 iw = 1;

@@ -57,6 +57,9 @@ typedef struct wg_fuzz_gen_options {
     unsigned max_attempts; /* graphs drawn before giving up (default 64) */
 } wg_fuzz_gen_options;
 
+/* 1 when the generator can draw op: a scalar op of the table (tensor
+ * graphs are not generated yet) */
+int wg_fuzz_op_drawable(wg_op op);
 void wg_fuzz_gen_options_init(wg_fuzz_gen_options *o);
 
 /* how a graph was placed */

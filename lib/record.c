@@ -134,7 +134,7 @@ WG_KERNEL wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)
     size_t n = t->n;
     uint32_t a = (av.id & WG_INDEX_MASK) - 1u;
     if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == t->tag) & (a < n)
-                  & (n < t->cap) && t->tref[a] == 0)) {
+                  & (n < t->cap) && (t->ntn == 0 || t->tref[a] == 0))) {
         double x = t->val[a];
         double y = wg_op_value(op, x, 0, 0);
         t->op[n] = (uint8_t)op;
@@ -159,7 +159,7 @@ WG_KERNEL wg_var rec_binary(wg_tape *t, wg_op op, wg_var av, wg_var bv)
     uint32_t a = (av.id & WG_INDEX_MASK) - 1u, b = (bv.id & WG_INDEX_MASK) - 1u;
     if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == tag)
                   & ((bv.id >> WG_TAG_SHIFT) == tag) & (a < n) & (b < n) & (n < t->cap)
-                  && (t->tref[a] | t->tref[b]) == 0)) {
+                  && (t->ntn == 0 || (t->tref[a] | t->tref[b]) == 0))) {
         double x = t->val[a], z = t->val[b];
         double y = wg_op_value(op, x, z, 0);
         t->op[n] = (uint8_t)op;
@@ -189,7 +189,7 @@ WG_KERNEL wg_var rec_const(wg_tape *t, wg_op op, wg_var av, double c)
                 wg_op_name(op), c);
         return no_var;
     }
-    if (!wg_in_val(t, a))
+    if (t->ntn && !wg_in_val(t, a))
         return wg_record_ew(t, op, a, WG_NONE, c);
     if (wg_tape_reserve_param(t) != WG_OK) {
         wg_fail(t, WG_ENOMEM, 0, "node %zu (%s): out of memory growing the constant table",

@@ -75,6 +75,39 @@ static void replay_tensor(wg_tape *t, size_t i, const char *fn)
                 i, wg_op_name(op), is.elem, is.y);
 }
 
+/* instantiated with tensors = 0 for a tape without tensor nodes (no test
+ * per node) and 1 otherwise, as the sweeps are */
+WG_KERNEL void replay_loop(wg_tape *t, size_t from, const char *fn, int tensors)
+{
+    const uint8_t *O = t->op;
+    const uint32_t *A = t->arg0, *B = t->arg1, *T = t->tref;
+    const double *P = t->param;
+    double *V = t->val;
+    for (size_t i = from; i < t->n; i++) {
+        if (tensors && T[i]) {
+            replay_tensor(t, i, fn);
+            continue;
+        }
+        /* one case per op with its kernels inlined at a constant op (see
+         * lib/sweep.c); replay_node does the checks */
+        switch ((wg_op)O[i]) {
+#define RE_LEAF(OP)
+#define RE_UNARY(OP)  replay_node(t, i, OP, V[A[i]], 0.0, 0.0, fn)
+#define RE_BINARY(OP) replay_node(t, i, OP, V[A[i]], V[B[i]], 0.0, fn)
+#define RE_CMP(OP)    RE_BINARY(OP)
+#define RE_CONST(OP)  replay_node(t, i, OP, V[A[i]], 0.0, P[B[i]], fn)
+#define RE_INT(OP)    RE_CONST(OP)
+#define RE_TUNARY(OP)
+#define RE_TBINARY(OP)
+#define WG_X_RE(E, name, kind) case WG_OP_##E: RE_##kind(WG_OP_##E); break;
+            WG_OP_LIST(WG_X_RE)
+#undef WG_X_RE
+        case WG_OP_COUNT:
+            break;
+        }
+    }
+}
+
 int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
 {
     static const char fn[] = "wg_eval";
@@ -110,32 +143,9 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
         vj += k;
     }
 
-    const uint8_t *O = t->op;
-    const uint32_t *A = t->arg0, *B = t->arg1, *T = t->tref;
-    const double *P = t->param;
-    double *V = t->val;
-    for (size_t i = from; i < t->n; i++) {
-        if (T[i]) {
-            replay_tensor(t, i, fn);
-            continue;
-        }
-        /* one case per op with its kernels inlined at a constant op (see
-         * lib/sweep.c); replay_node does the checks */
-        switch ((wg_op)O[i]) {
-#define RE_LEAF(OP)
-#define RE_UNARY(OP)  replay_node(t, i, OP, V[A[i]], 0.0, 0.0, fn)
-#define RE_BINARY(OP) replay_node(t, i, OP, V[A[i]], V[B[i]], 0.0, fn)
-#define RE_CMP(OP)    RE_BINARY(OP)
-#define RE_CONST(OP)  replay_node(t, i, OP, V[A[i]], 0.0, P[B[i]], fn)
-#define RE_INT(OP)    RE_CONST(OP)
-#define RE_TUNARY(OP)
-#define RE_TBINARY(OP)
-#define WG_X_RE(E, name, kind) case WG_OP_##E: RE_##kind(WG_OP_##E); break;
-            WG_OP_LIST(WG_X_RE)
-#undef WG_X_RE
-        case WG_OP_COUNT:
-            break;
-        }
-    }
+    if (t->ntn)
+        replay_loop(t, from, fn, 1);
+    else
+        replay_loop(t, from, fn, 0);
     return t->status;
 }

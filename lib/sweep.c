@@ -165,18 +165,17 @@ static void sweep_reverse_hooked(wg_tape *t, size_t lo, size_t hi, double *adj)
     }
 }
 
-int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
+/* The loop is instantiated twice: with tensors = 0 for a range that holds
+ * no tensor node (a scalar tape pays nothing for tensors), with 1 where
+ * each node is first tested for being one. */
+WG_KERNEL void forward_loop(wg_tape *t, size_t lo, size_t hi, size_t k, int tensors)
 {
-    if (t->hook) {
-        sweep_forward_hooked(t, lo, hi, k);
-        return WG_OK;
-    }
     const uint8_t *op = t->op;
     const uint32_t *A = t->arg0, *B = t->arg1, *T = t->tref;
     const double *val = t->val, *par = t->param;
     double *tan = t->tan;
     for (size_t i = lo; i < hi; i++) {
-        if (T[i]) {                 /* a tensor node: its whole-operation rule */
+        if (tensors && T[i]) {      /* a tensor node: its whole-operation rule */
             wg_tensor_fwd_node(t, i, k);
             continue;
         }
@@ -193,6 +192,34 @@ int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
             break;
         }
     }
+}
+
+/* 1 when a node of [lo, hi) is a tensor node */
+static int range_has_tensors(const wg_tape *t, size_t lo, size_t hi)
+{
+    if (t->ntn == 0)
+        return 0;
+    size_t a = 0, b = t->ntn;               /* the first record at or after lo */
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (t->tn[m].node < lo)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a < t->ntn && t->tn[a].node < hi;
+}
+
+int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
+{
+    if (t->hook) {
+        sweep_forward_hooked(t, lo, hi, k);
+        return WG_OK;
+    }
+    if (range_has_tensors(t, lo, hi))
+        forward_loop(t, lo, hi, k, 1);
+    else
+        forward_loop(t, lo, hi, k, 0);
     return WG_OK;
 }
 
@@ -240,17 +267,13 @@ WG_KERNEL void rev_node(wg_op op, double va, double vb, double p, double y, uint
         adj[b - lo] += db * g;
 }
 
-void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
+WG_KERNEL void reverse_loop(wg_tape *t, size_t lo, size_t hi, double *adj, int tensors)
 {
-    if (t->hook) {
-        sweep_reverse_hooked(t, lo, hi, adj);
-        return;
-    }
     const uint8_t *op = t->op;
     const uint32_t *A = t->arg0, *B = t->arg1, *T = t->tref;
     const double *val = t->val, *par = t->param;
     for (size_t i = hi + 1; i-- > lo;) {
-        if (T[i]) {
+        if (tensors && T[i]) {
             wg_tensor_rev_node(t, i, lo, adj);
             continue;
         }
@@ -268,6 +291,18 @@ void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
             break;
         }
     }
+}
+
+void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
+{
+    if (t->hook) {
+        sweep_reverse_hooked(t, lo, hi, adj);
+        return;
+    }
+    if (range_has_tensors(t, lo, hi + 1))
+        reverse_loop(t, lo, hi, adj, 1);
+    else
+        reverse_loop(t, lo, hi, adj, 0);
 }
 
 /* Whether the last sweep carried a nonzero derivative through node i:

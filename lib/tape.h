@@ -140,9 +140,13 @@ static inline uint32_t wg_shape_id(const wg_tape *t, size_t i)
     return t->tref[i] ? t->tn[t->tref[i] - 1].shape : 0;
 }
 
+/* the rank-0 shape, for tapes that have no shape table yet */
+extern const wg_shape_rec wg_scalar_shape;
+
 static inline const wg_shape_rec *wg_shape_at(const wg_tape *t, size_t i)
 {
-    return &t->shapes[wg_shape_id(t, i)];
+    uint32_t id = wg_shape_id(t, i);
+    return id ? &t->shapes[id] : &wg_scalar_shape;
 }
 
 /* 1 when node i keeps its value in val[i]: rank 0 */
@@ -153,7 +157,7 @@ static inline int wg_in_val(const wg_tape *t, size_t i)
 
 static inline size_t wg_numel_at(const wg_tape *t, size_t i)
 {
-    return t->shapes[wg_shape_id(t, i)].numel;
+    return wg_shape_at(t, i)->numel;
 }
 
 static inline double *wg_data(const wg_tape *t, size_t i)

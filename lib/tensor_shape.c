@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+const wg_shape_rec wg_scalar_shape = { 0, { 0 }, 1 };
+
 /* FNV-1a over the rank and the dims: shapes are few and short */
 static uint64_t shape_hash(int rank, const size_t *dim)
 {

@@ -648,6 +648,59 @@ static void readme_example(void)
     wg_tape_free(t);
 }
 
+/* every tensor node's attributes rebuild it through wg_apply_tensor: same
+ * op, shape and values */
+static void attrs_round_trip(void)
+{
+    wg_tape *t = wg_tape_new();
+    wg_var a = tin(t, 3, (size_t[]){ 2, 3, 4 }, 91), w = tin(t, 2, (size_t[]){ 4, 2 }, 92);
+    wg_matmul(t, a, w);
+    wg_sum(t, a, 2, (int[]){ 0, 2 }, 1);
+    wg_sum(t, a, 0, NULL, 0);
+    wg_mean(t, a, 1, (int[]){ -2 }, 0);
+    wg_max_reduce(t, a, 2, 1);
+    wg_logsumexp(t, a, 0, 0);
+    wg_logsoftmax(t, a, 1);
+    wg_softmax(t, a, 2);
+    wg_reshape(t, a, 2, (size_t[]){ 8, 3 });
+    wg_transpose(t, a, (int[]){ 2, 0, 1 });
+    wg_broadcast_to(t, w, 3, (size_t[]){ 5, 4, 2 });
+    wg_slice(t, a, 2, 1, 3);
+    wg_concat(t, 2, (wg_var[]){ a, a }, 1);
+    CU_ASSERT_EQUAL_FATAL(wg_status(t), WG_OK);
+    size_t n = wg_tape_size(t);
+    int seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        wg_op op = wg_node_op(t, i);
+        wg_op_kind k = wg_op_kind_of(op);
+        wg_tensor_attrs at;
+        if (k != WG_KIND_TUNARY && k != WG_KIND_TBINARY) {
+            CU_ASSERT_EQUAL(wg_node_attrs(t, i, &at), WG_EINVAL);
+            continue;
+        }
+        seen |= 1 << (op - WG_OP_MATMUL);
+        CU_ASSERT_EQUAL_FATAL(wg_node_attrs(t, i, &at), WG_OK);
+        wg_var x = wg_tape_var(t, wg_node_arg(t, i, 0));
+        wg_var y = k == WG_KIND_TBINARY ? wg_tape_var(t, wg_node_arg(t, i, 1)) : x;
+        wg_var r = wg_apply_tensor(t, op, x, y, &at);
+        CU_ASSERT_EQUAL_FATAL(wg_status(t), WG_OK);
+        size_t j = wg_var_index(t, r), d1[WG_MAX_RANK], d2[WG_MAX_RANK];
+        CU_ASSERT_EQUAL(wg_node_op(t, j), op);
+        int r1 = wg_node_shape(t, i, d1), r2 = wg_node_shape(t, j, d2);
+        CU_ASSERT_EQUAL(r1, r2);
+        CU_ASSERT(memcmp(d1, d2, sizeof(size_t) * (size_t)r1) == 0);
+        size_t ne = wg_node_numel(t, i);
+        CU_ASSERT(memcmp(wg_node_values(t, i), wg_node_values(t, j), ne * sizeof(double)) == 0);
+    }
+    CU_ASSERT_EQUAL(seen, (1 << (WG_OP_SLICE - WG_OP_MATMUL + 1)) - 1);  /* every tensor row */
+    /* wg_apply records matmul, and refuses a tensor op that needs attributes */
+    CU_ASSERT(wg_apply(t, WG_OP_MATMUL, a, w, 0).id != 0);
+    CU_ASSERT_EQUAL(wg_apply(t, WG_OP_SUM, a, a, 0).id, 0u);
+    CU_ASSERT_EQUAL(wg_status(t), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_apply_tensor"));
+    wg_tape_free(t);
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
@@ -664,6 +717,7 @@ int main(void)
         { "wg_backward and wg_grad_of_tensor accumulate", backward_accumulates },
         { "memory: values + <= 64 bytes a node; clear reuses", memory_per_node },
         { "the README example: gradient by hand", readme_example },
+        { "wg_node_attrs / wg_apply_tensor rebuild every tensor op", attrs_round_trip },
         { NULL, NULL }
     };
     return wg_test_main("tensor", cases);

@@ -95,18 +95,27 @@ int wg_vjp(wg_tape *t, size_t m, const wg_var *y, const double *w,
     if (wg_prepare_adjoints(t, xlo, yhi) != WG_OK)
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu adjoints", fn,
                             yhi - xlo + 1);
+    /* A tensor that depends on no input (data recorded after the first
+     * input, say) needs no adjoint, and its rule's share can be skipped:
+     * for X @ W with X data, a whole dgemm.  Unless x asks for one. */
+    t->prune_passive = 1;
+    for (size_t j = 0; j < n; j++) {
+        const wg_tnode *r = wg_tnode_of(t, wg_index(t, x[j]));
+        if (r && !(r->flags & WG_TN_ACTIVE))
+            t->prune_passive = 0;
+    }
     const double *wj = w;
     for (size_t j = 0; j < m; j++) {
         uint32_t i = wg_index(t, y[j]);
         size_t k = wg_numel_at(t, i);
-        if (i >= xlo) {
-            double *g = wg_adj_at(t, i, xlo, t->adj);
+        double *g = wg_adj_at(t, i, xlo, t->adj);
+        if (g)                              /* NULL: before x, or a constant */
             for (size_t e = 0; e < k; e++)
                 g[e] += wj[e];
-        }
         wj += k;
     }
     wg_sweep_reverse(t, xlo, yhi, t->adj);
+    t->prune_passive = 0;
     double *xj = xbar;
     for (size_t j = 0; j < n; j++) {
         uint32_t i = wg_index(t, x[j]);     /* after every y: no path, and no buffer */

@@ -35,8 +35,12 @@ typedef struct wg_tnode {
     uint32_t node;              /* the node this record belongs to */
     uint32_t shape;             /* interned shape id */
     uint32_t attr;              /* packed attributes, see tensor.h */
-    uint32_t pad;
+    uint32_t flags;             /* WG_TN_ACTIVE */
 } wg_tnode;
+
+/* the node may depend on an input: it is an input, or an operand may be
+ * (a scalar operand always counts as one, its dependence is not kept) */
+#define WG_TN_ACTIVE 1u
 
 /* Structure of arrays, recording order = evaluation order, so every sweep
  * is a plain loop.  Per node: op (1 byte), two operand indices (4 + 4),
@@ -72,6 +76,8 @@ struct wg_tape {
     size_t adj_cap;
     size_t adj_lo, adj_n;       /* nodes [adj_lo, adj_n) hold the last reverse sweep */
     int last_reverse;           /* 1: the sweep prepared last was a reverse one */
+    int prune_passive;          /* reverse sweep: no adjoints for tensor nodes that
+                                   depend on no input (set by wg_vjp, see there) */
     double *grad;               /* wg_backward accumulator */
     size_t grad_cap, grad_n;
     /* tensor parts of the sweep scratch: the arena range [toff_lo, toff_hi)
@@ -185,7 +191,10 @@ static inline double *wg_adj_at(const wg_tape *t, size_t i, size_t lo, double *a
         return NULL;
     if (wg_in_val(t, i))
         return adj + (i - lo);
-    return t->tadj + (t->tn[t->tref[i] - 1].off - t->tadj_lo);
+    const wg_tnode *r = &t->tn[t->tref[i] - 1];
+    if (t->prune_passive && !(r->flags & WG_TN_ACTIVE))
+        return NULL;            /* a constant tensor: its adjoint is never read */
+    return t->tadj + (r->off - t->tadj_lo);
 }
 
 static inline wg_var wg_handle(const wg_tape *t, size_t i)

@@ -71,6 +71,13 @@ static int grow_to(wg_tape *t, void **arr, size_t *cap, size_t need, size_t size
     return WG_OK;
 }
 
+/* whether node i may depend on an input (see WG_TN_ACTIVE) */
+static int active(const wg_tape *t, uint32_t i)
+{
+    const wg_tnode *r = wg_tnode_of(t, i);
+    return r ? (r->flags & WG_TN_ACTIVE) != 0 : 1;
+}
+
 /* Append tensor node (op, a, b) of the given result shape; its values are
  * not computed yet.  The node index, or WG_NONE after failing the tape. */
 static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int rank,
@@ -118,7 +125,11 @@ static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int ra
     r->node = (uint32_t)i;
     r->shape = sid;
     r->attr = attr;
-    r->pad = 0;
+    r->flags = 0;
+    if (op == WG_OP_INPUT || (a != WG_NONE && active(t, a))
+        || (b != WG_NONE && wg_kind((uint8_t)op) != WG_KIND_CONST
+            && wg_kind((uint8_t)op) != WG_KIND_INT && active(t, b)))
+        r->flags |= WG_TN_ACTIVE;
     t->tref[i] = (uint32_t)++t->ntn;
     if (sid != 0)
         t->arena_n += numel;

@@ -63,7 +63,11 @@ static int ensure_scalar_shape(wg_tape *t)
     memset(&t->shapes[0], 0, sizeof t->shapes[0]);
     t->shapes[0].numel = 1;
     t->nshapes = 1;
-    return t->shape_hash_cap ? rehash(t, t->shape_hash_cap) : rehash(t, 64);
+    if (rehash(t, t->shape_hash_cap ? t->shape_hash_cap : 64) != WG_OK) {
+        t->nshapes = 0;         /* no table yet: the next call tries again */
+        return WG_ENOMEM;
+    }
+    return WG_OK;
 }
 
 int wg_shape_intern(wg_tape *t, int rank, const size_t *dim, uint32_t *id)

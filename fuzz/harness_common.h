@@ -184,6 +184,14 @@ static int wg_harness_point_status(int s)
 /* Derivatives at the tape's current point.  Their values are not checked
  * (an infinite partial on the path is WG_ERANGE, which is allowed); the
  * sweeps run under ASan and UBSan. */
+static size_t wg_harness_numel(const wg_tape *t, const wg_var *v, size_t n)
+{
+    size_t s = 0;
+    for (size_t j = 0; j < n; j++)
+        s += wg_numel(t, v[j]);
+    return s;
+}
+
 static void wg_harness_derivatives(wg_graph *g, const wg_var *x, size_t n, const char *text)
 {
     wg_tape *t = wg_graph_tape(g);
@@ -191,26 +199,30 @@ static void wg_harness_derivatives(wg_graph *g, const wg_var *x, size_t n, const
     if (m == 0 || n == 0)
         return;
     wg_var *y = malloc(m * sizeof *y);
-    double *u = malloc(n * sizeof *u), *w = malloc(m * sizeof *w);
-    double *gx = malloc(n * sizeof *gx), *ydot = malloc(m * sizeof *ydot);
-    double *xbar = malloc(n * sizeof *xbar);
-    if (!y || !u || !w || !gx || !ydot || !xbar)
+    if (!y)
         wg_harness_die("out of memory");
-    for (size_t i = 0; i < m; i++) {
+    for (size_t i = 0; i < m; i++)
         y[i] = wg_graph_output(g, i);
+    /* tensor handles: the arrays hold every element */
+    size_t N = wg_harness_numel(t, x, n), M = wg_harness_numel(t, y, m);
+    double *u = malloc((N + 1) * sizeof *u), *w = malloc((M + 1) * sizeof *w);
+    double *gx = malloc((N + 1) * sizeof *gx), *ydot = malloc((M + 1) * sizeof *ydot);
+    double *xbar = malloc((N + 1) * sizeof *xbar);
+    if (!u || !w || !gx || !ydot || !xbar)
+        wg_harness_die("out of memory");
+    for (size_t i = 0; i < M; i++)
         w[i] = 1.0 / (double)(i + 1);
-    }
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < N; j++)
         u[j] = j % 2 ? -0.5 : 1.0;
     int s[5];
-    s[0] = wg_grad(t, y[0], n, x, gx);
+    s[0] = wg_vjp(t, 1, y, w, n, x, gx);
     s[1] = wg_jvp(t, n, x, u, m, y, ydot);
     s[2] = wg_vjp(t, m, y, w, n, x, xbar);
     wg_zero_grad(t);
-    s[3] = wg_backward(t, y[m - 1], 1.0);
+    s[3] = wg_numel(t, y[m - 1]) == 1 ? wg_backward(t, y[m - 1], 1.0) : WG_OK;
     s[4] = WG_OK;
-    if (m * n <= WG_HARNESS_MAX_JACOBIAN) {
-        double *J = malloc(m * n * sizeof *J);
+    if (M * N <= WG_HARNESS_MAX_JACOBIAN) {
+        double *J = malloc((M * N + 1) * sizeof *J);
         if (!J)
             wg_harness_die("out of memory");
         s[4] = wg_jacobian_fwd(t, m, y, n, x, J);
@@ -234,11 +246,13 @@ static void wg_harness_derivatives(wg_graph *g, const wg_var *x, size_t n, const
 /* Traces and DOT into memory. */
 static void wg_harness_tables(wg_graph *g)
 {
-    size_t n = wg_graph_ninputs(g);
-    double *u = malloc((n ? n : 1) * sizeof *u);
+    size_t n = wg_graph_ninputs(g), N = 0;
+    for (size_t j = 0; j < n; j++)          /* the tangent's u: one entry per element */
+        N += wg_numel(wg_graph_tape(g), wg_graph_input(g, j));
+    double *u = malloc((N ? N : 1) * sizeof *u);
     if (!u)
         wg_harness_die("out of memory");
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < N; j++)
         u[j] = 1;
     wg_harness_sink k;
     wg_trace_primal(g, wg_harness_sink_open(&k));
@@ -276,19 +290,27 @@ static void wg_harness_exercise_graph(wg_graph *g, const char *text)
                        wg_errmsg(t), text);
     wg_harness_round_trip(g, text);
 
-    size_t n = wg_graph_ninputs(g), size = wg_tape_size(t);
-    wg_var *x = malloc((n ? n : 1) * sizeof *x);
-    double *own = malloc((n ? n : 1) * sizeof *own), *moved = malloc((n ? n : 1) * sizeof *moved);
-    double *recorded = malloc((size ? size : 1) * sizeof *recorded);
-    if (!x || !own || !moved || !recorded)
-        wg_harness_die("out of memory");
+    size_t n = wg_graph_ninputs(g), size = wg_tape_size(t), nv = 0;
     for (size_t i = 0; i < size; i++)
-        recorded[i] = wg_node_value(t, i);
-    for (size_t j = 0; j < n; j++) {
+        nv += wg_node_numel(t, i);
+    wg_var *x = malloc((n ? n : 1) * sizeof *x);
+    if (!x)
+        wg_harness_die("out of memory");
+    for (size_t j = 0; j < n; j++)
         x[j] = wg_graph_input(g, j);
-        own[j] = wg_value(t, x[j]);
-        double v = own[j] * 1.25 + 0.5;     /* moves every input, zero included */
-        moved[j] = isfinite(v) ? v : own[j];
+    size_t N = wg_harness_numel(t, x, n);
+    double *own = malloc((N + 1) * sizeof *own), *moved = malloc((N + 1) * sizeof *moved);
+    double *recorded = malloc((nv + 1) * sizeof *recorded);
+    if (!own || !moved || !recorded)
+        wg_harness_die("out of memory");
+    /* every element of every node, in node order */
+    for (size_t i = 0, o = 0; i < size; o += wg_node_numel(t, i), i++)
+        memcpy(recorded + o, wg_node_values(t, i), wg_node_numel(t, i) * sizeof *recorded);
+    for (size_t j = 0, o = 0; j < n; o += wg_numel(t, x[j]), j++)
+        wg_tensor_value(t, x[j], own + o);
+    for (size_t k = 0; k < N; k++) {
+        double v = own[k] * 1.25 + 0.5;     /* moves every input, zero included */
+        moved[k] = isfinite(v) ? v : own[k];
     }
 
     wg_harness_derivatives(g, x, n, text);
@@ -298,13 +320,14 @@ static void wg_harness_exercise_graph(wg_graph *g, const char *text)
     if (s != WG_OK)
         wg_harness_die("wg_eval at the recorded point fails: %s\n--- text:\n%s", wg_errmsg(t),
                        text);
-    for (size_t i = 0; i < size; i++) {
-        double v = wg_node_value(t, i);
-        if (memcmp(&v, &recorded[i], sizeof v) != 0)
-            wg_harness_die("wg_eval at the recorded point: node %zu (%s) is %.17g, recorded "
-                           "%.17g\n--- text:\n%s", i, wg_op_name(wg_node_op(t, i)), v,
-                           recorded[i], text);
-    }
+    for (size_t i = 0, o = 0; i < size; o += wg_node_numel(t, i), i++)
+        for (size_t e = 0; e < wg_node_numel(t, i); e++) {
+            double v = wg_node_values(t, i)[e];
+            if (memcmp(&v, &recorded[o + e], sizeof v) != 0)
+                wg_harness_die("wg_eval at the recorded point: node %zu (%s) element %zu is "
+                               "%.17g, recorded %.17g\n--- text:\n%s", i,
+                               wg_op_name(wg_node_op(t, i)), e, v, recorded[o + e], text);
+        }
 
     s = wg_eval(t, n, x, moved);
     if (!wg_harness_point_status(s))
@@ -319,12 +342,14 @@ static void wg_harness_exercise_graph(wg_graph *g, const char *text)
     if (s != WG_OK || wg_status(t) != WG_OK)
         wg_harness_die("wg_eval back at the recorded point fails: %s\n--- text:\n%s",
                        wg_errmsg(t), text);
-    for (size_t i = 0; i < size; i++) {
-        double v = wg_node_value(t, i);
-        if (memcmp(&v, &recorded[i], sizeof v) != 0)
-            wg_harness_die("wg_eval back at the recorded point: node %zu is %.17g, recorded "
-                           "%.17g\n--- text:\n%s", i, v, recorded[i], text);
-    }
+    for (size_t i = 0, o = 0; i < size; o += wg_node_numel(t, i), i++)
+        for (size_t e = 0; e < wg_node_numel(t, i); e++) {
+            double v = wg_node_values(t, i)[e];
+            if (memcmp(&v, &recorded[o + e], sizeof v) != 0)
+                wg_harness_die("wg_eval back at the recorded point: node %zu element %zu is "
+                               "%.17g, recorded %.17g\n--- text:\n%s", i, e, v,
+                               recorded[o + e], text);
+        }
     free(x);
     free(own);
     free(moved);

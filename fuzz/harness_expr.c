@@ -65,7 +65,7 @@ static void compare_with_file(const char *expr, const wg_graph *g, const wg_pars
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const int allowed[] = { WG_EPARSE, WG_EDOM, WG_ERANGE, WG_ELIMIT, WG_OK };
+    static const int allowed[] = { WG_EPARSE, WG_EDOM, WG_ERANGE, WG_ELIMIT, WG_ESHAPE, WG_OK };
     char *expr = wg_harness_string(data, size);
     if (!expr)
         return 0;

@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const int allowed[] = { WG_EPARSE, WG_EDOM, WG_ERANGE, WG_ELIMIT, WG_OK };
+    static const int allowed[] = { WG_EPARSE, WG_EDOM, WG_ERANGE, WG_ELIMIT, WG_ESHAPE,
+                                   WG_EIO, WG_OK };
     static const char name[] = "<fuzz>";
     char *text = wg_harness_string(data, size);
     if (!text)

@@ -217,17 +217,24 @@ int wg_jacobian_rev(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_va
         return s;
     if (M == 0)
         return WG_OK;
-    /* one reverse sweep per output element, seeded with e_r */
-    double *w = wg_mem_realloc(t, NULL, M * sizeof *w);
-    if (!w)
-        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu cotangents", fn, M);
-    memset(w, 0, M * sizeof *w);
-    for (size_t r = 0; r < M && s == WG_OK; r++) {
-        w[r] = 1.0;
-        s = wg_vjp(t, m, y, w, n, x, J + r * N);
-        w[r] = 0.0;
+    /* one reverse sweep per output element, seeded with e_r on its handle;
+     * the seed buffer is kept on the tape, so repeated calls allocate nothing */
+    size_t kmax = 0;
+    for (size_t j = 0; j < m; j++)
+        if (wg_numel(t, y[j]) > kmax)
+            kmax = wg_numel(t, y[j]);
+    if (wg_scratch(t, &t->seed, &t->seed_cap, kmax) != WG_OK)
+        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu cotangents", fn, kmax);
+    memset(t->seed, 0, kmax * sizeof *t->seed);
+    double *row = J;
+    for (size_t j = 0; j < m && s == WG_OK; j++) {
+        size_t k = wg_numel(t, y[j]);
+        for (size_t e = 0; e < k && s == WG_OK; e++, row += N) {
+            t->seed[e] = 1.0;
+            s = wg_vjp(t, 1, y + j, t->seed, n, x, row);
+            t->seed[e] = 0.0;
+        }
     }
-    wg_mem_free(t, w);
     return s;
 }
 

@@ -2,15 +2,18 @@
  * edge per operand (operand -> node), so the picture is the Wengert list.
  *
  *   inputs     box, labelled with their name
- *   constants  diamond, labelled with the constant
+ *   constants  diamond, labelled with the constant (a tensor: its name)
  *   ops        ellipse, labelled with the node name and the op (and the
- *              constant of add_c, mul_c, pow_c, powi)
+ *              constant of add_c, mul_c, pow_c, powi, the keyword
+ *              arguments of tensor ops)
+ *   tensors    a last line with the shape ("matmul\n64x10")
  *   outputs    the node gets a double border and an "output <name>" line
  *   edges      of binary ops and comparisons carry the operand slot, 1 or 2,
  *              as the tape's messages number operands
  * With WG_DOT_VALUES every label also shows the node's value. */
 #include "graph.h"
 #include "tape.h"
+#include "wg_tensor_text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +53,8 @@ int wg_graph_write_dot(const wg_graph *g, unsigned flags, FILE *out)
     if (!out)
         return wg_call_fail(t, WG_EINVAL, "wg_graph_write_dot: out is NULL");
     size_t n = wg_tape_size(t);
-    char name[48], num[40];
+    char name[48], num[40], shape[WG_SHAPE_TEXT_BUF], kw[WG_KWARGS_TEXT_BUF];
+    char abbrev[WG_ABBREV_TEXT_BUF];
 
     fputs("digraph wengert {\n", out);
     fputs("  node [fontname=\"Helvetica\"];\n", out);
@@ -59,21 +63,31 @@ int wg_graph_write_dot(const wg_graph *g, unsigned flags, FILE *out)
         wg_op op = wg_node_op(t, i);
         wg_op_kind kind = wg_op_kind_of(op);
         size_t slot = wg_graph_input_slot(g, i);
-        const char *shape = op == WG_OP_INPUT ? "box" : op == WG_OP_CONST ? "diamond" : "ellipse";
-        fprintf(out, "  n%zu [shape=%s, label=\"", i, shape);
+        int tensor = wg_text_is_tensor(t, i);
+        const char *box = op == WG_OP_INPUT ? "box" : op == WG_OP_CONST ? "diamond" : "ellipse";
+        fprintf(out, "  n%zu [shape=%s, label=\"", i, box);
         if (op == WG_OP_INPUT) {
             if (slot != (size_t)-1)
                 put_escaped(out, g->in_name[slot]);
             else
                 fprintf(out, "v%zu\\ninput", i);
-        } else if (op == WG_OP_CONST) {
+        } else if (op == WG_OP_CONST && !tensor) {
             fputs(exact(wg_node_value(t, i), num, sizeof num), out);
+        } else if (op == WG_OP_CONST) {
+            fprintf(out, "v%zu", i);
         } else {
             fprintf(out, "%s\\n%s", wg_graph_node_name(g, i, name, sizeof name), wg_op_name(op));
             if (kind == WG_KIND_CONST || kind == WG_KIND_INT)
                 fprintf(out, " %s", exact(wg_node_param(t, i), num, sizeof num));
+            if (*wg_text_kwargs(t, i, kw, sizeof kw))
+                fprintf(out, " %s", kw);
         }
-        if ((flags & WG_DOT_VALUES) && op != WG_OP_CONST)
+        if (tensor)
+            fprintf(out, "\\n%s", wg_text_node_shape(t, i, shape, sizeof shape));
+        if ((flags & WG_DOT_VALUES) && tensor)
+            fprintf(out, "\\n= %s", strchr(wg_text_abbrev(t, i, wg_text_value_at, abbrev,
+                                                            sizeof abbrev), '['));
+        else if ((flags & WG_DOT_VALUES) && op != WG_OP_CONST)
             fprintf(out, "\\n= %.6g", wg_node_value(t, i));
         int outputs = 0;
         for (size_t k = 0; k < g->nout; k++)

@@ -129,7 +129,9 @@ static int grow_slots(void **a, void **b, size_t *cap, size_t sa, size_t sb)
     return 1;
 }
 
-wg_var wg_graph_add_input(wg_graph *g, const char *name, double value)
+/* rank 0: a scalar input (wg_input), else a tensor input */
+static wg_var add_input(wg_graph *g, const char *name, int rank, const size_t *shape,
+                        const double *data)
 {
     wg_var none = { 0 };
     if (!g || wg_status(g->tape) != WG_OK)
@@ -158,7 +160,7 @@ wg_var wg_graph_add_input(wg_graph *g, const char *name, double value)
         wg_fail(t, WG_ENOMEM, 0, "node %zu (input): out of memory for input '%s'", t->n, name);
         return none;
     }
-    wg_var v = wg_input(t, value);
+    wg_var v = rank == 0 && data ? wg_input(t, data[0]) : wg_tensor_input(t, rank, shape, data);
     if (!v.id) {
         free(copy);
         return none;
@@ -166,6 +168,17 @@ wg_var wg_graph_add_input(wg_graph *g, const char *name, double value)
     g->in_node[g->nin] = (uint32_t)wg_var_index(t, v);
     g->in_name[g->nin++] = copy;
     return v;
+}
+
+wg_var wg_graph_add_input(wg_graph *g, const char *name, double value)
+{
+    return add_input(g, name, 0, NULL, &value);
+}
+
+wg_var wg_graph_add_tensor_input(wg_graph *g, const char *name, int rank, const size_t *shape,
+                                 const double *data)
+{
+    return add_input(g, name, rank, shape, data);
 }
 
 int wg_graph_add_output(wg_graph *g, const char *name, wg_var v)

@@ -101,6 +101,7 @@ void wg_tape_free(wg_tape *t)
     wg_mem_free(t, t->ttan);
     wg_mem_free(t, t->tadj);
     wg_mem_free(t, t->tgrad);
+    wg_mem_free(t, t->seed);
     t->alloc.free_fn(t->alloc.ctx, t);
 }
 

@@ -88,6 +88,8 @@ struct wg_tape {
     size_t tadj_cap, tadj_lo, tadj_hi;
     double *tgrad;              /* wg_backward accumulator of arena values */
     size_t tgrad_cap, tgrad_n;
+    double *seed;               /* wg_jacobian_rev: one output's one-hot cotangent */
+    size_t seed_cap;
 
     wg_partials_hook hook;      /* test-only, see wengert.h */
     void *hook_ctx;

@@ -397,7 +397,8 @@ wg_var wg_reshape(wg_tape *t, wg_var av, int rank, const size_t *shape)
         wg_shape_rec want = { 0 };
         char x[96], y[96];
         want.rank = rank;
-        memcpy(want.dim, shape, sizeof(size_t) * (size_t)rank);
+        if (rank > 0)
+            memcpy(want.dim, shape, sizeof(size_t) * (size_t)rank);
         wg_fail(t, WG_ESHAPE, 0, "node %zu (reshape): shape %s cannot become %s (element "
                 "counts differ)", t->n, shape_str(t, a, x, sizeof x),
                 wg_shape_text(&want, y, sizeof y));
@@ -456,7 +457,8 @@ wg_var wg_broadcast_to(wg_tape *t, wg_var av, int rank, const size_t *shape)
         wg_shape_rec want = { 0 };
         char x[96], y[96];
         want.rank = rank;
-        memcpy(want.dim, shape, sizeof(size_t) * (size_t)rank);
+        if (rank > 0)
+            memcpy(want.dim, shape, sizeof(size_t) * (size_t)rank);
         wg_fail(t, WG_ESHAPE, 0, "node %zu (broadcast_to): shape %s does not broadcast to %s",
                 t->n, shape_str(t, a, x, sizeof x), wg_shape_text(&want, y, sizeof y));
         return no_var;

@@ -10,10 +10,17 @@
  * Only the symbolic spelling of each partial lives here (partial_template).
  *
  * Numbers in the tables are %.6g, to keep the columns readable; callers who
- * need full precision read the values and derivatives from the API. */
+ * need full precision read the values and derivatives from the API.
+ *
+ * A tensor node shows its shape and first elements ("2x3 [0.5, 1, 2, ...]")
+ * for its value, tangent and adjoint.  Rules that involve a tensor are
+ * written as whole operations (the rule of a matmul is a matmul, that of a
+ * sum a broadcast), with no numbers substituted: per-element numbers would
+ * not fit a row. */
 #include "graph.h"
 #include "op_kernels.h"
 #include "tape.h"
+#include "wg_tensor_text.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -198,6 +205,26 @@ static void put_exact(sbuf *b, double v, int bare)
         sb_put(b, "%s", buf);
 }
 
+/* node i as one cell: its value (or tangent, adjoint: elem) in full for a
+ * scalar, abbreviated for a tensor */
+static void put_node(sbuf *b, const wg_tape *t, size_t i, wg_text_elem_fn elem)
+{
+    char buf[WG_ABBREV_TEXT_BUF];
+    sb_put(b, "%s", wg_text_abbrev(t, i, elem, buf, sizeof buf));
+}
+
+/* 1 when node i or one of its operands is a tensor: its rule is then a
+ * whole-tensor rule, shown without numbers */
+static int involves_tensor(const wg_tape *t, size_t i)
+{
+    if (wg_text_is_tensor(t, i))
+        return 1;
+    for (int k = 0; k < wg_op_arity(wg_node_op(t, i)); k++)
+        if (wg_text_is_tensor(t, wg_node_arg(t, i, k)))
+            return 1;
+    return 0;
+}
+
 static void put_name(sbuf *b, const wg_graph *g, size_t i)
 {
     size_t slot = wg_graph_input_slot(g, i);
@@ -214,7 +241,11 @@ static void put_name(sbuf *b, const wg_graph *g, size_t i)
 static void put_operand(sbuf *b, const wg_graph *g, size_t i, int k, int values, int bare)
 {
     size_t a = wg_node_arg(g->tape, i, k);
-    if (values && bare)
+    if (values && wg_text_is_tensor(g->tape, a)) {
+        sb_put(b, bare ? "" : "(");
+        put_node(b, g->tape, a, wg_text_value_at);
+        sb_put(b, bare ? "" : ")");
+    } else if (values && bare)
         put_num(b, wg_node_value(g->tape, a));
     else if (values)
         put_term(b, wg_node_value(g->tape, a));
@@ -236,9 +267,30 @@ static void put_definition(sbuf *b, const wg_graph *g, size_t i, int values)
             return;
         if (op == WG_OP_INPUT)
             sb_put(b, "input");
+        else if (wg_text_is_tensor(t, i))
+            sb_put(b, "const");
         else
             put_exact(b, wg_node_value(t, i), 1);
         return;
+    case WG_KIND_TUNARY:
+    case WG_KIND_TBINARY: {
+        char kw[WG_KWARGS_TEXT_BUF];
+        if (op == WG_OP_MATMUL) {
+            put_operand(b, g, i, 0, values, 0);
+            sb_put(b, " @ ");
+            put_operand(b, g, i, 1, values, 0);
+            return;
+        }
+        sb_put(b, "%s(", wg_op_name(op));
+        for (int k = 0; k < wg_op_arity(op); k++) {
+            sb_put(b, k ? ", " : "");
+            put_operand(b, g, i, k, values, 1);
+        }
+        if (*wg_text_kwargs(t, i, kw, sizeof kw))
+            sb_put(b, ", %s", kw);
+        sb_put(b, ")");
+        return;
+    }
     case WG_KIND_UNARY:
         if (op == WG_OP_NEG) {
             sb_put(b, "-");
@@ -333,6 +385,10 @@ static int partial_template(wg_op op, int k, double p, const char **tpl)
             return P_ZERO;      /* as the kernel: a^0 is constant */
         *tpl = "%c*%a^%d";
         break;
+    /* tensor ops: whole-operation rules, written by tensor_rule */
+    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN:
+    case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX:
+    case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
     case WG_OP_COUNT:     return P_ZERO;
     }
     return P_TEXT;
@@ -424,6 +480,184 @@ static void put_term_pair(sbuf *sym, sbuf *num, int first, int kind, const wg_gr
     }
 }
 
+/* ---------------------------------------------------------------- tensor rules */
+
+/* "[2, 3]": node i's shape as a list, as keywords spell shapes */
+static void put_shape_list(sbuf *b, const wg_tape *t, size_t i)
+{
+    size_t dim[WG_MAX_RANK];
+    int rank = wg_node_shape(t, i, dim);
+    sb_put(b, "[");
+    for (int d = 0; d < rank; d++)
+        sb_put(b, "%s%zu", d ? ", " : "", dim[d]);
+    sb_put(b, "]");
+}
+
+/* The rule of tensor op node j as text.  Forward (k < 0): the tangent of j
+ * from its operands' tangents, "dA @ B + A @ dB" (the right-hand side).  Reverse: what j adds to
+ * the adjoint of its operand k, "_Y @ B^T".  d and _ name tangents and
+ * adjoints as in the scalar rules. */
+static void tensor_rule(sbuf *b, const wg_graph *g, size_t j, int k)
+{
+    const wg_tape *t = g->tape;
+    wg_op op = wg_node_op(t, j);
+    size_t a = wg_node_arg(t, j, 0), c = wg_node_arg(t, j, 1);
+    char kw[WG_KWARGS_TEXT_BUF];
+    wg_text_kwargs(t, j, kw, sizeof kw);
+    wg_tensor_attrs at;
+    if (wg_node_attrs(t, j, &at) != WG_OK)
+        memset(&at, 0, sizeof at);
+    int rank_a = wg_node_shape(t, a, NULL);
+    int axis = at.axis < 0 ? at.axis + rank_a : at.axis;
+    const char *name = wg_op_name(op);
+#define NAME(n) put_name(b, g, (n))
+    if (k < 0) {
+        switch (op) {
+        case WG_OP_MATMUL:
+            sb_put(b, "d"); NAME(a); sb_put(b, " @ "); NAME(c);
+            sb_put(b, " + "); NAME(a); sb_put(b, " @ d"); NAME(c);
+            break;
+        case WG_OP_CONCAT:
+            sb_put(b, "concat(d"); NAME(a); sb_put(b, ", d"); NAME(c); sb_put(b, ", %s)", kw);
+            break;
+        case WG_OP_MAX_REDUCE:
+            sb_put(b, "d"); NAME(a); sb_put(b, " at argmax("); NAME(a);
+            sb_put(b, ", axis=%d)", axis);
+            break;
+        case WG_OP_LOGSUMEXP:
+            sb_put(b, "sum(softmax("); NAME(a); sb_put(b, ", axis=%d) * d", axis); NAME(a);
+            sb_put(b, ", axes=[%d]%s)", axis, at.keepdims ? ", keepdims=1" : "");
+            break;
+        case WG_OP_SOFTMAX:
+            NAME(j); sb_put(b, " * (d"); NAME(a); sb_put(b, " - sum("); NAME(j); sb_put(b, " * d");
+            NAME(a); sb_put(b, ", axes=[%d], keepdims=1))", axis);
+            break;
+        case WG_OP_LOGSOFTMAX:
+            sb_put(b, "d"); NAME(a); sb_put(b, " - sum(softmax("); NAME(a);
+            sb_put(b, ", axis=%d) * d", axis); NAME(a);
+            sb_put(b, ", axes=[%d], keepdims=1)", axis);
+            break;
+        default:            /* linear ops: the same op on the tangent */
+            sb_put(b, "%s(d", name); NAME(a); sb_put(b, "%s%s)", *kw ? ", " : "", kw);
+            break;
+        }
+        return;
+    }
+    switch (op) {
+    case WG_OP_MATMUL:
+        if (k == 0) {
+            sb_put(b, "_"); NAME(j); sb_put(b, " @ "); NAME(c); sb_put(b, "^T");
+        } else {
+            NAME(a); sb_put(b, "^T @ _"); NAME(j);
+        }
+        break;
+    case WG_OP_CONCAT: {
+        size_t dim[WG_MAX_RANK];
+        wg_node_shape(t, a, dim);
+        size_t n0 = axis >= 0 && axis < rank_a ? dim[axis] : 0, n1 = n0;
+        if (k == 1 && wg_node_shape(t, c, dim) > axis && axis >= 0)
+            n1 = n0 + dim[axis];
+        sb_put(b, "slice(_"); NAME(j);
+        sb_put(b, ", axis=%d, start=%zu, stop=%zu)", axis, k == 0 ? (size_t)0 : n0,
+               k == 0 ? n0 : n1);
+        break;
+    }
+    case WG_OP_SUM:
+    case WG_OP_MEAN:
+        sb_put(b, "broadcast_to(_"); NAME(j); sb_put(b, ", shape=");
+        put_shape_list(b, t, a);
+        sb_put(b, ")");
+        if (op == WG_OP_MEAN) {
+            size_t ny = wg_node_numel(t, j);
+            sb_put(b, " / %zu", ny ? wg_node_numel(t, a) / ny : 0);
+        }
+        break;
+    case WG_OP_MAX_REDUCE:
+        sb_put(b, "_"); NAME(j); sb_put(b, " at argmax("); NAME(a); sb_put(b, ", axis=%d)", axis);
+        break;
+    case WG_OP_LOGSUMEXP:
+        sb_put(b, "_"); NAME(j); sb_put(b, " * softmax("); NAME(a); sb_put(b, ", axis=%d)", axis);
+        break;
+    case WG_OP_SOFTMAX:
+        NAME(j); sb_put(b, " * (_"); NAME(j); sb_put(b, " - sum(_"); NAME(j); sb_put(b, " * ");
+        NAME(j); sb_put(b, ", axes=[%d], keepdims=1))", axis);
+        break;
+    case WG_OP_LOGSOFTMAX:
+        sb_put(b, "_"); NAME(j); sb_put(b, " - softmax("); NAME(a);
+        sb_put(b, ", axis=%d) * sum(_", axis); NAME(j); sb_put(b, ", axes=[%d], keepdims=1)", axis);
+        break;
+    case WG_OP_RESHAPE:
+        sb_put(b, "reshape(_"); NAME(j); sb_put(b, ", shape=");
+        put_shape_list(b, t, a);
+        sb_put(b, ")");
+        break;
+    case WG_OP_TRANSPOSE: {
+        int inv[WG_MAX_RANK];
+        for (int d = 0; d < rank_a && d < WG_MAX_RANK; d++)
+            inv[at.perm[d] >= 0 && at.perm[d] < WG_MAX_RANK ? at.perm[d] : 0] = d;
+        sb_put(b, "transpose(_"); NAME(j); sb_put(b, ", perm=[");
+        for (int d = 0; d < rank_a && d < WG_MAX_RANK; d++)
+            sb_put(b, "%s%d", d ? ", " : "", inv[d]);
+        sb_put(b, "])");
+        break;
+    }
+    case WG_OP_BROADCAST_TO:
+        sb_put(b, "sum_to(_"); NAME(j); sb_put(b, ", shape=");
+        put_shape_list(b, t, a);
+        sb_put(b, ")");
+        break;
+    case WG_OP_SLICE:
+        sb_put(b, "pad(_"); NAME(j); sb_put(b, ", %s, shape=", kw);
+        put_shape_list(b, t, a);
+        sb_put(b, ")");
+        break;
+    default:
+        sb_put(b, "_"); NAME(j);
+        break;
+    }
+#undef NAME
+}
+
+/* One term of an adjoint rule that involves a tensor: what consumer j adds
+ * to its operand k (node i), symbols only.  An elementwise consumer that
+ * stretched node i (broadcasting) gives it the sum over the stretched axes. */
+static void put_tensor_term(sbuf *b, int first, const wg_graph *g, size_t j, int k, size_t i)
+{
+    const wg_tape *t = g->tape;
+    wg_op op = wg_node_op(t, j);
+    wg_op_kind kind = wg_op_kind_of(op);
+    sbuf e = { 0 };
+    if (kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY) {
+        tensor_rule(&e, g, j, k);
+    } else {
+        const char *tpl;
+        int pk = partial_template(op, k, wg_node_param(t, j), &tpl);
+        sb_put(&e, pk == P_MINUS_ONE ? "-_" : "_");
+        put_name(&e, g, j);
+        if (pk == P_TEXT) {
+            sb_put(&e, " * ");
+            put_partial(&e, g, j, tpl);
+        } else if (pk == P_ZERO) {
+            sb_put(&e, " * 0");
+        }
+        char si[WG_SHAPE_TEXT_BUF], sj[WG_SHAPE_TEXT_BUF];
+        wg_text_node_shape(t, i, si, sizeof si);
+        wg_text_node_shape(t, j, sj, sizeof sj);
+        if (strcmp(si, sj) != 0) {
+            sbuf w = { 0 };
+            sb_put(&w, "sum_to(%s, shape=", sb_str(&e));
+            put_shape_list(&w, t, i);
+            sb_put(&w, ")");
+            free(e.s);
+            e = w;
+        }
+    }
+    if (e.oom)
+        b->oom = 1;
+    sb_put(b, "%s%s", first ? "" : " + ", sb_str(&e));
+    free(e.s);
+}
+
 /* ---------------------------------------------------------------- common checks */
 
 static int check_args(wg_graph *g, FILE *out, const char *fn)
@@ -477,7 +711,7 @@ int wg_trace_primal(wg_graph *g, FILE *out)
         sb_put(&cell[1], " = ");
         put_definition(&cell[1], g, i, 0);
         put_definition(&cell[2], g, i, 1);
-        put_num(&cell[3], wg_node_value(t, i));
+        put_node(&cell[3], t, i, wg_text_value_at);
         tb_add(&tb, cell);
     }
     for (size_t k = 0; k < g->nout; k++) {
@@ -485,7 +719,7 @@ int wg_trace_primal(wg_graph *g, FILE *out)
         sb_put(&cell[0], "%s", g->out_name[k]);
         sb_put(&cell[1], "output %s = ", g->out_name[k]);
         put_name(&cell[1], g, yi);
-        put_num(&cell[3], wg_node_value(t, yi));
+        put_node(&cell[3], t, yi, wg_text_value_at);
         tb_add(&tb, cell);
     }
     free_cells(cell, 4);
@@ -511,6 +745,44 @@ static wg_var *input_handles(const wg_graph *g, size_t *lo)
     return x;
 }
 
+/* elements of node i in the last sweep, for put_node: a scalar's through
+ * the scalar calls, a tensor's one by one */
+static double tangent_elem(const wg_tape *t, size_t i, size_t e)
+{
+    return wg_text_is_tensor(t, i) ? wg_node_tangent_at(t, i, e) : wg_node_tangent(t, i);
+}
+
+static double adjoint_elem(const wg_tape *t, size_t i, size_t e)
+{
+    return wg_text_is_tensor(t, i) ? wg_node_adjoint_at(t, i, e) : wg_node_adjoint(t, i);
+}
+
+/* nodes no sweep reached (before the first input, after the output):
+ * their derivative is 0, whatever the tape's scratch holds */
+static double zero_elem(const wg_tape *t, size_t i, size_t e)
+{
+    (void)t, (void)i, (void)e;
+    return 0;
+}
+
+static double one_elem(const wg_tape *t, size_t i, size_t e)
+{
+    (void)t, (void)i, (void)e;
+    return 1;
+}
+
+/* the elements of x[0..n), one after another, as the drivers lay them out */
+static size_t total_numel(const wg_tape *t, size_t n, const wg_var *x)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < n; j++)
+        total += wg_numel(t, x[j]);
+    return total;
+}
+
+/* a direction with more entries than this is cut short in the title */
+#define TITLE_ENTRIES 12
+
 int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
 {
     static const char fn[] = "wg_trace_tangent";
@@ -526,21 +798,27 @@ int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
                             fn, g->nin);
     size_t n = wg_tape_size(t), lo;
     wg_var *x = input_handles(g, &lo);
-    if (!x)
-        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory", fn);
     /* the last node as the result makes the sweep run over every node from
      * the first input on; nodes before it cannot depend on an input */
     wg_var last = wg_tape_var(t, n ? n - 1 : 0);
-    double ydot;
-    s = wg_jvp(t, g->nin, x, u, n ? 1 : 0, &last, &ydot);
-    free(x);
-    if (s != WG_OK && s != WG_ERANGE)
+    size_t ny = n ? wg_numel(t, last) : 0, nu = x ? total_numel(t, g->nin, x) : 0;
+    double *ydot = malloc((ny ? ny : 1) * sizeof *ydot);
+    if (!x || !ydot) {
+        free(x);
+        free(ydot);
+        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory", fn);
+    }
+    s = wg_jvp(t, g->nin, x, u, n ? 1 : 0, &last, ydot);
+    free(ydot);
+    if (s != WG_OK && s != WG_ERANGE) {
+        free(x);
         return s;               /* nothing was swept; ERANGE still has a table to show */
+    }
     int swept = g->nin > 0 && n > 0;
 #define TAN(i) ((swept && (i) >= lo) ? wg_node_tangent(t, (i)) : 0.0)
 
     table tb = { .ncol = 4 };
-    sbuf cell[4] = { { 0 } };
+    sbuf cell[4] = { { 0 } }, scratch = { 0 };
     for (size_t i = 0; i < n; i++) {
         wg_op op = wg_node_op(t, i);
         wg_op_kind kind = wg_op_kind_of(op);
@@ -555,9 +833,16 @@ int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
             sb_put(&cell[1], "0 (constant)");
         } else if (kind == WG_KIND_CMP || op == WG_OP_STOP_GRADIENT) {
             sb_put(&cell[1], "0 (%s)", kind == WG_KIND_CMP ? "comparison" : "stop_gradient");
+        } else if (kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY) {
+            tensor_rule(&cell[1], g, i, -1);
         } else {
-            double d[2];
-            local_partials(t, i, &d[0], &d[1]);
+            /* a rule that involves a tensor reads elementwise, with no
+             * numbers: they go to scratch, not to the table */
+            int tensor = involves_tensor(t, i);
+            sbuf *num = tensor ? &scratch : &cell[2];
+            double d[2] = { 0, 0 };
+            if (!tensor)
+                local_partials(t, i, &d[0], &d[1]);
             int terms = 0;
             for (int k = 0; k < wg_op_arity(op); k++) {
                 const char *tpl;
@@ -565,14 +850,15 @@ int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
                 if (pk == P_ZERO)
                     continue;
                 size_t a = wg_node_arg(t, i, k);
-                put_term_pair(&cell[1], &cell[2], terms == 0, pk, g, i, tpl, "d", a, TAN(a),
-                              d[k]);
+                put_term_pair(&cell[1], num, terms == 0, pk, g, i, tpl, "d", a,
+                              tensor ? 0.0 : TAN(a), d[k]);
                 terms++;
             }
             if (!terms)
                 sb_put(&cell[1], "0");
+            sb_reset(&scratch);
         }
-        put_num(&cell[3], TAN(i));
+        put_node(&cell[3], t, i, swept && i >= lo ? tangent_elem : zero_elem);
         tb_add(&tb, cell);
     }
     for (size_t k = 0; k < g->nout; k++) {
@@ -580,20 +866,27 @@ int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
         sb_put(&cell[0], "%s", g->out_name[k]);
         sb_put(&cell[1], "d%s = d", g->out_name[k]);
         put_name(&cell[1], g, yi);
-        put_num(&cell[3], TAN(yi));
+        put_node(&cell[3], t, yi, swept && yi >= lo ? tangent_elem : zero_elem);
         tb_add(&tb, cell);
     }
 #undef TAN
     free_cells(cell, 4);
+    free(scratch.s);
 
+    /* u has one entry per input element: a tensor input names its shape */
     sbuf title = { 0 };
     sb_put(&title, "Forward tangent trace along u = (");
-    for (size_t j = 0; j < g->nin; j++)
+    for (size_t j = 0; j < nu && j < TITLE_ENTRIES; j++)
         sb_put(&title, "%s%.6g", j ? ", " : "", u[j]);
-    sb_put(&title, ") over (");
-    for (size_t j = 0; j < g->nin; j++)
+    sb_put(&title, "%s) over (", nu > TITLE_ENTRIES ? ", ..." : "");
+    for (size_t j = 0; j < g->nin; j++) {
+        char shape[WG_SHAPE_TEXT_BUF];
         sb_put(&title, "%s%s", j ? ", " : "", g->in_name[j]);
+        if (wg_text_is_tensor(t, g->in_node[j]))
+            sb_put(&title, "[%s]", wg_text_node_shape(t, g->in_node[j], shape, sizeof shape));
+    }
     sb_put(&title, ")");
+    free(x);
     if (title.oom)
         tb.oom = 1;
     s = finish(g, &tb, sb_str(&title), head, out, fn, s);
@@ -664,27 +957,40 @@ int wg_trace_adjoint(wg_graph *g, size_t out_index, FILE *out)
         return wg_call_fail(t, WG_EINVAL, "%s: output %zu asked for, the graph has %zu", fn,
                             out_index, g->nout);
     size_t n = wg_tape_size(t);
-    size_t yi = wg_var_index(t, g->out[out_index]);
+    wg_var y = g->out[out_index];
+    size_t yi = wg_var_index(t, y);
     const char *yname = g->out_name[out_index];
+    int tensor_y = wg_text_is_tensor(t, yi);
 
     /* x = node 0 and the graph inputs: node 0 makes the sweep cover every
-     * node up to the output, and the inputs make wg_grad's finiteness check
-     * (WG_ERANGE naming the node) cover the gradient */
+     * node up to the output, and the inputs make the driver's finiteness
+     * check (WG_ERANGE naming the node) cover the gradient.  A tensor
+     * output is seeded with 1 in every element: the adjoints are those of
+     * the sum of its elements. */
     wg_var *x = malloc((g->nin + 1) * sizeof *x);
-    double *gr = malloc((g->nin + 1) * sizeof *gr);
     consumers c = { NULL, NULL };
-    if (!x || !gr || consumers_build(t, &c) != WG_OK) {
+    double *gr = NULL, *w = NULL;
+    if (x) {
+        x[0] = wg_tape_var(t, 0);
+        for (size_t j = 0; j < g->nin; j++)
+            x[j + 1] = wg_graph_input(g, j);
+        size_t nx = total_numel(t, g->nin + 1, x), ny = wg_numel(t, y);
+        gr = malloc((nx ? nx : 1) * sizeof *gr);
+        w = malloc((ny ? ny : 1) * sizeof *w);
+        for (size_t e = 0; w && e < ny; e++)
+            w[e] = 1;
+    }
+    if (!x || !gr || !w || consumers_build(t, &c) != WG_OK) {
         free(x);
         free(gr);
+        free(w);
         consumers_free(&c);
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory", fn);
     }
-    x[0] = wg_tape_var(t, 0);
-    for (size_t j = 0; j < g->nin; j++)
-        x[j + 1] = wg_graph_input(g, j);
-    s = wg_grad(t, g->out[out_index], g->nin + 1, x, gr);
+    s = tensor_y ? wg_vjp(t, 1, &y, w, g->nin + 1, x, gr) : wg_grad(t, y, g->nin + 1, x, gr);
     free(x);
     free(gr);
+    free(w);
     if (s != WG_OK && s != WG_ERANGE) {
         consumers_free(&c);
         return s;
@@ -693,12 +999,18 @@ int wg_trace_adjoint(wg_graph *g, size_t out_index, FILE *out)
 #define ADJ(i) ((i) <= yi ? wg_node_adjoint(t, (i)) : 0.0)
 
     table tb = { .ncol = 4 };
-    sbuf cell[4] = { { 0 } };
+    sbuf cell[4] = { { 0 } }, scratch = { 0 };
     sb_put(&cell[0], "%s", yname);
-    sb_put(&cell[1], "_%s = 1 (seed)", yname);
-    put_num(&cell[3], 1.0);
+    sb_put(&cell[1], "_%s = 1 (seed%s)", yname, tensor_y ? ", every element" : "");
+    put_node(&cell[3], t, yi, one_elem);
     tb_add(&tb, cell);
     for (size_t i = n; i-- > 0;) {
+        /* a row with a tensor anywhere shows rules only: its numbers are
+         * per element */
+        int tensor = wg_text_is_tensor(t, i);
+        for (size_t u = c.start[i]; u < c.start[i + 1] && !tensor; u++)
+            tensor = involves_tensor(t, c.use[u] / 2);
+        sbuf *num = tensor ? &scratch : &cell[2];
         put_name(&cell[0], g, i);
         sb_put(&cell[1], "_");
         put_name(&cell[1], g, i);
@@ -706,31 +1018,39 @@ int wg_trace_adjoint(wg_graph *g, size_t out_index, FILE *out)
         int terms = 0;
         if (i == yi) {
             sb_put(&cell[1], "_%s", yname);
-            put_term(&cell[2], 1.0);
+            put_term(num, 1.0);
             terms++;
         }
         for (size_t u = c.start[i]; u < c.start[i + 1]; u++) {
             size_t j = c.use[u] / 2;
             int k = (int)(c.use[u] % 2);
+            if (involves_tensor(t, j)) {
+                put_tensor_term(&cell[1], terms == 0, g, j, k, i);
+                terms++;
+                continue;
+            }
             wg_op op = wg_node_op(t, j);
             const char *tpl;
             int pk = partial_template(op, k, wg_node_param(t, j), &tpl);
             double d[2];
             local_partials(t, j, &d[0], &d[1]);
-            put_term_pair(&cell[1], &cell[2], terms == 0, pk, g, j, tpl, "_", j, ADJ(j), d[k]);
+            put_term_pair(&cell[1], num, terms == 0, pk, g, j, tpl, "_", j, ADJ(j), d[k]);
             terms++;
         }
         if (!terms)
             sb_put(&cell[1], "0");
-        put_num(&cell[3], ADJ(i));
+        sb_reset(&scratch);
+        put_node(&cell[3], t, i, i <= yi ? adjoint_elem : zero_elem);
         tb_add(&tb, cell);
     }
 #undef ADJ
     free_cells(cell, 4);
+    free(scratch.s);
     consumers_free(&c);
 
     sbuf title = { 0 };
-    sb_put(&title, "Reverse adjoint trace of output %s (seed _%s = 1)", yname, yname);
+    sb_put(&title, "Reverse adjoint trace of output %s (seed _%s = 1%s)", yname, yname,
+           tensor_y ? " in every element" : "");
     if (title.oom)
         tb.oom = 1;
     s = finish(g, &tb, sb_str(&title), head, out, fn, s);

@@ -1,7 +1,8 @@
 /* wengert.h -- the public interface of libwengert.
  *
  * Record a computation on a tape (a Wengert list), then replay it for values,
- * tangents (forward mode) and adjoints (reverse mode).  C11 and libm only.
+ * tangents (forward mode) and adjoints (reverse mode).  C11, libm, a CBLAS
+ * (matmul) and POSIX open/fstat (tensor data files).
  *
  * Conventions
  *   - Every public name starts with wg_.  Functions that act on an object are
@@ -427,8 +428,10 @@ int wg_graph_write(const wg_graph *g, FILE *out);
 /* ------------------------------------------------------------------ traces and DOT */
 
 /* The evaluation trace tables of the seeds, one row per node:
- * forward primal; forward tangent along direction u (one entry per graph
- * input); reverse adjoint of output `out` (graph output index). */
+ * forward primal; forward tangent along direction u (one entry per element
+ * of each graph input, in input order); reverse adjoint of output `out`
+ * (graph output index; a tensor output is seeded with 1 in every element).
+ * A tensor node shows its shape and first elements. */
 int wg_trace_primal(wg_graph *g, FILE *out);
 int wg_trace_tangent(wg_graph *g, const double *u, FILE *out);
 int wg_trace_adjoint(wg_graph *g, size_t out_index, FILE *out);

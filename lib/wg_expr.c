@@ -1,7 +1,7 @@
 /* wg_expr.c -- the expression grammar of .wg text (doc/FORMAT.md):
  *
  *   expr    = term { ("+" | "-") term }
- *   term    = unary { ("*" | "/") unary }
+ *   term    = unary { ("*" | "/" | "@") unary }          "@": matmul
  *   unary   = ("-" | "+") unary | power
  *   power   = primary [ "^" unary ]          right-associative; -x^2 = -(x^2)
  *   primary = NUMBER | NAME | NAME "(" args ")" | "(" expr ")"
@@ -43,8 +43,8 @@ static void finish_operand(wg_parser *p, wg_operand *x)
     x->end = p->prev.text + p->prev.len;
 }
 
-static int record(wg_parser *p, const wg_token *at, wg_op op, wg_var a, wg_var b, double c,
-                  wg_operand *res)
+int wg_parse_record(wg_parser *p, const wg_token *at, wg_op op, wg_var a, wg_var b, double c,
+                    wg_operand *res)
 {
     wg_var r = wg_apply(p->t, op, a, b, c);
     if (!r.id || wg_status(p->t) != WG_OK)
@@ -59,7 +59,7 @@ int wg_parse_materialize(wg_parser *p, wg_operand *x)
     wg_var none = { 0 };
     if (!x->is_lit)
         return WG_OK;
-    return record(p, &x->at, WG_OP_CONST, none, none, x->value, x);
+    return wg_parse_record(p, &x->at, WG_OP_CONST, none, none, x->value, x);
 }
 
 /* an exponent that powi takes: integral and within int */
@@ -82,13 +82,14 @@ static int infix(wg_parser *p, const wg_token *op_tok, wg_operand *a, wg_operand
     case '*': {
         wg_op cop = sym == '+' ? WG_OP_ADD_C : WG_OP_MUL_C;
         if (a->is_lit && !b->is_lit) {          /* NUMBER + e: the sum commutes exactly */
-            s = record(p, op_tok, cop, b->v, none, a->value, &res);
+            s = wg_parse_record(p, op_tok, cop, b->v, none, a->value, &res);
         } else if (b->is_lit) {                 /* e + NUMBER (a literal e becomes a const) */
             if ((s = wg_parse_materialize(p, a)) != WG_OK)
                 return s;
-            s = record(p, op_tok, cop, a->v, none, b->value, &res);
+            s = wg_parse_record(p, op_tok, cop, a->v, none, b->value, &res);
         } else {
-            s = record(p, op_tok, sym == '+' ? WG_OP_ADD : WG_OP_MUL, a->v, b->v, 0, &res);
+            s = wg_parse_record(p, op_tok, sym == '+' ? WG_OP_ADD : WG_OP_MUL, a->v, b->v, 0,
+                                &res);
         }
         break;
     }
@@ -96,24 +97,32 @@ static int infix(wg_parser *p, const wg_token *op_tok, wg_operand *a, wg_operand
         if ((s = wg_parse_materialize(p, a)) != WG_OK)
             return s;
         if (b->is_lit)                          /* e - c == e + (-c) exactly in IEEE */
-            s = record(p, op_tok, WG_OP_ADD_C, a->v, none, -b->value, &res);
+            s = wg_parse_record(p, op_tok, WG_OP_ADD_C, a->v, none, -b->value, &res);
         else
-            s = record(p, op_tok, WG_OP_SUB, a->v, b->v, 0, &res);
+            s = wg_parse_record(p, op_tok, WG_OP_SUB, a->v, b->v, 0, &res);
         break;
     case '/':
         /* no x/c -> x*(1/c): 1/c rounds, so the value would change */
         if ((s = wg_parse_materialize(p, a)) != WG_OK || (s = wg_parse_materialize(p, b)) != WG_OK)
             return s;
-        s = record(p, op_tok, WG_OP_DIV, a->v, b->v, 0, &res);
+        s = wg_parse_record(p, op_tok, WG_OP_DIV, a->v, b->v, 0, &res);
+        break;
+    case '@':                                   /* a literal operand is a rank-0 const */
+        if ((s = wg_parse_materialize(p, a)) != WG_OK || (s = wg_parse_materialize(p, b)) != WG_OK)
+            return s;
+        res.v = wg_matmul(p->t, a->v, b->v);
+        if (!res.v.id || wg_status(p->t) != WG_OK)
+            return wg_parse_tape_fail(p, op_tok);
+        res.is_lit = 0;
         break;
     default: /* '^' */
         if ((s = wg_parse_materialize(p, a)) != WG_OK)
             return s;
         if (b->is_lit)  /* a fixed exponent: pow(a, b) would need a > 0 */
-            s = record(p, op_tok, fits_int(b->value) ? WG_OP_POWI : WG_OP_POW_C, a->v, none,
-                       b->value, &res);
+            s = wg_parse_record(p, op_tok, fits_int(b->value) ? WG_OP_POWI : WG_OP_POW_C, a->v,
+                                none, b->value, &res);
         else
-            s = record(p, op_tok, WG_OP_POW, a->v, b->v, 0, &res);
+            s = wg_parse_record(p, op_tok, WG_OP_POW, a->v, b->v, 0, &res);
         break;
     }
     if (s == WG_OK)
@@ -186,6 +195,8 @@ static const char *usage(wg_op op, char *buf, size_t len)
     case WG_KIND_CMP:    snprintf(buf, len, "%s(a, b)", n); break;
     case WG_KIND_CONST:  snprintf(buf, len, "%s(a, c) with c a number", n); break;
     case WG_KIND_INT:    snprintf(buf, len, "%s(a, n) with n an integer", n); break;
+    case WG_KIND_TUNARY:
+    case WG_KIND_TBINARY: snprintf(buf, len, "%s", wg_parse_tensor_usage(op)); break;
     }
     return buf;
 }
@@ -200,6 +211,8 @@ static int call_arity(wg_op op)
     case WG_KIND_CMP:
     case WG_KIND_CONST:
     case WG_KIND_INT:    return 2;
+    case WG_KIND_TUNARY:  return 1;         /* tensor calls are wg_tensor_parse.c's */
+    case WG_KIND_TBINARY: return 2;
     }
     return 0;
 }
@@ -221,7 +234,8 @@ enum call_error {
     CALL_ARG,           /* argument k + 1 expected */
     CALL_NUMBER,        /* argument k + 1 must be a number */
     CALL_INT,           /* ... an integer that fits an int */
-    CALL_CLOSE          /* ')' expected after the arguments */
+    CALL_CLOSE,         /* ')' expected after the arguments */
+    CALL_KEYWORD        /* a keyword argument to an op that takes none */
 };
 
 WG_PARSE_COLD
@@ -261,6 +275,9 @@ static int call_fail(wg_parser *p, const wg_token *name, wg_op op, enum call_err
         return wg_parse_fail(p, WG_EPARSE, &arg->at, "expected an integer from %d to %d as "
                              "argument %d of %s, found %s; usage: %s", INT_MIN, INT_MAX, k + 1,
                              q, a, u);
+    case CALL_KEYWORD:
+        return wg_parse_fail(p, WG_EPARSE, &p->tok, "%s takes no keyword arguments, found "
+                             "keyword %s; usage: %s", q, d, u);
     case CALL_CLOSE:
         if (p->tok.kind == WG_TOK_COMMA)
             return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected ')' after the %s of %s, "
@@ -278,8 +295,14 @@ WG_PARSE_NOINLINE
 static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
 {
     wg_op op = WG_OP_COUNT;
-    if (!op_of_token(name, &op))
+    if (!op_of_token(name, &op)) {
+        if (name->len == 5 && memcmp(name->text, "stack", 5) == 0)
+            return wg_parse_tensor_call(p, name, WG_OP_COUNT, out);
         return call_fail(p, name, op, CALL_UNKNOWN, 0, NULL);
+    }
+    wg_op_kind kind = wg_op_kind_of(op);
+    if (kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY)
+        return wg_parse_tensor_call(p, name, op, out);
     int nargs = call_arity(op);
     if (nargs == 0)
         return call_fail(p, name, op, CALL_INPUT, 0, NULL);
@@ -294,6 +317,8 @@ static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
         if (p->tok.kind == WG_TOK_RPAREN || p->tok.kind == WG_TOK_COMMA
             || p->tok.kind == WG_TOK_ERROR)
             return call_fail(p, name, op, CALL_ARG, k, NULL);
+        if (wg_parse_at_keyword(p))
+            return call_fail(p, name, op, CALL_KEYWORD, k, NULL);
         int s = wg_parse_expression(p, &arg[k]);
         if (s != WG_OK)
             return s;
@@ -304,6 +329,10 @@ static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
                 return call_fail(p, name, op, CALL_INT, k, &arg[k]);
         }
     }
+    if (wg_parse_comma_keyword(p)) {            /* sin(x, axis=1): say what is wrong */
+        wg_parse_advance(p);
+        return call_fail(p, name, op, CALL_KEYWORD, nargs, NULL);
+    }
     if (p->tok.kind != WG_TOK_RPAREN)
         return call_fail(p, name, op, CALL_CLOSE, nargs, NULL);
     wg_parse_advance(p);                        /* ")" */
@@ -312,22 +341,25 @@ static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
     int s;
     switch (wg_op_kind_of(op)) {
     case WG_KIND_LEAF:                          /* const(c): a const node, always */
-        return record(p, name, op, none, none, arg[0].value, out);
+        return wg_parse_record(p, name, op, none, none, arg[0].value, out);
     case WG_KIND_UNARY:
         if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK)
             return s;
-        return record(p, name, op, arg[0].v, none, 0, out);
+        return wg_parse_record(p, name, op, arg[0].v, none, 0, out);
     case WG_KIND_BINARY:
     case WG_KIND_CMP:
         if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK
             || (s = wg_parse_materialize(p, &arg[1])) != WG_OK)
             return s;
-        return record(p, name, op, arg[0].v, arg[1].v, 0, out);
+        return wg_parse_record(p, name, op, arg[0].v, arg[1].v, 0, out);
     case WG_KIND_CONST:
     case WG_KIND_INT:
         if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK)
             return s;
-        return record(p, name, op, arg[0].v, none, arg[1].value, out);
+        return wg_parse_record(p, name, op, arg[0].v, none, arg[1].value, out);
+    case WG_KIND_TUNARY:
+    case WG_KIND_TBINARY:
+        break;                                  /* handed to wg_parse_tensor_call above */
     }
     return call_fail(p, name, op, CALL_INPUT, 0, NULL);     /* not reached: kinds are all above */
 }
@@ -428,7 +460,7 @@ static int parse_unary_body(wg_parser *p, wg_operand *out)
         return WG_OK;
     }
     wg_var none = { 0 };
-    return record(p, &op, WG_OP_NEG, out->v, none, 0, out);
+    return wg_parse_record(p, &op, WG_OP_NEG, out->v, none, 0, out);
 }
 
 WG_PARSE_COLD
@@ -453,7 +485,8 @@ static int parse_unary(wg_parser *p, wg_operand *out)
 static int parse_term(wg_parser *p, wg_operand *out)
 {
     int s = parse_unary(p, out);
-    while (s == WG_OK && (p->tok.kind == WG_TOK_STAR || p->tok.kind == WG_TOK_SLASH)) {
+    while (s == WG_OK && (p->tok.kind == WG_TOK_STAR || p->tok.kind == WG_TOK_SLASH
+                          || p->tok.kind == WG_TOK_AT)) {
         wg_token op = p->tok;
         wg_parse_advance(p);
         wg_operand b;

@@ -87,6 +87,60 @@ static const char *scan_number(const char *s, const char *end)
     return p;
 }
 
+static wg_token lex_error(wg_lexer *lx, wg_token t)
+{
+    t.kind = WG_TOK_ERROR;
+    lx->failed = 1;
+    lx->last_error = t;
+    return t;
+}
+
+/* "..." up to the closing quote on the same line.  No escapes: a path
+ * holds backslashes as they are (C:\data), and cannot hold a '"'.  Bytes
+ * 0x80 and above may be part of a file name (UTF-8); control bytes may not. */
+static wg_token scan_string(wg_lexer *lx, const char *s)
+{
+    const char *p = s + 1;
+    while (p < lx->end && *p != '"' && (unsigned char)*p >= 0x20 && *p != 0x7f)
+        p++;
+    if (p < lx->end && *p == '"') {
+        wg_token t = make(lx, WG_TOK_STRING, s, (size_t)(p + 1 - s));
+        lx->p = p + 1;
+        return t;
+    }
+    wg_token t = make(lx, WG_TOK_STRING, s, (size_t)(p - s));
+    lx->p = p;
+    if (p >= lx->end || *p == '\n' || *p == '\r')
+        snprintf(lx->error, sizeof lx->error, "unterminated string: a '\"' is missing "
+                 "before the end of the line");
+    else
+        snprintf(lx->error, sizeof lx->error, "control byte 0x%02x inside a string",
+                 (unsigned char)*p);
+    return lex_error(lx, t);
+}
+
+wg_token wg_lexer_peek(const wg_lexer *lx)
+{
+    wg_lexer copy = *lx;
+    return wg_lexer_next(&copy);
+}
+
+wg_token wg_lexer_shape(wg_lexer *lx)
+{
+    if (lx->failed)
+        return lx->last_error;
+    while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t'))
+        lx->p++;
+    if (lx->p >= lx->end || !is_digit((unsigned char)*lx->p))
+        return wg_lexer_next(lx);
+    const char *s = lx->p, *p = s;
+    while (p < lx->end && (is_name_char((unsigned char)*p) || *p == '.'))
+        p++;
+    wg_token t = make(lx, WG_TOK_SHAPE, s, (size_t)(p - s));
+    lx->p = p;
+    return t;
+}
+
 wg_token wg_lexer_next(wg_lexer *lx)
 {
     if (lx->failed)
@@ -144,11 +198,10 @@ wg_token wg_lexer_next(wg_lexer *lx)
             snprintf(lx->error, sizeof lx->error, "malformed number %s", q);
         else
             snprintf(lx->error, sizeof lx->error, "out of memory reading number %s", q);
-        t.kind = WG_TOK_ERROR;
-        lx->failed = 1;
-        lx->last_error = t;
-        return t;
+        return lex_error(lx, t);
     }
+    if (c == '"')
+        return scan_string(lx, s);
     wg_tok_kind k;
     switch (c) {
     case '+': k = WG_TOK_PLUS; break;
@@ -160,6 +213,10 @@ wg_token wg_lexer_next(wg_lexer *lx)
     case ')': k = WG_TOK_RPAREN; break;
     case ',': k = WG_TOK_COMMA; break;
     case '=': k = WG_TOK_EQUALS; break;
+    case '@': k = WG_TOK_AT; break;
+    case ':': k = WG_TOK_COLON; break;
+    case '[': k = WG_TOK_LBRACKET; break;
+    case ']': k = WG_TOK_RBRACKET; break;
     default:  k = WG_TOK_OTHER; break;
     }
     lx->p++;
@@ -222,7 +279,8 @@ const char *wg_token_describe(const wg_token *t, int in_expression, char *buf, s
     case WG_TOK_NUMBER:
     case WG_TOK_PLUS: case WG_TOK_MINUS: case WG_TOK_STAR: case WG_TOK_SLASH:
     case WG_TOK_CARET: case WG_TOK_LPAREN: case WG_TOK_RPAREN: case WG_TOK_COMMA:
-    case WG_TOK_EQUALS: case WG_TOK_ERROR:
+    case WG_TOK_EQUALS: case WG_TOK_ERROR: case WG_TOK_AT: case WG_TOK_COLON:
+    case WG_TOK_LBRACKET: case WG_TOK_RBRACKET: case WG_TOK_STRING: case WG_TOK_SHAPE:
         wg_quote_span(t->text, t->len, buf, len);
         break;
     }

@@ -13,6 +13,10 @@ typedef enum wg_tok_kind {
     WG_TOK_NUMBER,      /* C floating notation, unsigned; value in .number */
     WG_TOK_PLUS, WG_TOK_MINUS, WG_TOK_STAR, WG_TOK_SLASH, WG_TOK_CARET,
     WG_TOK_LPAREN, WG_TOK_RPAREN, WG_TOK_COMMA, WG_TOK_EQUALS,
+    WG_TOK_AT,          /* '@': matmul */
+    WG_TOK_COLON, WG_TOK_LBRACKET, WG_TOK_RBRACKET,   /* tensor inputs and lists */
+    WG_TOK_STRING,      /* "..." on one line, no escapes: the path of a data file */
+    WG_TOK_SHAPE,       /* only from wg_lexer_shape: a run like 784x10, checked by the parser */
     WG_TOK_OTHER,       /* one byte that starts no token (';', a NUL, 0xff, ...) */
     WG_TOK_ERROR        /* a malformed or overflowing number; lexer.error says which */
 } wg_tok_kind;
@@ -38,6 +42,14 @@ typedef struct wg_lexer {
 /* src need not be NUL-terminated: NUL bytes inside it are errors. */
 void wg_lexer_init(wg_lexer *lx, const char *src, size_t len, int newline_is_space);
 wg_token wg_lexer_next(wg_lexer *lx);
+/* The token after the next one, without consuming anything: keyword
+ * arguments (NAME "=") are told from expressions by it. */
+wg_token wg_lexer_peek(const wg_lexer *lx);
+/* After a tensor input's ':' the shape (784x10, 0x3, 10) is one token
+ * WG_TOK_SHAPE, the whole run of letters, digits and points, so that
+ * "2x3" is not a malformed number and "0x3" not a hexadecimal one; if the
+ * next byte is not a digit, the ordinary next token. */
+wg_token wg_lexer_shape(wg_lexer *lx);
 
 /* How a message names a token: "'atan2'", "'('", "end of line", ... Long
  * names and numbers are cut short with "...". */

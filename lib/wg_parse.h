@@ -35,6 +35,8 @@ typedef struct wg_parser {
     size_t nvars;               /* ... and those names, for "unknown variable" */
     const char *const *vars;
     int depth;
+    const char *dir;            /* data files are relative to it: the .wg file's folder */
+    size_t dir_len;             /* (0: the current directory) */
     wg_parse_error *err;        /* never NULL here */
 } wg_parser;
 
@@ -65,5 +67,36 @@ int  wg_parse_is_nonfinite_word(const wg_token *t);
 int  wg_parse_expression(wg_parser *p, wg_operand *out);
 /* A number operand becomes a const node (a no-op for a node operand). */
 int  wg_parse_materialize(wg_parser *p, wg_operand *x);
+/* Record op on the tape (wg_apply's ops); a tape failure is reported at `at`. */
+int  wg_parse_record(wg_parser *p, const wg_token *at, wg_op op, wg_var a, wg_var b, double c,
+                     wg_operand *res);
+
+/* ---- tensors (wg_tensor_parse.c) */
+
+/* The rest of `input NAME : SHAPE = VALUES` or `const NAME : SHAPE =
+ * VALUES`, the current token being ':'; records the node into *out.
+ * what is "input" or "const", for messages. */
+int  wg_parse_tensor_leaf(wg_parser *p, const wg_token *name, const char *what, int is_const,
+                          wg_var *out);
+/* A call of a tensor op (TUNARY, TBINARY) or of stack, with keyword
+ * arguments; the name is consumed and the current token is '('.  op is
+ * WG_OP_COUNT for stack, which is not an op of the table (it records
+ * reshape and concat nodes). */
+int  wg_parse_tensor_call(wg_parser *p, const wg_token *name, wg_op op, wg_operand *out);
+/* "sum(a, axes=[...], keepdims=0|1)": how a tensor op is called */
+const char *wg_parse_tensor_usage(wg_op op);
+/* 1 when the current token is NAME followed by '=': a keyword argument */
+int  wg_parse_at_keyword(const wg_parser *p);
+/* 1 when the current token is ',' and a keyword argument follows it */
+int  wg_parse_comma_keyword(const wg_parser *p);
+
+/* ---- data files (wg_datafile.c) */
+
+/* Read exactly n finite numbers from the file `path` (relative to the .wg
+ * file's folder) into a new array *out (NULL when n is 0).  Errors are
+ * reported at `at`, the path's token; who ("input 'W'") and shape ("2x3")
+ * name the node in messages. */
+int  wg_parse_data_file(wg_parser *p, const wg_token *at, const char *path, size_t n,
+                        const char *who, const char *shape, double **out);
 
 #endif

@@ -1,4 +1,4 @@
-/* wg_read.c -- the .wg reader: statements (input, output, assignment),
+/* wg_read.c -- the .wg reader: statements (input, const, output, assignment),
  * names, errors with file:line:column, and the three entry points
  * (a file, a string, one expression).  Expressions are wg_expr.c.
  *
@@ -133,21 +133,31 @@ static int define(wg_parser *p, const wg_token *name, wg_var v)
 
 /* ---------------------------------------------------------------- statements */
 
-/* input NAME = [+-] NUMBER */
-static int parse_input(wg_parser *p)
+/* input NAME = [+-] NUMBER, input NAME : SHAPE = VALUES, and the same
+ * with const (a const node, named like an assignment) */
+static int parse_leaf(wg_parser *p, int is_const)
 {
+    const char *what_kw = is_const ? "const" : "input";
     char q[64], what[128];
     wg_parse_advance(p);
-    if (p->tok.kind != WG_TOK_NAME)
-        return wg_parse_expected(p, "the name of the input after 'input'");
+    if (p->tok.kind != WG_TOK_NAME) {
+        snprintf(what, sizeof what, "the name of the %s after '%s'", what_kw, what_kw);
+        return wg_parse_expected(p, what);
+    }
     wg_token name = p->tok;
-    int s = check_new_name(p, &name, 1);
+    int s = check_new_name(p, &name, !is_const);
     if (s != WG_OK)
         return s;
     wg_quote_span(name.text, name.len, q, sizeof q);
     wg_parse_advance(p);
+    if (p->tok.kind == WG_TOK_COLON) {
+        wg_var v;
+        if ((s = wg_parse_tensor_leaf(p, &name, what_kw, is_const, &v)) != WG_OK)
+            return s;
+        return define(p, &name, v);
+    }
     if (p->tok.kind != WG_TOK_EQUALS) {
-        snprintf(what, sizeof what, "'=' after input %s", q);
+        snprintf(what, sizeof what, "'=' after %s %s", what_kw, q);
         return wg_parse_expected(p, what);
     }
     wg_parse_advance(p);
@@ -160,14 +170,21 @@ static int parse_input(wg_parser *p)
         if (p->tok.kind == WG_TOK_NAME && wg_parse_is_nonfinite_word(&p->tok)) {
             char d[32];
             return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected a finite number as the value "
-                                 "of input %s, found %s: tapes hold finite values only", q,
+                                 "of %s %s, found %s: tapes hold finite values only", what_kw, q,
                                  wg_quote_span(p->tok.text, p->tok.len, d, sizeof d));
         }
-        snprintf(what, sizeof what, "a number as the value of input %s", q);
+        snprintf(what, sizeof what, "a number as the value of %s %s", what_kw, q);
         return wg_parse_expected(p, what);
     }
     double value = sign * p->tok.number;
     wg_parse_advance(p);
+    if (is_const) {
+        wg_var none = { 0 };
+        wg_operand x;
+        if ((s = wg_parse_record(p, &name, WG_OP_CONST, none, none, value, &x)) != WG_OK)
+            return s;
+        return define(p, &name, x.v);
+    }
     char *cname = token_string(&name);
     if (!cname)
         return out_of_memory(p, &name);
@@ -273,8 +290,13 @@ static int parse_file(wg_parser *p)
             continue;
         case WG_TOK_NAME:
             if (p->tok.len == 5 && memcmp(p->tok.text, "input", 5) == 0) {
-                if ((s = parse_input(p)) == WG_OK)
+                if ((s = parse_leaf(p, 0)) == WG_OK)
                     s = end_of_statement(p, "end of line after the value of the input");
+            } else if (p->tok.len == 5 && memcmp(p->tok.text, "const", 5) == 0
+                       && wg_lexer_peek(&p->lx).kind == WG_TOK_NAME) {
+                /* "const NAME ...": const(2) starts an expression, never a line */
+                if ((s = parse_leaf(p, 1)) == WG_OK)
+                    s = end_of_statement(p, "end of line after the value of the const");
             } else if (p->tok.len == 6 && memcmp(p->tok.text, "output", 6) == 0) {
                 if ((s = parse_output(p)) == WG_OK)
                     s = end_of_statement(p, "',' or end of line after the output's name");
@@ -351,13 +373,24 @@ static void start_error(wg_parse_error *e, const char *file)
     snprintf(e->file, sizeof e->file, "%s", file);
 }
 
+/* The folder part of a .wg file's path, "dir/" of "dir/g.wg": data files
+ * named in the file are found relative to it, as includes are in C. */
+static size_t folder_length(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
 static wg_graph *run(const char *text, size_t len, const char *file, wg_parse_error *err,
-                     size_t nvars, const char *const *vars, const double *values, int expr)
+                     size_t nvars, const char *const *vars, const double *values, int expr,
+                     int in_folder)
 {
     wg_parser p;
     memset(&p, 0, sizeof p);
     p.err = err;
     p.file = file;
+    p.dir = file;
+    p.dir_len = in_folder ? folder_length(file) : 0;
     p.in_expression = expr;
     p.nvars = nvars;
     p.vars = vars;
@@ -393,7 +426,7 @@ wg_graph *wg_graph_read_string(const char *text, const char *name, wg_parse_erro
         set_error(err, WG_EINVAL, name, 0, 0, "no text (NULL)");
         return NULL;
     }
-    return run(text, strlen(text), name, err, 0, NULL, NULL, 0);
+    return run(text, strlen(text), name, err, 0, NULL, NULL, 0, 0);
 }
 
 wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err)
@@ -445,7 +478,7 @@ wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err)
         snprintf(why, sizeof why, "cannot read: %s", strerror(read_errno));
         set_error(err, WG_EIO, path, 0, 0, why);
     } else {
-        g = run(buf ? buf : "", len, path, err, 0, NULL, NULL, 0);
+        g = run(buf ? buf : "", len, path, err, 0, NULL, NULL, 0, 1);
     }
     free(buf);
     return g;
@@ -495,5 +528,5 @@ wg_graph *wg_graph_parse_expr(const char *expr, size_t n, const char *const *nam
             return NULL;
         }
     }
-    return run(expr, strlen(expr), file, err, n, names, values, 1);
+    return run(expr, strlen(expr), file, err, n, names, values, 1, 0);
 }

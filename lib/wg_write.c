@@ -6,6 +6,7 @@
 #include "tape.h"
 #include "wg_lexer.h"
 #include "wg_symtab.h"
+#include "wg_tensor_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,8 +148,22 @@ static const char *infix_symbol(wg_op op)
     case WG_OP_MUL: return "*";
     case WG_OP_DIV: return "/";
     case WG_OP_POW: return "^";
+    case WG_OP_MATMUL: return "@";
     default:        return NULL;
     }
+}
+
+/* " : 2x3 = [1, 2.5, ...]": a tensor leaf's shape and values, all on the
+ * one line of its node, each value in the reader's shortest exact form */
+static void write_tensor_values(const wg_tape *t, size_t i, FILE *out)
+{
+    char shape[WG_SHAPE_TEXT_BUF], num[WG_NUMBER_BUF];
+    const double *v = wg_node_values(t, i);
+    size_t n = wg_node_numel(t, i);
+    fprintf(out, " : %s = [", wg_text_node_shape(t, i, shape, sizeof shape));
+    for (size_t e = 0; e < n; e++)
+        fprintf(out, "%s%s", e ? ", " : "", wg_number_format(v[e], num));
+    fputs("]\n", out);
 }
 
 static void write_nodes(const writer *w, FILE *out)
@@ -165,9 +180,19 @@ static void write_nodes(const writer *w, FILE *out)
         size_t a = wg_node_arg(t, i, 0), b = wg_node_arg(t, i, 1);
         const char *an = a != (size_t)-1 ? node_name(w, a, ba, sizeof ba) : NULL;
         const char *bn = b != (size_t)-1 ? node_name(w, b, bb, sizeof bb) : NULL;
+        if (op == WG_OP_INPUT && wg_text_is_tensor(t, i)) {
+            fprintf(out, "input %s", node_name(w, i, ba, sizeof ba));
+            write_tensor_values(t, i, out);
+            continue;
+        }
         if (op == WG_OP_INPUT) {
             fprintf(out, "input %s = %s\n", node_name(w, i, ba, sizeof ba),
                     wg_number_format(wg_node_value(t, i), num));
+            continue;
+        }
+        if (op == WG_OP_CONST && wg_text_is_tensor(t, i)) {
+            fprintf(out, "const v%zu", i);
+            write_tensor_values(t, i, out);
             continue;
         }
         fprintf(out, "v%zu = ", i);
@@ -189,6 +214,14 @@ static void write_nodes(const writer *w, FILE *out)
         case WG_KIND_INT:       /* the number as stored: powi's -0 stays -0 */
             fprintf(out, "%s(%s, %s)\n", name, an, wg_number_format(wg_node_param(t, i), num));
             break;
+        case WG_KIND_TUNARY:
+        case WG_KIND_TBINARY: {     /* operands, then keywords in their one order */
+            char kw[WG_KWARGS_TEXT_BUF];
+            wg_text_kwargs(t, i, kw, sizeof kw);
+            fprintf(out, "%s(%s%s%s%s%s)\n", name, an, bn ? ", " : "", bn ? bn : "",
+                    kw[0] ? ", " : "", kw);
+            break;
+        }
         case WG_KIND_LEAF:
             break;
         }

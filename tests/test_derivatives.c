@@ -389,7 +389,10 @@ static int random_graph(wg_tape *t, uint64_t *s, size_t n, size_t len, wg_var *x
         size_t ib = rng_below(s, size);
         wg_var a = wg_tape_var(t, ia), b = wg_tape_var(t, ib);
         double va = wg_value(t, a), vb = wg_value(t, b);
-        wg_op op = (wg_op)(2 + rng_below(s, WG_OP_COUNT - 2));   /* not INPUT or CONST */
+        wg_op op;                   /* not INPUT or CONST, and a scalar row */
+        do
+            op = (wg_op)(2 + rng_below(s, WG_OP_COUNT - 2));
+        while (wg_op_kind_of(op) == WG_KIND_TUNARY || wg_op_kind_of(op) == WG_KIND_TBINARY);
         double c = 0;
         int ok = 1;
         switch (op) {

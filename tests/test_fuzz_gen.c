@@ -222,10 +222,11 @@ static void domain_safety_and_reach(void)
             fprintf(stderr, "\n  op %s never drawn\n", wg_op_name((wg_op)k));
         /* every scalar row of the table, read from the table; tensor rows
          * are not drawn (scalar graphs) */
-        if (wg_fuzz_op_drawable((wg_op)k) || wg_op_kind_of((wg_op)k) == WG_KIND_LEAF)
+        if (wg_fuzz_op_drawable((wg_op)k) || wg_op_kind_of((wg_op)k) == WG_KIND_LEAF) {
             CU_ASSERT(count[k] > 0);
-        else
+        } else {
             CU_ASSERT_EQUAL(count[k], 0);
+        }
     }
     fprintf(stderr, "\n");
     /* kink_frac = edge_frac = 0.1: 200 each expected; 5 sigma is about 70 */

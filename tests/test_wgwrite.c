@@ -329,8 +329,9 @@ static void every_op_written(void)
     };
     for (int k = 0; k < WG_OP_COUNT; k++) {
         wg_op op = (wg_op)k;
-        if (wg_op_kind_of(op) == WG_KIND_LEAF)
-            continue;
+        wg_op_kind kind = wg_op_kind_of(op);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY)
+            continue;           /* tensor ops: tests/test_wgtensor.c */
         wg_graph *g = wg_graph_new();
         wg_tape *t = wg_graph_tape(g);
         wg_var a = wg_graph_add_input(g, "a", 0.5), b = wg_graph_add_input(g, "b", 0.25);
@@ -467,9 +468,11 @@ static wg_graph *random_graph(void)
     }
     wg_op ops[WG_OP_COUNT];
     int nops = 0;
-    for (int k = 0; k < WG_OP_COUNT; k++)
-        if (wg_op_kind_of((wg_op)k) != WG_KIND_LEAF)
-            ops[nops++] = (wg_op)k;
+    for (int k = 0; k < WG_OP_COUNT; k++) {
+        wg_op_kind kind = wg_op_kind_of((wg_op)k);
+        if (kind != WG_KIND_LEAF && kind != WG_KIND_TUNARY && kind != WG_KIND_TBINARY)
+            ops[nops++] = (wg_op)k;     /* scalar ops; tensor graphs: test_wgtensor.c */
+    }
     size_t nodes = 3 + rng() % 40;
     for (size_t j = 0; j < nodes; j++) {
         size_t n = wg_tape_size(t);

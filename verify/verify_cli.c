@@ -811,18 +811,72 @@ static void json_array(FILE *f, const double *v, size_t n)
 typedef struct {
     wg_graph *g;
     wg_tape *t;
-    size_t n, m;                /* inputs, outputs */
+    size_t n, m;                /* inputs, outputs (handles) */
+    size_t N, M;                /* their elements: a tensor counts each */
     wg_var *x, *y;
-    double *val;                /* m output values */
-    double *rev, *fwd;          /* m x n Jacobians, row-major */
+    char **xlab, **ylab;        /* N and M element names: "x", "W[0,1]" */
+    double *x0;                 /* N input values */
+    double *val;                /* M output values */
+    double *rev, *fwd;          /* M x N Jacobians, row-major */
     double maxdiff, maxrel;
-    double *u;                  /* tangent-table direction (n) */
-    double *jvp_u, *jvp;        /* --jvp direction (n) and J u (m) */
+    double *u;                  /* tangent-table direction (N) */
+    double *jvp_u, *jvp;        /* --jvp direction (N) and J u (M) */
     char *traces;               /* the tables, when --trace */
 } results;
 
+static void free_labels(char **lab, size_t n)
+{
+    for (size_t k = 0; lab && k < n; k++)
+        free(lab[k]);
+    free(lab);
+}
+
+/* one name per element of the handles v: the handle's name, with the
+ * element's index for a tensor ("W[0,1]"); NULL when out of memory */
+static char **element_labels(wg_tape *t, size_t n, const wg_var *v, const char *(*name)(
+                                 const wg_graph *, size_t), const wg_graph *g, size_t total)
+{
+    char **lab = calloc(total ? total : 1, sizeof *lab);
+    if (!lab)
+        return NULL;
+    size_t o = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t dim[WG_MAX_RANK], ne = wg_numel(t, v[j]);
+        int rank = wg_shape(t, v[j], dim);
+        for (size_t e = 0; e < ne; e++, o++) {
+            char idx[WG_MAX_RANK * 21 + 3] = "";
+            if (rank > 0) {
+                size_t rest = e, used = 0, mult[WG_MAX_RANK], m = 1;
+                for (int d = rank - 1; d >= 0; d--) {
+                    mult[d] = m;
+                    m *= dim[d];
+                }
+                idx[used++] = '[';
+                for (int d = 0; d < rank; d++) {
+                    int w = snprintf(idx + used, sizeof idx - used, d ? ",%zu" : "%zu",
+                                     mult[d] ? rest / mult[d] : 0);
+                    used += w > 0 ? (size_t)w : 0;
+                    rest = mult[d] ? rest % mult[d] : 0;
+                }
+                snprintf(idx + used, sizeof idx - used, "]");
+            }
+            const char *nm = name(g, j);
+            size_t len = strlen(nm) + strlen(idx) + 1;
+            if (!(lab[o] = malloc(len))) {
+                free_labels(lab, total);
+                return NULL;
+            }
+            snprintf(lab[o], len, "%s%s", nm, idx);
+        }
+    }
+    return lab;
+}
+
 static void results_free(results *r)
 {
+    free_labels(r->xlab, r->N);
+    free_labels(r->ylab, r->M);
+    free(r->x0);
     free(r->x);
     free(r->y);
     free(r->val);
@@ -871,48 +925,44 @@ static int compute(const options *o, results *r)
     int s;
     r->x = malloc((n ? n : 1) * sizeof *r->x);
     r->y = malloc(m * sizeof *r->y);
-    r->val = malloc(m * sizeof *r->val);
-    size_t mn = m * n > 0 ? m * n : 1;
-    r->rev = malloc(mn * sizeof *r->rev);
-    r->fwd = malloc(mn * sizeof *r->fwd);
-    r->u = calloc(n ? n : 1, sizeof *r->u);
-    double *e = calloc(n ? n : 1, sizeof *e), *col = malloc(m * sizeof *col);
-    if (!r->x || !r->y || !r->val || !r->rev || !r->fwd || !r->u || !e || !col) {
-        free(e);
-        free(col);
+    if (!r->x || !r->y)
         return out_of_memory();
-    }
     for (size_t j = 0; j < n; j++)
         r->x[j] = wg_graph_input(r->g, j);
-    for (size_t k = 0; k < m; k++) {
-        r->y[k] = wg_graph_output(r->g, k);
-        r->val[k] = wg_value(t, r->y[k]);
-    }
-
-    /* reverse: one gradient (a VJP with weight 1) per output: the rows */
     for (size_t k = 0; k < m; k++)
-        if ((s = wg_grad(t, r->y[k], n, r->x, r->rev + k * n)) != WG_OK) {
-            free(e);
-            free(col);
-            return tape_failure(t, "reverse mode", s);
-        }
-    /* forward: one JVP along each unit vector: the columns */
-    for (size_t j = 0; j < n; j++) {
-        e[j] = 1;
-        s = wg_jvp(t, n, r->x, e, m, r->y, col);
-        e[j] = 0;
-        if (s != WG_OK) {
-            free(e);
-            free(col);
-            return tape_failure(t, "forward mode", s);
-        }
-        for (size_t k = 0; k < m; k++)
-            r->fwd[k * n + j] = col[k];
-    }
-    free(e);
-    free(col);
+        r->y[k] = wg_graph_output(r->g, k);
+    /* a tensor input or output counts once per element */
+    r->N = r->M = 0;
+    for (size_t j = 0; j < n; j++)
+        r->N += wg_numel(t, r->x[j]);
+    for (size_t k = 0; k < m; k++)
+        r->M += wg_numel(t, r->y[k]);
+    size_t N = r->N, M = r->M;
+    if (N && M > SIZE_MAX / sizeof(double) / N)
+        return out_of_memory();
+    size_t mn = M * N > 0 ? M * N : 1;
+    r->val = calloc(M ? M : 1, sizeof *r->val);
+    r->x0 = malloc((N ? N : 1) * sizeof *r->x0);
+    r->rev = malloc(mn * sizeof *r->rev);
+    r->fwd = malloc(mn * sizeof *r->fwd);
+    r->u = calloc(N ? N : 1, sizeof *r->u);
+    r->xlab = element_labels(t, n, r->x, wg_graph_input_name, r->g, N);
+    r->ylab = element_labels(t, m, r->y, wg_graph_output_name, r->g, M);
+    if (!r->val || !r->x0 || !r->rev || !r->fwd || !r->u || !r->xlab || !r->ylab)
+        return out_of_memory();
+    for (size_t j = 0, off = 0; j < n; off += wg_numel(t, r->x[j]), j++)
+        wg_tensor_value(t, r->x[j], r->x0 + off);
+    for (size_t k = 0, off = 0; k < m; off += wg_numel(t, r->y[k]), k++)
+        wg_tensor_value(t, r->y[k], r->val + off);
+
+    /* the Jacobian twice: reverse mode (one sweep per output element: the
+     * rows) and forward mode (the columns) */
+    if (N && (s = wg_jacobian_rev(t, m, r->y, n, r->x, r->rev)) != WG_OK)
+        return tape_failure(t, "reverse mode", s);
+    if (N && (s = wg_jacobian_fwd(t, m, r->y, n, r->x, r->fwd)) != WG_OK)
+        return tape_failure(t, "forward mode", s);
     r->maxdiff = r->maxrel = 0;
-    for (size_t k = 0; k < m * n; k++) {
+    for (size_t k = 0; k < M * N; k++) {
         double d = fabs(r->rev[k] - r->fwd[k]);
         double scale = fmax(fabs(r->rev[k]), fabs(r->fwd[k]));
         if (d > r->maxdiff)
@@ -926,13 +976,13 @@ static int compute(const options *o, results *r)
         int rc = parse_vector("--jvp", o->jvp, &r->jvp_u, &k);
         if (rc)
             return rc;
-        if (k != n) {
+        if (k != N) {
             char names[512];
-            return fail("--jvp: %zu component%s given, the function has %zu input%s (%s)", k,
-                        k == 1 ? "" : "s", n, n == 1 ? "" : "s",
+            return fail("--jvp: %zu component%s given, the function has %zu input%s%s (%s)", k,
+                        k == 1 ? "" : "s", N, N == n ? "" : " element", N == 1 ? "" : "s",
                         name_list(r->g, NULL, names, sizeof names));
         }
-        r->jvp = malloc(m * sizeof *r->jvp);
+        r->jvp = malloc((M ? M : 1) * sizeof *r->jvp);
         if (!r->jvp)
             return out_of_memory();
         if ((s = wg_jvp(t, n, r->x, r->jvp_u, m, r->y, r->jvp)) != WG_OK)
@@ -946,14 +996,14 @@ static int compute(const options *o, results *r)
             int rc = parse_vector("--dir", o->dir, &d, &k);
             if (rc)
                 return rc;
-            if (k != n) {
+            if (k != N) {
                 char names[512];
                 free(d);
-                return fail("--dir: %zu component%s given, the function has %zu input%s (%s)",
-                            k, k == 1 ? "" : "s", n, n == 1 ? "" : "s",
-                            name_list(r->g, NULL, names, sizeof names));
+                return fail("--dir: %zu component%s given, the function has %zu input%s%s (%s)",
+                            k, k == 1 ? "" : "s", N, N == n ? "" : " element",
+                            N == 1 ? "" : "s", name_list(r->g, NULL, names, sizeof names));
             }
-            memcpy(r->u, d, n * sizeof *d);
+            memcpy(r->u, d, N * sizeof *d);
             free(d);
         } else if (o->wrt) {
             size_t j = find_input(r->g, o->wrt);
@@ -962,8 +1012,12 @@ static int compute(const options *o, results *r)
                 return fail("--wrt: '%s' is not an input (inputs: %s)", o->wrt,
                             name_list(r->g, NULL, names, sizeof names));
             }
-            r->u[j] = 1;
-        } else if (n) {
+            size_t off = 0;             /* a tensor input: its first element */
+            for (size_t i = 0; i < j; i++)
+                off += wg_numel(t, r->x[i]);
+            if (wg_numel(t, r->x[j]))
+                r->u[off] = 1;
+        } else if (N) {
             r->u[0] = 1;
         }
         int rc = run_traces(r);
@@ -976,49 +1030,49 @@ static int compute(const options *o, results *r)
 static void print_text(const options *o, const results *r, FILE *f)
 {
     char b1[40], b2[40], b3[40];
+    size_t N = r->N, M = r->M;
     if (o->expr)
         fprintf(f, "f = %s\n", o->expr);
     else
         fprintf(f, "graph %s\n", o->file);
     fputs("at ", f);
-    for (size_t j = 0; j < r->n; j++)
-        fprintf(f, "%s%s = %s", j ? ", " : "", wg_graph_input_name(r->g, j),
-                full(wg_value(r->t, r->x[j]), b1));
-    fputs(r->n ? "\n" : "(no inputs)\n", f);
+    for (size_t j = 0; j < N; j++)
+        fprintf(f, "%s%s = %s", j ? ", " : "", r->xlab[j], full(r->x0[j], b1));
+    fputs(N ? "\n" : "(no inputs)\n", f);
     if (r->traces)
         fprintf(f, "\n%s", r->traces);
     fputc('\n', f);
-    for (size_t k = 0; k < r->m; k++)
-        fprintf(f, "value  %s = %s\n", wg_graph_output_name(r->g, k), full(r->val[k], b1));
-    for (size_t k = 0; k < r->m && r->n; k++) {
-        const char *yn = wg_graph_output_name(r->g, k);
+    for (size_t k = 0; k < M; k++)
+        fprintf(f, "value  %s = %s\n", r->ylab[k], full(r->val[k], b1));
+    for (size_t k = 0; k < M && N; k++) {
+        const char *yn = r->ylab[k];
         fprintf(f, "\ngradient of %s\n", yn);
         fprintf(f, "  %-16s  %-24s  %-24s  %s\n", "", "reverse mode", "forward mode",
                 "|reverse - forward|");
-        for (size_t j = 0; j < r->n; j++) {
-            char label[64];
-            snprintf(label, sizeof label, "d%s/d%s", yn, wg_graph_input_name(r->g, j));
-            double a = r->rev[k * r->n + j], b = r->fwd[k * r->n + j];
+        for (size_t j = 0; j < N; j++) {
+            char label[256];
+            snprintf(label, sizeof label, "d%s/d%s", yn, r->xlab[j]);
+            double a = r->rev[k * N + j], b = r->fwd[k * N + j];
             fprintf(f, "  %-16s  %-24s  %-24s  %s\n", label, full(a, b1), full(b, b2),
                     full(fabs(a - b), b3));
         }
     }
-    if (r->n)
+    if (N)
         fprintf(f, "\nlargest difference between reverse and forward mode: %s (relative %s)\n",
                 full(r->maxdiff, b1), full(r->maxrel, b2));
     if (r->jvp) {
         fputs("\nJ u along u = (", f);
-        for (size_t j = 0; j < r->n; j++)
+        for (size_t j = 0; j < N; j++)
             fprintf(f, "%s%s", j ? ", " : "", full(r->jvp_u[j], b1));
         fputs(")\n", f);
-        for (size_t k = 0; k < r->m; k++)
-            fprintf(f, "  %s: %s\n", wg_graph_output_name(r->g, k), full(r->jvp[k], b1));
+        for (size_t k = 0; k < M; k++)
+            fprintf(f, "  %s: %s\n", r->ylab[k], full(r->jvp[k], b1));
     }
 }
 
 static void print_json(const options *o, const results *r, FILE *f)
 {
-    size_t n = r->n, m = r->m;
+    size_t n = r->N, m = r->M;      /* elements: a tensor lists each */
     fputs("{\n  \"source\": ", f);
     if (o->expr) {
         fputs("{\"expression\": ", f);
@@ -1031,20 +1085,20 @@ static void print_json(const options *o, const results *r, FILE *f)
     for (size_t j = 0; j < n; j++) {
         if (j)
             fputs(", ", f);
-        json_string(f, wg_graph_input_name(r->g, j));
+        json_string(f, r->xlab[j]);
     }
     fputs("],\n  \"point\": [", f);
     for (size_t j = 0; j < n; j++) {
         if (j)
             fputs(", ", f);
-        json_number(f, wg_value(r->t, r->x[j]));
+        json_number(f, r->x0[j]);
     }
     fputs("],\n  \"value\": ", f);
     json_number(f, r->val[0]);
     fputs(",\n  \"outputs\": [", f);
     for (size_t k = 0; k < m; k++) {
         fputs(k ? ", {\"name\": " : "{\"name\": ", f);
-        json_string(f, wg_graph_output_name(r->g, k));
+        json_string(f, r->ylab[k]);
         fputs(", \"value\": ", f);
         json_number(f, r->val[k]);
         fputs("}", f);

@@ -314,7 +314,7 @@ int wg_backward(wg_tape *t, wg_var y, double seed)
     if (!isfinite(seed))
         return wg_call_fail(t, WG_EINVAL, "%s: seed %g is not finite", fn, seed);
     if (wg_scratch(t, &t->grad, &t->grad_cap, t->n) != WG_OK
-        || wg_scratch(t, &t->tgrad, &t->tgrad_cap, t->arena_n) != WG_OK
+        || (t->ntn && wg_scratch(t, &t->tgrad, &t->tgrad_cap, t->arena_n + 1) != WG_OK)
         || wg_prepare_adjoints(t, 0, yi) != WG_OK)
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu gradients", fn, t->n);
     if (t->grad_n < t->n) {                 /* nodes new since the last backward start at 0 */

@@ -62,7 +62,7 @@ int wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k)
     if (k && tn > SIZE_MAX / sizeof(double) / k)
         return WG_ENOMEM;
     if (wg_scratch(t, &t->tan, &t->tan_cap, n * k) != WG_OK
-        || wg_scratch(t, &t->ttan, &t->ttan_cap, tn * k) != WG_OK) {
+        || wg_scratch(t, &t->ttan, &t->ttan_cap, tn != 0 && k != 0 ? tn * k : 1) != WG_OK) {
         t->tan_k = 0;
         return WG_ENOMEM;
     }
@@ -228,7 +228,7 @@ int wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi)
     size_t n = hi - lo + 1, olo, ohi;
     wg_arena_range(t, lo, hi + 1, &olo, &ohi);
     if (wg_scratch(t, &t->adj, &t->adj_cap, n) != WG_OK
-        || wg_scratch(t, &t->tadj, &t->tadj_cap, ohi - olo) != WG_OK) {
+        || wg_scratch(t, &t->tadj, &t->tadj_cap, ohi > olo ? ohi - olo : 1) != WG_OK) {
         t->adj_n = t->adj_lo = 0;
         return WG_ENOMEM;
     }

@@ -161,7 +161,8 @@ void wg_top_value(wg_tape *t, size_t i, wg_tissue *issue)
         size_t count;
         reduce_map(t, i, st, &count);
         wg_strides(sa, sc);
-        memset(Y, 0, sy->numel * sizeof *Y);
+        if (sy->numel)
+            memset(Y, 0, sy->numel * sizeof *Y);
         WG_ITER2(sa->rank, sa->dim, sc, st, e, oa, oy, Y[oy] += A[oa]);
         if (op == WG_OP_MEAN)
             for (size_t e = 0; e < sy->numel; e++)

@@ -96,7 +96,11 @@ static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int ra
         if (t->arena_n > SIZE_MAX / sizeof(double) - numel)
             s = WG_ELIMIT;
         else
-            s = grow_to(t, (void **)&t->arena, &t->arena_cap, t->arena_n + numel, sizeof(double));
+            /* at least one double, so that the arena is never NULL: a
+             * 0-element node's data pointer is then arena + off, a valid
+             * pointer, not arithmetic on NULL */
+            s = grow_to(t, (void **)&t->arena, &t->arena_cap, t->arena_n + (numel ? numel : 1),
+                        sizeof(double));
     }
     if (s != WG_OK) {
         char buf[128] = "";

@@ -24,7 +24,9 @@ bad() {
 
 # run EXPECTED_STATUS ARGS...: run the program, keep stdout and stderr in
 # $tmp/out and $tmp/err, check the exit status; on a failure (status 2) also
-# check that stderr is exactly one line naming the program.
+# check that stderr is exactly $err_lines lines (1 unless set), each naming
+# the program.
+err_lines=1
 run() {
     expect=$1
     shift
@@ -38,8 +40,9 @@ run() {
     fi
     if [ "$expect" -eq 2 ]; then
         lines=$(wc -l <"$tmp/err")
-        if [ "$lines" -ne 1 ] || ! grep -q '^wengert-verify: ' "$tmp/err"; then
-            bad "wengert-verify $*: stderr is not one 'wengert-verify: ...' line"
+        named=$(grep -c '^wengert-verify: ' "$tmp/err")
+        if [ "$lines" -ne "$err_lines" ] || [ "$named" -ne "$err_lines" ]; then
+            bad "wengert-verify $*: stderr is not $err_lines 'wengert-verify: ...' line(s)"
             sed 's/^/    stderr: /' "$tmp/err"
         fi
     elif [ -s "$tmp/err" ]; then
@@ -318,9 +321,13 @@ jsonl_check "len(L) >= 25 and $fields and $methods"
 jsonl_check 'len(set(d["case"] for d in L)) == len(L) and all(d["as_expected"] for d in L)'
 jsonl_check 'sum(d["verdict"] == "nondiff" for d in L) >= 4 and any(d["verdict"] == "invalid" for d in L)'
 jsonl_check 'any("GMM" in d["case"] and d["verdict"] == "pass" for d in L)'
-# without its data the GMM case cannot run: a clear message, status 2
+# without their data the two GMM cases (scalar and tensor) cannot run: a
+# clear message for each, status 2
+err_lines=2
 run 2 --suite builtin --data "$tmp/no-data"
+err_lines=1
 expect_err "no-data/gmm/test.txt: cannot open"
+expect_err "case 'tensor ADBench GMM d=2 K=3 n=1' not checked"
 expect_err '--data DIR'
 expect_out 'could not be checked'
 
@@ -424,7 +431,9 @@ run 0 --check -e "$seed" --at x1=2,x2=5 --seed 9 --store "$store"
 sql_is "$store" 'SELECT count(*) FROM campaign' 4
 
 # a case that cannot run still has its row, with why
+err_lines=2
 run 2 --suite builtin --data "$tmp/no-data" --store "$tmp/nodata.sqlite"
+err_lines=1
 sql_true "$tmp/nodata.sqlite" "SELECT verdict IS NULL AND error LIKE '%no-data/gmm/test.txt%' AND directions = 0 FROM graph WHERE label LIKE 'ADBench GMM%'"
 sql_true "$tmp/nodata.sqlite" "SELECT options LIKE 'wengert-verify suite=builtin data=$tmp/no-data %' FROM campaign"
 

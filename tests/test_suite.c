@@ -9,6 +9,7 @@
 #include "test_util.h"
 #include "builtin_suite.h"
 #include "gmm_objective.h"
+#include "gmm_tensor_objective.h"
 #include "wengert_verify.h"
 
 #include <gsl/gsl_randist.h>
@@ -697,6 +698,62 @@ static void builtin_cases(void)
 
 /* The GMM case records the benchmark's objective: its value is the
  * double objective's, to the bit (the two share one body). */
+/* The tensor GMM case computes the scalar objective's function: its value
+ * and gradient agree with the scalar recording's to rounding (the sums run
+ * in another order), on the suite's file and on a 1000-point file */
+static void gmm_tensor_agrees(const char *file, double tol)
+{
+    char path[1200], msg[400];
+    snprintf(path, sizeof path, "%s/gmm/%s", bench_dir, file);
+    gmm_input in;
+    CU_ASSERT_EQUAL_FATAL(gmm_read(path, &in, msg, sizeof msg), 0);
+    size_t np = gmm_nparams(&in);
+    double *params = malloc(np * sizeof *params), *g = malloc(np * sizeof *g);
+    double *gt = malloc(np * sizeof *gt);
+    wg_var *xs = malloc(np * sizeof *xs), *scratch = malloc(gmm_scratch_len(&in) * sizeof *scratch);
+    CU_ASSERT_FATAL(params && g && gt && xs && scratch);
+    gmm_pack(&in, params);
+    wg_tape *t = wg_tape_new(), *tt = wg_tape_new();
+    wg_var f = gmm_record(t, &in, params, xs, scratch), x3[3];
+    wg_var ft = gmm_tensor_record(tt, &in, params, x3);
+    CU_ASSERT_FATAL(wg_status(t) == WG_OK && wg_status(tt) == WG_OK);
+    WG_ASSERT_CLOSE(wg_value(tt, ft), wg_value(t, f), tol, 0);
+    CU_ASSERT_FATAL(wg_grad(t, f, np, xs, g) == WG_OK);
+    CU_ASSERT_FATAL(wg_grad(tt, ft, 3, x3, gt) == WG_OK);
+    double gmax = 0;
+    for (size_t j = 0; j < np; j++)
+        gmax = fmax(gmax, fabs(g[j]));
+    for (size_t j = 0; j < np; j++)
+        WG_ASSERT_CLOSE(gt[j], g[j], tol, tol * gmax);
+    /* a few dozen nodes, whatever n */
+    CU_ASSERT(wg_tape_size(tt) < 64);
+    wg_tape_free(t);
+    wg_tape_free(tt);
+    free(params); free(g); free(gt); free(xs); free(scratch);
+    gmm_free(&in);
+}
+
+static void builtin_gmm_tensor(void)
+{
+    wg_parse_error err;
+    wg_suite *s = wg_builtin_suite(bench_dir, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    const wg_suite_case *c = wg_suite_find(s, "tensor ADBench GMM d=2 K=3 n=1");
+    const wg_suite_case *sc = wg_suite_find(s, "ADBench GMM d=2 K=3 n=1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+    CU_ASSERT_EQUAL_FATAL(c->ninputs, sc->ninputs);
+    CU_ASSERT(memcmp(c->points, sc->points, c->ninputs * sizeof *c->points) == 0);
+    for (size_t j = 0; j < c->ninputs; j++)
+        CU_ASSERT_STRING_EQUAL(c->inputs[j], sc->inputs[j]);
+    WG_ASSERT_CLOSE(output_at(c, 0, 0), output_at(sc, 0, 0), 1e-14, 0);
+    wg_suite_free(s);
+    /* 8 ulps of the result is about what two summation orders of a few
+     * terms may differ by; at n = 1000, sums of 1000 terms */
+    gmm_tensor_agrees("test.txt", 8 * 0x1p-52);
+    gmm_tensor_agrees("1k/gmm_d10_K5.txt", 1e-12);
+}
+
 static void builtin_gmm(void)
 {
     wg_parse_error err;
@@ -928,6 +985,7 @@ int main(void)
         { "cases added by programs; options over a base", program_cases },
         { "builtin suite: size, unique names, every op", builtin_cases },
         { "builtin suite: the GMM case", builtin_gmm },
+        { "builtin suite: the GMM case in tensor form", builtin_gmm_tensor },
         { "an invalid report for a point that does not record", report_invalid },
         { "checking a case: points, domain, options, unavailable", case_check },
         { "builtin suite: every case gets its expected verdict", builtin_verdicts },

@@ -1,7 +1,7 @@
 /* builtin_suite.c -- the builtin suite: most cases are suite text (the
- * same format users write, doc/SUITE.md), two are C functions: Rosenbrock
- * in 20 dimensions and the ADBench GMM objective, recorded through the
- * benchmark's own code on its test file. */
+ * same format users write, doc/SUITE.md); C functions are Rosenbrock in 20
+ * dimensions, the ADBench GMM objective, recorded through the benchmark's
+ * own code on its test file, and the tensor cases (builtin_tensor.c). */
 #include "builtin_suite.h"
 
 #include "gmm_objective.h"
@@ -304,6 +304,8 @@ wg_suite *wg_builtin_suite(const char *data_dir, wg_parse_error *err)
     int st = add_gmm(s, data_dir);
     if (st == WG_OK)
         st = add_rosenbrock(s);
+    if (st == WG_OK)
+        st = wg_builtin_add_tensor_cases(s, data_dir);
     if (st != WG_OK) {
         wg_suite_free(s);
         err->status = st;

@@ -1,7 +1,7 @@
 /* builtin_suite.h -- the suite `wengert-verify --suite builtin` checks:
  * classic test functions, the seed examples, cancellation, kinks, a domain
- * edge, every op of the table, several outputs, many inputs and the
- * ADBench GMM objective.  Built into the program (and its tests), not the
+ * edge, every op of the table, several outputs, many inputs, the
+ * ADBench GMM objective, and tensor graphs (builtin_tensor.c).  Built into the program (and its tests), not the
  * library: the GMM case records through bench/gmm_objective.c. */
 #ifndef WG_BUILTIN_SUITE_H
 #define WG_BUILTIN_SUITE_H
@@ -13,8 +13,13 @@
 const char *wg_builtin_data_dir(void);
 
 /* The builtin suite.  data_dir holds gmm/test.txt (NULL: no folder); when
- * the file cannot be read the GMM case is listed as unavailable, with the
+ * the file cannot be read the GMM cases are listed as unavailable, with the
  * reason.  NULL with err filled in only when out of memory. */
 wg_suite *wg_builtin_suite(const char *data_dir, wg_parse_error *err);
+
+/* builtin_tensor.c: the tensor cases (Z = X W, a 2-layer network,
+ * broadcasting and reductions, index maps, the GMM objective in tensor
+ * form), added to s.  WG_OK or WG_ENOMEM. */
+int wg_builtin_add_tensor_cases(wg_suite *s, const char *data_dir);
 
 #endif

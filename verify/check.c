@@ -79,6 +79,7 @@ static void result_init(wg_check_result *res)
     res->bound = res->dot_gap = NAN;
     res->blame_node = -1;
     res->blame_op = WG_OP_COUNT;
+    res->blame_elem = -1;
     res->invalid_node = -1;
     for (int k = 0; k < WG_METHOD_COUNT; k++) {
         wg_figure *f = &res->fig[k];
@@ -141,6 +142,7 @@ static void chk_free(wg_chk *c)
     free(c->lib_tan); free(c->lib_adj);
     free(c->tan); free(c->adj); free(c->tabs); free(c->ebound);
     free(c->efr); free(c->ebar); free(c->ctan);
+    free(c->own_x); free(c->own_y); free(c->sval);
 }
 
 /* everything one check needs, allocated once: the per-direction work
@@ -180,14 +182,6 @@ static int chk_alloc(wg_chk *c)
 
 /* ---------------------------------------------------------------- one direction */
 
-static void read_lib_sweep(const wg_chk *c, double *dst, int tangents)
-{
-    for (size_t i = 0; i < c->N; i++) {
-        double v = tangents ? wg_node_tangent(c->t, i) : wg_node_adjoint(c->t, i);
-        dst[i] = isnan(v) ? 0.0 : v;    /* outside the swept range: not on a path */
-    }
-}
-
 static void set_figure(wg_chk *c, wg_figure *f, double ref)
 {
     if (!f->computed)
@@ -197,10 +191,9 @@ static void set_figure(wg_chk *c, wg_figure *f, double ref)
     f->ulps = f->abs_err / wg_ulp_of(ref);
 }
 
-static const char *op_name_of(const wg_chk *c, size_t i)
-{
-    return i < c->N ? wg_op_name((wg_op)c->tv.op[i]) : "?";
-}
+/* model node i as messages name it: "node 3 (log)", or on a lowered
+ * tensor tape the original node and element (check_lowered.c) */
+#define LABEL(c, i) wg_chk_label((c), (i), (char[160]){ 0 }, 160)
 
 static void check_direction(wg_chk *c, wg_check_result *res)
 {
@@ -212,32 +205,33 @@ static void check_direction(wg_chk *c, wg_check_result *res)
     wg_chk_rounding_scale(c);
     wg_chk_step_distance(c);
 
-    /* the results under test */
+    /* the results under test: on the subject's tape and handles (a tensor
+     * tape's w and u are over the handles' elements, as the model's are) */
     memset(c->lib_tan, 0, c->N * sizeof *c->lib_tan);
     memset(c->lib_adj, 0, c->N * sizeof *c->lib_adj);
     const char *sweep = NULL;
     int st = WG_OK;
     if (rev_on) {
-        st = wg_vjp(c->t, c->m, c->y, c->w, c->n, c->x, c->xbar);
+        st = wg_vjp(c->subj, c->sm, c->sy, c->w, c->sn, c->sx, c->xbar);
         if (st == WG_OK) {
             double s = 0;
             for (size_t j = 0; j < c->n; j++)
                 s += c->xbar[j] * c->u[j];
             frev->value = s;
             frev->computed = isfinite(s);
-            read_lib_sweep(c, c->lib_adj, 0);
+            wg_chk_read_lib(c, c->lib_adj, 0);
         } else
             sweep = "reverse";
     }
     if (fwd_on && st == WG_OK) {
-        st = wg_jvp(c->t, c->n, c->x, c->u, c->m, c->y, c->ydot);
+        st = wg_jvp(c->subj, c->sn, c->sx, c->u, c->sm, c->sy, c->ydot);
         if (st == WG_OK) {
             double s = 0;
             for (size_t j = 0; j < c->m; j++)
                 s += c->w[j] * c->ydot[j];
             ffwd->value = s;
             ffwd->computed = isfinite(s);
-            read_lib_sweep(c, c->lib_tan, 1);
+            wg_chk_read_lib(c, c->lib_tan, 1);
         } else
             sweep = "forward";
     }
@@ -248,8 +242,8 @@ static void check_direction(wg_chk *c, wg_check_result *res)
             return;
         }
         res->verdict = WG_VERDICT_INVALID;
-        res->invalid_node = node_in_message(wg_errmsg(c->t));
-        RESMSG(res, "the %s sweep fails at the point: %s", sweep, wg_errmsg(c->t));
+        res->invalid_node = node_in_message(wg_errmsg(c->subj));
+        RESMSG(res, "the %s sweep fails at the point: %s", sweep, wg_errmsg(c->subj));
         return;
     }
     if (rev_on && fwd_on)
@@ -294,19 +288,19 @@ static void check_direction(wg_chk *c, wg_check_result *res)
     if (ref.status != WG_OK) {
         size_t k = ref.status == WG_EBRANCH ? ref.issue.flip_node : ref.issue.node;
         res->verdict = WG_VERDICT_INVALID;
-        res->invalid_node = (long)k;
+        res->invalid_node = wg_chk_orig_node(c, k);
         if (ref.issue_sign == 0)        /* the point itself, at a raised precision */
-            RESMSG(res, "node %zu (%s) is outside its domain or branch at the point in exact "
-                   "arithmetic (%ld bits): %s", k, op_name_of(c, k), (long)c->prec,
+            RESMSG(res, "%s is outside its domain or branch at the point in exact "
+                   "arithmetic (%ld bits): %s", LABEL(c, k), (long)c->prec,
                    ref.status == WG_EBRANCH ? "the recorded outcome is not the exact one"
                    : ref.issue.why ? ref.issue.why : "not finite");
         else if (ref.status == WG_EBRANCH)
-            RESMSG(res, "the direction crosses a recorded branch at node %zu (%s) within a "
-                   "step of %c2^%ld", k, op_name_of(c, k), ref.issue_sign > 0 ? '+' : '-',
+            RESMSG(res, "the direction crosses a recorded branch at %s within a "
+                   "step of %c2^%ld", LABEL(c, k), ref.issue_sign > 0 ? '+' : '-',
                    ref.issue_exp);
         else
-            RESMSG(res, "node %zu (%s) leaves its domain at x0 %c 2^%ld u: %s", k,
-                   op_name_of(c, k), ref.issue_sign > 0 ? '+' : '-', ref.issue_exp,
+            RESMSG(res, "%s leaves its domain at x0 %c 2^%ld u: %s",
+                   LABEL(c, k), ref.issue_sign > 0 ? '+' : '-', ref.issue_exp,
                    ref.issue.why ? ref.issue.why : "not finite");
     } else {
         res->reference = mpfr_get_d(c->D2, MPFR_RNDN);
@@ -350,18 +344,18 @@ static void check_direction(wg_chk *c, wg_check_result *res)
                     "a kink within 2^%ld of the point", res->left, res->right,
                     ref.e1 - WG_REF_RATIO_BITS);
             else
-                msg(why, sizeof why, "node %ld (%s) sits on its kink, where AD follows the "
-                    "documented convention; the reference did not converge", kink,
-                    op_name_of(c, (size_t)kink));
+                msg(why, sizeof why, "%s sits on its kink, where AD follows the "
+                    "documented convention; the reference did not converge",
+                    LABEL(c, (size_t)kink));
         } else {
             fail_rev = frev->computed && frev->abs_err > tol;
             fail_fwd = ffwd->computed && ffwd->abs_err > tol;
             if ((fail_rev || fail_fwd) && kink >= 0) {
                 res->verdict = WG_VERDICT_NONDIFF;
                 fail_rev = fail_fwd = 0;
-                msg(why, sizeof why, "node %ld (%s) sits on its kink: AD follows the "
+                msg(why, sizeof why, "%s sits on its kink: AD follows the "
                     "documented convention there, not the derivative %.17g of the whole "
-                    "function", kink, op_name_of(c, (size_t)kink), res->reference);
+                    "function", LABEL(c, (size_t)kink), res->reference);
             }
         }
         if (on >= 0 || ref.nondiff) {
@@ -381,10 +375,9 @@ static void check_direction(wg_chk *c, wg_check_result *res)
         snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);
         if (!range && (conv_rev || conv_fwd)) {
             double v = conv_rev ? frev->value : ffwd->value;
-            char at[80];
+            char at[200];
             if (kink >= 0)
-                snprintf(at, sizeof at, "node %ld (%s) on its kink", kink,
-                         op_name_of(c, (size_t)kink));
+                snprintf(at, sizeof at, "%s on its kink", LABEL(c, (size_t)kink));
             else
                 snprintf(at, sizeof at, "a kink (one-sided %.9g, %.9g)", res->left, res->right);
             RESMSG(res, "%s at %s: AD %.17g is not the documented convention's %.17g, "
@@ -513,13 +506,15 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
         REPERR(r, "wg_check: no outputs (m = %zu, y %s)", m, y ? "given" : "NULL");
         return WG_EINVAL;
     }
-    size_t ncols = c.opt.full_jacobian ? n : 0;
+    /* full-Jacobian mode: one column per input element */
+    size_t ncols = c.opt.full_jacobian ? wg_chk_flat_count(t, n, x) : 0;
     if (c.opt.directions == 0 && ncols == 0) {
         REPERR(r, "wg_check: nothing to check: 0 directions and no full Jacobian");
         return WG_EINVAL;
     }
     r->nresults = c.opt.directions + ncols;
-    r->results = calloc(r->nresults, sizeof *r->results);
+    r->results = ncols < SIZE_MAX / sizeof *r->results - c.opt.directions
+                 ? calloc(r->nresults, sizeof *r->results) : NULL;
     if (!r->results) {
         r->nresults = 0;
         REPERR(r, "wg_check: out of memory for %u results", c.opt.directions);
@@ -544,40 +539,98 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
         return s;
     }
 
+    /* the subject, and the model: the tape itself, or its scalar lowering
+     * when any node up to the last output is a tensor (lower.h) */
+    c.subj = t;
+    c.sn = n;
+    c.sm = m;
+    c.sx = x;
+    c.sy = y;
     c.t = t;
     c.n = n;
     c.m = m;
     c.x = x;
     c.y = y;
     c.prec = c.opt.precision;
-    c.xi = malloc(n * sizeof *c.xi);
-    c.yi = malloc(m * sizeof *c.yi);
+    wg_lowering L;
+    memset(&L, 0, sizeof L);
+    /* nodes up to the last handle: an input recorded after the last
+     * output still needs its scalar inputs (they move nothing) */
+    size_t shi = 0;
+    for (size_t j = 0; j < m; j++)
+        if (wg_var_index(t, y[j]) > shi)
+            shi = wg_var_index(t, y[j]);
+    for (size_t j = 0; j < n; j++)
+        if (wg_var_index(t, x[j]) > shi)
+            shi = wg_var_index(t, x[j]);
+    if (wg_lower_needed(t, shi + 1)) {
+        s = wg_lower(t, shi + 1, &L);
+        if (point_error(s)) {
+            /* a scalar node left its domain: computed in the lowering's
+             * order, a value within rounding of a domain edge crossed it */
+            char text[240];
+            snprintf(text, sizeof text, "%.200s", L.msg);
+            all_invalid(r, node_in_message(text), "the scalar lowering fails at the point: ",
+                        text);
+            summarize(r, t0);
+            return WG_OK;
+        }
+        if (s != WG_OK) {
+            REPERR(r, "wg_check: %s", L.msg);
+            wg_check_report_free(r);
+            return s;
+        }
+        if (L.flip_node != WG_LOWER_NONE) {
+            char text[256];
+            snprintf(text, sizeof text, "node %zu (%s) element %zu: the comparison's outcome "
+                     "on the scalar lowering is not the recorded one (a tie within rounding)",
+                     L.flip_node, wg_op_name(wg_node_op(t, L.flip_node)), L.flip_elem);
+            all_invalid(r, (long)L.flip_node, "", text);
+            wg_lowering_free(&L);
+            summarize(r, t0);
+            return WG_OK;
+        }
+        if ((s = wg_chk_model_handles(&c, &L)) != WG_OK)
+            goto fail;
+        if (c.n == 0 || c.m == 0) {
+            REPERR(r, "wg_check: the %s have no elements", c.n == 0 ? "inputs" : "outputs");
+            wg_check_report_free(r);
+            chk_free(&c);
+            wg_lowering_free(&L);
+            return WG_EINVAL;
+        }
+    }
+
+    c.xi = malloc(c.n * sizeof *c.xi);
+    c.yi = malloc(c.m * sizeof *c.yi);
     if (!c.xi || !c.yi) {
         s = WG_ENOMEM;
         goto fail;
     }
     c.xlo = (size_t)-1;
     c.yhi = 0;
-    for (size_t j = 0; j < n; j++) {
-        c.xi[j] = wg_var_index(t, x[j]);
+    for (size_t j = 0; j < c.n; j++) {
+        c.xi[j] = wg_var_index(c.t, c.x[j]);
         if (c.xi[j] < c.xlo)
             c.xlo = c.xi[j];
     }
-    for (size_t j = 0; j < m; j++) {
-        c.yi[j] = wg_var_index(t, y[j]);
+    for (size_t j = 0; j < c.m; j++) {
+        c.yi[j] = wg_var_index(c.t, c.y[j]);
         if (c.yi[j] > c.yhi)
             c.yhi = c.yi[j];
     }
     /* nodes past the last output cannot change it; inputs past it move nothing */
     c.N = c.yhi + 1;
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < c.n; j++)
         if (c.xi[j] >= c.N)
             c.xi[j] = WG_NO_NODE;
     if ((s = chk_alloc(&c)) != WG_OK)
         goto fail;
+    if (c.low && (s = wg_chk_subject_values(&c)) != WG_OK)
+        goto fail;
     c.xscale = 1;
-    for (size_t j = 0; j < n; j++) {
-        c.x0[j] = wg_value(t, x[j]);
+    for (size_t j = 0; j < c.n; j++) {
+        c.x0[j] = wg_value(c.t, c.x[j]);
         c.xscale = fmax(c.xscale, fabs(c.x0[j]));
     }
 
@@ -586,13 +639,13 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
         char text[256];
         size_t k = c.ctr_issue.status != WG_OK ? c.ctr_issue.node : c.ctr_issue.flip_node;
         if (c.ctr_issue.status != WG_OK)
-            snprintf(text, sizeof text, "node %zu (%s) is outside its domain at the point in "
-                     "exact arithmetic (%s), though its double value is inside", k,
-                     op_name_of(&c, k), c.ctr_issue.why ? c.ctr_issue.why : "not finite");
+            snprintf(text, sizeof text, "%s is outside its domain at the point in "
+                     "exact arithmetic (%s), though its double value is inside", LABEL(&c, k),
+                     c.ctr_issue.why ? c.ctr_issue.why : "not finite");
         else
-            snprintf(text, sizeof text, "node %zu (%s): the recorded outcome is not the exact "
-                     "one at the point", k, op_name_of(&c, k));
-        all_invalid(r, (long)k, "", text);
+            snprintf(text, sizeof text, "%s: the recorded outcome is not the exact "
+                     "one at the point", LABEL(&c, k));
+        all_invalid(r, wg_chk_orig_node(&c, k), "", text);
         goto done;
     }
     wg_chk_point_partials(&c);
@@ -601,25 +654,27 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
         wg_check_result *res = &r->results[k];
         result_init(res);
         if (k < c.opt.directions)
-            wg_chk_draw_unit(c.rng, n, c.u);
+            wg_chk_draw_unit(c.rng, c.n, c.u);
         else {
-            memset(c.u, 0, n * sizeof *c.u);
+            memset(c.u, 0, c.n * sizeof *c.u);
             c.u[k - c.opt.directions] = 1;
         }
-        if (m == 1)
+        if (c.m == 1)
             c.w[0] = 1;
         else
-            wg_chk_draw_unit(c.rng, m, c.w);
+            wg_chk_draw_unit(c.rng, c.m, c.w);
         check_direction(&c, res);
     }
 done:
     wg_chk_restore(&c);
     chk_free(&c);
+    wg_lowering_free(&L);
     summarize(r, t0);
     return WG_OK;
 fail:
     REPERR(r, "wg_check: out of memory for a tape of %zu nodes", c.N);
     chk_free(&c);
+    wg_lowering_free(&L);
     wg_check_report_free(r);
     return s;
 }

@@ -8,10 +8,14 @@
  *   finite_diff.c  double central differences and gsl_deriv_central
  *   blame.c        the node whose rule is wrong
  *   convention.c   at a kink, the value the documented conventions give
+ *   check_lowered.c a tensor tape checked on its scalar lowering (lower.h):
+ *                  the model's handles, the library's per-element results,
+ *                  node names
  * doc/VERIFY.md explains the numbers. */
 #ifndef WG_CHECK_INTERNAL_H
 #define WG_CHECK_INTERNAL_H
 
+#include "lower.h"
 #include "mpfr_replay.h"
 #include "wengert_verify.h"
 
@@ -33,10 +37,21 @@
 #define WG_MAX_PRECISION 4096       /* the reference's precision may rise to this when rounding limits it */
 
 typedef struct wg_chk {
+    /* the model: the tape the reference, the bound and the blame read.  A
+     * scalar tape itself; for a tensor tape its scalar lowering, whose
+     * inputs and outputs are the elements of the handles, in order */
     wg_tape *t;
     wg_check_options opt;
     size_t n, m;
     const wg_var *x, *y;
+    /* the subject: the tape and handles whose derivatives are under test
+     * (wg_vjp, wg_jvp); the model itself for a scalar tape */
+    wg_tape *subj;
+    size_t sn, sm;
+    const wg_var *sx, *sy;
+    const wg_lowering *low;     /* NULL: a scalar tape, checked as it is */
+    wg_var *own_x, *own_y;      /* the model's handles when lowered (freed with the check) */
+    double *sval;               /* lowered: the subject's value of each model node (bound.c) */
     size_t *xi, *yi;            /* node indices of x and y */
     size_t xlo, yhi;            /* least input index, greatest output index */
     double *x0;                 /* the point */
@@ -151,6 +166,28 @@ double wg_chk_convention(wg_chk *c, long *on, long *kink);
 /* blame after a result broke the convention: the first node whose tangent
  * departs from ctan, else the reverse blame */
 void   wg_chk_blame_convention(wg_chk *c, wg_check_result *res);
+
+/* check_lowered.c */
+/* elements of the handles v[0..n) (an invalid handle counts one) */
+size_t wg_chk_flat_count(const wg_tape *t, size_t n, const wg_var *v);
+/* the model becomes the lowering L of c->subj: c->t, x, y, n, m; WG_OK or WG_ENOMEM */
+int    wg_chk_model_handles(wg_chk *c, const wg_lowering *L);
+/* c->sval, once the tape view is read; WG_OK or WG_ENOMEM */
+int    wg_chk_subject_values(wg_chk *c);
+/* the library's tangents (tangents = 1) or adjoints of the last sweep, per
+ * model node (0 where not swept, and for the inner steps of a lowering) */
+void   wg_chk_read_lib(const wg_chk *c, double *dst, int tangents);
+/* the original node of model node i, and its element (-1: a scalar node,
+ * or an inner step) */
+long   wg_chk_orig_node(const wg_chk *c, size_t i);
+long   wg_chk_orig_elem(const wg_chk *c, size_t i);
+/* "node 12 (log)", "node 12 (matmul) element 5", "node 12 (matmul), an
+ * inner add": model node i as messages name it */
+const char *wg_chk_label(const wg_chk *c, size_t i, char *buf, size_t len);
+const char *wg_chk_orig_label(const wg_chk *c, size_t node, long elem, char *buf, size_t len);
+/* blame model node i (named as the original node), or original node `node` */
+void   wg_chk_set_blame(const wg_chk *c, wg_check_result *res, size_t i);
+void   wg_chk_set_blame_orig(const wg_chk *c, wg_check_result *res, size_t node, long elem);
 
 /* glibc's libm-test ulp: 2^(ilogb(x) - 52) for normal x, 2^-1074 otherwise */
 double wg_ulp_of(double x);

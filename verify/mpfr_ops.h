@@ -28,7 +28,9 @@ typedef struct wg_mpfr_scratch {
 void wg_mpfr_scratch_init(wg_mpfr_scratch *s);
 void wg_mpfr_scratch_clear(wg_mpfr_scratch *s);
 
-/* 1 when op has an MPFR kernel (every op must: tests/test_mpfr_ops.c) */
+/* 1 when op has an MPFR kernel (every scalar op must: tests/test_mpfr_ops.c;
+ * tensor ops have none, a tensor tape being checked on its scalar
+ * lowering, lower.h) */
 int wg_mpfr_op_has_kernel(wg_op op);
 
 /* y = op(a, b; p), rounded to nearest at y's precision.  b is read by

@@ -50,9 +50,13 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
     if (isfinite(res->dot_gap))
         fprintf(out, "   dot gap %.3g", res->dot_gap);
     fputc('\n', out);
-    if (res->blame_node >= 0)
-        fprintf(out, "    blame      node %ld (%s)\n", res->blame_node,
+    if (res->blame_node >= 0) {
+        fprintf(out, "    blame      node %ld (%s)", res->blame_node,
                 wg_op_name(res->blame_op) ? wg_op_name(res->blame_op) : "?");
+        if (res->blame_elem >= 0)       /* a tensor node: which element */
+            fprintf(out, " element %ld", res->blame_elem);
+        fputc('\n', out);
+    }
     if (res->invalid_node >= 0)
         fprintf(out, "    node       %ld\n", res->invalid_node);
     if (res->message[0])
@@ -147,6 +151,8 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
         if (res->blame_node >= 0) {
             fprintf(out, "{\"node\":%ld,\"op\":", res->blame_node);
             json_str(out, wg_op_name(res->blame_op));
+            if (res->blame_elem >= 0)   /* only for a tensor node's element */
+                fprintf(out, ",\"element\":%ld", res->blame_elem);
             fputc('}', out);
         } else
             fputs("null", out);

@@ -60,6 +60,7 @@ int wg_suite_report_invalid(wg_check_report *r, const char *why)
     res->bound = res->dot_gap = NAN;
     res->blame_node = -1;
     res->blame_op = WG_OP_COUNT;
+    res->blame_elem = -1;
     res->invalid_node = why ? node_of(why) : -1;
     snprintf(res->message, sizeof res->message, "%s", why ? why : "");
     r->verdict = WG_VERDICT_INVALID;

@@ -12,6 +12,11 @@
  *     error analysis of the tangent computation, doc/VERIFY.md) and gives
  *     a verdict; on failure it names the first node whose tangent departs
  *     from its reference: the op whose rule is wrong.
+ * A tape with tensor nodes is checked on its scalar lowering, recorded
+ * element by element with scalar ops (the reference of every tensor op);
+ * directions are unit vectors over all input elements, cotangents over all
+ * output elements, and messages name the tensor node and its element
+ * (doc/VERIFY.md, "Tensor graphs").
  * Depends on libwengert, GSL and MPFR. */
 #ifndef WENGERT_VERIFY_H
 #define WENGERT_VERIFY_H
@@ -76,8 +81,10 @@ typedef struct wg_check_result {
     wg_figure fig[WG_METHOD_COUNT];
     double bound;            /* error bound of the AD results, safety included */
     double dot_gap;          /* |w.(J u) - (w^T J).u| in double */
-    long blame_node;         /* -1: none */
+    long blame_node;         /* -1: none; on a tensor tape, the tensor node */
     wg_op blame_op;          /* WG_OP_COUNT when none */
+    long blame_elem;         /* element of the blamed tensor node (row-major), -1 for a
+                                scalar node or when no single element is named */
     long invalid_node;       /* for invalid: the node, -1 if none */
     char message[320];       /* why, in one line */
 } wg_check_result;

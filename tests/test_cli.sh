@@ -437,5 +437,21 @@ err_lines=1
 sql_true "$tmp/nodata.sqlite" "SELECT verdict IS NULL AND error LIKE '%no-data/gmm/test.txt%' AND directions = 0 FROM graph WHERE label LIKE 'ADBench GMM%'"
 sql_true "$tmp/nodata.sqlite" "SELECT options LIKE 'wengert-verify suite=builtin data=$tmp/no-data %' FROM campaign"
 
+# tensor graphs: every element is an input and an output of the tables, and --check
+# judges the library's tensor derivatives (the verifier lowers the tape)
+printf 'input W : 2x2 = [1, 2, 3, 4]\ninput b : 2 = [0.5, -1]\nz = sum(tanh(W @ b + b))\noutput z\n' \
+    >"$tmp/tensor.wg"
+run 0 "$tmp/tensor.wg" --trace
+expect_out 'at W[0,0] = 1, W[0,1] = 2, W[1,0] = 3, W[1,1] = 4, b[0] = 0.5, b[1] = -1'
+expect_out 'v2 = W @ b'
+expect_out '_W = _v2 @ b^T'
+expect_out 'dz/dW[1,0]'
+run 0 "$tmp/tensor.wg" --json
+json_check "d['inputs'] == ['W[0,0]', 'W[0,1]', 'W[1,0]', 'W[1,1]', 'b[0]', 'b[1]'] and len(d['gradient']['reverse']) == 6 and d['max_relative_difference'] < 1e-14"
+run 2 "$tmp/tensor.wg" --jvp 1,0 && expect_err '--jvp: 2 components given, the function has 6 input elements'
+run 0 --check "$tmp/tensor.wg" --full-jacobian && expect_out 'every case met its expected verdict'
+printf 'input W : 2x3 = [1, 2, 3, 4, 5, 6]\ny = W @ W\noutput y\n' >"$tmp/shape.wg"
+run 2 "$tmp/shape.wg" && expect_err 'shapes 2x3 and 2x3 do not fit'
+
 echo "test_cli.sh: $checks runs, $failures failures"
 [ "$failures" -eq 0 ]

@@ -320,6 +320,8 @@ static const bad_case catalogue[] = {
       "expected ';', '@' or end of line after the value of 'seed', found 'junk'" },
     { "f: {\n  input x = 1\n  output x\n} x", 4, 3,
       "expected '@' and a point, ';' and an option, or end of line, found 'x'" },
+    { "f: {\n  input W : 2 = [1, 2]\n  y = sum(W)\n  output y\n}", 1, 4,
+      "input 'W' is a tensor: suite points hold scalar inputs only" },
     /* .wg files */
     { "f: missing.wg", 1, 4, "cannot read the graph file 'missing.wg'" },
     { "f: seed.wg @ z=1", 1, 14, "'z' is not an input of the graph (inputs: x1, x2)" },

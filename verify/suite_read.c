@@ -1002,7 +1002,17 @@ static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
         e->pub.ninputs = n;
         e->pub.noutputs = wg_graph_noutputs(g);
         for (size_t j = 0; j < n && s == WG_OK; j++) {
-            base[j] = wg_value(wg_graph_tape(g), wg_graph_input(g, j));
+            wg_var xj = wg_graph_input(g, j);
+            /* a suite point holds one number per input: a tensor input
+             * has no place in it (check such a graph with --check FILE) */
+            if (wg_shape(wg_graph_tape(g), xj, NULL) != 0) {
+                s = fail_at(r, sp->line, where_col, WG_EPARSE,
+                            "input '%s' is a tensor: suite points hold scalar inputs only "
+                            "(check a tensor graph with wengert-verify --check FILE)",
+                            wg_graph_input_name(g, j));
+                break;
+            }
+            base[j] = wg_value(wg_graph_tape(g), xj);
             if (!(e->inputs[j] = wg_suite_strdup(wg_graph_input_name(g, j))))
                 s = out_of_memory(r);
         }

@@ -198,22 +198,33 @@ int wg_jvp(wg_tape *t, size_t n, const wg_var *x, const double *u,
     return wg_jvp_multi(t, n, x, 1, u, m, y, ydot);
 }
 
+/* the arguments of a Jacobian driver: the lists, their element counts M and
+ * N, and J's size */
+static int jacobian_args(wg_tape *t, const char *fn, size_t m, const wg_var *y, size_t n,
+                         const wg_var *x, const double *J, size_t *M, size_t *N)
+{
+    size_t lo, hi;
+    int s;
+    if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK
+        || (s = wg_check_list(t, fn, "y", m, y, 0, &lo, &hi)) != WG_OK
+        || (s = wg_list_numel(t, fn, "x", n, x, N)) != WG_OK
+        || (s = wg_list_numel(t, fn, "y", m, y, M)) != WG_OK)
+        return s;
+    if (*N && *M > SIZE_MAX / sizeof(double) / *N)
+        return wg_call_fail(t, WG_ELIMIT, "%s: a %zu x %zu Jacobian overflows a size", fn, *M,
+                            *N);
+    return check_ptr(t, fn, "J", *M * *N, J);
+}
+
 int wg_jacobian_rev(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_var *x,
                     double *J)
 {
     static const char fn[] = "wg_jacobian_rev";
     int s = usable(t);
-    size_t lo, hi, M, N;
+    size_t M, N;
     if (s != WG_OK)
         return s;
-    if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK
-        || (s = wg_check_list(t, fn, "y", m, y, 0, &lo, &hi)) != WG_OK
-        || (s = wg_list_numel(t, fn, "x", n, x, &N)) != WG_OK
-        || (s = wg_list_numel(t, fn, "y", m, y, &M)) != WG_OK)
-        return s;
-    if (N && M > SIZE_MAX / sizeof(double) / N)
-        return wg_call_fail(t, WG_ELIMIT, "%s: a %zu x %zu Jacobian overflows a size", fn, M, N);
-    if ((s = check_ptr(t, fn, "J", M * N, J)) != WG_OK)
+    if ((s = jacobian_args(t, fn, m, y, n, x, J, &M, &N)) != WG_OK)
         return s;
     if (M == 0)
         return WG_OK;
@@ -247,17 +258,10 @@ int wg_jacobian_fwd(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_va
 {
     static const char fn[] = "wg_jacobian_fwd";
     int s = usable(t);
-    size_t lo, hi, M, N;
+    size_t M, N;
     if (s != WG_OK)
         return s;
-    if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK
-        || (s = wg_check_list(t, fn, "y", m, y, 0, &lo, &hi)) != WG_OK
-        || (s = wg_list_numel(t, fn, "x", n, x, &N)) != WG_OK
-        || (s = wg_list_numel(t, fn, "y", m, y, &M)) != WG_OK)
-        return s;
-    if (N && M > SIZE_MAX / sizeof(double) / N)
-        return wg_call_fail(t, WG_ELIMIT, "%s: a %zu x %zu Jacobian overflows a size", fn, M, N);
-    if ((s = check_ptr(t, fn, "J", M * N, J)) != WG_OK)
+    if ((s = jacobian_args(t, fn, m, y, n, x, J, &M, &N)) != WG_OK)
         return s;
     if (M == 0 || N == 0)
         return WG_OK;

@@ -320,22 +320,32 @@ wg_var wg_mean(wg_tape *t, wg_var a, int naxes, const int *axes, int keepdims)
     return reduce(t, WG_OP_MEAN, a, naxes, axes, keepdims);
 }
 
+/* the operand of an op along one axis (rank >= 1) and the axis in [0,
+ * rank); WG_NONE after failing the tape */
+static uint32_t axis_operand(wg_tape *t, wg_op op, wg_var av, int axis, int *ax)
+{
+    if (!live(t))
+        return WG_NONE;
+    uint32_t a = operand(t, op, 0, av);
+    if (a == WG_NONE)
+        return WG_NONE;
+    int rank = wg_shape_at(t, a)->rank;
+    if (rank == 0) {
+        shape_fail1(t, op, a, "needs an operand of rank >= 1");
+        return WG_NONE;
+    }
+    *ax = norm_axis(t, op, a, axis, rank);
+    return *ax < 0 ? WG_NONE : a;
+}
+
 /* max_reduce, logsumexp (reducing), logsoftmax, softmax (same shape) */
 static wg_var along(wg_tape *t, wg_op op, wg_var av, int axis, int keepdims)
 {
-    if (!live(t))
-        return no_var;
-    uint32_t a = operand(t, op, 0, av);
+    int ax;
+    uint32_t a = axis_operand(t, op, av, axis, &ax);
     if (a == WG_NONE)
         return no_var;
     const wg_shape_rec *s = wg_shape_at(t, a);
-    if (s->rank == 0) {
-        shape_fail1(t, op, a, "needs an operand of rank >= 1");
-        return no_var;
-    }
-    int ax = norm_axis(t, op, a, axis, s->rank);
-    if (ax < 0)
-        return no_var;
     size_t dim[WG_MAX_RANK];
     int reducing = op == WG_OP_MAX_REDUCE || op == WG_OP_LOGSUMEXP;
     int rank = reducing ? reduced_shape(s, 1u << ax, keepdims != 0, dim) : s->rank;
@@ -473,19 +483,11 @@ wg_var wg_broadcast_to(wg_tape *t, wg_var av, int rank, const size_t *shape)
 
 wg_var wg_slice(wg_tape *t, wg_var av, int axis, size_t start, size_t stop)
 {
-    if (!live(t))
-        return no_var;
-    uint32_t a = operand(t, WG_OP_SLICE, 0, av);
+    int ax;
+    uint32_t a = axis_operand(t, WG_OP_SLICE, av, axis, &ax);
     if (a == WG_NONE)
         return no_var;
     const wg_shape_rec *s = wg_shape_at(t, a);
-    if (s->rank == 0) {
-        shape_fail1(t, WG_OP_SLICE, a, "needs an operand of rank >= 1");
-        return no_var;
-    }
-    int ax = norm_axis(t, WG_OP_SLICE, a, axis, s->rank);
-    if (ax < 0)
-        return no_var;
     if (start > stop || stop > s->dim[ax]) {
         char why[128];
         snprintf(why, sizeof why, "range %zu:%zu does not lie in 0:%zu along axis %d", start,

@@ -195,19 +195,19 @@ static int record_gmm(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m
     return wg_status(t);
 }
 
-static void free_gmm(void *ctx)
+void wg_builtin_free_gmm(void *ctx)
 {
     gmm_free(ctx);
     free(ctx);
 }
 
-static int add_gmm(wg_suite *s, const char *data_dir)
+int wg_builtin_add_gmm(wg_suite *s, const char *data_dir, const char *name, wg_record_fn record)
 {
     char why[600];
     if (!data_dir || !*data_dir) {
         snprintf(why, sizeof why, "no data folder to read %s from: give it with --data DIR "
                  "(the source tree's bench/data)", gmm_file);
-        return wg_suite_add_unavailable(s, gmm_case, WG_VERDICT_PASS, why);
+        return wg_suite_add_unavailable(s, name, WG_VERDICT_PASS, why);
     }
     size_t dl = strlen(data_dir);
     char *path = malloc(dl + 1 + sizeof gmm_file);
@@ -224,7 +224,7 @@ static int add_gmm(wg_suite *s, const char *data_dir)
         free(in);
         snprintf(why, sizeof why, "%s (give the folder that holds %s with --data DIR)", err,
                  gmm_file);
-        return wg_suite_add_unavailable(s, gmm_case, WG_VERDICT_PASS, why);
+        return wg_suite_add_unavailable(s, name, WG_VERDICT_PASS, why);
     }
     free(path);
     /* parameters: alphas, then means, then icf (q: d log-diagonal values,
@@ -238,7 +238,7 @@ static int add_gmm(wg_suite *s, const char *data_dir)
         free(point);
         free(names);
         free(nptr);
-        free_gmm(in);
+        wg_builtin_free_gmm(in);
         return WG_ENOMEM;
     }
     gmm_pack(in, point);
@@ -255,7 +255,7 @@ static int add_gmm(wg_suite *s, const char *data_dir)
     for (i = 0; i < np; i++)
         nptr[i] = names[i];
     wg_suite_fn f = {
-        .name = gmm_case, .record = record_gmm, .ctx = in, .free_ctx = free_gmm, .n = np,
+        .name = name, .record = record, .ctx = in, .free_ctx = wg_builtin_free_gmm, .n = np,
         .names = nptr, .point = point, .m = 1, .expect = WG_VERDICT_PASS
     };
     int st = wg_suite_add_fn(s, &f);    /* owns in from here on, also on failure */
@@ -301,7 +301,7 @@ wg_suite *wg_builtin_suite(const char *data_dir, wg_parse_error *err)
         }
         return NULL;
     }
-    int st = add_gmm(s, data_dir);
+    int st = wg_builtin_add_gmm(s, data_dir, gmm_case, record_gmm);
     if (st == WG_OK)
         st = add_rosenbrock(s);
     if (st == WG_OK)

@@ -17,6 +17,13 @@ const char *wg_builtin_data_dir(void);
  * reason.  NULL with err filled in only when out of memory. */
 wg_suite *wg_builtin_suite(const char *data_dir, wg_parse_error *err);
 
+/* The ADBench GMM case on data_dir's gmm/test.txt, recorded by record
+ * (ctx: the gmm_input read), or an unavailable case naming why the file
+ * could not be read.  Its parameters are named alpha1.., mu1_1.., q1_1..,
+ * l1_1.. in gmm_pack's order.  WG_OK or WG_ENOMEM. */
+int  wg_builtin_add_gmm(wg_suite *s, const char *data_dir, const char *name, wg_record_fn record);
+void wg_builtin_free_gmm(void *ctx);
+
 /* builtin_tensor.c: the tensor cases (Z = X W, a 2-layer network,
  * broadcasting and reductions, index maps, the GMM objective in tensor
  * form), added to s.  WG_OK or WG_ENOMEM. */

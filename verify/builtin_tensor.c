@@ -212,7 +212,6 @@ static int add_maps(wg_suite *s)
 /* ---------------------------------------------------------------- ADBench GMM */
 
 static const char gmm_case[] = "tensor ADBench GMM d=2 K=3 n=1";
-static const char gmm_file[] = "gmm/test.txt";
 
 static int record_gmm(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
 {
@@ -227,75 +226,6 @@ static int record_gmm(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m
     return wg_status(t);
 }
 
-static void free_gmm(void *ctx)
-{
-    gmm_free(ctx);
-    free(ctx);
-}
-
-static int add_gmm(wg_suite *s, const char *data_dir)
-{
-    char why[600];
-    if (!data_dir || !*data_dir) {
-        snprintf(why, sizeof why, "no data folder to read %s from: give it with --data DIR "
-                 "(the source tree's bench/data)", gmm_file);
-        return wg_suite_add_unavailable(s, gmm_case, WG_VERDICT_PASS, why);
-    }
-    size_t dl = strlen(data_dir);
-    char *path = malloc(dl + 1 + sizeof gmm_file);
-    gmm_input *in = calloc(1, sizeof *in);
-    if (!path || !in) {
-        free(path);
-        free(in);
-        return WG_ENOMEM;
-    }
-    snprintf(path, dl + 1 + sizeof gmm_file, "%s/%s", data_dir, gmm_file);
-    char err[400];
-    int rd = gmm_read(path, in, err, sizeof err);
-    free(path);
-    if (rd != 0) {
-        free(in);
-        snprintf(why, sizeof why, "%s (give the folder that holds %s with --data DIR)", err,
-                 gmm_file);
-        return wg_suite_add_unavailable(s, gmm_case, WG_VERDICT_PASS, why);
-    }
-    /* the scalar GMM case's parameters and names: alphas, means, icf */
-    const size_t np = gmm_nparams(in), d = (size_t)in->d, K = (size_t)in->K;
-    const size_t nicf = gmm_icf_len(in->d);
-    double *point = malloc(np * sizeof *point);
-    char (*names)[32] = malloc(np * sizeof *names);
-    const char **nptr = malloc(np * sizeof *nptr);
-    if (!point || !names || !nptr) {
-        free(point);
-        free(names);
-        free(nptr);
-        free_gmm(in);
-        return WG_ENOMEM;
-    }
-    gmm_pack(in, point);
-    size_t i = 0;
-    for (size_t k = 0; k < K; k++)
-        snprintf(names[i++], sizeof names[0], "alpha%zu", k + 1);
-    for (size_t k = 0; k < K; k++)
-        for (size_t j = 0; j < d; j++)
-            snprintf(names[i++], sizeof names[0], "mu%zu_%zu", k + 1, j + 1);
-    for (size_t k = 0; k < K; k++)
-        for (size_t j = 0; j < nicf; j++)
-            snprintf(names[i++], sizeof names[0], j < d ? "q%zu_%zu" : "l%zu_%zu", k + 1,
-                     j < d ? j + 1 : j - d + 1);
-    for (i = 0; i < np; i++)
-        nptr[i] = names[i];
-    wg_suite_fn f = {
-        .name = gmm_case, .record = record_gmm, .ctx = in, .free_ctx = free_gmm, .n = np,
-        .names = nptr, .point = point, .m = 1, .expect = WG_VERDICT_PASS
-    };
-    int st = wg_suite_add_fn(s, &f);    /* owns in from here on, also on failure */
-    free(point);
-    free(names);
-    free(nptr);
-    return st;
-}
-
 int wg_builtin_add_tensor_cases(wg_suite *s, const char *data_dir)
 {
     int st = add_xw(s);
@@ -306,6 +236,6 @@ int wg_builtin_add_tensor_cases(wg_suite *s, const char *data_dir)
     if (st == WG_OK)
         st = add_maps(s);
     if (st == WG_OK)
-        st = add_gmm(s, data_dir);
+        st = wg_builtin_add_gmm(s, data_dir, gmm_case, record_gmm);
     return st;
 }

@@ -170,8 +170,10 @@ static int size_value(wg_parser *p, const char *kw, size_t *out)
     return WG_OK;
 }
 
-/* "[" [ int { "," int } ] "]", at most WG_MAX_RANK entries; line breaks
- * may fall anywhere inside */
+/* "[" [ int { "," int } ] "]", at most WG_MAX_RANK entries.  No line
+ * break inside: a keyword list is part of an expression, and an
+ * expression ends at the end of its line (so it reads the same in a .wg
+ * assignment and on its own) */
 static int list_value(wg_parser *p, const char *kw, int is_size, int *n, int *ints,
                       size_t *sizes)
 {
@@ -183,8 +185,6 @@ static int list_value(wg_parser *p, const char *kw, int is_size, int *n, int *in
     wg_token open = p->tok;
     *n = 0;
     wg_parse_advance(p);
-    while (p->tok.kind == WG_TOK_NEWLINE)
-        wg_parse_advance(p);
     while (p->tok.kind != WG_TOK_RBRACKET) {
         if (*n > 0) {
             if (p->tok.kind != WG_TOK_COMMA) {
@@ -193,8 +193,6 @@ static int list_value(wg_parser *p, const char *kw, int is_size, int *n, int *in
                 return wg_parse_expected(p, what);
             }
             wg_parse_advance(p);
-            while (p->tok.kind == WG_TOK_NEWLINE)
-                wg_parse_advance(p);
         }
         if (*n == WG_MAX_RANK)
             return wg_parse_fail(p, WG_EPARSE, &p->tok, "the list of '%s' has more than %d "
@@ -211,8 +209,6 @@ static int list_value(wg_parser *p, const char *kw, int is_size, int *n, int *in
         if (s != WG_OK)
             return s;
         (*n)++;
-        while (p->tok.kind == WG_TOK_NEWLINE)
-            wg_parse_advance(p);
     }
     wg_parse_advance(p);            /* "]" */
     return WG_OK;

@@ -440,7 +440,7 @@ static void equivalent_forms(void)
         "output y\n",
         "input W : 2x3 = [\n  0.5, -1, 2,   # row 0\n  1.5, 0, 0.25  # row 1\n]\n"
         "y = sum(matmul(W, transpose(W, perm=[1, 0])), keepdims=0, axes=[-2])\noutput y\n",
-        "input W:2x3=[+0.5,-1,2\r\n,1.5,0,.25]\r\ny = sum(W@transpose(W),axes=[\r\n0])\r\n"
+        "input W:2x3=[+0.5,-1,2\r\n,1.5,0,.25]\r\ny = sum(W@transpose(W),axes=[0])\r\n"
         "output y",
     };
     char *first = NULL;
@@ -532,6 +532,9 @@ typedef struct {
 #define W23 "input W : 2x3 = [1, 2, 3, 4, 5, 6]\n"
 
 static const bad_case catalogue[] = {
+    /* a keyword list is part of a one-line expression: no line break inside */
+    { "input W : 2x3 = [1, 2, 3, 4, 5, 6]\ny = sum(W, axes=[0,\n1])\noutput y\n", WG_EPARSE, 2,
+      20, "expected an integer as the value of 'axes', found end of line" },
     /* shapes */
     { "input W : 2x = [1, 2]\n", WG_EPARSE, 1, 11, "malformed shape '2x' of input 'W'" },
     { "input W : 2xx3 = [1]\n", WG_EPARSE, 1, 11, "malformed shape '2xx3'" },

@@ -183,6 +183,9 @@ static int op_of(const char *opt, const char *name, wg_op *op)
 {
     if (!wg_op_from_name(name, op) || wg_op_kind_of(*op) == WG_KIND_LEAF)
         return bad("%s: '%s' is not an op of the table (see doc/OPS.md)", opt, name);
+    if (wg_fuzz_op_rule_primitive(*op))
+        return bad("%s: '%s' is a primitive of recorded derivative rules (piecewise "
+                   "constant, derivative 0): campaigns do not draw it", opt, name);
     if (!wg_fuzz_op_drawable(*op))
         return bad("%s: '%s' is a tensor op: campaigns draw scalar graphs only", opt, name);
     return 0;

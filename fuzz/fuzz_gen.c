@@ -126,7 +126,19 @@ const char *wg_fuzz_mode_name(wg_fuzz_mode m)
 int wg_fuzz_op_drawable(wg_op op)
 {
     wg_op_kind k = wg_op_kind_of(op);
+    /* step and sign (and argmax_mask, a tensor row anyway) are primitives
+     * of recorded derivative rules (relu', abs', max_reduce' as ops):
+     * piecewise constant with a jump at 0 or at a tie, their derivative is
+     * 0 everywhere, so a graph through them tests nothing but the jump,
+     * and a drawn argument near 0 would only give nondiff verdicts */
+    if (wg_fuzz_op_rule_primitive(op))
+        return 0;
     return k != WG_KIND_LEAF && k != WG_KIND_TUNARY && k != WG_KIND_TBINARY;
+}
+
+int wg_fuzz_op_rule_primitive(wg_op op)
+{
+    return op == WG_OP_STEP || op == WG_OP_SIGN || op == WG_OP_ARGMAX_MASK;
 }
 
 void wg_fuzz_gen_options_init(wg_fuzz_gen_options *o)

@@ -58,8 +58,12 @@ typedef struct wg_fuzz_gen_options {
 } wg_fuzz_gen_options;
 
 /* 1 when the generator can draw op: a scalar op of the table (tensor
- * graphs are not generated yet) */
+ * graphs are not generated yet), other than the primitives below */
 int wg_fuzz_op_drawable(wg_op op);
+/* 1 for the primitives that recorded derivative rules use (step, sign,
+ * argmax_mask): piecewise constant, derivative 0, jumps at 0 or at a tie;
+ * never drawn */
+int wg_fuzz_op_rule_primitive(wg_op op);
 void wg_fuzz_gen_options_init(wg_fuzz_gen_options *o);
 
 /* how a graph was placed */

@@ -108,8 +108,10 @@ WG_KERNEL double wg_op_value(wg_op op, double a, double b, double p)
     case WG_OP_GE:            return a >= b;
     case WG_OP_EQ:            return a == b;
     case WG_OP_NE:            return a != b;
+    case WG_OP_STEP:          return a > 0 ? 1.0 : 0.0;    /* relu'(a): 0 at 0 */
+    case WG_OP_SIGN:          return (double)((a > 0) - (a < 0));  /* abs'(a): 0 at 0 */
     /* tensor ops have their own kernels (lib/tensor_*.c) */
-    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
+    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE: case WG_OP_ARGMAX_MASK:
     case WG_OP_COUNT:         break;
     }
     return NAN;
@@ -157,7 +159,8 @@ WG_KERNEL const char *wg_op_domain(wg_op op, double a, double b, double p)
     case WG_OP_SQUARE: case WG_OP_STOP_GRADIENT: case WG_OP_ADD_C:
     case WG_OP_MUL_C: case WG_OP_LT: case WG_OP_LE: case WG_OP_GT:
     case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE: case WG_OP_COUNT:
-    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
+    case WG_OP_STEP: case WG_OP_SIGN:
+    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE: case WG_OP_ARGMAX_MASK:
         return NULL;
     }
     return NULL;
@@ -234,8 +237,9 @@ WG_KERNEL void wg_op_partials(wg_op op, double a, double b, double p, double y,
     case WG_OP_POWI:          *da = p == 0 ? 0.0 : p * wg_pow_m1(a, p); return;
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT:
     case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+    case WG_OP_STEP: case WG_OP_SIGN:       /* piecewise constant */
                               *da = 0; return;
-    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
+    case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE: case WG_OP_ARGMAX_MASK:
     case WG_OP_COUNT:         break;
     }
     *da = NAN;

@@ -165,6 +165,7 @@ int wg_node_attrs(const wg_tape *t, size_t i, wg_tensor_attrs *at)
         /* fall through */
     case WG_OP_LOGSOFTMAX:
     case WG_OP_SOFTMAX:
+    case WG_OP_ARGMAX_MASK:
     case WG_OP_CONCAT:
         at->axis = wg_attr_axis(r->attr);
         break;

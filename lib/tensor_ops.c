@@ -144,7 +144,7 @@ static double row_sumexp(const double *A, size_t n, size_t inner, double m)
 static int along_axis(wg_op op)
 {
     return op == WG_OP_MAX_REDUCE || op == WG_OP_LOGSUMEXP || op == WG_OP_LOGSOFTMAX
-           || op == WG_OP_SOFTMAX;
+           || op == WG_OP_SOFTMAX || op == WG_OP_ARGMAX_MASK;
 }
 
 void wg_top_value(wg_tape *t, size_t i, wg_tissue *issue)
@@ -183,10 +183,18 @@ void wg_top_value(wg_tape *t, size_t i, wg_tissue *issue)
                 Y[e] = -INFINITY;
             return;
         }
+        if (op == WG_OP_ARGMAX_MASK && sy->numel)
+            memset(Y, 0, sy->numel * sizeof *Y);
         for (size_t o = 0; o < outer; o++)
             for (size_t q = 0; q < inner; q++) {
                 const double *row = A + o * n * inner + q;
-                double m = row[row_argmax(row, n, inner) * inner];
+                size_t am = row_argmax(row, n, inner);
+                if (op == WG_OP_ARGMAX_MASK) {  /* max_reduce's derivative, as values */
+                    if (n)
+                        Y[o * n * inner + q + am * inner] = 1;
+                    continue;
+                }
+                double m = row[am * inner];
                 if (op == WG_OP_MAX_REDUCE) {
                     Y[o * inner + q] = m;
                     continue;
@@ -253,6 +261,8 @@ void wg_top_fwd(wg_tape *t, size_t i, size_t k)
             if (op == WG_OP_MEAN && count)
                 for (size_t e = 0; e < sy->numel; e++)
                     TY[e] /= (double)count;
+        } else if (op == WG_OP_ARGMAX_MASK) {
+            continue;                   /* piecewise constant: tangent 0 */
         } else if (along_axis(op)) {
             size_t outer, n, inner;
             axis_split(sa, wg_attr_axis(r->attr), &outer, &n, &inner);
@@ -323,6 +333,8 @@ void wg_top_rev(wg_tape *t, size_t i, size_t lo, double *adj)
             WG_ITER2(sa->rank, sa->dim, sc, st, e, oa, oy, GA[oa] += GY[oy]);
         else if (count)
             WG_ITER2(sa->rank, sa->dim, sc, st, e, oa, oy, GA[oa] += GY[oy] / (double)count);
+    } else if (op == WG_OP_ARGMAX_MASK) {
+        return;                         /* piecewise constant: no adjoint */
     } else if (along_axis(op)) {
         size_t outer, n, inner;
         axis_split(sa, wg_attr_axis(r->attr), &outer, &n, &inner);

@@ -338,7 +338,8 @@ static uint32_t axis_operand(wg_tape *t, wg_op op, wg_var av, int axis, int *ax)
     return *ax < 0 ? WG_NONE : a;
 }
 
-/* max_reduce, logsumexp (reducing), logsoftmax, softmax (same shape) */
+/* max_reduce, logsumexp (reducing), logsoftmax, softmax, argmax_mask (same
+ * shape) */
 static wg_var along(wg_tape *t, wg_op op, wg_var av, int axis, int keepdims)
 {
     int ax;
@@ -374,6 +375,11 @@ wg_var wg_logsoftmax(wg_tape *t, wg_var a, int axis)
 wg_var wg_softmax(wg_tape *t, wg_var a, int axis)
 {
     return along(t, WG_OP_SOFTMAX, a, axis, 0);
+}
+
+wg_var wg_argmax_mask(wg_tape *t, wg_var a, int axis)
+{
+    return along(t, WG_OP_ARGMAX_MASK, a, axis, 0);
 }
 
 static int check_shape_arg(wg_tape *t, wg_op op, int rank, const size_t *shape)
@@ -662,6 +668,7 @@ wg_var wg_apply_tensor(wg_tape *t, wg_op op, wg_var a, wg_var b, const wg_tensor
     case WG_OP_LOGSUMEXP:    return wg_logsumexp(t, a, at->axis, at->keepdims);
     case WG_OP_LOGSOFTMAX:   return wg_logsoftmax(t, a, at->axis);
     case WG_OP_SOFTMAX:      return wg_softmax(t, a, at->axis);
+    case WG_OP_ARGMAX_MASK:  return wg_argmax_mask(t, a, at->axis);
     case WG_OP_RESHAPE:      return wg_reshape(t, a, at->rank, at->shape);
     case WG_OP_TRANSPOSE:    return wg_transpose(t, a, at->perm);
     case WG_OP_BROADCAST_TO: return wg_broadcast_to(t, a, at->rank, at->shape);

@@ -344,6 +344,7 @@ static int partial_template(wg_op op, int k, double p, const char **tpl)
     case WG_OP_STOP_GRADIENT:
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT:
     case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+    case WG_OP_STEP: case WG_OP_SIGN:       /* piecewise constant */
                           return P_ZERO;
     case WG_OP_ADD:       return P_ONE;
     case WG_OP_SUB:       return k == 0 ? P_ONE : P_MINUS_ONE;
@@ -389,6 +390,7 @@ static int partial_template(wg_op op, int k, double p, const char **tpl)
     case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN:
     case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX:
     case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
+    case WG_OP_ARGMAX_MASK:
     case WG_OP_COUNT:     return P_ZERO;
     }
     return P_TEXT;
@@ -537,6 +539,9 @@ static void tensor_rule(sbuf *b, const wg_graph *g, size_t j, int k)
             sb_put(b, ", axis=%d) * d", axis); NAME(a);
             sb_put(b, ", axes=[%d], keepdims=1)", axis);
             break;
+        case WG_OP_ARGMAX_MASK:     /* piecewise constant: not linear */
+            sb_put(b, "0 (%s)", name);
+            break;
         default:            /* linear ops: the same op on the tangent */
             sb_put(b, "%s(d", name); NAME(a); sb_put(b, "%s%s)", *kw ? ", " : "", kw);
             break;
@@ -610,6 +615,9 @@ static void tensor_rule(sbuf *b, const wg_graph *g, size_t j, int k)
         sb_put(b, "pad(_"); NAME(j); sb_put(b, ", %s, shape=", kw);
         put_shape_list(b, t, a);
         sb_put(b, ")");
+        break;
+    case WG_OP_ARGMAX_MASK:         /* passes nothing back, as a scalar P_ZERO */
+        sb_put(b, "_"); NAME(j); sb_put(b, " * 0");
         break;
     default:
         sb_put(b, "_"); NAME(j);
@@ -831,8 +839,10 @@ int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
                                        ? "seed" : "0 (not a graph input)");
         } else if (op == WG_OP_CONST) {
             sb_put(&cell[1], "0 (constant)");
-        } else if (kind == WG_KIND_CMP || op == WG_OP_STOP_GRADIENT) {
-            sb_put(&cell[1], "0 (%s)", kind == WG_KIND_CMP ? "comparison" : "stop_gradient");
+        } else if (kind == WG_KIND_CMP || op == WG_OP_STOP_GRADIENT || op == WG_OP_STEP
+                   || op == WG_OP_SIGN) {
+            /* derivative 0 everywhere (step and sign: piecewise constant) */
+            sb_put(&cell[1], "0 (%s)", kind == WG_KIND_CMP ? "comparison" : wg_op_name(op));
         } else if (kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY) {
             tensor_rule(&cell[1], g, i, -1);
         } else {

@@ -123,6 +123,8 @@ const char *wg_strerror(int status);
     X(GE, ge, CMP)                    \
     X(EQ, eq, CMP)                    \
     X(NE, ne, CMP)                    \
+    X(STEP, step, UNARY)              \
+    X(SIGN, sign, UNARY)              \
     X(MATMUL, matmul, TBINARY)        \
     X(CONCAT, concat, TBINARY)        \
     X(SUM, sum, TUNARY)               \
@@ -134,7 +136,8 @@ const char *wg_strerror(int status);
     X(RESHAPE, reshape, TUNARY)       \
     X(TRANSPOSE, transpose, TUNARY)   \
     X(BROADCAST_TO, broadcast_to, TUNARY) \
-    X(SLICE, slice, TUNARY)
+    X(SLICE, slice, TUNARY)           \
+    X(ARGMAX_MASK, argmax_mask, TUNARY)
 
 typedef enum wg_op {
 #define WG_X_ENUM(E, name, kind) WG_OP_##E,
@@ -202,6 +205,8 @@ double   wg_value(const wg_tape *t, wg_var v);   /* NaN for an invalid handle */
  *   unary:  wg_neg wg_exp wg_log wg_log1p wg_expm1 wg_sqrt wg_cbrt wg_sin wg_cos
  *           wg_tan wg_asin wg_acos wg_atan wg_sinh wg_cosh wg_tanh wg_sigmoid
  *           wg_softplus wg_relu wg_abs wg_erf wg_square wg_recip wg_stop_gradient
+ *           wg_step (1 for a > 0, else 0) wg_sign (-1, 0, 1): the derivatives
+ *           of relu and abs as ops, derivative 0 (recorded rules use them)
  *   const:  wg_add_c(t, a, c) = a + c, wg_mul_c = a * c, wg_pow_c = a ^ c
  *   int:    wg_powi(t, a, n) = a ^ n
  *   compare: wg_lt wg_le wg_gt wg_ge wg_eq wg_ne return the outcome (1 or 0;
@@ -285,6 +290,9 @@ wg_var wg_slice(wg_tape *t, wg_var a, int axis, size_t start, size_t stop);
  * joined as a balanced tree, so every node has at most two operands. */
 wg_var wg_concat(wg_tape *t, size_t n, const wg_var *parts, int axis);
 wg_var wg_stack(wg_tape *t, size_t n, const wg_var *parts, int axis);
+/* 1 at the first maximal element along axis, 0 elsewhere (a's shape):
+ * max_reduce's derivative as an op; its own derivative is 0 */
+wg_var wg_argmax_mask(wg_tape *t, wg_var a, int axis);
 
 /* The attributes of a tensor op node, for readers, writers and tools that
  * rebuild a tape (inspection: wg_node_attrs; generic recording:
@@ -347,6 +355,29 @@ int wg_jacobian_rev(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_va
  * seed * dy/dv into every node's gradient buffer (y holds one element); the buffers are kept until
  * wg_zero_grad.  The tape itself is not changed, so the same call twice adds
  * the same amount twice. */
+/* ------------------------------------------------------------------ higher order
+ *
+ * The derivative computation recorded onto the same tape: each op's rule is
+ * appended as ordinary nodes (recorded rules keep the conventions at kinks
+ * through the step and sign ops, never through a C branch on today's
+ * value), so the results are nodes with values that can be evaluated,
+ * replayed by wg_eval at a new point, and differentiated again.  x may name
+ * any nodes (inputs or intermediates); w and u are handles of the shapes of
+ * y and x.  A recorded rule that leaves its op's domain fails the tape as
+ * any recording does (sqrt'(0) = 0.5/0: WG_EDOM).  WG_OK or a status. */
+int wg_grad_graph(wg_tape *t, wg_var y, size_t n, const wg_var *x, wg_var *g);
+int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
+                 size_t n, const wg_var *x, wg_var *xbar);     /* w: cotangent handles */
+int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
+                 size_t m, const wg_var *y, wg_var *ydot);     /* u: tangent handles */
+/* Second order in double, leaving the tape as it was: dense Hessian of a
+ * one-element y over x (N x N row-major, N = the elements of x; x inputs),
+ * and the Hessian-vector product H v without forming H.  Both record the
+ * gradient graph, sweep it forward (along v; along the unit vectors in
+ * blocks for the Hessian) and then remove what they recorded. */
+int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H);
+int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, double *Hv);
+
 int    wg_backward(wg_tape *t, wg_var y, double seed);
 double wg_grad_of(const wg_tape *t, wg_var v);   /* 0 before any backward */
 /* the gradient buffer of a tensor node: numel doubles.  WG_OK or WG_EINVAL */

@@ -44,6 +44,7 @@ static const struct call_form {
       "logsumexp(a, axis=i, keepdims=0|1), keepdims optional (0)" },
     { WG_OP_LOGSOFTMAX, B(KW_AXIS), B(KW_AXIS), 1, 1, "logsoftmax(a, axis=i)" },
     { WG_OP_SOFTMAX, B(KW_AXIS), B(KW_AXIS), 1, 1, "softmax(a, axis=i)" },
+    { WG_OP_ARGMAX_MASK, B(KW_AXIS), B(KW_AXIS), 1, 1, "argmax_mask(a, axis=i)" },
     { WG_OP_RESHAPE, B(KW_SHAPE), B(KW_SHAPE), 1, 1, "reshape(a, shape=[n, ...])" },
     { WG_OP_TRANSPOSE, B(KW_PERM), 0, 1, 1,
       "transpose(a, perm=[i, ...]), perm optional (the axes reversed)" },
@@ -285,6 +286,7 @@ static int record_call(wg_parser *p, const wg_token *name, wg_op op, size_t n,
     case WG_OP_LOGSUMEXP:  r = wg_logsumexp(t, arg[0], kv->axis, kv->keepdims); break;
     case WG_OP_LOGSOFTMAX: r = wg_logsoftmax(t, arg[0], kv->axis); break;
     case WG_OP_SOFTMAX:    r = wg_softmax(t, arg[0], kv->axis); break;
+    case WG_OP_ARGMAX_MASK: r = wg_argmax_mask(t, arg[0], kv->axis); break;
     case WG_OP_RESHAPE:    r = wg_reshape(t, arg[0], kv->rank, kv->shape); break;
     case WG_OP_BROADCAST_TO: r = wg_broadcast_to(t, arg[0], kv->rank, kv->shape); break;
     case WG_OP_SLICE:      r = wg_slice(t, arg[0], kv->axis, kv->start, kv->stop); break;

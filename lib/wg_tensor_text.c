@@ -95,6 +95,7 @@ const char *wg_text_kwargs(const wg_tape *t, size_t i, char *buf, size_t len)
         break;
     case WG_OP_LOGSOFTMAX:
     case WG_OP_SOFTMAX:
+    case WG_OP_ARGMAX_MASK:
     case WG_OP_CONCAT:
         o = put_int(buf, len, o, "axis", a.axis);
         break;

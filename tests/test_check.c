@@ -211,11 +211,13 @@ static void every_op_passes(void)
     }
 }
 
-/* ops whose partial w.r.t. the first operand is a non-zero function of the point */
+/* ops whose partial w.r.t. the first operand is a non-zero function of the
+ * point (step and sign: 0 everywhere, as a comparison's) */
 static int has_live_partial(wg_op op)
 {
     wg_op_kind k = wg_op_kind_of(op);
-    return k != WG_KIND_LEAF && k != WG_KIND_CMP && op != WG_OP_STOP_GRADIENT;
+    return k != WG_KIND_LEAF && k != WG_KIND_CMP && op != WG_OP_STOP_GRADIENT
+           && op != WG_OP_STEP && op != WG_OP_SIGN;
 }
 
 static void one_op_wrong(wg_op op, double a, double b, double p, void *vctx)
@@ -358,6 +360,9 @@ static void kinks_are_nondiff(void)
     static const kink_case cases[] = {
         { WG_OP_RELU, 0, 0 }, { WG_OP_ABS, 0, 0 }, { WG_OP_MAX, 1.5, 1.5 },
         { WG_OP_MIN, -2, -2 }, { WG_OP_RELU, -0.0, 0 },
+        /* step jumps at 0 on one side: its documented partial 0 is a kink's
+         * (sign jumps on both: sign_jump_is_nondiff) */
+        { WG_OP_STEP, 0, 0 }, { WG_OP_STEP, -0.0, 0 },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         wg_tape *t = wg_tape_new();
@@ -441,6 +446,8 @@ static void wrong_kink_convention_fails(void)
         { WG_OP_HYPOT, 0, 0, 1, 0, BOTH },      /* the origin as abs of a */
         { WG_OP_RELU, 0, 0, 1, 0, REV },        /* in one mode only */
         { WG_OP_MAX, 1.5, 1.5, 0, 1, FWD },
+        { WG_OP_STEP, 0, 0, 1, 0, BOTH },       /* step: 0 at its jump */
+        { WG_OP_STEP, -0.0, 0, 0.5, 0, FWD },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const convention_case *cc = &cases[k];
@@ -478,6 +485,40 @@ static void wrong_kink_convention_fails(void)
         wg_check_report_free(&r);
         wg_tape_free(t);
     }
+}
+
+/* sign at 0 jumps from -1 to 1: both one-sided quotients grow as 1/h, so
+ * there is no range to lie in, and the documented partial 0 is the whole
+ * test: nondiff by it, naming the node; another partial there fails */
+static void sign_jump_is_nondiff(void)
+{
+    static const double zeros[] = { 0.0, -0.0 };
+    for (int z = 0; z < 2; z++)
+        for (int wrong = 0; wrong < 2; wrong++) {
+            wg_tape *t = wg_tape_new();
+            wg_var x[2] = { wg_input(t, zeros[z]), wg_input(t, 0.5) };
+            wg_var sg = wg_sign(t, x[0]);
+            wg_var y = wg_add(t, wg_mul_c(t, sg, 3.0), wg_mul(t, wg_sin(t, x[1]), x[0]));
+            kink_rule rule = { z ? FWD : BOTH, (long)wg_var_index(t, sg), 1, 0 };
+            if (wrong)
+                wg_tape_set_partials_hook(t, other_convention, &rule);
+            wg_check_options o = opts(3);
+            wg_check_report r;
+            CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
+            CU_ASSERT(all_verdicts(&r, wrong ? WG_VERDICT_FAIL : WG_VERDICT_NONDIFF));
+            for (size_t j = 0; j < r.nresults; j++) {
+                const wg_check_result *res = &r.results[j];
+                int ok = strstr(res->message, "node 2 (sign)") != NULL;
+                if (wrong)
+                    ok = ok && strstr(res->message, "documented convention")
+                         && res->blame_node == rule.node && res->blame_op == WG_OP_SIGN;
+                if (!ok)
+                    wg_check_report_print(&r, "sign at 0", stderr);
+                CU_ASSERT(ok);
+            }
+            wg_check_report_free(&r);
+            wg_tape_free(t);
+        }
 }
 
 /* several kinks at one point, every one by the documented rules: nondiff */
@@ -753,7 +794,8 @@ static wg_tape *random_graph(int size, wg_var *x, wg_var *y, int ill)
         if (!isfinite(v) || fabs(v) > 1e60 || (v != 0 && fabs(v) < 1e-60) || !isfinite(da)
             || !isfinite(db) || fabs(da) > 1e30 || fabs(db) > 1e30)
             continue;
-        if ((op == WG_OP_RELU || op == WG_OP_ABS) && fabs(a) < 1e-3)
+        if ((op == WG_OP_RELU || op == WG_OP_ABS || op == WG_OP_STEP || op == WG_OP_SIGN)
+            && fabs(a) < 1e-3)
             continue;
         if ((op == WG_OP_MIN || op == WG_OP_MAX) && fabs(a - b) < 1e-3 * fabs(a))
             continue;
@@ -1183,6 +1225,7 @@ int main(void)
         { "a rule wrong in reverse mode only", reverse_only_wrong_fails },
         { "kinks are nondiff, AD between the one-sided values", kinks_are_nondiff },
         { "a wrong rule at a kink fails", wrong_kink_rule_fails },
+        { "sign's jump at 0: nondiff by its documented 0", sign_jump_is_nondiff },
         { "a wrong convention inside the one-sided range fails, blamed",
           wrong_kink_convention_fails },
         { "the documented conventions together are nondiff", documented_conventions_together },

@@ -117,13 +117,14 @@ static int status_ok(const wg_tape *t, const char *what)
 
 enum {
     C_UNARY, C_BINARY, C_CONSTOP, C_CMP, C_MATMUL, C_SUM, C_MEAN, C_MAXRED, C_LSE, C_LOGSOFTMAX,
-    C_SOFTMAX, C_RESHAPE, C_TRANSPOSE, C_BROADCAST, C_SLICE, C_CONCAT, C_STACK, C_COUNT
+    C_SOFTMAX, C_RESHAPE, C_TRANSPOSE, C_BROADCAST, C_SLICE, C_CONCAT, C_STACK, C_ARGMAX,
+    C_COUNT
 };
 
 static const char *const case_name[C_COUNT] = {
     "unary", "binary", "const-op", "compare", "matmul", "sum", "mean", "max_reduce",
     "logsumexp", "logsoftmax", "softmax", "reshape", "transpose", "broadcast_to", "slice",
-    "concat", "stack"
+    "concat", "stack", "argmax_mask"
 };
 
 /* unary ops with their input ranges inside the domain */
@@ -135,6 +136,7 @@ static const struct { wg_op op; double lo, hi; } unary_ops[] = {
     { WG_OP_COSH, -2, 2 }, { WG_OP_TANH, -2, 2 }, { WG_OP_SIGMOID, -3, 3 },
     { WG_OP_SOFTPLUS, -3, 3 }, { WG_OP_RELU, 0.1, 3 }, { WG_OP_ABS, 0.1, 3 },
     { WG_OP_ERF, -2, 2 }, { WG_OP_SQUARE, -2, 2 }, { WG_OP_RECIP, 0.5, 3 },
+    { WG_OP_STEP, -3, 3 }, { WG_OP_SIGN, -3, 3 },   /* random values: never exactly 0 */
 };
 #define NUNARY (sizeof unary_ops / sizeof unary_ops[0])
 
@@ -326,6 +328,16 @@ static wg_var record_case(wg_tape *t, int k, int rank)
             parts[q] = tensor_in(t, &p, -3, 3, irand(3) == 0);
         }
         return k == C_CONCAT ? wg_concat(t, np, parts, ax) : wg_stack(t, np, parts, ax);
+    }
+    case C_ARGMAX: {
+        /* the mask times its operand: the derivative is the mask, through
+         * the operand only (the mask's own is 0); an empty axis is fine */
+        if (rank == 0) {
+            s.rank = 1;
+            s.d[0] = 3;
+        }
+        wg_var a = tensor_in(t, &s, -5, 5, 0);
+        return wg_mul(t, wg_argmax_mask(t, a, rand_axis(s.rank)), a);
     }
     }
     return wg_tape_var(t, 0);
@@ -959,6 +971,90 @@ static void test_check_tensor_kinks(void)
     wg_tape_free(t);
 }
 
+/* argmax_mask's lowering (step nodes of exact differences): the library's
+ * mask at ties of small integers, any axis, 0-size axes; away from ties
+ * the check passes; at a tie the mask jumps, and a check through it is
+ * nondiff, AD the documented value (the mask's derivative 0) */
+static void test_argmax_mask_ties(void)
+{
+    rng_state = 41;
+    for (int rep = 0; rep < 60; rep++) {
+        wg_tape *t = wg_tape_new();
+        int rank = 1 + (int)irand(4);
+        shp s = rand_shape(rank, 4, 1);
+        wg_var a = int_in(t, &s);
+        wg_var y = wg_argmax_mask(t, a, rand_axis(rank));
+        char what[64];
+        snprintf(what, sizeof what, "argmax_mask of integers (rank %d, case %d)", rank, rep);
+        CU_ASSERT_FATAL(status_ok(t, what));
+        wg_lowering L;
+        int st = wg_lower(t, wg_var_index(t, y) + 1, &L);
+        if (st != WG_OK)
+            fprintf(stderr, "\n  %s: %s\n", what, L.msg);
+        CU_ASSERT_FATAL(st == WG_OK);
+        compare_values(t, &L, what);
+        wg_lowering_free(&L);
+        wg_tape_free(t);
+    }
+    /* huge operands of both signs: differences that would overflow */
+    {
+        wg_tape *t = wg_tape_new();
+        double v[4] = { -1.5e308, 1.7e308, 1.7e308, -0x1p-1074 };
+        wg_var a = wg_tensor_input(t, 1, (size_t[]){ 4 }, v);
+        wg_var y = wg_argmax_mask(t, a, 0);
+        wg_lowering L;
+        CU_ASSERT_FATAL(wg_lower(t, wg_var_index(t, y) + 1, &L) == WG_OK);
+        compare_values(t, &L, "argmax_mask of huge values");
+        wg_lowering_free(&L);
+        wg_tape_free(t);
+    }
+
+    wg_check_options o;
+    wg_check_options_init(&o);
+    o.directions = 3;
+    o.full_jacobian = 1;
+    double v[4] = { 1, 3, 2.5, 2 }, c[4] = { 10, 20, 30, 40 };
+    size_t d[1] = { 4 };
+    for (int tie = 0; tie < 2; tie++) {
+        if (tie)
+            v[2] = 3;                       /* elements 1 and 2 tie */
+        wg_tape *t = wg_tape_new();
+        wg_var x = wg_tensor_input(t, 1, d, v), C = wg_tensor_const(t, 1, d, c);
+        wg_var m = wg_argmax_mask(t, x, 0);
+        /* the maximum through the mask (continuous, a kink at the tie) and
+         * the constant it picks (a jump at the tie) */
+        wg_var ys[2] = { wg_sum(t, wg_mul(t, m, x), 0, NULL, 0),
+                         wg_sum(t, wg_mul(t, m, C), 0, NULL, 0) };
+        for (int k = 0; k < 2; k++) {
+            char what[64];
+            snprintf(what, sizeof what, "argmax_mask %s, %s", tie ? "at a tie" : "off ties",
+                     k ? "a jump" : "the maximum");
+            wg_check_report r;
+            CU_ASSERT_FATAL(wg_check_tape(t, 1, &x, 1, &ys[k], &o, &r) == WG_OK);
+            if (!tie) {
+                CU_ASSERT(report_passes(&r, what));
+            } else {
+                if (r.verdict != WG_VERDICT_NONDIFF)
+                    wg_check_report_print(&r, what, stderr);
+                CU_ASSERT(r.verdict == WG_VERDICT_NONDIFF);
+                for (size_t j = 0; j < r.nresults; j++) {
+                    const wg_check_result *res = &r.results[j];
+                    CU_ASSERT(res->verdict != WG_VERDICT_FAIL);
+                    /* the jump's reference is no number a check may pass */
+                    if (k && res->verdict == WG_VERDICT_PASS)
+                        CU_ASSERT(isfinite(res->reference) && res->reference == 0);
+                }
+                /* columns e_1 and e_2: the maximum's derivative goes to the
+                 * first maximal element; the jump's is 0 */
+                CU_ASSERT_EQUAL(r.results[3 + 1].fig[WG_METHOD_REVERSE].value, k ? 0.0 : 1.0);
+                CU_ASSERT_EQUAL(r.results[3 + 2].fig[WG_METHOD_REVERSE].value, 0.0);
+            }
+            wg_check_report_free(&r);
+        }
+        wg_tape_free(t);
+    }
+}
+
 /* a tensor output that is an index map of an input, a broadcast and a
  * 0-size input among the x handles: the flattened counts */
 static void test_check_flattening(void)
@@ -1359,6 +1455,7 @@ int main(void)
         { "(b) scalar oracle: random tensor graphs", test_oracle_random_graphs },
         { "(b) scalar oracle: every op at random shapes", test_oracle_every_op },
         { "(c) the check passes on every tensor op", test_check_every_op },
+        { "argmax_mask: ties lowered exactly; nondiff at a tie", test_argmax_mask_ties },
         { "(c) the check passes on random tensor graphs", test_check_random_graphs },
         { "(c) Z = X W: the tensor check's reference is the scalar one's", test_check_matches_scalar },
         { "(c) flattened inputs and outputs", test_check_flattening },

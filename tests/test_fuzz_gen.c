@@ -217,11 +217,11 @@ static void domain_safety_and_reach(void)
             modes[WG_FUZZ_PLAIN], modes[WG_FUZZ_KINK], modes[WG_FUZZ_EDGE]);
     for (int k = 0; k < WG_OP_COUNT; k++) {
         fprintf(stderr, " %s %lu%s", wg_op_name((wg_op)k), count[k], k % 8 == 7 ? "\n   " : "");
-        if (!count[k] && wg_op_kind_of((wg_op)k) != WG_KIND_TUNARY
-            && wg_op_kind_of((wg_op)k) != WG_KIND_TBINARY)
+        if (!count[k] && wg_fuzz_op_drawable((wg_op)k))
             fprintf(stderr, "\n  op %s never drawn\n", wg_op_name((wg_op)k));
         /* every scalar row of the table, read from the table; tensor rows
-         * are not drawn (scalar graphs) */
+         * are not drawn (scalar graphs), nor the primitives of recorded
+         * derivative rules (step, sign, argmax_mask) */
         if (wg_fuzz_op_drawable((wg_op)k) || wg_op_kind_of((wg_op)k) == WG_KIND_LEAF) {
             CU_ASSERT(count[k] > 0);
         } else {
@@ -229,6 +229,9 @@ static void domain_safety_and_reach(void)
         }
     }
     fprintf(stderr, "\n");
+    CU_ASSERT(!wg_fuzz_op_drawable(WG_OP_STEP) && !wg_fuzz_op_drawable(WG_OP_SIGN)
+              && !wg_fuzz_op_drawable(WG_OP_ARGMAX_MASK));
+    CU_ASSERT(wg_fuzz_op_rule_primitive(WG_OP_STEP) && !wg_fuzz_op_rule_primitive(WG_OP_RELU));
     /* kink_frac = edge_frac = 0.1: 200 each expected; 5 sigma is about 70 */
     CU_ASSERT(modes[WG_FUZZ_KINK] >= 130 && modes[WG_FUZZ_KINK] <= 270);
     CU_ASSERT(modes[WG_FUZZ_EDGE] >= 130 && modes[WG_FUZZ_EDGE] <= 270);

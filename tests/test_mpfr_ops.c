@@ -22,6 +22,7 @@ static double value_budget(wg_op op)
     case WG_OP_RELU: case WG_OP_ABS: case WG_OP_SQUARE: case WG_OP_RECIP:
     case WG_OP_STOP_GRADIENT: case WG_OP_ADD_C: case WG_OP_MUL_C:
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT: case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+    case WG_OP_STEP: case WG_OP_SIGN:
         return 0;
     case WG_OP_POW: case WG_OP_ATAN2: case WG_OP_HYPOT: case WG_OP_EXP: case WG_OP_LOG:
     case WG_OP_LOG1P: case WG_OP_EXPM1: case WG_OP_SIN: case WG_OP_COS: case WG_OP_TAN:
@@ -35,6 +36,7 @@ static double value_budget(wg_op op)
     case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN:
     case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX:
     case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
+    case WG_OP_ARGMAX_MASK:
     case WG_OP_COUNT:
         break;
     }
@@ -291,6 +293,12 @@ static void domains_reported(void)
         { WG_OP_POWI, -2, 0, -3, -0.125 }, { WG_OP_LOG1P, -0.5, 0, 0, -0.69314718055994529 },
         { WG_OP_MIN, 2, 2, 0, 2 },    { WG_OP_RELU, -0.0, 0, 0, 0 }, { WG_OP_LT, 1, 2, 0, 1 },
         { WG_OP_NE, 1, 1, 0, 0 },
+        /* step and sign: 0 at 0 and -0, the jump at the least subnormal */
+        { WG_OP_STEP, 0, 0, 0, 0 },   { WG_OP_STEP, -0.0, 0, 0, 0 },
+        { WG_OP_STEP, 4.9e-324, 0, 0, 1 }, { WG_OP_STEP, -4.9e-324, 0, 0, 0 },
+        { WG_OP_STEP, 1e300, 0, 0, 1 }, { WG_OP_SIGN, 0, 0, 0, 0 },
+        { WG_OP_SIGN, -0.0, 0, 0, 0 }, { WG_OP_SIGN, 4.9e-324, 0, 0, 1 },
+        { WG_OP_SIGN, -4.9e-324, 0, 0, -1 }, { WG_OP_SIGN, -1e300, 0, 0, -1 },
     };
     wg_mpfr_scratch s;
     wg_mpfr_scratch_init(&s);

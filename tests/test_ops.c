@@ -269,6 +269,10 @@ static ld f_relu(ld a, ld b, ld p) { UNUSED3; return a > 0 ? a : 0; }
 static void d_relu(ld a, ld b, ld p, ld *da, ld *db) { UNUSED3; *da = a > 0 ? 1 : 0; *db = 0; }
 static ld f_abs(ld a, ld b, ld p) { UNUSED3; return fabsl(a); }
 static void d_abs(ld a, ld b, ld p, ld *da, ld *db) { UNUSED3; *da = a > 0 ? 1 : a < 0 ? -1 : 0; *db = 0; }
+/* step and sign: relu' and abs' as ops, 0 at 0 (and -0); piecewise
+ * constant, so their derivative is 0 everywhere (d_zero) */
+static ld f_step(ld a, ld b, ld p) { UNUSED3; return a > 0 ? 1 : 0; }
+static ld f_sign(ld a, ld b, ld p) { UNUSED3; return a > 0 ? 1 : a < 0 ? -1 : 0; }
 static ld f_erf(ld a, ld b, ld p) { UNUSED3; return erfl(a); }
 /* (2/sqrt(pi)) e^{-a^2} with a^2 = s + e exactly (fmal): the rounding of a*a
  * would otherwise be magnified by a^2 in the exponential */
@@ -416,6 +420,9 @@ static const op_row rows[] = {
     /* -(1/a)^2: 1/a's 1/2 ulp doubles, then the product's 1/2 */
     { WG_OP_RECIP, f_recip, d_recip, dom_recip, PTS(pts_recip), 1, 2 },
     { WG_OP_STOP_GRADIENT, f_ident, d_zero, NULL, NOPTS, 0, 0 },
+    /* exact values, derivative 0 */
+    { WG_OP_STEP, f_step, d_zero, NULL, NOPTS, 0, 0 },
+    { WG_OP_SIGN, f_sign, d_zero, NULL, NOPTS, 0, 0 },
     /* constants */
     { WG_OP_ADD_C, f_add_c, d_one, NULL, NOPTS, 1, 0 },
     { WG_OP_MUL_C, f_mul_c, d_mul_c, NULL, NOPTS, 1, 0 },
@@ -886,6 +893,31 @@ static void non_smooth_conventions(void)
         CU_ASSERT_EQUAL(wg_jvp(t, 1, &x, &one, 1, &a, &d), WG_OK);
         CU_ASSERT_EQUAL(d, 0);
     }
+    /* step and sign at 0 (and -0): value 0, derivative 0; either side of
+     * 0 their values jump to 1 and -1, 1, and the derivative stays 0 */
+    static const struct { double a, step, sign; } jumps[] = {
+        { 0.0, 0, 0 }, { -0.0, 0, 0 }, { DBL_TRUE_MIN, 1, 1 }, { -DBL_TRUE_MIN, 0, -1 },
+        { 2.5, 1, 1 }, { -DBL_MAX, 0, -1 },
+    };
+    for (size_t k = 0; k < sizeof jumps / sizeof jumps[0]; k++) {
+        wg_tape_clear(t);
+        wg_var x = wg_input(t, jumps[k].a);
+        wg_var st = wg_step(t, x), sg = wg_sign(t, x);
+        wg_var y = wg_mul(t, wg_add(t, st, sg), x);     /* derivative: step + sign */
+        CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+        CU_ASSERT_EQUAL(wg_value(t, st), jumps[k].step);
+        CU_ASSERT_EQUAL(wg_value(t, sg), jumps[k].sign);
+        for (int m = 0; m < 2; m++) {
+            wg_var v = m ? sg : st;
+            CU_ASSERT_EQUAL(wg_grad(t, v, 1, &x, g), WG_OK);
+            CU_ASSERT_EQUAL(g[0], 0);
+            CU_ASSERT_EQUAL(wg_jvp(t, 1, &x, &one, 1, &v, &d), WG_OK);
+            CU_ASSERT_EQUAL(d, 0);
+        }
+        CU_ASSERT_EQUAL(wg_grad(t, y, 1, &x, g), WG_OK);
+        CU_ASSERT_EQUAL(g[0], jumps[k].step + jumps[k].sign);
+    }
+
     /* one step either side of 0 the derivative is the smooth one */
     wg_tape_clear(t);
     wg_var xp = wg_input(t, DBL_TRUE_MIN), xn = wg_input(t, -DBL_TRUE_MIN);

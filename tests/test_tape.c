@@ -270,6 +270,18 @@ static void op_names_and_arities(void)
         for (size_t j = 0; j < i; j++)              /* names are distinct */
             CU_ASSERT(strcmp(name, wg_op_name((wg_op)j)) != 0);
     }
+    /* the primitives of recorded derivative rules are rows like any other */
+    static const struct { const char *name; wg_op op; wg_op_kind kind; int arity; } prim[] = {
+        { "step", WG_OP_STEP, WG_KIND_UNARY, 1 }, { "sign", WG_OP_SIGN, WG_KIND_UNARY, 1 },
+        { "argmax_mask", WG_OP_ARGMAX_MASK, WG_KIND_TUNARY, 1 },
+    };
+    for (size_t k = 0; k < sizeof prim / sizeof prim[0]; k++) {
+        wg_op back = WG_OP_COUNT;
+        CU_ASSERT_EQUAL(wg_op_from_name(prim[k].name, &back), 1);
+        CU_ASSERT_EQUAL(back, prim[k].op);
+        CU_ASSERT_EQUAL(wg_op_kind_of(back), prim[k].kind);
+        CU_ASSERT_EQUAL(wg_op_arity(back), prim[k].arity);
+    }
     CU_ASSERT_PTR_NULL(wg_op_name(WG_OP_COUNT));
     CU_ASSERT_PTR_NULL(wg_op_name((wg_op)-1));
     CU_ASSERT_EQUAL(wg_op_arity(WG_OP_COUNT), 0);

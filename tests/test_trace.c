@@ -288,8 +288,10 @@ static void every_op(void)
         char *r = row(c.text, "v2", NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(r);
         CU_ASSERT_PTR_NULL(strchr(r, '%'));             /* every template placeholder filled */
-        if (kind != WG_KIND_CMP && op != WG_OP_STOP_GRADIENT)
-            CU_ASSERT_PTR_NOT_NULL(strstr(r, "da"));    /* the rule names its operand's tangent */
+        /* the rule names its operand's tangent, unless it is 0 everywhere */
+        int zero = kind == WG_KIND_CMP || op == WG_OP_STOP_GRADIENT || op == WG_OP_STEP
+                   || op == WG_OP_SIGN;
+        CU_ASSERT_PTR_NOT_NULL(strstr(r, zero ? "= 0 (" : "da"));
         free(r);
         check_row(c.text, "y", NULL, ydot);
         free(c.text);

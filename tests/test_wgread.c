@@ -481,7 +481,9 @@ static void every_op_file(void)
     r = wg_erf(c, a);
     r = wg_add(c, r, wg_square(c, cc));
     r = wg_add(c, r, wg_recip(c, cc));
-    sum[5] = wg_add(c, r, wg_stop_gradient(c, b));
+    r = wg_add(c, r, wg_stop_gradient(c, b));
+    r = wg_add(c, r, wg_step(c, a));
+    sum[5] = wg_add(c, r, wg_sign(c, b));
     r = wg_add_c(c, a, 3);
     r = wg_mul(c, r, wg_mul_c(c, b, -2));
     r = wg_add(c, r, wg_pow_c(c, cc, 0.5));

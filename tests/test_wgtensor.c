@@ -268,6 +268,10 @@ static wg_graph *op_graph(int k, const char **want_line)
              *want_line = "v3 = transpose(v2, perm=[0, 2, 1])\n"; break;
     case 29: r = wg_sum(t, wg_reshape(t, W, 3, (size_t[]){ 1, 2, 3 }), 2, (int[]){ 2, 0 }, 0);
              *want_line = "v3 = sum(v2, axes=[0, 2])\n"; break;
+    case 30: r = wg_argmax_mask(t, W, 1);         *want_line = "v2 = argmax_mask(W, axis=1)\n"; break;
+    case 31: r = wg_argmax_mask(t, W, -2);        *want_line = "v2 = argmax_mask(W, axis=0)\n"; break;
+    case 32: r = wg_step(t, W);                   *want_line = "v2 = step(W)\n"; break;
+    case 33: r = wg_sign(t, x);                   *want_line = "v2 = sign(x)\n"; break;
     default:
         wg_graph_free(g);
         return NULL;
@@ -395,6 +399,9 @@ static void every_tensor_op_file(void)
     wg_var sl = wg_slice(c, bc, 1, 1, 3);
     wg_var cc = wg_concat(c, 3, (const wg_var[]){ W, bc, W }, 0);
     wg_var st = wg_stack(c, 2, (const wg_var[]){ h, l }, 1);
+    wg_var am = wg_mul(c, wg_argmax_mask(c, W, 0), W);
+    wg_var sg = wg_sign(c, W);
+    am = wg_add(c, am, wg_mul(c, sg, wg_step(c, x)));
     wg_var y = wg_sum(c, tr, 0, NULL, 0);
     y = wg_add(c, y, wg_sum(c, sl, 0, NULL, 0));
     y = wg_add(c, y, wg_sum(c, cc, 0, NULL, 0));
@@ -404,6 +411,7 @@ static void every_tensor_op_file(void)
     y = wg_add(c, y, wg_sum(c, b, 0, NULL, 0));
     wg_var ep = wg_sum(c, p, 0, NULL, 0);
     y = wg_add(c, y, wg_exp(c, ep));
+    y = wg_add(c, y, wg_sum(c, am, 0, NULL, 0));
     CU_ASSERT_EQUAL_FATAL(wg_status(c), WG_OK);
     CU_ASSERT_EQUAL(wg_tape_size(c), wg_tape_size(t));
     for (size_t i = 0; i < wg_tape_size(c) && i < wg_tape_size(t); i++) {
@@ -577,6 +585,12 @@ static const bad_case catalogue[] = {
     { W23 "y = slice(W, axis=0, axis=1, start=0, stop=1)\n", WG_EPARSE, 2, 22,
       "keyword 'axis' of 'slice' is given twice: at 2:14 and at 2:22" },
     { W23 "y = softmax(W)\n", WG_EPARSE, 2, 14, "'softmax' needs keyword 'axis'" },
+    { W23 "y = argmax_mask(W)\n", WG_EPARSE, 2, 18,
+      "'argmax_mask' needs keyword 'axis'; usage: argmax_mask(a, axis=i)" },
+    { W23 "y = argmax_mask(W, axis=0, keepdims=1)\n", WG_EPARSE, 2, 28,
+      "'argmax_mask' has no keyword 'keepdims'" },
+    { W23 "y = step(W, axis=1)\n", WG_EPARSE, 2, 13,
+      "'step' takes no keyword arguments, found keyword 'axis'; usage: step(a)" },
     { W23 "y = slice(W, axis=0, stop=1)\n", WG_EPARSE, 2, 28, "'slice' needs keyword 'start'" },
     { W23 "y = stack(W, W)\n", WG_EPARSE, 2, 15, "'stack' needs keyword 'axis'" },
     { W23 "y = sin(W, axis=1)\n", WG_EPARSE, 2, 12,

@@ -29,6 +29,7 @@ double wg_kernel_ulps(wg_op op)
     case WG_OP_RELU: case WG_OP_ABS: case WG_OP_SQUARE: case WG_OP_STOP_GRADIENT:
     case WG_OP_ADD_C: case WG_OP_MUL_C: case WG_OP_EXP:
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT: case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+    case WG_OP_STEP: case WG_OP_SIGN:
         return 0;               /* exact, or the node's own value (exp: y) */
     case WG_OP_DIV: case WG_OP_HYPOT: case WG_OP_LOG: case WG_OP_SQRT:
     case WG_OP_SIN: case WG_OP_COS: case WG_OP_EXPM1: case WG_OP_RECIP:
@@ -45,6 +46,7 @@ double wg_kernel_ulps(wg_op op)
     case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN:
     case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX:
     case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
+    case WG_OP_ARGMAX_MASK:
         break;                  /* tensor ops have no scalar partial: a tensor tape is
                                    checked on its scalar lowering (lower.h) */
     case WG_OP_COUNT:
@@ -139,10 +141,12 @@ long double wg_kernel_underflow(wg_op op, double a, double b, double p, double y
     case WG_OP_RELU: case WG_OP_ABS: case WG_OP_SQUARE: case WG_OP_STOP_GRADIENT:
     case WG_OP_ADD_C: case WG_OP_MUL_C: case WG_OP_EXP:
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT: case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
+    case WG_OP_STEP: case WG_OP_SIGN:
         return 0;                               /* exact (2a: exact below 2^-1022 too) */
     case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN:
     case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX:
     case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
+    case WG_OP_ARGMAX_MASK:
         break;                                  /* never on a lowered tape */
     case WG_OP_COUNT:
         break;
@@ -150,12 +154,14 @@ long double wg_kernel_underflow(wg_op op, double a, double b, double p, double y
     return 0;
 }
 
-/* ops whose partials are constants: no argument error can reach them */
+/* ops whose partials are constants: no argument error can reach them
+ * (step and sign: 0 on both sides of their jump, which is the nondiff
+ * verdict's business, convention.c) */
 static int constant_partials(wg_op op)
 {
     switch (op) {
     case WG_OP_ADD: case WG_OP_SUB: case WG_OP_NEG: case WG_OP_ADD_C: case WG_OP_MUL_C:
-    case WG_OP_STOP_GRADIENT:
+    case WG_OP_STOP_GRADIENT: case WG_OP_STEP: case WG_OP_SIGN:
         return 1;
     default:
         return 0;
@@ -200,7 +206,8 @@ static void neighbour_spread(wg_op op, const double R[3], double p, int which,
 static int at_kink(wg_op op, const double R[3])
 {
     switch (op) {
-    case WG_OP_RELU: case WG_OP_ABS: return R[0] == 0;
+    case WG_OP_RELU: case WG_OP_ABS:
+    case WG_OP_STEP: case WG_OP_SIGN: return R[0] == 0;
     case WG_OP_MIN: case WG_OP_MAX:  return R[0] == R[1];
     case WG_OP_HYPOT:                return R[0] == 0 && R[1] == 0;
     default:                         return 0;
@@ -341,14 +348,16 @@ void wg_chk_own_sweeps(wg_chk *c)
  * replay rounds by at most 2^-p |v_i|, which reaches w.f scaled by the
  * adjoint; so F(s) carries about 2^-p Rs of rounding.  Only nodes that
  * move with s count (the others are the same in every replay, so their
- * rounding cancels in a difference), and neither comparisons (exact 0 or
- * 1) nor leaves (exact). */
+ * rounding cancels in a difference), and neither comparisons, step nor
+ * sign (exact 0 or +-1) nor leaves (exact). */
 void wg_chk_rounding_scale(wg_chk *c)
 {
     long double R = 0;
     for (size_t i = 0; i < c->N; i++) {
-        wg_op_kind k = wg_op_kind_of((wg_op)c->tv.op[i]);
-        if (!c->ctr.moves[i] || k == WG_KIND_LEAF || k == WG_KIND_CMP)
+        wg_op op = (wg_op)c->tv.op[i];
+        wg_op_kind k = wg_op_kind_of(op);
+        if (!c->ctr.moves[i] || k == WG_KIND_LEAF || k == WG_KIND_CMP || op == WG_OP_STEP
+            || op == WG_OP_SIGN)
             continue;
         R += fabsl(c->adj[i]) * fabs(c->rv[i]);
     }
@@ -502,6 +511,7 @@ static int singular_distance(wg_op op, double a, double b, double p, long double
     switch (op) {
     case WG_OP_LOG: case WG_OP_SQRT: case WG_OP_CBRT: case WG_OP_RECIP: case WG_OP_POW:
     case WG_OP_RELU: case WG_OP_ABS:
+    case WG_OP_STEP: case WG_OP_SIGN:   /* a jump: no step may cross it */
         *dist = fabs(a); *rate = fabsl(ta); return 1;
     case WG_OP_POW_C:
         if (p >= 0 && p == nearbyint(p))

@@ -135,7 +135,7 @@ static const char *const builtin_text[] = {
     "powers and logs: pow(x, y) + x^0.5 + x^-2 + square(y) + recip(x + y) + log1p(x*y)"
     " - expm1(-x) @ x=1.3, y=0.8",
     "branches: lt(x, 1)*x^2 + ge(x, 1)*(2*x - 1) + le(y, 0)*y + gt(y, 0)*y^3 + eq(x, y)"
-    " + ne(x, y) @ x=0.5, y=2",
+    " + ne(x, y) + step(y - x)*x + sign(x - y)*y^2 @ x=0.5, y=2",
     NULL
 };
 

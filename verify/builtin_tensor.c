@@ -144,7 +144,8 @@ static int add_mlp(wg_suite *s)
 
 /* A (3x4) and b (4): a bias add that broadcasts b over the rows, row sums
  * kept as a 3x1 column that broadcasts back, a mean over rows, max_reduce,
- * softmax and logsumexp along each axis, broadcast_to; two outputs */
+ * softmax and logsumexp along each axis, broadcast_to, argmax_mask picking
+ * an element of each row; two outputs */
 static int record_reduce(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
 {
     (void)n; (void)m; (void)ctx;
@@ -162,7 +163,9 @@ static int record_reduce(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_
     y[0] = wg_add(t, wg_add(t, wg_sum(t, wg_mul(t, P, Mb), 0, NULL, 0),
                             wg_sum(t, mx, 0, NULL, 0)),
                   wg_mean(t, lse, 0, NULL, 0));
-    y[1] = wg_sum(t, wg_square(t, wg_sub(t, M, wg_max_reduce(t, C, 0, 0))), 0, NULL, 0);
+    wg_var pick = wg_sum(t, wg_mul(t, wg_argmax_mask(t, C, 1), B), 0, NULL, 0);
+    y[1] = wg_add(t, wg_sum(t, wg_square(t, wg_sub(t, M, wg_max_reduce(t, C, 0, 0))), 0, NULL, 0),
+                  pick);
     return wg_status(t);
 }
 

@@ -24,6 +24,8 @@ int wg_chk_kink_partials(wg_op op, double a, double b, double d[2])
     switch (op) {
     case WG_OP_RELU:                    /* relu'(0) = 0: the flat side */
     case WG_OP_ABS:                     /* abs'(0) = 0: the zero subgradient */
+    case WG_OP_STEP:                    /* step and sign jump at 0: their */
+    case WG_OP_SIGN:                    /* derivative 0 is no one-sided one */
         if (a != 0)
             return 0;
         d[0] = d[1] = 0;

@@ -7,6 +7,7 @@
  * library and its reference disagree on what the op is. */
 #include "lower.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,10 @@ static size_t node_cost(const wg_tape *t, size_t i)
             return sat_add(na, sat_mul(3, out));
         case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX:
             return sat_add(sat_mul(5, na), sat_mul(3, out));
+        case WG_OP_ARGMAX_MASK:
+            /* per element: a prefix and a suffix max, two differences of
+             * up to three nodes, two steps, 1 - step (two), a product */
+            return sat_add(sat_mul(13, na), out);
         default:
             return 0;                                   /* index maps */
         }
@@ -631,6 +636,108 @@ static int lse_family(lw *w, wg_op op, const wg_tensor_attrs *at, const shape *o
     return st;
 }
 
+/* x - y, as a node whose sign is that of the exact difference: a double
+ * subtraction is exact in sign (0 only at x == y, gradual underflow), but
+ * overflows where x and y are huge of opposite signs; there both are
+ * halved first, exactly (neither is then below 2^-1021, or the other
+ * alone decides the sign).  Chosen at the lowering's values: a replay
+ * near them keeps the same magnitudes. */
+static int diff_node(lw *w, size_t x, size_t y, size_t *res)
+{
+    wg_tape *t = w->L->t;
+    double vx = wg_value(t, hv(w, x)), vy = wg_value(t, hv(w, y));
+    if (fabs(vx) < 0x1p1022 && fabs(vy) < 0x1p1022)
+        return took(w, wg_sub(t, hv(w, x), hv(w, y)), WG_LOWER_NONE, res);
+    size_t hx, hy;
+    TRY(took(w, wg_mul_c(t, hv(w, x), 0.5), WG_LOWER_NONE, &hx));
+    TRY(took(w, wg_mul_c(t, hv(w, y), 0.5), WG_LOWER_NONE, &hy));
+    return took(w, wg_sub(t, hv(w, hx), hv(w, hy)), WG_LOWER_NONE, res);
+}
+
+/* argmax_mask along one axis: per row x_0 .. x_{n-1}, with p_j the max of
+ * the elements before j and s_j that of the elements after it,
+ *   mask_j = step(x_j - p_j) * (1 - step(s_j - x_j))
+ * (a factor left out at either end of the row; a row of one element is
+ * the constant 1): 1 where x_j is above every earlier element and not
+ * below any later one, the first maximal element.  Every node is exact
+ * in double (max, the sign of a difference, 0/1 products), so the value
+ * is the library's wherever the operands are, and the MPFR replay
+ * computes the exact mask, not a copy of the recorded one.  The step
+ * partials are 0, so no derivative passes (the op's derivative is 0);
+ * at a tie a step's operand is exactly 0, its kink: where the direction
+ * separates the tied elements and the mask reaches the outputs, the
+ * check follows the kink machinery (convention.c), nondiff, as the
+ * value jumps there. */
+static int argmax_mask(lw *w, const wg_tensor_attrs *at, const shape *o)
+{
+    red r;
+    TRY(axis_red(w, at, -1, o, &r));
+    wg_tape *t = w->L->t;
+    const size_t *ea = in_elems(w, wg_node_arg(w->src, w->cur, 0));
+    size_t *out = out_elems(w), n = r.count;
+    shape rshape = r.a;                 /* the rows: a with the axis of size 1 */
+    int axis = at->axis < 0 ? at->axis + r.a.rank : at->axis;
+    rshape.d[axis] = 1;
+    size_t rows = n ? numel_of(&rshape) : 0;
+    red rr = r;
+    rr.o = rshape;
+    size_t *rowidx = malloc((n ? n : 1) * 4 * sizeof *rowidx);
+    if (!rowidx)
+        return fail(w, WG_ENOMEM, "out of memory lowering node %zu", w->cur);
+    /* per row: x_j's scalar node, p_j (j >= 1) and s_j (j <= n - 2) */
+    size_t *x = rowidx + n, *pre = x + n, *suf = pre + n;
+    int st = WG_OK;
+    for (size_t q = 0; q < rows && st == WG_OK; q++) {
+        row_of(&rr, q, rowidx);
+        for (size_t j = 0; j < n; j++)
+            x[j] = ea[rowidx[j]];
+        for (size_t j = 1; j < n && st == WG_OK; j++) {
+            if (j == 1)
+                pre[j] = x[0];
+            else
+                st = took(w, wg_max(t, hv(w, pre[j - 1]), hv(w, x[j - 1])), WG_LOWER_NONE,
+                          &pre[j]);
+        }
+        for (size_t j = n - 1; j-- > 0 && st == WG_OK;) {
+            if (j == n - 2)
+                suf[j] = x[n - 1];
+            else
+                st = took(w, wg_max(t, hv(w, x[j + 1]), hv(w, suf[j + 1])), WG_LOWER_NONE,
+                          &suf[j]);
+        }
+        for (size_t j = 0; j < n && st == WG_OK; j++) {
+            size_t e = rowidx[j], f = WG_LOWER_NONE, g = WG_LOWER_NONE, d, k;
+            int last = j + 1 == n;
+            if (j > 0) {                /* above every earlier element */
+                st = diff_node(w, x[j], pre[j], &d);
+                if (st == WG_OK)
+                    st = took(w, wg_step(t, hv(w, d)), last ? e : WG_LOWER_NONE, &f);
+            }
+            if (!last && st == WG_OK) { /* not below any later element */
+                st = diff_node(w, suf[j], x[j], &d);
+                if (st == WG_OK)
+                    st = took(w, wg_step(t, hv(w, d)), WG_LOWER_NONE, &k);
+                if (st == WG_OK)
+                    st = took(w, wg_neg(t, hv(w, k)), WG_LOWER_NONE, &k);
+                if (st == WG_OK)
+                    st = took(w, wg_add_c(t, hv(w, k), 1.0), j == 0 ? e : WG_LOWER_NONE, &g);
+            }
+            if (st != WG_OK)
+                break;
+            if (f != WG_LOWER_NONE && g != WG_LOWER_NONE)
+                st = took(w, wg_mul(t, hv(w, f), hv(w, g)), e, &out[e]);
+            else if (f != WG_LOWER_NONE)
+                out[e] = f;
+            else if (g != WG_LOWER_NONE)
+                out[e] = g;
+            else
+                st = took(w, wg_const(t, 1.0), e, &out[e]);
+        }
+    }
+    free(rowidx);
+    return st;
+}
+
 /* ---------------------------------------------------------------- index maps */
 
 static int reshape(lw *w, const shape *o)
@@ -796,6 +903,7 @@ static int lower_node(lw *w, size_t i)
     case WG_OP_LOGSUMEXP:
     case WG_OP_LOGSOFTMAX:
     case WG_OP_SOFTMAX:      return lse_family(w, op, &at, &o);
+    case WG_OP_ARGMAX_MASK:  return argmax_mask(w, &at, &o);
     case WG_OP_RESHAPE:      return reshape(w, &o);
     case WG_OP_TRANSPOSE:    return transpose(w, &at, &o);
     case WG_OP_BROADCAST_TO: return broadcast_to(w, &at, &o);

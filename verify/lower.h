@@ -26,6 +26,10 @@
  *   reshape, transpose, broadcast_to, slice, concat
  *                       index maps: no new node, the element is the
  *                       operand's element
+ *   argmax_mask         per row, with p_j / s_j the max chains of the
+ *                       elements before / after j:
+ *                       step(x_j - p_j) * (1 - step(s_j - x_j)), exact in
+ *                       double; at a tie a step sits on its kink
  * A reduction over one element, likewise, is that element itself.
  *
  * Nodes that are no element of an original node (the partial sums and

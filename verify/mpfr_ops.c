@@ -272,6 +272,24 @@ static const char *k_relu(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, double p, wg
     return NULL;
 }
 
+/* step and sign: relu' and abs' as ops, exact (0, +-1), 0 at 0 as the
+ * double kernels; their jump at 0 is the check's business (a kink,
+ * convention.c), not the value's */
+static const char *k_step(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, double p, wg_mpfr_scratch *s)
+{
+    (void)b; (void)p; (void)s;
+    mpfr_set_ui(y, mpfr_sgn(a) > 0 ? 1u : 0u, RND);
+    return NULL;
+}
+
+static const char *k_sign(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, double p, wg_mpfr_scratch *s)
+{
+    (void)b; (void)p; (void)s;
+    int sg = mpfr_sgn(a);
+    mpfr_set_si(y, sg > 0 ? 1 : sg < 0 ? -1 : 0, RND);
+    return NULL;
+}
+
 /* stop_gradient is the identity in value; the replay holds it at its
  * value at the point (verify/mpfr_replay.c), which is where it differs */
 #define k_stop_gradient k_copy
@@ -362,6 +380,7 @@ static const kernel_fn kernels[WG_OP_COUNT] = {
     [WG_OP_LT] = k_lt,              [WG_OP_LE] = k_le,
     [WG_OP_GT] = k_gt,              [WG_OP_GE] = k_ge,
     [WG_OP_EQ] = k_eq,              [WG_OP_NE] = k_ne,
+    [WG_OP_STEP] = k_step,          [WG_OP_SIGN] = k_sign,
 };
 
 int wg_mpfr_op_has_kernel(wg_op op)

@@ -167,6 +167,15 @@ void wg_chk_reference(wg_chk *c, wg_chk_ref *ref)
 
     double l = mpfr_get_d(c->L, MPFR_RNDN), r = mpfr_get_d(c->R, MPFR_RNDN);
     ref->nondiff = side_gap > ldexp(fmax(fmax(fabs(l), fabs(r)), c->T), -WG_NONDIFF_BITS);
+    /* A jump (step, sign, argmax_mask at a tie) divided by a step of
+     * 2^-1000 or less, as a raised precision gives, leaves the double
+     * range: an infinite difference quotient is no derivative, and inf <=
+     * inf must not pass for converged */
+    if (!isfinite(d2) || !isfinite(l) || !isfinite(r)) {
+        ref->converged = 0;
+        ref->nondiff = 1;
+        ref->need_prec = 0;
+    }
 }
 
 double wg_chk_abs_err(wg_chk *c, double v)

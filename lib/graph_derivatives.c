@@ -1,0 +1,368 @@
+/* graph_derivatives.c -- derivatives recorded as nodes on the same tape
+ * (wg_vjp_graph, wg_jvp_graph, wg_grad_graph), and second order in double
+ * built on them (wg_hvp, wg_hessian).
+ *
+ * The recorded sweeps walk the nodes that were on the tape when the call
+ * began (nodes appended by the sweep itself come after them and are never
+ * visited), and append each op's rule (op_rules.c, tensor_rules.c).  Only
+ * nodes that depend on some x get a tangent or an adjoint ("active"), so
+ * constants and side branches add nothing.
+ *
+ * Second order: wg_hvp records the gradient graph, sweeps it forward along
+ * v in double (forward over recorded reverse) and truncates the tape back
+ * to where it was; wg_hessian does the same with the unit vectors, 16 at a
+ * time (wg_jacobian_fwd).  So neither leaves the tape longer, and both
+ * reuse the one set of rules that the recorded graphs use, which the
+ * verifier checks; the price is recording the gradient graph each call. */
+#include "rules.h"
+#include "tensor.h"
+
+#include <string.h>
+
+static const wg_var none = { 0 };
+
+/* every handle of a list live, and (inputs_only) an input */
+static int check_handles(wg_tape *t, const char *fn, const char *what, size_t n,
+                         const wg_var *v, int inputs_only, size_t *lo, size_t *hi)
+{
+    return wg_check_list(t, fn, what, n, v, inputs_only, lo, hi);
+}
+
+/* the same shape as node i */
+static int check_shapes(wg_tape *t, const char *fn, const char *what, size_t n,
+                        const wg_var *v, const wg_var *like)
+{
+    for (size_t j = 0; j < n; j++)
+        if (wg_shape_id(t, wg_index(t, v[j])) != wg_shape_id(t, wg_index(t, like[j]))
+            && !(wg_numel_at(t, wg_index(t, v[j])) == 1
+                 && wg_numel_at(t, wg_index(t, like[j])) == 1
+                 && wg_shape_at(t, wg_index(t, v[j]))->rank == 0
+                 && wg_shape_at(t, wg_index(t, like[j]))->rank == 0))
+            return wg_call_fail(t, WG_ESHAPE, "%s: %s[%zu] has not the shape of its node", fn,
+                                what, j);
+    return WG_OK;
+}
+
+/* act[i - lo] = 1 when node i (in [lo, hi]) is one of x or depends on one */
+static unsigned char *active_from(wg_tape *t, size_t n, const wg_var *x, size_t lo, size_t hi)
+{
+    size_t len = hi - lo + 1;
+    unsigned char *act = wg_mem_realloc(t, NULL, len);
+    if (!act)
+        return NULL;
+    memset(act, 0, len);
+    for (size_t j = 0; j < n; j++) {
+        size_t i = wg_index(t, x[j]);
+        if (i <= hi)
+            act[i - lo] = 1;
+    }
+    for (size_t i = lo; i <= hi; i++) {
+        if (act[i - lo])
+            continue;
+        wg_op_kind k = wg_kind(t->op[i]);
+        int ar = wg_op_arity((wg_op)t->op[i]);
+        if (k == WG_KIND_LEAF)
+            continue;
+        uint32_t a = t->arg0[i], b = ar == 2 ? t->arg1[i] : WG_NONE;
+        act[i - lo] = (a >= lo && a <= hi && act[a - lo]) || (b != WG_NONE && b >= lo && act[b - lo]);
+    }
+    return act;
+}
+
+/* acc + c, either possibly absent */
+static wg_var accumulate(wg_tape *t, wg_var acc, wg_var c)
+{
+    if (!c.id)
+        return acc;
+    return acc.id ? wg_add(t, acc, c) : c;
+}
+
+int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
+                 size_t n, const wg_var *x, wg_var *xbar)
+{
+    static const char fn[] = "wg_vjp_graph";
+    size_t ylo, yhi, xlo, xhi, wlo, whi;
+    int s;
+    if (!t)
+        return WG_EINVAL;
+    if (t->status != WG_OK)
+        return t->status;
+    if ((s = check_handles(t, fn, "y", m, y, 0, &ylo, &yhi)) != WG_OK
+        || (s = check_handles(t, fn, "w", m, w, 0, &wlo, &whi)) != WG_OK
+        || (s = check_handles(t, fn, "x", n, x, 0, &xlo, &xhi)) != WG_OK
+        || (s = check_shapes(t, fn, "w", m, w, y)) != WG_OK)
+        return s;
+    if (n && !xbar)
+        return wg_call_fail(t, WG_EINVAL, "%s: xbar is NULL but its length is %zu", fn, n);
+    if (n == 0)
+        return WG_OK;
+    size_t n0 = t->n;
+    wg_var *bar = NULL;
+    unsigned char *act = NULL;
+    if (m && yhi >= xlo) {
+        bar = wg_mem_realloc(t, NULL, (yhi - xlo + 1) * sizeof *bar);
+        act = active_from(t, n, x, xlo, yhi);
+        if (!bar || !act) {
+            wg_mem_free(t, bar);
+            wg_mem_free(t, act);
+            return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu adjoints", fn,
+                                yhi - xlo + 1);
+        }
+        memset(bar, 0, (yhi - xlo + 1) * sizeof *bar);
+        for (size_t j = 0; j < m; j++) {
+            size_t i = wg_index(t, y[j]);
+            if (i >= xlo && act[i - xlo])
+                bar[i - xlo] = accumulate(t, bar[i - xlo], w[j]);
+        }
+        for (size_t i = yhi + 1; i-- > xlo && t->status == WG_OK;) {
+            wg_var g = bar[i - xlo];
+            wg_op_kind k = wg_kind(t->op[i]);
+            if (!g.id || k == WG_KIND_LEAF || k == WG_KIND_CMP)
+                continue;
+            uint32_t a = t->arg0[i];
+            uint32_t b = wg_op_arity((wg_op)t->op[i]) == 2 ? t->arg1[i] : WG_NONE;
+            int need_a = a >= xlo && act[a - xlo], need_b = b != WG_NONE && b >= xlo && act[b - xlo];
+            if (!need_a && !need_b)
+                continue;
+            wg_var ca = none, cb = none;
+            if (k == WG_KIND_TUNARY || k == WG_KIND_TBINARY) {
+                wg_tensor_rule_rev(t, i, g, &ca, &cb);
+            } else {
+                /* the partial times g, summed back over any stretched axes */
+                if (need_a) {
+                    wg_rule r = wg_op_rule(t, i, 0);
+                    ca = wg_unbroadcast(t, wg_rule_apply(t, &r, g), a);
+                }
+                if (need_b) {
+                    wg_rule r = wg_op_rule(t, i, 1);
+                    cb = wg_unbroadcast(t, wg_rule_apply(t, &r, g), b);
+                }
+            }
+            if (need_a)
+                bar[a - xlo] = accumulate(t, bar[a - xlo], ca);
+            if (need_b)
+                bar[b - xlo] = accumulate(t, bar[b - xlo], cb);
+        }
+    }
+    for (size_t j = 0; j < n && t->status == WG_OK; j++) {
+        size_t i = wg_index(t, x[j]);
+        wg_var v = (bar && i <= yhi) ? bar[i - xlo] : none;
+        xbar[j] = v.id ? v : wg_zeros_like(t, i);    /* no path from x[j]: zeros */
+    }
+    wg_mem_free(t, bar);
+    wg_mem_free(t, act);
+    if (t->status != WG_OK) {
+        for (size_t j = 0; j < n; j++)
+            xbar[j] = none;
+        return t->status;
+    }
+    (void)n0;
+    return WG_OK;
+}
+
+int wg_grad_graph(wg_tape *t, wg_var y, size_t n, const wg_var *x, wg_var *g)
+{
+    if (!t)
+        return WG_EINVAL;
+    if (t->status != WG_OK)
+        return t->status;
+    uint32_t yi = wg_index(t, y);
+    if (yi == WG_NONE)
+        return wg_call_fail(t, WG_EINVAL, "wg_grad_graph: y (id 0x%08x) is not a live handle of "
+                            "this tape", y.id);
+    if (wg_numel_at(t, yi) != 1)
+        return wg_call_fail(t, WG_ESHAPE, "wg_grad_graph: y (node %u) holds %zu elements, not one",
+                            yi, wg_numel_at(t, yi));
+    /* the seed: a 1 of y's shape (a scalar, or a one-element tensor) */
+    wg_var one = wg_const(t, 1.0);
+    if (wg_shape_at(t, yi)->rank) {
+        size_t dim[WG_MAX_RANK];
+        int r = wg_node_shape(t, yi, dim);
+        one = wg_reshape(t, one, r, dim);
+    }
+    if (t->status != WG_OK)
+        return t->status;
+    return wg_vjp_graph(t, 1, &y, &one, n, x, g);
+}
+
+int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
+                 size_t m, const wg_var *y, wg_var *ydot)
+{
+    static const char fn[] = "wg_jvp_graph";
+    size_t ylo, yhi, xlo, xhi, ulo, uhi;
+    int s;
+    if (!t)
+        return WG_EINVAL;
+    if (t->status != WG_OK)
+        return t->status;
+    if ((s = check_handles(t, fn, "x", n, x, 0, &xlo, &xhi)) != WG_OK
+        || (s = check_handles(t, fn, "u", n, u, 0, &ulo, &uhi)) != WG_OK
+        || (s = check_handles(t, fn, "y", m, y, 0, &ylo, &yhi)) != WG_OK
+        || (s = check_shapes(t, fn, "u", n, u, x)) != WG_OK)
+        return s;
+    if (m && !ydot)
+        return wg_call_fail(t, WG_EINVAL, "%s: ydot is NULL but its length is %zu", fn, m);
+    if (m == 0)
+        return WG_OK;
+    wg_var *tan = NULL;
+    if (n && yhi >= xlo) {
+        tan = wg_mem_realloc(t, NULL, (yhi - xlo + 1) * sizeof *tan);
+        if (!tan)
+            return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu tangents", fn,
+                                yhi - xlo + 1);
+        memset(tan, 0, (yhi - xlo + 1) * sizeof *tan);
+        for (size_t i = xlo; i <= yhi && t->status == WG_OK; i++) {
+            /* a seeded node takes its direction; x may name an inner node */
+            int seeded = 0;
+            for (size_t j = 0; j < n; j++)
+                if (wg_index(t, x[j]) == i) {
+                    tan[i - xlo] = accumulate(t, tan[i - xlo], u[j]);
+                    seeded = 1;
+                }
+            wg_op_kind k = wg_kind(t->op[i]);
+            if (seeded || k == WG_KIND_LEAF || k == WG_KIND_CMP)
+                continue;
+            uint32_t a = t->arg0[i];
+            uint32_t b = wg_op_arity((wg_op)t->op[i]) == 2 ? t->arg1[i] : WG_NONE;
+            wg_var ta = a >= xlo ? tan[a - xlo] : none;
+            wg_var tb = (b != WG_NONE && b >= xlo) ? tan[b - xlo] : none;
+            if (!ta.id && !tb.id)
+                continue;
+            if (k == WG_KIND_TUNARY || k == WG_KIND_TBINARY) {
+                tan[i - xlo] = wg_tensor_rule_fwd(t, i, ta, tb);
+                continue;
+            }
+            wg_var v = none;
+            if (ta.id) {
+                wg_rule r = wg_op_rule(t, i, 0);
+                v = wg_rule_apply(t, &r, ta);
+            }
+            if (tb.id) {
+                wg_rule r = wg_op_rule(t, i, 1);
+                v = accumulate(t, v, wg_rule_apply(t, &r, tb));
+            }
+            /* an elementwise op's tangent has the result's shape; a
+             * partial that does not broadcast up to it (x * 0-rank) is
+             * broadcast here */
+            if (v.id && wg_shape_id(t, wg_index(t, v)) != wg_shape_id(t, i)) {
+                size_t dim[WG_MAX_RANK];
+                int r = wg_node_shape(t, i, dim);
+                v = wg_broadcast_to(t, v, r, dim);
+            }
+            tan[i - xlo] = v;
+        }
+    }
+    for (size_t j = 0; j < m && t->status == WG_OK; j++) {
+        size_t i = wg_index(t, y[j]);
+        wg_var v = (tan && i >= xlo) ? tan[i - xlo] : none;
+        ydot[j] = v.id ? v : wg_zeros_like(t, i);
+    }
+    wg_mem_free(t, tan);
+    if (t->status != WG_OK) {
+        for (size_t j = 0; j < m; j++)
+            ydot[j] = none;
+        return t->status;
+    }
+    return WG_OK;
+}
+
+/* ---------------------------------------------------------------- second order in double */
+
+/* what a tape holds, to truncate it back to */
+typedef struct mark {
+    size_t n, nparam, ntn, arena_n;
+    int status, at_point;
+} mark;
+
+static void mark_tape(const wg_tape *t, mark *k)
+{
+    k->n = t->n;
+    k->nparam = t->nparam;
+    k->ntn = t->ntn;
+    k->arena_n = t->arena_n;
+    k->status = t->status;
+    k->at_point = t->status_at_point;
+}
+
+/* Back to the mark: the nodes recorded since are gone (nobody outside holds
+ * their handles), and so is an error they raised, which becomes the call's
+ * (the tape itself was fine).  Sweep results that may name them go too. */
+static int truncate_to(wg_tape *t, const mark *k, const char *fn)
+{
+    int s = t->status;
+    if (s != WG_OK && k->status == WG_OK)
+        wg_call_fail(t, s, "%s: the gradient graph: %s", fn, t->msg);
+    t->n = k->n;
+    t->nparam = k->nparam;
+    t->ntn = k->ntn;
+    t->arena_n = k->arena_n;
+    t->status = k->status;
+    t->status_at_point = k->at_point;
+    if (k->status == WG_OK)
+        t->msg[0] = '\0';
+    t->tan_k = 0;
+    t->tan_lo = t->tan_n = 0;
+    t->adj_lo = t->adj_n = 0;
+    if (t->grad_n > t->n)
+        t->grad_n = t->n;
+    if (t->tgrad_n > t->arena_n)
+        t->tgrad_n = t->arena_n;
+    return s;
+}
+
+/* the gradient graph of y over x, recorded after a mark */
+static int gradient_nodes(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
+                          wg_var **g, mark *k)
+{
+    size_t lo, hi;
+    int s;
+    if (!t)
+        return WG_EINVAL;
+    if (t->status != WG_OK)
+        return t->status;
+    if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK)
+        return s;
+    *g = wg_mem_realloc(t, NULL, (n ? n : 1) * sizeof **g);
+    if (!*g)
+        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory", fn);
+    mark_tape(t, k);
+    s = wg_grad_graph(t, y, n, x, *g);
+    if (s != WG_OK) {
+        int ts = truncate_to(t, k, fn);
+        wg_mem_free(t, *g);
+        return ts != WG_OK ? ts : s;
+    }
+    return WG_OK;
+}
+
+int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, double *Hv)
+{
+    static const char fn[] = "wg_hvp";
+    wg_var *g;
+    mark k;
+    int s = gradient_nodes(t, fn, y, n, x, &g, &k);
+    if (s != WG_OK)
+        return s;
+    /* forward over the recorded reverse: d/ds grad(x + s v) = H v */
+    s = wg_jvp(t, n, x, v, n, g, Hv);
+    wg_mem_free(t, g);
+    int ts = truncate_to(t, &k, fn);
+    return s != WG_OK ? s : ts;
+}
+
+int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H)
+{
+    static const char fn[] = "wg_hessian";
+    wg_var *g;
+    mark k;
+    int s = gradient_nodes(t, fn, y, n, x, &g, &k);
+    if (s != WG_OK)
+        return s;
+    /* the Jacobian of the gradient, by columns in blocks of unit vectors;
+     * every entry is computed (no mirroring), so H - H^T still tells
+     * something about the rules */
+    s = wg_jacobian_fwd(t, n, g, n, x, H);
+    wg_mem_free(t, g);
+    int ts = truncate_to(t, &k, fn);
+    return s != WG_OK ? s : ts;
+}

@@ -8,15 +8,19 @@
  * nodes that depend on some x get a tangent or an adjoint ("active"), so
  * constants and side branches add nothing.
  *
- * Second order: wg_hvp records the gradient graph, sweeps it forward along
- * v in double (forward over recorded reverse) and truncates the tape back
- * to where it was; wg_hessian does the same with the unit vectors, 16 at a
- * time (wg_jacobian_fwd).  So neither leaves the tape longer, and both
- * reuse the one set of rules that the recorded graphs use, which the
- * verifier checks; the price is recording the gradient graph each call. */
+ * Second order: on a scalar tape wg_hvp is forward over reverse in double
+ * with each op's second partials (sweep_second.c): no recording at all.
+ * Where tensor nodes lie on the path it records the gradient graph, sweeps
+ * it forward along v in double (forward over recorded reverse) and
+ * truncates the tape back to where it was; wg_hessian is n HVPs on a scalar
+ * tape and the recorded path with 16 unit vectors per sweep otherwise.
+ * Neither leaves the tape longer; the two paths use independent rules (the
+ * second partials, the recorded rules differentiated) and the tests hold
+ * them together. */
 #include "rules.h"
 #include "tensor.h"
 
+#include <math.h>
 #include <string.h>
 
 static const wg_var none = { 0 };
@@ -335,15 +339,74 @@ static int gradient_nodes(wg_tape *t, const char *fn, wg_var y, size_t n, const 
     return WG_OK;
 }
 
+/* Forward over reverse in double (sweep_second.c) for a scalar range;
+ * WG_ENOTSUP-like 1 when the range holds tensors (the caller records) */
+static int hvp_scalar(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
+                      const double *v, double *Hv, int *recorded)
+{
+    size_t lo, hi;
+    int s;
+    *recorded = 0;
+    if (!t)
+        return WG_EINVAL;
+    if (t->status != WG_OK)
+        return t->status;
+    uint32_t yi = wg_index(t, y);
+    if (yi == WG_NONE)
+        return wg_call_fail(t, WG_EINVAL, "%s: y (id 0x%08x) is not a live handle of this tape",
+                            fn, y.id);
+    if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK)
+        return s;
+    if (n == 0)
+        return WG_OK;
+    if (wg_range_has_tensors(t, lo, (size_t)yi + 1) || wg_numel_at(t, yi) != 1) {
+        *recorded = 1;
+        return WG_OK;
+    }
+    if (!v || !Hv)
+        return wg_call_fail(t, WG_EINVAL, "%s: %s is NULL", fn, !v ? "v" : "Hv");
+    for (size_t j = 0; j < n; j++)
+        if (!isfinite(v[j]))
+            return wg_call_fail(t, WG_EINVAL, "%s: v[%zu] = %g is not finite", fn, j, v[j]);
+    if (yi < lo) {
+        memset(Hv, 0, n * sizeof *Hv);
+        return WG_OK;
+    }
+    if (wg_prepare_tangents(t, lo, (size_t)yi + 1, 1) != WG_OK
+        || wg_scratch(t, &t->adt, &t->adt_cap, (size_t)yi - lo + 1) != WG_OK)
+        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu nodes", fn,
+                            (size_t)yi - lo + 1);
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = wg_index(t, x[j]);
+        if (i <= yi)
+            t->tan[i - lo] += v[j];
+    }
+    if (wg_sweep_hvp(t, lo, yi, yi, t->adt) != WG_OK)
+        return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu adjoints", fn,
+                            (size_t)yi - lo + 1);
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = wg_index(t, x[j]);
+        Hv[j] = i <= yi ? t->adt[i - lo] : 0.0;
+        if (!isfinite(Hv[j]))
+            return wg_call_fail(t, WG_ERANGE, "%s: (H v)[%zu] is not finite: a second "
+                                "derivative on the path is infinite", fn, j);
+    }
+    return WG_OK;
+}
+
 int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, double *Hv)
 {
     static const char fn[] = "wg_hvp";
+    int recorded;
+    int s = hvp_scalar(t, fn, y, n, x, v, Hv, &recorded);
+    if (s != WG_OK || !recorded)
+        return s;
+    /* tensors on the path: forward over the recorded reverse */
     wg_var *g;
     mark k;
-    int s = gradient_nodes(t, fn, y, n, x, &g, &k);
+    s = gradient_nodes(t, fn, y, n, x, &g, &k);
     if (s != WG_OK)
         return s;
-    /* forward over the recorded reverse: d/ds grad(x + s v) = H v */
     s = wg_jvp(t, n, x, v, n, g, Hv);
     wg_mem_free(t, g);
     int ts = truncate_to(t, &k, fn);
@@ -353,14 +416,41 @@ int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, dou
 int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H)
 {
     static const char fn[] = "wg_hessian";
-    wg_var *g;
-    mark k;
-    int s = gradient_nodes(t, fn, y, n, x, &g, &k);
+    int recorded;
+    int s = hvp_scalar(t, fn, y, 0, x, NULL, NULL, &recorded);
     if (s != WG_OK)
         return s;
-    /* the Jacobian of the gradient, by columns in blocks of unit vectors;
-     * every entry is computed (no mirroring), so H - H^T still tells
-     * something about the rules */
+    size_t lo, hi;
+    if (t && (s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK)
+        return s;
+    uint32_t yi = wg_index(t, y);
+    if (!wg_range_has_tensors(t, n ? lo : yi, (size_t)yi + 1) && wg_numel_at(t, yi) == 1) {
+        /* a scalar tape: one forward-over-reverse sweep per column, no
+         * recording; the columns are computed, not mirrored, so H - H^T
+         * still says something about the second partials */
+        if (n && !H)
+            return wg_call_fail(t, WG_EINVAL, "%s: H is NULL", fn);
+        double *e = wg_mem_realloc(t, NULL, (n ? n : 1) * 2 * sizeof *e);
+        if (!e)
+            return wg_call_fail(t, WG_ENOMEM, "%s: out of memory", fn);
+        double *col = e + n;
+        memset(e, 0, n * sizeof *e);
+        for (size_t c = 0; c < n && s == WG_OK; c++) {
+            e[c] = 1.0;
+            s = wg_hvp(t, y, n, x, e, col);
+            e[c] = 0.0;
+            for (size_t r = 0; r < n && s == WG_OK; r++)
+                H[r * n + c] = col[r];
+        }
+        wg_mem_free(t, e);
+        return s;
+    }
+    wg_var *g;
+    mark k;
+    s = gradient_nodes(t, fn, y, n, x, &g, &k);
+    if (s != WG_OK)
+        return s;
+    /* the Jacobian of the gradient, by columns in blocks of unit vectors */
     s = wg_jacobian_fwd(t, n, g, n, x, H);
     wg_mem_free(t, g);
     int ts = truncate_to(t, &k, fn);

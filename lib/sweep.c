@@ -195,7 +195,7 @@ WG_KERNEL void forward_loop(wg_tape *t, size_t lo, size_t hi, size_t k, int tens
 }
 
 /* 1 when a node of [lo, hi) is a tensor node */
-static int range_has_tensors(const wg_tape *t, size_t lo, size_t hi)
+int wg_range_has_tensors(const wg_tape *t, size_t lo, size_t hi)
 {
     if (t->ntn == 0)
         return 0;
@@ -216,7 +216,7 @@ int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)
         sweep_forward_hooked(t, lo, hi, k);
         return WG_OK;
     }
-    if (range_has_tensors(t, lo, hi))
+    if (wg_range_has_tensors(t, lo, hi))
         forward_loop(t, lo, hi, k, 1);
     else
         forward_loop(t, lo, hi, k, 0);
@@ -299,7 +299,7 @@ void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj)
         sweep_reverse_hooked(t, lo, hi, adj);
         return;
     }
-    if (range_has_tensors(t, lo, hi + 1))
+    if (wg_range_has_tensors(t, lo, hi + 1))
         reverse_loop(t, lo, hi, adj, 1);
     else
         reverse_loop(t, lo, hi, adj, 0);

@@ -102,6 +102,7 @@ void wg_tape_free(wg_tape *t)
     wg_mem_free(t, t->tadj);
     wg_mem_free(t, t->tgrad);
     wg_mem_free(t, t->seed);
+    wg_mem_free(t, t->adt);
     t->alloc.free_fn(t->alloc.ctx, t);
 }
 

@@ -90,6 +90,8 @@ struct wg_tape {
     size_t tgrad_cap, tgrad_n;
     double *seed;               /* wg_jacobian_rev: one output's one-hot cotangent */
     size_t seed_cap;
+    double *adt;                /* wg_hvp: tangents of the adjoints */
+    size_t adt_cap;
 
     wg_partials_hook hook;      /* test-only, see wengert.h */
     void *hook_ctx;
@@ -231,6 +233,12 @@ int  wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k);
 void wg_sweep_reverse(wg_tape *t, size_t lo, size_t hi, double *adj);
 int  wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k);
 int  wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi);
+/* 1 when a node of [lo, hi) is a tensor node */
+int  wg_range_has_tensors(const wg_tape *t, size_t lo, size_t hi);
+/* forward over reverse in double on a scalar range [lo, hi] (sweep_second.c):
+ * tangents along the seeds already in t->tan (k = 1), then adjoints of
+ * node yi and their tangents into adt (hi - lo + 1 doubles) */
+int  wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt);
 /* the arena range of the nodes [lo, hi): [*off_lo, *off_hi) */
 void wg_arena_range(const wg_tape *t, size_t lo, size_t hi, size_t *off_lo, size_t *off_hi);
 /* sum of numel over a checked list of handles; WG_OK or WG_ELIMIT */

@@ -372,9 +372,11 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
                  size_t m, const wg_var *y, wg_var *ydot);     /* u: tangent handles */
 /* Second order in double, leaving the tape as it was: dense Hessian of a
  * one-element y over x (N x N row-major, N = the elements of x; x inputs),
- * and the Hessian-vector product H v without forming H.  Both record the
- * gradient graph, sweep it forward (along v; along the unit vectors in
- * blocks for the Hessian) and then remove what they recorded. */
+ * and the Hessian-vector product H v without forming H.  On a scalar tape
+ * wg_hvp is forward over reverse in double with each op's second partials
+ * (no recording) and wg_hessian is n of them; with tensor nodes on the path
+ * both record the gradient graph, sweep it forward (along v; along the unit
+ * vectors in blocks) and then remove what they recorded. */
 int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H);
 int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, double *Hv);
 

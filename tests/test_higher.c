@@ -361,10 +361,25 @@ static void errors(void)
     wg_var x = wg_input(t, 0.0), y = wg_sqrt(t, x), g;
     double H, v = 1;
     size_t n = wg_tape_size(t);
-    CU_ASSERT_EQUAL(wg_hvp(t, y, 1, &x, &v, &H), WG_EDOM);
+    /* a scalar tape: the double sweep meets sqrt''(0) = -inf */
+    CU_ASSERT_EQUAL(wg_hvp(t, y, 1, &x, &v, &H), WG_ERANGE);
+    CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+    CU_ASSERT_EQUAL(wg_tape_size(t), n);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hvp: (H v)[0] is not finite"));
+    /* a tensor on the path: the recorded rule 0.5/sqrt(0) leaves its domain */
+    wg_tape_clear(t);
+    double z2[2] = { 0, 1 };
+    wg_var xt = wg_tensor_input(t, 1, (size_t[]){ 2 }, z2);
+    wg_var yt = wg_sum(t, wg_sqrt(t, xt), 0, NULL, 0);
+    double v2[2] = { 1, 1 }, H2[2];
+    n = wg_tape_size(t);
+    CU_ASSERT_EQUAL(wg_hvp(t, yt, 1, &xt, v2, H2), WG_EDOM);
     CU_ASSERT_EQUAL(wg_status(t), WG_OK);
     CU_ASSERT_EQUAL(wg_tape_size(t), n);
     CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hvp: the gradient graph: node"));
+    wg_tape_clear(t);
+    x = wg_input(t, 0.0);
+    y = wg_sqrt(t, x);
     CU_ASSERT_EQUAL(wg_grad_graph(t, y, 1, &x, &g), WG_EDOM);   /* 0.5/sqrt(0) */
     CU_ASSERT_EQUAL(wg_status(t), WG_EDOM);
     wg_tape_clear(t);
@@ -596,6 +611,58 @@ static void graph_text_round_trip(void)
     wg_graph_free(g);
 }
 
+/* the two second-order paths hold each other: forward over reverse with
+ * the second partials (a scalar tape) and forward over the recorded rules
+ * (the same function with its inputs in a tensor) agree to rounding, for
+ * every scalar row */
+static void hvp_paths_agree(void)
+{
+    for (int o = 0; o < WG_OP_COUNT; o++) {
+        wg_op op = (wg_op)o;
+        wg_op_kind kind = wg_op_kind_of(op);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY
+            || kind == WG_KIND_CMP)
+            continue;
+        for (int k = 0; k < 12; k++) {
+            double a, b, c;
+            point_of(op, k, &a, &b, &c);
+            wg_tape *s = wg_tape_new(), *t = wg_tape_new();
+            /* f = op(a, b) * (a - 2b) + op(a, b)^2: second derivatives of op
+             * and products of its first ones */
+            wg_var x[2] = { wg_input(s, a), wg_input(s, b) };
+            wg_var y = wg_apply(s, op, x[0], x[1], c);
+            wg_var f = wg_add(s, wg_mul(s, y, wg_sub(s, x[0], wg_mul_c(s, x[1], 2))),
+                              wg_square(s, y));
+            wg_var X = wg_tensor_input(t, 1, (size_t[]){ 2 }, (double[]){ a, b });
+            wg_var xa = wg_reshape(t, wg_slice(t, X, 0, 0, 1), 0, NULL);
+            wg_var xb = wg_reshape(t, wg_slice(t, X, 0, 1, 2), 0, NULL);
+            wg_var Y = wg_apply(t, op, xa, xb, c);
+            wg_var F = wg_add(t, wg_mul(t, Y, wg_sub(t, xa, wg_mul_c(t, xb, 2))), wg_square(t, Y));
+            if (wg_status(s) != WG_OK || wg_status(t) != WG_OK) {
+                wg_tape_free(s);
+                wg_tape_free(t);
+                continue;
+            }
+            double v[2] = { 0.6, -0.8 }, h1[2], h2[2];
+            int s1 = wg_hvp(s, f, 2, x, v, h1), s2 = wg_hvp(t, F, 1, &X, v, h2);
+            if (s1 == WG_OK && s2 == WG_OK) {
+                double scale = fmax(fabs(h2[0]), fabs(h2[1]));
+                for (int j = 0; j < 2; j++) {
+                    int ok = fabs(h1[j] - h2[j]) <= 1e-12 * scale + 1e-300;
+                    if (!ok)
+                        fprintf(stderr, "\n  %s at (%.17g, %.17g; %g): (Hv)[%d] double %.17g, "
+                                "recorded %.17g\n", wg_op_name(op), a, b, c, j, h1[j], h2[j]);
+                    CU_ASSERT(ok);
+                }
+            } else {
+                CU_ASSERT(s1 != WG_OK && s2 != WG_OK);   /* both see the infinite one */
+            }
+            wg_tape_free(s);
+            wg_tape_free(t);
+        }
+    }
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
@@ -609,6 +676,7 @@ int main(void)
         { "nested gradient descent to a saddle: four mode variants", saddle_point },
         { "the charged particle: a gradient inside, four variants", charged_particle },
         { ".wg text of a graph with recorded derivative nodes", graph_text_round_trip },
+        { "HVP: double forward-over-reverse = recorded path, every row", hvp_paths_agree },
         { NULL, NULL }
     };
     return wg_test_main("higher", cases);

@@ -20,7 +20,7 @@ double wg_ulp_of(double x)
     return ldexp(1.0, ilogb(x) - 52);
 }
 
-static double now_seconds(void)
+double wg_chk_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -41,7 +41,7 @@ static void msg(char *buf, size_t len, const char *fmt, ...)
 #define REPERR(r, ...) msg((r)->error, sizeof (r)->error, __VA_ARGS__)
 
 /* the node a lib message names ("... node 12 (log): ..."), or -1 */
-static long node_in_message(const char *m)
+long wg_chk_node_in_message(const char *m)
 {
     for (const char *p = m ? strstr(m, "node ") : NULL; p; p = strstr(p + 1, "node ")) {
         char *end;
@@ -52,12 +52,12 @@ static long node_in_message(const char *m)
     return -1;
 }
 
-static int point_error(int status)
+int wg_chk_point_error(int status)
 {
     return status == WG_EDOM || status == WG_ERANGE || status == WG_EBRANCH;
 }
 
-static unsigned verdict_rank(wg_verdict v)
+unsigned wg_chk_verdict_rank(wg_verdict v)
 {
     switch (v) {
     case WG_VERDICT_FAIL:     return 4;
@@ -70,7 +70,7 @@ static unsigned verdict_rank(wg_verdict v)
     return 0;
 }
 
-static void result_init(wg_check_result *res)
+void wg_chk_result_init(wg_check_result *res)
 {
     memset(res, 0, sizeof *res);
     res->verdict = WG_VERDICT_PASS;
@@ -86,6 +86,11 @@ static void result_init(wg_check_result *res)
         f->value = f->abs_err = f->rel_err = f->ulps = f->err_est = NAN;
         f->computed = 0;
     }
+    res->order = 1;
+    res->hvp.value = res->hvp.abs_err = res->hvp.rel_err = res->hvp.ulps = NAN;
+    res->hvp.err_est = NAN;
+    res->sym_gap = res->sym_bound = NAN;
+    res->grad_value = res->grad_exact = res->grad_reference = res->grad_bound = NAN;
 }
 
 /* ---------------------------------------------------------------- state */
@@ -103,7 +108,7 @@ static void replays_free(wg_chk *c)
 }
 
 /* the three replays and the reference's scratch at precision p */
-static int replays_init(wg_chk *c, mpfr_prec_t p)
+int wg_chk_replays_init(wg_chk *c, mpfr_prec_t p)
 {
     replays_free(c);
     c->prec = p;
@@ -120,7 +125,7 @@ static int replays_init(wg_chk *c, mpfr_prec_t p)
 
 /* the point in MPFR: domains and recorded branches in exact arithmetic;
  * the fixed nodes' values go to the other two replays */
-static int center_run(wg_chk *c)
+int wg_chk_center_run(wg_chk *c)
 {
     wg_mpfr_replay_run(&c->ctr, c->x0, NULL, NULL, &c->ctr_issue);
     if (c->ctr_issue.status != WG_OK || c->ctr_issue.flipped)
@@ -130,7 +135,7 @@ static int center_run(wg_chk *c)
     return WG_OK;
 }
 
-static void chk_free(wg_chk *c)
+void wg_chk_close(wg_chk *c)
 {
     if (c->rng)
         gsl_rng_free(c->rng);
@@ -174,7 +179,7 @@ static int chk_alloc(wg_chk *c)
         || !c->ydot || !c->lib_tan || !c->lib_adj || !c->tan || !c->adj || !c->tabs
         || !c->ebound || !c->efr || !c->ebar || !c->ctan)
         return WG_ENOMEM;
-    if (replays_init(c, c->opt.precision) != WG_OK)
+    if (wg_chk_replays_init(c, c->opt.precision) != WG_OK)
         return WG_ENOMEM;
     c->rng = wg_chk_rng_new(c->opt.seed);
     return c->rng ? WG_OK : WG_ENOMEM;
@@ -182,7 +187,7 @@ static int chk_alloc(wg_chk *c)
 
 /* ---------------------------------------------------------------- one direction */
 
-static void set_figure(wg_chk *c, wg_figure *f, double ref)
+void wg_chk_set_figure(wg_chk *c, wg_figure *f, double ref)
 {
     if (!f->computed)
         return;
@@ -242,7 +247,7 @@ static void check_direction(wg_chk *c, wg_check_result *res)
             return;
         }
         res->verdict = WG_VERDICT_INVALID;
-        res->invalid_node = node_in_message(wg_errmsg(c->subj));
+        res->invalid_node = wg_chk_node_in_message(wg_errmsg(c->subj));
         RESMSG(res, "the %s sweep fails at the point: %s", sweep, wg_errmsg(c->subj));
         return;
     }
@@ -261,12 +266,12 @@ static void check_direction(wg_chk *c, wg_check_result *res)
      * precision that makes it small (the rest of the check keeps it) */
     while (ref.status == WG_OK && ref.need_prec > c->prec && c->prec < WG_MAX_PRECISION) {
         mpfr_prec_t p = ref.need_prec < WG_MAX_PRECISION ? ref.need_prec : WG_MAX_PRECISION;
-        if (replays_init(c, p) != WG_OK) {
+        if (wg_chk_replays_init(c, p) != WG_OK) {
             res->verdict = WG_VERDICT_INVALID;
             RESMSG(res, "out of memory raising the reference's precision to %ld bits", (long)p);
             return;
         }
-        if (center_run(c) != WG_OK) {
+        if (wg_chk_center_run(c) != WG_OK) {
             ref.status = c->ctr_issue.status != WG_OK ? c->ctr_issue.status : WG_EBRANCH;
             ref.issue = c->ctr_issue;
             ref.issue_exp = 0;
@@ -310,7 +315,7 @@ static void check_direction(wg_chk *c, wg_check_result *res)
         res->left = mpfr_get_d(c->L, MPFR_RNDN);
         res->right = mpfr_get_d(c->R, MPFR_RNDN);
         for (int k = 0; k < WG_METHOD_COUNT; k++)
-            set_figure(c, &res->fig[k], res->reference);
+            wg_chk_set_figure(c, &res->fig[k], res->reference);
         double tol = B + res->reference_err;
         /* The documented conventions fix AD's value wherever a node sits
          * exactly on its kink (convention.c): AD must give it.  And AD
@@ -424,32 +429,38 @@ static int options_of(const wg_check_options *o, wg_check_options *out, wg_check
         REPERR(r, "wg_check: safety %g must be finite and > 0", out->safety);
         return WG_EINVAL;
     }
+    if (out->order == 0)        /* options built without wg_check_options_init */
+        out->order = 1;
+    if (out->order != 1 && out->order != 2) {
+        REPERR(r, "wg_check: order %u is not 1 or 2", out->order);
+        return WG_EINVAL;
+    }
     out->methods &= (1u << WG_METHOD_COUNT) - 1u;
     return WG_OK;
 }
 
 /* every result invalid: the tape failed before any direction */
-static void all_invalid(wg_check_report *r, long node, const char *prefix, const char *text)
+void wg_chk_all_invalid(wg_check_report *r, long node, const char *prefix, const char *text)
 {
     for (size_t k = 0; k < r->nresults; k++) {
         wg_check_result *res = &r->results[k];
-        result_init(res);
+        wg_chk_result_init(res);
         res->verdict = WG_VERDICT_INVALID;
         res->invalid_node = node;
         snprintf(res->message, sizeof res->message, "%s%s", prefix, text);
     }
 }
 
-static void summarize(wg_check_report *r, double t0)
+void wg_chk_summarize(wg_check_report *r, double t0)
 {
     r->verdict = WG_VERDICT_PASS;
     r->worst = 0;
     for (size_t k = 0; k < r->nresults; k++)
-        if (verdict_rank(r->results[k].verdict) > verdict_rank(r->verdict)) {
+        if (wg_chk_verdict_rank(r->results[k].verdict) > wg_chk_verdict_rank(r->verdict)) {
             r->verdict = r->results[k].verdict;
             r->worst = k;
         }
-    r->seconds = now_seconds() - t0;
+    r->seconds = wg_chk_now() - t0;
 }
 
 static int check_handles(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
@@ -488,7 +499,7 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
     if (!r)
         return WG_EINVAL;
     memset(r, 0, sizeof *r);
-    double t0 = now_seconds();
+    double t0 = wg_chk_now();
     wg_chk c;
     memset(&c, 0, sizeof c);
     int s = options_of(o, &c.opt, r);
@@ -524,14 +535,14 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
     /* a tape that failed at its point: every result says where */
     s = wg_status(t);
     if (s != WG_OK) {
-        if (!point_error(s)) {
+        if (!wg_chk_point_error(s)) {
             REPERR(r, "wg_check: the tape has failed: %s", wg_errmsg(t));
             wg_check_report_free(r);
             return s;
         }
-        all_invalid(r, node_in_message(wg_errmsg(t)), "the tape fails at the point: ",
+        wg_chk_all_invalid(r, wg_chk_node_in_message(wg_errmsg(t)), "the tape fails at the point: ",
                     wg_errmsg(t));
-        summarize(r, t0);
+        wg_chk_summarize(r, t0);
         return WG_OK;
     }
     if ((s = check_handles(t, n, x, m, y, r)) != WG_OK) {
@@ -539,120 +550,32 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
         return s;
     }
 
-    /* the subject, and the model: the tape itself, or its scalar lowering
-     * when any node up to the last output is a tensor (lower.h) */
-    c.subj = t;
-    c.sn = n;
-    c.sm = m;
-    c.sx = x;
-    c.sy = y;
-    c.t = t;
-    c.n = n;
-    c.m = m;
-    c.x = x;
-    c.y = y;
-    c.prec = c.opt.precision;
+    if (c.opt.order == 2)       /* second order: check_order2.c */
+        return wg_chk_order2(t, n, x, m, y, &c.opt, r, t0, 0);
+
     wg_lowering L;
-    memset(&L, 0, sizeof L);
-    /* nodes up to the last handle: an input recorded after the last
-     * output still needs its scalar inputs (they move nothing) */
-    size_t shi = 0;
-    for (size_t j = 0; j < m; j++)
-        if (wg_var_index(t, y[j]) > shi)
-            shi = wg_var_index(t, y[j]);
-    for (size_t j = 0; j < n; j++)
-        if (wg_var_index(t, x[j]) > shi)
-            shi = wg_var_index(t, x[j]);
-    if (wg_lower_needed(t, shi + 1)) {
-        s = wg_lower(t, shi + 1, &L);
-        if (point_error(s)) {
-            /* a scalar node left its domain: computed in the lowering's
-             * order, a value within rounding of a domain edge crossed it */
-            char text[240];
-            snprintf(text, sizeof text, "%.200s", L.msg);
-            all_invalid(r, node_in_message(text), "the scalar lowering fails at the point: ",
-                        text);
-            summarize(r, t0);
-            return WG_OK;
-        }
-        if (s != WG_OK) {
-            REPERR(r, "wg_check: %s", L.msg);
-            wg_check_report_free(r);
-            return s;
-        }
-        if (L.flip_node != WG_LOWER_NONE) {
-            char text[256];
-            snprintf(text, sizeof text, "node %zu (%s) element %zu: the comparison's outcome "
-                     "on the scalar lowering is not the recorded one (a tie within rounding)",
-                     L.flip_node, wg_op_name(wg_node_op(t, L.flip_node)), L.flip_elem);
-            all_invalid(r, (long)L.flip_node, "", text);
-            wg_lowering_free(&L);
-            summarize(r, t0);
-            return WG_OK;
-        }
-        if ((s = wg_chk_model_handles(&c, &L)) != WG_OK)
-            goto fail;
-        if (c.n == 0 || c.m == 0) {
-            REPERR(r, "wg_check: the %s have no elements", c.n == 0 ? "inputs" : "outputs");
-            wg_check_report_free(r);
-            chk_free(&c);
-            wg_lowering_free(&L);
-            return WG_EINVAL;
-        }
+    wg_chk_fault f;
+    s = wg_chk_open(&c, t, n, x, m, y, &L, &f);
+    if (s == WG_CHK_ALL_INVALID) {
+        wg_chk_all_invalid(r, f.node, f.prefix, f.text);
+        if (f.restore)
+            wg_chk_restore(&c);
+        wg_chk_close(&c);
+        wg_lowering_free(&L);
+        wg_chk_summarize(r, t0);
+        return WG_OK;
     }
-
-    c.xi = malloc(c.n * sizeof *c.xi);
-    c.yi = malloc(c.m * sizeof *c.yi);
-    if (!c.xi || !c.yi) {
-        s = WG_ENOMEM;
-        goto fail;
+    if (s != WG_OK) {
+        REPERR(r, "%s", f.text);
+        wg_chk_close(&c);
+        wg_lowering_free(&L);
+        wg_check_report_free(r);
+        return s;
     }
-    c.xlo = (size_t)-1;
-    c.yhi = 0;
-    for (size_t j = 0; j < c.n; j++) {
-        c.xi[j] = wg_var_index(c.t, c.x[j]);
-        if (c.xi[j] < c.xlo)
-            c.xlo = c.xi[j];
-    }
-    for (size_t j = 0; j < c.m; j++) {
-        c.yi[j] = wg_var_index(c.t, c.y[j]);
-        if (c.yi[j] > c.yhi)
-            c.yhi = c.yi[j];
-    }
-    /* nodes past the last output cannot change it; inputs past it move nothing */
-    c.N = c.yhi + 1;
-    for (size_t j = 0; j < c.n; j++)
-        if (c.xi[j] >= c.N)
-            c.xi[j] = WG_NO_NODE;
-    if ((s = chk_alloc(&c)) != WG_OK)
-        goto fail;
-    if (c.low && (s = wg_chk_subject_values(&c)) != WG_OK)
-        goto fail;
-    c.xscale = 1;
-    for (size_t j = 0; j < c.n; j++) {
-        c.x0[j] = wg_value(c.t, c.x[j]);
-        c.xscale = fmax(c.xscale, fabs(c.x0[j]));
-    }
-
-    /* the point in MPFR, once: domains and recorded branches in exact arithmetic */
-    if (center_run(&c) != WG_OK) {
-        char text[256];
-        size_t k = c.ctr_issue.status != WG_OK ? c.ctr_issue.node : c.ctr_issue.flip_node;
-        if (c.ctr_issue.status != WG_OK)
-            snprintf(text, sizeof text, "%s is outside its domain at the point in "
-                     "exact arithmetic (%s), though its double value is inside", LABEL(&c, k),
-                     c.ctr_issue.why ? c.ctr_issue.why : "not finite");
-        else
-            snprintf(text, sizeof text, "%s: the recorded outcome is not the exact "
-                     "one at the point", LABEL(&c, k));
-        all_invalid(r, wg_chk_orig_node(&c, k), "", text);
-        goto done;
-    }
-    wg_chk_point_partials(&c);
 
     for (size_t k = 0; k < r->nresults; k++) {
         wg_check_result *res = &r->results[k];
-        result_init(res);
+        wg_chk_result_init(res);
         if (k < c.opt.directions)
             wg_chk_draw_unit(c.rng, c.n, c.u);
         else {
@@ -665,17 +588,135 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
             wg_chk_draw_unit(c.rng, c.m, c.w);
         check_direction(&c, res);
     }
-done:
     wg_chk_restore(&c);
-    chk_free(&c);
+    wg_chk_close(&c);
     wg_lowering_free(&L);
-    summarize(r, t0);
+    wg_chk_summarize(r, t0);
+    return WG_OK;
+}
+
+/* The model of the handles x (n) and y (m) of tape t, which becomes the
+ * subject: the tape itself, or its scalar lowering L when any node up to
+ * the last handle is a tensor (lower.h); then the tape view, the replays,
+ * the point in MPFR and the partials at it.  c->opt is set by the caller.
+ * WG_OK: ready; WG_CHK_ALL_INVALID: every result is invalid (f->node,
+ * f->prefix, f->text; f->restore: the model's tape was replayed, restore
+ * it); else a status, f->text saying why.  Either way wg_chk_close(c) and
+ * wg_lowering_free(L) are safe to call after. */
+int wg_chk_open(wg_chk *c, wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                wg_lowering *L, wg_chk_fault *f)
+{
+    int s;
+    memset(L, 0, sizeof *L);
+    memset(f, 0, sizeof *f);
+    f->prefix = "";
+    c->subj = t;
+    c->sn = n;
+    c->sm = m;
+    c->sx = x;
+    c->sy = y;
+    c->t = t;
+    c->n = n;
+    c->m = m;
+    c->x = x;
+    c->y = y;
+    c->prec = c->opt.precision;
+    /* nodes up to the last handle: an input recorded after the last
+     * output still needs its scalar inputs (they move nothing) */
+    size_t shi = 0;
+    for (size_t j = 0; j < m; j++)
+        if (wg_var_index(t, y[j]) > shi)
+            shi = wg_var_index(t, y[j]);
+    for (size_t j = 0; j < n; j++)
+        if (wg_var_index(t, x[j]) > shi)
+            shi = wg_var_index(t, x[j]);
+    if (wg_lower_needed(t, shi + 1)) {
+        s = wg_lower(t, shi + 1, L);
+        if (wg_chk_point_error(s)) {
+            /* a scalar node left its domain: computed in the lowering's
+             * order, a value within rounding of a domain edge crossed it */
+            char text[240];
+            snprintf(text, sizeof text, "%.200s", L->msg);
+            snprintf(f->text, sizeof f->text, "%s", text);
+            f->node = wg_chk_node_in_message(text);
+            f->prefix = "the scalar lowering fails at the point: ";
+            return WG_CHK_ALL_INVALID;
+        }
+        if (s != WG_OK) {
+            msg(f->text, sizeof f->text, "wg_check: %s", L->msg);
+            return s;
+        }
+        if (L->flip_node != WG_LOWER_NONE) {
+            char text[256];
+            snprintf(text, sizeof text, "node %zu (%s) element %zu: the comparison's outcome "
+                     "on the scalar lowering is not the recorded one (a tie within rounding)",
+                     L->flip_node, wg_op_name(wg_node_op(t, L->flip_node)), L->flip_elem);
+            snprintf(f->text, sizeof f->text, "%s", text);
+            f->node = (long)L->flip_node;
+            return WG_CHK_ALL_INVALID;
+        }
+        if ((s = wg_chk_model_handles(c, L)) != WG_OK)
+            goto fail;
+        if (c->n == 0 || c->m == 0) {
+            snprintf(f->text, sizeof f->text, "wg_check: the %s have no elements",
+                     c->n == 0 ? "inputs" : "outputs");
+            return WG_EINVAL;
+        }
+    }
+
+    c->xi = malloc(c->n * sizeof *c->xi);
+    c->yi = malloc(c->m * sizeof *c->yi);
+    if (!c->xi || !c->yi) {
+        s = WG_ENOMEM;
+        goto fail;
+    }
+    c->xlo = (size_t)-1;
+    c->yhi = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        c->xi[j] = wg_var_index(c->t, c->x[j]);
+        if (c->xi[j] < c->xlo)
+            c->xlo = c->xi[j];
+    }
+    for (size_t j = 0; j < c->m; j++) {
+        c->yi[j] = wg_var_index(c->t, c->y[j]);
+        if (c->yi[j] > c->yhi)
+            c->yhi = c->yi[j];
+    }
+    /* nodes past the last output cannot change it; inputs past it move nothing */
+    c->N = c->yhi + 1;
+    for (size_t j = 0; j < c->n; j++)
+        if (c->xi[j] >= c->N)
+            c->xi[j] = WG_NO_NODE;
+    if ((s = chk_alloc(c)) != WG_OK)
+        goto fail;
+    if (c->low && (s = wg_chk_subject_values(c)) != WG_OK)
+        goto fail;
+    c->xscale = 1;
+    for (size_t j = 0; j < c->n; j++) {
+        c->x0[j] = wg_value(c->t, c->x[j]);
+        c->xscale = fmax(c->xscale, fabs(c->x0[j]));
+    }
+
+    /* the point in MPFR, once: domains and recorded branches in exact arithmetic */
+    if (wg_chk_center_run(c) != WG_OK) {
+        char text[256];
+        size_t k = c->ctr_issue.status != WG_OK ? c->ctr_issue.node : c->ctr_issue.flip_node;
+        if (c->ctr_issue.status != WG_OK)
+            snprintf(text, sizeof text, "%s is outside its domain at the point in "
+                     "exact arithmetic (%s), though its double value is inside", LABEL(c, k),
+                     c->ctr_issue.why ? c->ctr_issue.why : "not finite");
+        else
+            snprintf(text, sizeof text, "%s: the recorded outcome is not the exact "
+                     "one at the point", LABEL(c, k));
+        snprintf(f->text, sizeof f->text, "%s", text);
+        f->node = wg_chk_orig_node(c, k);
+        f->restore = 1;
+        return WG_CHK_ALL_INVALID;
+    }
+    wg_chk_point_partials(c);
     return WG_OK;
 fail:
-    REPERR(r, "wg_check: out of memory for a tape of %zu nodes", c.N);
-    chk_free(&c);
-    wg_lowering_free(&L);
-    wg_check_report_free(r);
+    snprintf(f->text, sizeof f->text, "wg_check: out of memory for a tape of %zu nodes", c->N);
     return s;
 }
 
@@ -708,7 +749,7 @@ int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, s
     int rc = record(t, x, n, y, m, ctx);
     /* the record function may return the tape's status: a point error
      * still gets a report (invalid, naming the node) */
-    if (rc != WG_OK && !(rc == wg_status(t) && point_error(rc))) {
+    if (rc != WG_OK && !(rc == wg_status(t) && wg_chk_point_error(rc))) {
         REPERR(r, "wg_check_fn: the record function returned %d (%s)%s%s", rc,
                wg_strerror(rc), wg_status(t) != WG_OK ? ": " : "",
                wg_status(t) != WG_OK ? wg_errmsg(t) : "");

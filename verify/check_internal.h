@@ -192,4 +192,105 @@ void   wg_chk_set_blame_orig(const wg_chk *c, wg_check_result *res, size_t node,
 /* glibc's libm-test ulp: 2^(ilogb(x) - 52) for normal x, 2^-1074 otherwise */
 double wg_ulp_of(double x);
 
+/* check.c: the parts of one check that the second order shares */
+#define WG_CHK_ALL_INVALID 1000     /* wg_chk_open: every result is invalid */
+typedef struct wg_chk_fault {
+    long node;                  /* the node of an all-invalid outcome, or -1 */
+    const char *prefix;         /* its message: prefix, then text */
+    char text[320];             /* or the error's message */
+    int restore;                /* the model's tape was replayed: wg_chk_restore it */
+} wg_chk_fault;
+int    wg_chk_open(wg_chk *c, wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                   wg_lowering *L, wg_chk_fault *f);
+void   wg_chk_close(wg_chk *c);
+int    wg_chk_replays_init(wg_chk *c, mpfr_prec_t p);
+int    wg_chk_center_run(wg_chk *c);
+void   wg_chk_result_init(wg_check_result *res);
+void   wg_chk_all_invalid(wg_check_report *r, long node, const char *prefix, const char *text);
+void   wg_chk_summarize(wg_check_report *r, double t0);
+void   wg_chk_set_figure(wg_chk *c, wg_figure *f, double ref);
+long   wg_chk_node_in_message(const char *m);
+int    wg_chk_point_error(int status);
+unsigned wg_chk_verdict_rank(wg_verdict v);
+double wg_chk_now(void);
+
+/* ---------------------------------------------------------------- second order */
+
+/* reference2.c: v^T H u of F = w.f from second differences of the MPFR
+ * replay on the grid x0 + i h u + j h v, i, j in {-1, 0, 1}, at two steps */
+typedef struct wg_chk_ref2 {
+    int status;                 /* WG_OK, or the first replay's issue (as wg_chk_ref) */
+    wg_mpfr_issue issue;
+    long issue_exp;             /* at h = 2^issue_exp ... */
+    int issue_i, issue_j;       /* ... the grid point (i, j) */
+    long e1;                    /* h1 = 2^e1, h2 = 2^(e1 - 8) */
+    int converged, nondiff;
+    double reference;           /* D(h2) rounded */
+    double reference_err;       /* |D(h1) - D(h2)| */
+    double qlo, qhi;            /* least and greatest quadrant difference at h2 */
+    double round_err;           /* the rounding D(h2) may carry */
+    mpfr_prec_t need_prec;      /* > 0: a precision at which rounding is small enough */
+    mpfr_prec_t facc;           /* precision of the values below (0: not allocated) */
+    mpfr_t F[9], D1, D2, Q[4], tmp, s, t;
+} wg_chk_ref2;
+/* the reference along u (c->u) and v, with S = c->S_raw the step scale;
+ * T2 the scale of v^T H u before cancellation, T1 the gradient's (w.J u
+ * and w.J v before cancellation); the scratch follows c->facc */
+void   wg_chk_reference2(wg_chk *c, const double *v, double T2, double T1, wg_chk_ref2 *ref);
+void   wg_chk_ref2_clear(wg_chk_ref2 *ref);
+/* |value - D(h2)| exactly rounded */
+double wg_chk_ref2_abs_err(wg_chk_ref2 *ref, double value);
+
+/* order2_tape.c: tapes the second order records on */
+/* nodes 0 .. N-1 of t recorded again on dst (empty) through the public
+ * API; map[i] is node i's handle there.  The values must come out the
+ * same, bit for bit.  WG_OK, or a status with why. */
+int    wg_chk_rebuild(const wg_tape *t, size_t N, wg_tape *dst, wg_var *map, char *why,
+                      size_t len);
+/* node i of t alone on dst (empty): an input per operand with its values,
+ * then the op.  *nin inputs in in[0..1], the node in *out.  WG_OK, or
+ * WG_EINVAL for a node without operands or derivative (leaf, comparison) */
+int    wg_chk_one_op(const wg_tape *t, size_t i, wg_tape *dst, wg_var in[2], size_t *nin,
+                     wg_var *out);
+
+/* order2_fd.c: v . grad(w.f)(x0 + t u) differenced in t, on the check's
+ * own tape G with w.f its one-element node obj (central: the first order's
+ * central difference; gsl: gsl_deriv_central); either may be NULL */
+typedef struct wg_o2_fd {
+    wg_tape *G;
+    size_t nh;                  /* handles gx of the inputs */
+    const wg_var *gx;
+    wg_var obj;
+    size_t n;                   /* their elements: x0, u, v */
+    const double *x0, *u, *v;
+    double xscale, S;           /* max(1, |x0|), the distance to a singular point */
+} wg_o2_fd;
+void   wg_o2_fd_run(const wg_o2_fd *p, wg_figure *central, wg_figure *gsl);
+
+/* order2_consts.c: the gradient graph's constants (nodes of G from base
+ * on), rounded to doubles: their spread added to the partials' errors of
+ * c2 (once, after wg_chk_open), and carried to the gradient's value by
+ * c2's adjoints (after wg_chk_own_sweeps) */
+void   wg_o2_const_partials(wg_chk *c2, size_t base);
+double wg_o2_const_effect(const wg_chk *c2, size_t base);
+
+/* order2_blame.c: blame a failed result on the first op of t's nodes
+ * 0 .. N-1 whose recorded rule fails the second-order check alone (one-op
+ * checks at depth + 1); 1 when one was found (res's blame set, its message
+ * appended) */
+int    wg_o2_blame(wg_tape *t, size_t N, const wg_check_options *opt, int depth,
+                   wg_check_result *res);
+
+/* Test-only: the function that records the gradient graph (default
+ * wg_grad_graph).  A test plants a wrong recorded rule through it; NULL
+ * restores the default.  Process-wide: never set it while checks run on
+ * other threads. */
+typedef int (*wg_chk_grad_graph_fn)(wg_tape *t, wg_var y, size_t n, const wg_var *x, wg_var *g);
+void   wg_chk_set_grad_graph(wg_chk_grad_graph_fn fn);
+
+/* check_order2.c: wg_check_tape with o->order == 2 (r->results allocated,
+ * the arguments checked); depth > 0 for the one-op checks of blame */
+int    wg_chk_order2(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                     const wg_check_options *o, wg_check_report *r, double t0, int depth);
+
 #endif /* WG_CHECK_INTERNAL_H */

@@ -82,6 +82,7 @@ int wg_mpfr_replay_init(wg_mpfr_replay *r, const wg_tape_view *tv, size_t nx,
     }
     wg_mpfr_scratch_init(&r->scr);
     mpfr_init2(r->su, 64);
+    mpfr_init2(r->tv2, 64);
     return WG_OK;
 }
 
@@ -93,6 +94,7 @@ void wg_mpfr_replay_free(wg_mpfr_replay *r)
         mpfr_clear(r->v[i]);
     wg_mpfr_scratch_clear(&r->scr);
     mpfr_clear(r->su);
+    mpfr_clear(r->tv2);
     free(r->v);
     free(r->slot);
     free(r->moving);
@@ -136,14 +138,59 @@ static void set_input(wg_mpfr_replay *r, size_t i, double x0, double u, mpfr_src
 }
 
 /* node i at its operands' current values; 0 to go on, 1 to stop */
+/* node i = x0 + s u + t v exactly (two directions: the second-order
+ * reference's points).  Each product is exact with its step's bits + 64;
+ * the sum needs every bit from the highest leading bit (plus two carries)
+ * down to the lowest last bit of the three terms. */
+static void set_input2(wg_mpfr_replay *r, size_t i, double x0, double u, mpfr_srcptr s,
+                       double v, mpfr_srcptr t)
+{
+    mpfr_ptr val = r->v[i];
+    mpfr_prec_t psu = mpfr_get_prec(s) + 64, ptv = mpfr_get_prec(t) + 64;
+    set_prec_if(r->su, psu);
+    set_prec_if(r->tv2, ptv);
+    mpfr_mul_d(r->su, s, u, MPFR_RNDN);                 /* exact */
+    mpfr_mul_d(r->tv2, t, v, MPFR_RNDN);                /* exact */
+    int any = 0;
+    mpfr_exp_t hi = 0, lo = 0;
+    if (x0 != 0) {
+        int ex;
+        frexp(x0, &ex);
+        hi = ex;
+        lo = ex - 53;
+        any = 1;
+    }
+    mpfr_srcptr term[2] = { r->su, r->tv2 };
+    for (int k = 0; k < 2; k++) {
+        if (mpfr_zero_p(term[k]))
+            continue;
+        mpfr_exp_t e = mpfr_get_exp(term[k]);
+        mpfr_exp_t l = e - mpfr_get_prec(term[k]);
+        if (!any || e > hi)
+            hi = e;
+        if (!any || l < lo)
+            lo = l;
+        any = 1;
+    }
+    mpfr_prec_t need = any ? (mpfr_prec_t)(hi + 2 - lo) : r->prec;
+    set_prec_if(val, need > r->prec ? need : r->prec);
+    mpfr_set_d(val, x0, MPFR_RNDN);                     /* exact */
+    mpfr_add(val, val, r->su, MPFR_RNDN);               /* exact by the count above */
+    mpfr_add(val, val, r->tv2, MPFR_RNDN);
+}
+
 static int eval_node(wg_mpfr_replay *r, size_t i, const double *x0, const double *u,
-                     mpfr_srcptr s, wg_mpfr_issue *is)
+                     mpfr_srcptr s, const double *v, mpfr_srcptr t, wg_mpfr_issue *is)
 {
     const wg_tape_view *tv = r->tv;
     wg_op op = (wg_op)tv->op[i];
     wg_op_kind kind = wg_op_kind_of(op);
     if (kind == WG_KIND_LEAF) {
-        if (r->slot[i] != WG_NO_NODE)
+        if (r->slot[i] != WG_NO_NODE && v && t && s && u)
+            set_input2(r, i, x0[r->slot[i]], u[r->slot[i]], s, v[r->slot[i]], t);
+        else if (r->slot[i] != WG_NO_NODE && v && t)
+            set_input(r, i, x0[r->slot[i]], v[r->slot[i]], t);
+        else if (r->slot[i] != WG_NO_NODE)
             set_input(r, i, x0[r->slot[i]], u ? u[r->slot[i]] : 0.0, s);
         else
             mpfr_set_d(r->v[i], tv->val[i], MPFR_RNDN);
@@ -203,7 +250,7 @@ static void prime(wg_mpfr_replay *r, const double *x0, wg_mpfr_issue *is)
     clear_issue(&r->fixed);
     r->primed = 0;
     for (size_t i = 0; i < r->tv->n; i++)
-        if (eval_node(r, i, x0, NULL, NULL, is))
+        if (eval_node(r, i, x0, NULL, NULL, NULL, NULL, is))
             return;
     /* a fixed comparison that disagrees at x0 disagrees at every point */
     if (is->flipped && !is_moving(r, is->flip_node)) {
@@ -216,15 +263,21 @@ static void prime(wg_mpfr_replay *r, const double *x0, wg_mpfr_issue *is)
 int wg_mpfr_replay_run(wg_mpfr_replay *r, const double *x0, const double *u, mpfr_srcptr s,
                        wg_mpfr_issue *issue)
 {
+    return wg_mpfr_replay_run2(r, x0, u, s, NULL, NULL, issue);
+}
+
+int wg_mpfr_replay_run2(wg_mpfr_replay *r, const double *x0, const double *u, mpfr_srcptr s,
+                        const double *v, mpfr_srcptr t, wg_mpfr_issue *issue)
+{
     wg_mpfr_issue local, *is = issue ? issue : &local;
     if (!r->primed) {
         prime(r, x0, is);
-        if (!s || is->status != WG_OK)
+        if ((!s && !t) || is->status != WG_OK)
             return is->status;          /* at x0 (s NULL) the priming was the replay */
     }
     *is = r->fixed;
     for (size_t q = 0; q < r->nmoving; q++)
-        if (eval_node(r, r->moving[q], x0, u, s, is))
+        if (eval_node(r, r->moving[q], x0, u, s, v, t, is))
             break;
     return is->status;
 }

@@ -52,6 +52,7 @@ typedef struct wg_mpfr_replay {
     wg_mpfr_issue fixed;    /* a fixed comparison that disagrees at x0, found when priming */
     wg_mpfr_scratch scr;
     mpfr_t su;              /* s * u[j], exact */
+    mpfr_t tv2;             /* t * v[j], exact (two directions) */
 } wg_mpfr_replay;
 
 /* x[0..nx) are the node indices of the inputs that move (INPUT nodes of
@@ -67,6 +68,12 @@ void wg_mpfr_replay_free(wg_mpfr_replay *r);
  * Returns issue->status. */
 int  wg_mpfr_replay_run(wg_mpfr_replay *r, const double *x0, const double *u, mpfr_srcptr s,
                         wg_mpfr_issue *issue);
+
+/* Replay at x0 + s u + t v: two directions, each sum exact (the second-
+ * order reference, reference2.c).  s or t NULL (with its direction): that
+ * term is absent. */
+int  wg_mpfr_replay_run2(wg_mpfr_replay *r, const double *x0, const double *u, mpfr_srcptr s,
+                         const double *v, mpfr_srcptr t, wg_mpfr_issue *issue);
 
 /* Take the fixed nodes' values from `from`, a primed replay of the same
  * view and inputs, instead of computing them again. */

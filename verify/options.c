@@ -28,6 +28,7 @@ void wg_check_options_init(wg_check_options *o)
     o->safety = 8.0;
     o->methods = (1u << WG_METHOD_COUNT) - 1u;
     o->full_jacobian = 0;
+    o->order = 1;
 }
 
 void wg_check_report_free(wg_check_report *r)

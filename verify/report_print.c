@@ -14,6 +14,15 @@ static void put_num(FILE *out, const char *label, double v)
         fprintf(out, "%s-", label);
 }
 
+/* the figures of a second-order result: fig[] by method, then hvp */
+static const char *order2_name(int m)
+{
+    static const char *const names[WG_METHOD_COUNT + 1] = {
+        "rev-rev", "fwd-rev", "central", "gsl", "hvp"
+    };
+    return names[m];
+}
+
 static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *out)
 {
     fprintf(out, "  result %zu/%zu: %s", k + 1, n, wg_verdict_name(res->verdict));
@@ -32,9 +41,10 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
         put_num(out, "\n    right      ", res->right);
         fputc('\n', out);
     }
-    for (int m = 0; m < WG_METHOD_COUNT; m++) {
-        const wg_figure *f = &res->fig[m];
-        fprintf(out, "    %-10s ", wg_method_name((wg_method)m));
+    int o2 = res->order == 2;
+    for (int m = 0; m < WG_METHOD_COUNT + o2; m++) {
+        const wg_figure *f = m < WG_METHOD_COUNT ? &res->fig[m] : &res->hvp;
+        fprintf(out, "    %-10s ", o2 ? order2_name(m) : wg_method_name((wg_method)m));
         if (!f->computed) {
             fprintf(out, "not computed\n");
             continue;
@@ -42,14 +52,22 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
         fprintf(out, "%-24.17g", f->value);
         if (isfinite(f->rel_err))
             fprintf(out, "  rel %-9.3g  ulps %-9.3g", f->rel_err, f->ulps);
-        if (m >= WG_METHOD_CENTRAL && isfinite(f->err_est))
+        if (m >= WG_METHOD_CENTRAL && m < WG_METHOD_COUNT && isfinite(f->err_est))
             fprintf(out, "  est %.3g", f->err_est);
         fputc('\n', out);
     }
     fprintf(out, "    bound      %.3g", res->bound);
     if (isfinite(res->dot_gap))
         fprintf(out, "   dot gap %.3g", res->dot_gap);
+    if (o2 && isfinite(res->sym_gap))
+        fprintf(out, "   symmetry gap %.3g (bound %.3g)", res->sym_gap, res->sym_bound);
     fputc('\n', out);
+    if (o2 && isfinite(res->grad_value)) {
+        put_num(out, "    gradient   ", res->grad_value);
+        put_num(out, "  exact ", res->grad_exact);
+        put_num(out, "  reference ", res->grad_reference);
+        fprintf(out, "  bound %.3g\n", res->grad_bound);
+    }
     if (res->blame_node >= 0) {
         fprintf(out, "    blame      node %ld (%s)", res->blame_node,
                 wg_op_name(res->blame_op) ? wg_op_name(res->blame_op) : "?");
@@ -110,12 +128,32 @@ static void json_num(FILE *out, double v)
 static void json_methods(FILE *out, const char *key, const wg_check_result *res, int what)
 {
     fprintf(out, ",\"%s\":{", key);
-    for (int m = 0; m < WG_METHOD_COUNT; m++) {
-        const wg_figure *f = &res->fig[m];
+    int o2 = res->order == 2;
+    for (int m = 0; m < WG_METHOD_COUNT + o2; m++) {
+        const wg_figure *f = m < WG_METHOD_COUNT ? &res->fig[m] : &res->hvp;
         double v = what == 0 ? f->value : what == 1 ? f->rel_err : f->ulps;
-        fprintf(out, "%s\"%s\":", m ? "," : "", wg_method_name((wg_method)m));
+        fprintf(out, "%s\"%s\":", m ? "," : "",
+                m < WG_METHOD_COUNT ? wg_method_name((wg_method)m) : "hvp");
         json_num(out, f->computed ? v : NAN);
     }
+    fputc('}', out);
+}
+
+/* the second order's own fields (doc/VERIFY.md, "Second order") */
+static void json_order2(FILE *out, const wg_check_result *res)
+{
+    fputs(",\"order\":2,\"symmetry_gap\":", out);
+    json_num(out, res->sym_gap);
+    fputs(",\"symmetry_bound\":", out);
+    json_num(out, res->sym_bound);
+    fputs(",\"gradient\":{\"value\":", out);
+    json_num(out, res->grad_value);
+    fputs(",\"exact\":", out);
+    json_num(out, res->grad_exact);
+    fputs(",\"reference\":", out);
+    json_num(out, res->grad_reference);
+    fputs(",\"bound\":", out);
+    json_num(out, res->grad_bound);
     fputc('}', out);
 }
 
@@ -161,6 +199,8 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
             fprintf(out, "%ld", res->invalid_node);
         else
             fputs("null", out);
+        if (res->order == 2)
+            json_order2(out, res);
     } else {
         fputs(",\"fail_mode\":null,\"reference\":null,\"reference_err\":null,"
               "\"reference_converged\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"

@@ -216,6 +216,8 @@ void wg_suite_case_options(const wg_suite_case *c, const wg_check_options *base,
         out->safety = o->safety;
     if (c->set & WG_SUITE_SET_FULL_JACOBIAN)
         out->full_jacobian = o->full_jacobian;
+    if (c->set & WG_SUITE_SET_ORDER)
+        out->order = o->order;
 }
 
 /* ---------------------------------------------------------------- recording a case */

@@ -40,6 +40,10 @@
 
 static const char options_list[] =
     "directions, points, seed, precision, safety, full_jacobian, expect";
+/* every option, for the message on an unknown one; the list above, which
+ * the message on a missing one gives, predates order and keeps its text */
+static const char options_all[] =
+    "directions, points, seed, precision, safety, full_jacobian, expect, order";
 
 /* ---------------------------------------------------------------- state */
 
@@ -495,9 +499,9 @@ static int read_point(reader *r, spec *sp, const char **q, const char *end)
 /* ---------------------------------------------------------------- options */
 
 typedef enum { OPT_DIRECTIONS, OPT_POINTS, OPT_SEED, OPT_PRECISION, OPT_SAFETY,
-               OPT_FULL_JACOBIAN, OPT_EXPECT, OPT_COUNT } option_id;
+               OPT_FULL_JACOBIAN, OPT_EXPECT, OPT_ORDER, OPT_COUNT } option_id;
 static const char *const option_names[OPT_COUNT] = {
-    "directions", "points", "seed", "precision", "safety", "full_jacobian", "expect"
+    "directions", "points", "seed", "precision", "safety", "full_jacobian", "expect", "order"
 };
 
 /* "; key=value": *q is at the ';' */
@@ -516,7 +520,7 @@ static int read_option(reader *r, spec *sp, unsigned *seen, const char **q, cons
         id++;
     if (id == OPT_COUNT)
         return fail_at(r, r->lineno, col_of(r, k), WG_EPARSE, "unknown option %s (options: %s)",
-                       quote(k, klen, kb, sizeof kb), options_list);
+                       quote(k, klen, kb, sizeof kb), options_all);
     if (*seen & (1u << id))
         return fail_at(r, r->lineno, col_of(r, k), WG_EPARSE, "option '%s' is given twice",
                        option_names[id]);
@@ -562,6 +566,14 @@ static int read_option(reader *r, spec *sp, unsigned *seen, const char **q, cons
         }
         break;
     }
+    case OPT_ORDER:
+        if (!whole_number(v, vlen, 1, 2, &u))
+            return fail_at(r, r->lineno, vcol, WG_EPARSE,
+                           "expected 1 or 2 after 'order=', found %s",
+                           quote(v, vlen, vb, sizeof vb));
+        o->order = (unsigned)u;
+        sp->set |= WG_SUITE_SET_ORDER;
+        break;
     case OPT_SEED:
         if (!whole_number(v, vlen, 0, UINT64_MAX, &u))
             return fail_at(r, r->lineno, vcol, WG_EPARSE,

@@ -58,6 +58,10 @@ int wg_suite_report_invalid(wg_check_report *r, const char *why)
         f->computed = 0;
     }
     res->bound = res->dot_gap = NAN;
+    res->order = 1;
+    res->hvp = res->fig[0];
+    res->sym_gap = res->sym_bound = NAN;
+    res->grad_value = res->grad_exact = res->grad_reference = res->grad_bound = NAN;
     res->blame_node = -1;
     res->blame_op = WG_OP_COUNT;
     res->blame_elem = -1;

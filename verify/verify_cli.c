@@ -67,6 +67,9 @@ static void usage(FILE *f)
 "                      (default: along the first input); implies --trace\n"
 "  -w, --wrt NAME      tangent table along the input NAME; implies --trace\n"
 "  -j, --jvp U,...     also print J u, the Jacobian-vector product\n"
+"      --hessian       also print the Hessian of the one output: from wg_hessian and\n"
+"                      from reverse over reverse of the recorded gradient graph,\n"
+"                      and their largest difference\n"
 "      --json          print one JSON object instead of text\n"
 "      --dot           print the graph in Graphviz DOT and exit\n"
 "      --dot-values    the same, with each node's value\n"
@@ -85,6 +88,9 @@ static void usage(FILE *f)
 "      --precision B   bits of the MPFR reference (default 256, at least 128)\n"
 "      --safety X      factor on the AD error bound (default 8)\n"
 "      --full-jacobian also check along every input axis\n"
+"      --order N       1: first derivatives (default); 2: the Hessian, v^T H u of\n"
+"                      w.f along random u, v, by forward over reverse, reverse over\n"
+"                      reverse and wg_hvp (doc/VERIFY.md, \"Second order\")\n"
 "      --data DIR      folder of the benchmark data (gmm/test.txt) for the builtin\n"
 "                      suite (default: %s)\n"
 "      --json          one JSON object per case, one per line\n"
@@ -131,7 +137,7 @@ static int out_of_memory(void)
 typedef struct {
     const char *expr, *file;
     const char *at, *dir, *wrt, *jvp;
-    int trace, json, dot, dot_values, example;
+    int trace, json, dot, dot_values, example, hessian;
     /* checks */
     int check, list, verbose;
     const char *suite, *data;
@@ -145,7 +151,7 @@ typedef struct {
 
 enum { OPT_JSON = 256, OPT_DOT, OPT_DOT_VALUES, OPT_EXAMPLE, OPT_CHECK, OPT_SUITE, OPT_LIST,
        OPT_EXPECT, OPT_SEED, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_FULL_JACOBIAN,
-       OPT_DATA, OPT_STORE };
+       OPT_ORDER, OPT_DATA, OPT_STORE, OPT_HESSIAN };
 
 static int parse_number(const char *s, double *out);
 
@@ -207,10 +213,14 @@ static int check_option(int c, const char *arg, options *o)
     case OPT_FULL_JACOBIAN:
         o->copt.full_jacobian = 1;
         break;
+    case OPT_ORDER:
+        if (!(r = parse_whole("--order", arg, 1, 2, &v)))
+            o->copt.order = (unsigned)v;
+        break;
     }
     if (!r && !o->check_opt) {
         static const char *const names[] = { "--seed", "--directions", "--precision",
-                                             "--safety", "--full-jacobian" };
+                                             "--safety", "--full-jacobian", "--order" };
         o->check_opt = names[c - OPT_SEED];
     }
     return r;
@@ -243,7 +253,7 @@ static int check_usage(const options *o)
     const char *mode = o->check ? "--check" : "--suite";
     const char *extra = o->trace ? "--trace" : o->dir ? "--dir" : o->wrt ? "--wrt"
                       : o->jvp ? "--jvp" : o->dot_values ? "--dot-values" : o->dot ? "--dot"
-                      : NULL;
+                      : o->hessian ? "--hessian" : NULL;
     if (extra)
         return fail("%s is not used with %s", extra, mode);
     if (o->json && o->verbose)
@@ -286,6 +296,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "precision", required_argument, NULL, OPT_PRECISION },
         { "safety", required_argument, NULL, OPT_SAFETY },
         { "full-jacobian", no_argument, NULL, OPT_FULL_JACOBIAN },
+        { "order", required_argument, NULL, OPT_ORDER },
+        { "hessian", no_argument, NULL, OPT_HESSIAN },
         { "data", required_argument, NULL, OPT_DATA },
         { "store", required_argument, NULL, OPT_STORE },
         { "verbose", no_argument, NULL, 'v' },
@@ -312,6 +324,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_DOT: o->dot = 1; break;
         case OPT_DOT_VALUES: o->dot = o->dot_values = 1; break;
         case OPT_EXAMPLE: o->example = 1; break;
+        case OPT_HESSIAN: o->hessian = 1; break;
         case OPT_CHECK: o->check = 1; break;
         case OPT_SUITE: o->suite = optarg; break;
         case OPT_LIST: o->list = 1; break;
@@ -319,7 +332,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_STORE: o->store = optarg; break;
         case 'v': o->verbose = 1; break;
         case OPT_EXPECT: case OPT_SEED: case OPT_DIRECTIONS: case OPT_PRECISION:
-        case OPT_SAFETY: case OPT_FULL_JACOBIAN:
+        case OPT_SAFETY: case OPT_FULL_JACOBIAN: case OPT_ORDER:
             if ((r = check_option(c, optarg, o)) != 0)
                 return r;
             break;
@@ -822,6 +835,8 @@ typedef struct {
     double *u;                  /* tangent-table direction (N) */
     double *jvp_u, *jvp;        /* --jvp direction (N) and J u (M) */
     char *traces;               /* the tables, when --trace */
+    double *hess, *hess_rr;     /* --hessian: N x N from wg_hessian, and reverse over reverse */
+    double hmaxdiff, hmaxrel;
 } results;
 
 static void free_labels(char **lab, size_t n)
@@ -886,6 +901,8 @@ static void results_free(results *r)
     free(r->jvp_u);
     free(r->jvp);
     free(r->traces);
+    free(r->hess);
+    free(r->hess_rr);
 }
 
 /* a failed derivative call: the tape's message names node and cause */
@@ -916,6 +933,62 @@ static int run_traces(results *r)
     if (fclose(f) != 0 && s == WG_OK)
         s = WG_ENOMEM;
     return s == WG_OK ? 0 : tape_failure(r->t, "trace", s);
+}
+
+/* --hessian: the dense Hessian of the one output twice, by wg_hessian (the
+ * library's second order in double) and by reverse over reverse: the
+ * gradient recorded as a graph (wg_grad_graph), then one VJP of its nodes
+ * per row, H_i = e_i^T (dg/dx).  The second appends the gradient graph to
+ * the tape: it runs last, after everything that reads the tape. */
+static int hessians(results *r)
+{
+    wg_tape *t = r->t;
+    size_t N = r->N, n = r->n;
+    if (r->M != 1)
+        return fail("--hessian: the function has %zu output elements; the Hessian needs one",
+                    r->M);
+    if (N && N > SIZE_MAX / sizeof(double) / N)
+        return out_of_memory();
+    size_t nn = N ? N * N : 1;
+    r->hess = malloc(nn * sizeof *r->hess);
+    r->hess_rr = malloc(nn * sizeof *r->hess_rr);
+    double *e = calloc(N ? N : 1, sizeof *e);
+    wg_var *g = malloc((n ? n : 1) * sizeof *g);
+    if (!r->hess || !r->hess_rr || !e || !g) {
+        free(e);
+        free(g);
+        return out_of_memory();
+    }
+    int s = N ? wg_hessian(t, r->y[0], n, r->x, r->hess) : WG_OK;
+    if (s != WG_OK) {
+        free(e);
+        free(g);
+        return tape_failure(t, "--hessian (wg_hessian)", s);
+    }
+    if (N && (s = wg_grad_graph(t, r->y[0], n, r->x, g)) != WG_OK) {
+        free(e);
+        free(g);
+        return tape_failure(t, "--hessian (wg_grad_graph)", s);
+    }
+    for (size_t i = 0; i < N && s == WG_OK; i++) {
+        e[i] = 1;
+        s = wg_vjp(t, n, g, e, n, r->x, r->hess_rr + i * N);
+        e[i] = 0;
+    }
+    free(e);
+    free(g);
+    if (s != WG_OK)
+        return tape_failure(t, "--hessian (reverse over reverse)", s);
+    r->hmaxdiff = r->hmaxrel = 0;
+    for (size_t k = 0; k < N * N; k++) {
+        double d = fabs(r->hess[k] - r->hess_rr[k]);
+        double scale = fmax(fabs(r->hess[k]), fabs(r->hess_rr[k]));
+        if (d > r->hmaxdiff)
+            r->hmaxdiff = d;
+        if (scale > 0 && d / scale > r->hmaxrel)
+            r->hmaxrel = d / scale;
+    }
+    return 0;
 }
 
 static int compute(const options *o, results *r)
@@ -1024,7 +1097,7 @@ static int compute(const options *o, results *r)
         if (rc)
             return rc;
     }
-    return 0;
+    return o->hessian ? hessians(r) : 0;
 }
 
 static void print_text(const options *o, const results *r, FILE *f)
@@ -1067,6 +1140,22 @@ static void print_text(const options *o, const results *r, FILE *f)
         fputs(")\n", f);
         for (size_t k = 0; k < M; k++)
             fprintf(f, "  %s: %s\n", r->ylab[k], full(r->jvp[k], b1));
+    }
+    if (r->hess && N) {
+        const char *yn = r->ylab[0];
+        fprintf(f, "\nHessian of %s\n", yn);
+        fprintf(f, "  %-24s  %-24s  %-24s  %s\n", "", "wg_hessian", "reverse over reverse",
+                "|difference|");
+        for (size_t i = 0; i < N; i++)
+            for (size_t j = 0; j < N; j++) {
+                char label[256];
+                snprintf(label, sizeof label, "d2%s/d%sd%s", yn, r->xlab[i], r->xlab[j]);
+                double a = r->hess[i * N + j], b = r->hess_rr[i * N + j];
+                fprintf(f, "  %-24s  %-24s  %-24s  %s\n", label, full(a, b1), full(b, b2),
+                        full(fabs(a - b), b3));
+            }
+        fprintf(f, "\nlargest difference between wg_hessian and reverse over reverse: %s "
+                "(relative %s)\n", full(r->hmaxdiff, b1), full(r->hmaxrel, b2));
     }
 }
 
@@ -1135,6 +1224,26 @@ static void print_json(const options *o, const results *r, FILE *f)
     } else {
         fputs("null", f);
     }
+    if (r->hess) {
+        /* rows of the Hessian: from wg_hessian, and reverse over reverse */
+        fputs(",\n  \"hessian\": {\"wg_hessian\": [", f);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                fputs(", ", f);
+            json_array(f, r->hess + i * n, n);
+        }
+        fputs("], \"reverse_over_reverse\": [", f);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                fputs(", ", f);
+            json_array(f, r->hess_rr + i * n, n);
+        }
+        fputs("], \"max_difference\": ", f);
+        json_number(f, r->hmaxdiff);
+        fputs(", \"max_relative_difference\": ", f);
+        json_number(f, r->hmaxrel);
+        fputs("}", f);
+    }
     if (r->traces) {
         fputs(",\n  \"trace\": ", f);
         json_string(f, r->traces);
@@ -1179,6 +1288,8 @@ static const wg_check_result *shown_result(const wg_check_report *r)
         for (int m = WG_METHOD_REVERSE; m <= WG_METHOD_FORWARD; m++)
             if (res->fig[m].computed && isfinite(res->fig[m].abs_err))
                 e = fmax(e, res->fig[m].abs_err);
+        if (res->order == 2 && res->hvp.computed && isfinite(res->hvp.abs_err))
+            e = fmax(e, res->hvp.abs_err);
         double ratio = res->bound > 0 ? e / res->bound : e;
         if (ratio > best_ratio) {
             best_ratio = ratio;
@@ -1221,7 +1332,11 @@ static void session_begin(session *ss, const options *o, int width)
     ss->out = stdout;
     ss->width = width < 4 ? 4 : width > 40 ? 40 : width;
     ss->t0 = wall_seconds();
-    if (!o->json) {
+    if (!o->json && o->copt.order == 2)     /* second order: its methods, and wg_hvp */
+        fprintf(ss->out, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s  %9s\n", ss->width,
+                "case", "verdict", "expected", "rev-rev", "fwd-rev", "central", "gsl", "bound",
+                "ms", "hvp");
+    else if (!o->json) {
         fprintf(ss->out, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s\n", ss->width, "case",
                 "verdict", "expected", "reverse", "forward", "central", "gsl", "bound", "ms");
     }
@@ -1270,9 +1385,9 @@ static void print_row(const session *ss, const case_done *d, int met)
     char b[6][16];
     FILE *f = ss->out;
     if (!d->ran) {
-        fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s  <- could not be checked\n",
+        fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s  <- could not be checked\n",
                 ss->width, d->name, "error", wg_verdict_name(d->expect), "-", "-", "-", "-", "-",
-                "-");
+                "-", ss->o->copt.order == 2 ? "          -" : "");
         return;
     }
     const wg_check_result *res = shown_result(&d->r);
@@ -1280,10 +1395,16 @@ static void print_row(const session *ss, const case_done *d, int met)
     for (int m = 0; m < WG_METHOD_COUNT; m++)
         rel[m] = res && res->fig[m].computed ? res->fig[m].rel_err : NAN;
     snprintf(b[5], sizeof b[5], "%.3g", d->r.seconds * 1e3);
-    fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s\n", ss->width, d->name,
+    char hvp[32] = "";
+    if (ss->o->copt.order == 2) {
+        char h[16];
+        snprintf(hvp, sizeof hvp, "  %9s", fig3(res && res->order == 2 && res->hvp.computed
+                                                ? res->hvp.rel_err : NAN, h));
+    }
+    fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s%s\n", ss->width, d->name,
             wg_verdict_name(d->r.verdict), wg_verdict_name(d->expect), fig3(rel[0], b[0]),
             fig3(rel[1], b[1]), fig3(rel[2], b[2]), fig3(rel[3], b[3]),
-            fig3(res ? relative_bound(res) : NAN, b[4]), b[5],
+            fig3(res ? relative_bound(res) : NAN, b[4]), b[5], hvp,
             met ? "" : "  <- not as expected");
 }
 
@@ -1441,6 +1562,8 @@ static char *store_options(const options *o)
     }
     fprintf(f, " directions=%u precision=%u safety=%a full=%d", o->copt.directions,
             o->copt.precision, o->copt.safety, o->copt.full_jacobian);
+    if (o->copt.order == 2)     /* first-order campaigns keep their text */
+        fprintf(f, " order=2");
     if (fclose(f) != 0) {
         free(buf);
         return NULL;

@@ -57,6 +57,8 @@ typedef struct wg_check_options {
     double safety;           /* factor on the error bound (default 8; doc/VERIFY.md) */
     unsigned methods;        /* bit set of 1u << wg_method (default: all) */
     int full_jacobian;       /* also check every column e_j (default 0) */
+    unsigned order;          /* 1 (default): w.(J u); 2: v^T H u of w.f, the Hessian
+                                (doc/VERIFY.md, "Second order"); 0 counts as 1 */
 } wg_check_options;
 void wg_check_options_init(wg_check_options *o);
 
@@ -87,6 +89,22 @@ typedef struct wg_check_result {
                                 scalar node or when no single element is named */
     long invalid_node;       /* for invalid: the node, -1 if none */
     char message[320];       /* why, in one line */
+    /* Second order (order 2): the result is v^T H u, H the Hessian of w.f,
+     * for random unit directions u and v.  fig[WG_METHOD_FORWARD] is
+     * forward over reverse (the recorded gradient graph's JVP along u, dot
+     * v), fig[WG_METHOD_REVERSE] reverse over reverse (its VJP with v, dot
+     * u), fig[WG_METHOD_CENTRAL] and fig[WG_METHOD_GSL] differences of the
+     * double gradient along u (reported, never judged); reference, left and
+     * right come from second differences of the MPFR replay; dot_gap is
+     * |forward - reverse|.  Order 1 leaves these NaN (hvp not computed). */
+    int order;               /* 1 or 2 */
+    wg_figure hvp;           /* wg_hvp along u, dot v */
+    double sym_gap;          /* |v.(H u) - u.(H v)|, both forward over reverse */
+    double sym_bound;        /* what sym_gap may be: the bounds along (u, v) and (v, u) */
+    double grad_value;       /* the recorded gradient of w.f, dot u, in double */
+    double grad_exact;       /* the same from an MPFR replay of the recorded graph */
+    double grad_reference;   /* the first-order MPFR reference w.(J u) */
+    double grad_bound;       /* the first-order error bound of grad_value */
 } wg_check_result;
 
 /* a whole check: one result per direction (and per column in full-Jacobian
@@ -150,6 +168,7 @@ typedef enum wg_suite_kind {
 #define WG_SUITE_SET_PRECISION     (1u << 2)
 #define WG_SUITE_SET_SAFETY        (1u << 3)
 #define WG_SUITE_SET_FULL_JACOBIAN (1u << 4)
+#define WG_SUITE_SET_ORDER         (1u << 5)
 
 /* One case, read-only; valid until the suite is freed. */
 typedef struct wg_suite_case {

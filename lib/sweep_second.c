@@ -1,0 +1,60 @@
+/* sweep_second.c -- second order in double, with no growth of the tape:
+ * forward over reverse (Griewank and Walther, Evaluating Derivatives, 2nd
+ * ed., sec. 5.4; Pearlmutter 1994).  A forward sweep gives every node's
+ * tangent along v; the reverse sweep then carries each adjoint abar and its
+ * tangent abar' = d(abar)/ds along x + s v:
+ *     abar  += d  ybar
+ *     abar' += d  ybar' + (d_aa adot + d_ab bdot) ybar
+ * with the first partials d (op_kernels.h) and the second partials
+ * (op_kernels2.h).  At the inputs, abar' is (H v).  The strong-zero rule of
+ * the first-order sweeps holds for every product.
+ *
+ * Scalar tapes only: a tensor node's rule would need its own tangent
+ * version, and for those wg_hvp records the gradient graph instead
+ * (graph_derivatives.c); both paths are tested against each other. */
+#include "op_kernels2.h"
+#include "tape.h"
+
+#include <string.h>
+
+/* a b, 0 when either is 0 (the strong zero) */
+static inline double sz(double a, double b)
+{
+    return (a == 0 || b == 0) ? 0.0 : a * b;
+}
+
+int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
+{
+    /* tangents along v: seeded by the caller in t->tan (k = 1) */
+    wg_sweep_forward(t, lo, hi + 1, 1);
+    if (wg_prepare_adjoints(t, lo, hi) != WG_OK)
+        return WG_ENOMEM;
+    memset(adt, 0, (hi - lo + 1) * sizeof *adt);
+    double *adj = t->adj;
+    const double *tan = t->tan;
+    adj[yi - lo] = 1.0;
+    for (size_t i = hi + 1; i-- > lo;) {
+        double g = adj[i - lo], gd = adt[i - lo];
+        wg_op op = (wg_op)t->op[i];
+        wg_op_kind kind = wg_kind(t->op[i]);
+        if ((g == 0 && gd == 0) || kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
+            continue;
+        int two = kind == WG_KIND_BINARY;
+        uint32_t a = t->arg0[i], b = two ? t->arg1[i] : WG_NONE;
+        double va = t->val[a], vb = two ? t->val[b] : 0.0;
+        double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
+        double da, db, daa, dab, dbb;
+        wg_op_partials(op, va, vb, p, t->val[i], &da, &db);
+        wg_op_partials2(op, va, vb, p, t->val[i], &daa, &dab, &dbb);
+        double ta = a >= lo ? tan[a - lo] : 0.0, tb = (two && b >= lo) ? tan[b - lo] : 0.0;
+        if (a >= lo) {
+            adj[a - lo] += sz(da, g);
+            adt[a - lo] += sz(da, gd) + sz(sz(daa, ta) + sz(dab, tb), g);
+        }
+        if (two && b >= lo) {
+            adj[b - lo] += sz(db, g);
+            adt[b - lo] += sz(db, gd) + sz(sz(dab, ta) + sz(dbb, tb), g);
+        }
+    }
+    return WG_OK;
+}

@@ -23,6 +23,32 @@ static inline double sz(double a, double b)
     return (a == 0 || b == 0) ? 0.0 : a * b;
 }
 
+/* node i's share, the op a constant where inlined (one case per op below,
+ * as the first-order sweeps do: the kernels' switches fold away) */
+WG_KERNEL void hvp_node(wg_op op, int two, const wg_tape *t, size_t i, size_t lo, double *adj,
+                        double *adt, const double *tan)
+{
+    double g = adj[i - lo], gd = adt[i - lo];
+    if (g == 0 && gd == 0)
+        return;
+    uint32_t a = t->arg0[i], b = two ? t->arg1[i] : WG_NONE;
+    wg_op_kind kind = wg_kind((uint8_t)op);
+    double va = t->val[a], vb = two ? t->val[b] : 0.0;
+    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
+    double da, db, daa, dab, dbb;
+    wg_op_partials(op, va, vb, p, t->val[i], &da, &db);
+    wg_op_partials2(op, va, vb, p, t->val[i], &daa, &dab, &dbb);
+    double ta = a >= lo ? tan[a - lo] : 0.0, tb = (two && b >= lo) ? tan[b - lo] : 0.0;
+    if (a >= lo) {
+        adj[a - lo] += sz(da, g);
+        adt[a - lo] += sz(da, gd) + sz(sz(daa, ta) + sz(dab, tb), g);
+    }
+    if (two && b >= lo) {
+        adj[b - lo] += sz(db, g);
+        adt[b - lo] += sz(db, gd) + sz(sz(dab, ta) + sz(dbb, tb), g);
+    }
+}
+
 int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
 {
     /* tangents along v: seeded by the caller in t->tan (k = 1) */
@@ -34,26 +60,20 @@ int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
     const double *tan = t->tan;
     adj[yi - lo] = 1.0;
     for (size_t i = hi + 1; i-- > lo;) {
-        double g = adj[i - lo], gd = adt[i - lo];
-        wg_op op = (wg_op)t->op[i];
-        wg_op_kind kind = wg_kind(t->op[i]);
-        if ((g == 0 && gd == 0) || kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
-            continue;
-        int two = kind == WG_KIND_BINARY;
-        uint32_t a = t->arg0[i], b = two ? t->arg1[i] : WG_NONE;
-        double va = t->val[a], vb = two ? t->val[b] : 0.0;
-        double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
-        double da, db, daa, dab, dbb;
-        wg_op_partials(op, va, vb, p, t->val[i], &da, &db);
-        wg_op_partials2(op, va, vb, p, t->val[i], &daa, &dab, &dbb);
-        double ta = a >= lo ? tan[a - lo] : 0.0, tb = (two && b >= lo) ? tan[b - lo] : 0.0;
-        if (a >= lo) {
-            adj[a - lo] += sz(da, g);
-            adt[a - lo] += sz(da, gd) + sz(sz(daa, ta) + sz(dab, tb), g);
-        }
-        if (two && b >= lo) {
-            adj[b - lo] += sz(db, g);
-            adt[b - lo] += sz(db, gd) + sz(sz(dab, ta) + sz(dbb, tb), g);
+        switch ((wg_op)t->op[i]) {
+#define H2_LEAF(OP)
+#define H2_CMP(OP)
+#define H2_TUNARY(OP)
+#define H2_TBINARY(OP)
+#define H2_UNARY(OP)  hvp_node(OP, 0, t, i, lo, adj, adt, tan)
+#define H2_CONST(OP)  H2_UNARY(OP)
+#define H2_INT(OP)    H2_UNARY(OP)
+#define H2_BINARY(OP) hvp_node(OP, 1, t, i, lo, adj, adt, tan)
+#define WG_X_H2(E, name, kind) case WG_OP_##E: H2_##kind(WG_OP_##E); break;
+            WG_OP_LIST(WG_X_H2)
+#undef WG_X_H2
+        case WG_OP_COUNT:
+            break;
         }
     }
     return WG_OK;

@@ -374,9 +374,10 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
  * one-element y over x (N x N row-major, N = the elements of x; x inputs),
  * and the Hessian-vector product H v without forming H.  On a scalar tape
  * wg_hvp is forward over reverse in double with each op's second partials
- * (no recording) and wg_hessian is n of them; with tensor nodes on the path
- * both record the gradient graph, sweep it forward (along v; along the unit
- * vectors in blocks) and then remove what they recorded. */
+ * (no recording); with tensor nodes on the path it records the gradient
+ * graph, sweeps it forward along v and removes what it recorded.
+ * wg_hessian records the gradient graph, sweeps it forward along the unit
+ * vectors (16 per sweep) and removes it. */
 int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H);
 int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, double *Hv);
 

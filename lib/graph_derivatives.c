@@ -81,26 +81,41 @@ static wg_var accumulate(wg_tape *t, wg_var acc, wg_var c)
     return acc.id ? wg_add(t, acc, c) : c;
 }
 
-int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
-                 size_t n, const wg_var *x, wg_var *xbar)
+/* the arguments of a recorded driver: the tape usable; the seeded list
+ * (y for a VJP, x for a JVP) and its seeds, handles of the same shapes; the
+ * other list; the result array.  The index ranges of the two lists come
+ * back in *seeded_lo .. *seeded_hi and *other_lo .. *other_hi. */
+static int graph_args(wg_tape *t, const char *fn, size_t ns, const wg_var *seeded,
+                      const char *sname, const wg_var *seeds, const char *seedsname, size_t no,
+                      const wg_var *other, const char *oname, const void *out, size_t nout,
+                      const char *outname, size_t *seeded_lo, size_t *seeded_hi, size_t *other_lo,
+                      size_t *other_hi)
 {
-    static const char fn[] = "wg_vjp_graph";
-    size_t ylo, yhi, xlo, xhi, wlo, whi;
+    size_t lo, hi;
     int s;
     if (!t)
         return WG_EINVAL;
     if (t->status != WG_OK)
         return t->status;
-    if ((s = check_handles(t, fn, "y", m, y, 0, &ylo, &yhi)) != WG_OK
-        || (s = check_handles(t, fn, "w", m, w, 0, &wlo, &whi)) != WG_OK
-        || (s = check_handles(t, fn, "x", n, x, 0, &xlo, &xhi)) != WG_OK
-        || (s = check_shapes(t, fn, "w", m, w, y)) != WG_OK)
+    if ((s = check_handles(t, fn, sname, ns, seeded, 0, seeded_lo, seeded_hi)) != WG_OK
+        || (s = check_handles(t, fn, seedsname, ns, seeds, 0, &lo, &hi)) != WG_OK
+        || (s = check_handles(t, fn, oname, no, other, 0, other_lo, other_hi)) != WG_OK
+        || (s = check_shapes(t, fn, seedsname, ns, seeds, seeded)) != WG_OK)
         return s;
-    if (n && !xbar)
-        return wg_call_fail(t, WG_EINVAL, "%s: xbar is NULL but its length is %zu", fn, n);
-    if (n == 0)
-        return WG_OK;
-    size_t n0 = t->n;
+    if (nout && !out)
+        return wg_call_fail(t, WG_EINVAL, "%s: %s is NULL but its length is %zu", fn, outname,
+                            nout);
+    return WG_OK;
+}
+
+int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
+                 size_t n, const wg_var *x, wg_var *xbar)
+{
+    size_t ylo, yhi, xlo, xhi;
+    int s = graph_args(t, "wg_vjp_graph", m, y, "y", w, "w", n, x, "x", xbar, n, "xbar", &ylo,
+                       &yhi, &xlo, &xhi);
+    if (s != WG_OK || n == 0)
+        return s;
     wg_var *bar = NULL;
     unsigned char *act = NULL;
     if (m && yhi >= xlo) {
@@ -109,7 +124,7 @@ int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
         if (!bar || !act) {
             wg_mem_free(t, bar);
             wg_mem_free(t, act);
-            return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu adjoints", fn,
+            return wg_call_fail(t, WG_ENOMEM, "wg_vjp_graph: out of memory for %zu adjoints",
                                 yhi - xlo + 1);
         }
         memset(bar, 0, (yhi - xlo + 1) * sizeof *bar);
@@ -160,7 +175,6 @@ int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
             xbar[j] = none;
         return t->status;
     }
-    (void)n0;
     return WG_OK;
 }
 
@@ -193,21 +207,11 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
                  size_t m, const wg_var *y, wg_var *ydot)
 {
     static const char fn[] = "wg_jvp_graph";
-    size_t ylo, yhi, xlo, xhi, ulo, uhi;
-    int s;
-    if (!t)
-        return WG_EINVAL;
-    if (t->status != WG_OK)
-        return t->status;
-    if ((s = check_handles(t, fn, "x", n, x, 0, &xlo, &xhi)) != WG_OK
-        || (s = check_handles(t, fn, "u", n, u, 0, &ulo, &uhi)) != WG_OK
-        || (s = check_handles(t, fn, "y", m, y, 0, &ylo, &yhi)) != WG_OK
-        || (s = check_shapes(t, fn, "u", n, u, x)) != WG_OK)
+    size_t ylo, yhi, xlo, xhi;
+    int s = graph_args(t, fn, n, x, "x", u, "u", m, y, "y", ydot, m, "ydot", &xlo, &xhi, &ylo,
+                       &yhi);
+    if (s != WG_OK || m == 0)
         return s;
-    if (m && !ydot)
-        return wg_call_fail(t, WG_EINVAL, "%s: ydot is NULL but its length is %zu", fn, m);
-    if (m == 0)
-        return WG_OK;
     wg_var *tan = NULL;
     if (n && yhi >= xlo) {
         tan = wg_mem_realloc(t, NULL, (yhi - xlo + 1) * sizeof *tan);

@@ -191,14 +191,16 @@ wg_op    wg_node_op(const wg_tape *t, size_t i);
 /* Operand k (0 or 1) of node i as a node index; (size_t)-1 if none. */
 size_t   wg_node_arg(const wg_tape *t, size_t i, int k);
 double   wg_node_param(const wg_tape *t, size_t i);   /* c of *_C ops, n of powi */
-double   wg_node_value(const wg_tape *t, size_t i);
+double   wg_node_value(const wg_tape *t, size_t i);     /* one-element nodes; else NaN */
 int      wg_node_rank(const wg_tape *t, size_t i);    /* 0: scalar; -1: no node i */
 
 /* ------------------------------------------------------------------ recording */
 
 wg_var   wg_input(wg_tape *t, double value);     /* independent variable */
 wg_var   wg_const(wg_tape *t, double value);
-double   wg_value(const wg_tape *t, wg_var v);   /* NaN for an invalid handle */
+double   wg_value(const wg_tape *t, wg_var v);   /* NaN for an invalid handle or a tensor
+                                                    of other than one element (see
+                                                    wg_tensor_value) */
 
 /* One recording function per row of WG_OP_LIST:
  *   binary: wg_add wg_sub wg_mul wg_div wg_pow wg_atan2 wg_min wg_max wg_hypot
@@ -287,7 +289,8 @@ wg_var wg_broadcast_to(wg_tape *t, wg_var a, int rank, const size_t *shape);
 wg_var wg_slice(wg_tape *t, wg_var a, int axis, size_t start, size_t stop);
 /* n parts joined along an existing axis (concat) or a new one (stack).
  * Recorded as binary concat nodes (stack: a reshape of each part first),
- * joined as a balanced tree, so every node has at most two operands. */
+ * joined as a balanced tree, so every node has at most two operands; the
+ * concat of one part is that part's handle. */
 wg_var wg_concat(wg_tape *t, size_t n, const wg_var *parts, int axis);
 wg_var wg_stack(wg_tape *t, size_t n, const wg_var *parts, int axis);
 /* 1 at the first maximal element along axis, 0 elsewhere (a's shape):

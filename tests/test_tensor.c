@@ -441,6 +441,10 @@ static void extreme_shapes(void)
     wg_var r0 = wg_tensor_input(t, 0, NULL, &one);
     CU_ASSERT_EQUAL(wg_shape(t, r0, d), 0);
     CU_ASSERT_EQUAL(wg_value(t, r0), 2.5);
+    /* wg_value reads one-element nodes only */
+    wg_var one1 = wg_tensor_input(t, 2, (size_t[]){ 1, 1 }, &one);
+    CU_ASSERT_EQUAL(wg_value(t, one1), 2.5);
+    CU_ASSERT(isnan(wg_value(t, a)));
     wg_var z = wg_sum(t, wg_mul(t, a, r0), 0, NULL, 0);   /* rank-0 tensor op result */
     wg_var z2 = wg_sin(t, z);                              /* a scalar op on it */
     CU_ASSERT_EQUAL(wg_status(t), WG_OK);

@@ -10,6 +10,7 @@
  *
  * usage: bench_gmm [-t SECONDS] [DATADIR]     (DATADIR defaults to bench/data) */
 #define _POSIX_C_SOURCE 200809L     /* clock_gettime */
+#include "bench_util.h"
 #include "timing.h"
 #include "gmm_data.h"
 #include "gmm_objective.h"
@@ -27,29 +28,8 @@
 
 static double min_time = 0.5;
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "bench_gmm: out of memory (%zu bytes)\n", n);
-        exit(2);
-    }
-    return p;
-}
-
 /* deterministic pseudo-random numbers (xorshift64*), so runs are comparable */
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Du;
-}
-static double rng_uniform(void)            /* [0, 1) */
-{
-    return (double)(rng_next() >> 11) * 0x1p-53;
-}
+static bench_rng rng = { BENCH_RNG_SEED };
 
 typedef struct problem {
     const char *name;
@@ -178,15 +158,15 @@ static check_result check_gradient(problem *p, const double *point, int per_bloc
     const size_t K = (size_t)p->in.K, d = (size_t)p->in.d, nicf = gmm_icf_len(p->in.d);
     for (int b = 0; b < 4; b++)
         for (int s = 0; s < per_block; s++) {
-            size_t k = (size_t)(rng_uniform() * (double)K), j;
+            size_t k = (size_t)(bench_rng_uniform(&rng) * (double)K), j;
             switch (b) {
             case 0: j = k; break;
-            case 1: j = K + k * d + (size_t)(rng_uniform() * (double)d); break;
-            case 2: j = K + K * d + k * nicf + (size_t)(rng_uniform() * (double)d); break;
+            case 1: j = K + k * d + (size_t)(bench_rng_uniform(&rng) * (double)d); break;
+            case 2: j = K + K * d + k * nicf + (size_t)(bench_rng_uniform(&rng) * (double)d); break;
             default:
                 if (nicf == d)
                     continue;   /* d = 1: no off-diagonal part */
-                j = K + K * d + k * nicf + d + (size_t)(rng_uniform() * (double)(nicf - d));
+                j = K + K * d + k * nicf + d + (size_t)(bench_rng_uniform(&rng) * (double)(nicf - d));
                 break;
             }
             check_coord(p, point, j, &r);
@@ -218,17 +198,17 @@ static int load(problem *p, const char *dir, const char *file)
         return 0;
     }
     p->np = gmm_nparams(&p->in);
-    p->params = xmalloc(p->np * sizeof *p->params);
-    p->params1 = xmalloc(p->np * sizeof *p->params1);
-    p->work = xmalloc(p->np * sizeof *p->work);
-    p->g = xmalloc(p->np * sizeof *p->g);
-    p->xs = xmalloc(p->np * sizeof *p->xs);
-    p->scratch = xmalloc(gmm_scratch_len(&p->in) * sizeof *p->scratch);
-    p->tscratch = xmalloc(gmm_scratch_len(&p->in) * sizeof *p->tscratch);
+    p->params = bench_xmalloc(p->np * sizeof *p->params);
+    p->params1 = bench_xmalloc(p->np * sizeof *p->params1);
+    p->work = bench_xmalloc(p->np * sizeof *p->work);
+    p->g = bench_xmalloc(p->np * sizeof *p->g);
+    p->xs = bench_xmalloc(p->np * sizeof *p->xs);
+    p->scratch = bench_xmalloc(gmm_scratch_len(&p->in) * sizeof *p->scratch);
+    p->tscratch = bench_xmalloc(gmm_scratch_len(&p->in) * sizeof *p->tscratch);
     gmm_pack(&p->in, p->params);
     /* the replay point: every parameter moved by up to 1e-2 */
     for (size_t j = 0; j < p->np; j++)
-        p->params1[j] = p->params[j] + 0.02 * (rng_uniform() - 0.5);
+        p->params1[j] = p->params[j] + 0.02 * (bench_rng_uniform(&rng) - 0.5);
     p->t = wg_tape_new();
     if (!p->t) {
         fprintf(stderr, "bench_gmm: out of memory for a tape\n");
@@ -276,16 +256,6 @@ static int check_problem(problem *p, int per_block)
            ok ? "yes" : "NO", r0.n, fmax(r0.max_rel, r1.max_rel),
            fmax(r0.max_ratio, r1.max_ratio), ok && gok ? "ok" : "FAILED");
     return ok && gok;
-}
-
-static void human_time(double s, char *buf, size_t len)
-{
-    if (s < 1e-3)
-        snprintf(buf, len, "%7.1f us", s * 1e6);
-    else if (s < 1)
-        snprintf(buf, len, "%7.2f ms", s * 1e3);
-    else
-        snprintf(buf, len, "%7.3f s ", s);
 }
 
 int main(int argc, char **argv)
@@ -367,7 +337,7 @@ int main(int argc, char **argv)
         const struct row *r = &rows[i];
         char name[32], tm[32];
         snprintf(name, sizeof name, "d=%d K=%d n=%d", r->d, r->K, r->n);
-        human_time(r->obj, tm, sizeof tm);
+        bench_human_time(r->obj, tm, sizeof tm);
         printf("%-15s %7zu %10zu %7.1f %11s | %8.1fx %8.1fx %9.1fx\n", name, r->np, r->nodes,
                r->bytes, tm, r->rec_grad, r->grad, r->eval_grad);
     }

@@ -26,9 +26,11 @@
  *
  * usage: bench_gmm_tensor [-t SECONDS] [--peer FILE] [DATADIR] */
 #define _POSIX_C_SOURCE 200809L     /* clock_gettime */
+#include "bench_util.h"
 #include "timing.h"
 #include "gmm_data.h"
 #include "gmm_objective.h"
+#include "gmm_tensor_objective.h"
 #include "wengert.h"
 
 #include <math.h>
@@ -65,26 +67,6 @@ static const char *const form_name[NFORMS] = { "centered", "expanded" };
 
 static double min_time = 0.5;
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "bench_gmm_tensor: out of memory (%zu bytes)\n", n);
-        exit(2);
-    }
-    return p;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) {
-        fprintf(stderr, "bench_gmm_tensor: out of memory (%zu x %zu bytes)\n", n, size);
-        exit(2);
-    }
-    return p;
-}
-
 typedef struct problem {
     const char *name;
     gmm_input in;
@@ -93,9 +75,6 @@ typedef struct problem {
     int form;
     wg_tape *t;                     /* the tensor tape */
     wg_var vars[3], y;              /* inputs alphas, means, icf; the objective */
-    wg_var *parts;                  /* pieces of Q_k^T, 3 d of them at most */
-    wg_var *zparts;                 /* zparts[c]: the constant K x c zeros, c = 1 .. d-1 */
-    double *zeros;                  /* K (d - 1) zeros for the constant pieces */
     double *g;                      /* the tensor tape's gradient */
     wg_tape *ts;                    /* the scalar tape */
     wg_var *xs, *tscratch, ys;
@@ -112,97 +91,20 @@ static void die_tape(const problem *p, const wg_tape *t, const char *what)
 
 /* ---------------------------------------------------------------- the tensor objective */
 
-/* Q_k^T for every k, as a (K, d, d) tensor: row c of Q_k^T is column c of
- * Q_k = [0 (c of them), exp(q_kc), l_k's column c (d - c - 1 values)], and
- * l_k stores its strict lower triangle column by column, so every piece is
- * a contiguous slice of an input.  Building Q_k^T rather than Q_k is what
- * makes the pieces contiguous.  One concat of the 3 d - 2 pieces along the
- * flattened axis, then a reshape: no scatter matrix, whose (d d) x (d(d-1)/2)
- * zeros would cost more than the whole objective at d = 64. */
-static wg_var record_qt(problem *p, wg_var qdiag, wg_var l)
-{
-    wg_tape *t = p->t;
-    const size_t d = (size_t)p->in.d, K = (size_t)p->in.K;
-    size_t np = 0, off = 0;
-    for (size_t c = 0; c < d; c++) {
-        if (c > 0)
-            p->parts[np++] = p->zparts[c];
-        p->parts[np++] = wg_slice(t, qdiag, 1, c, c + 1);
-        if (c + 1 < d) {
-            p->parts[np++] = wg_slice(t, l, 1, off, off + d - c - 1);
-            off += d - c - 1;
-        }
-    }
-    wg_var flat = np == 1 ? p->parts[0] : wg_concat(t, np, p->parts, 1);
-    size_t s3[3] = { K, d, d };
-    return wg_reshape(t, flat, 3, s3);
-}
-
+/* data, inputs, and the objective in the problem's form (gmm_tensor_objective.c) */
 static wg_var record_tensor(problem *p)
 {
     wg_tape *t = p->t;
     const gmm_input *in = &p->in;
-    const size_t d = (size_t)in->d, K = (size_t)in->K, n = (size_t)in->n, nicf = p->nicf;
-    const int ax0 = 0, ax1 = 1, ax2 = 2;
-
-    /* Constants first: the reverse sweep runs down to the first input it
-     * differentiates, so a constant recorded before the inputs gets no
-     * adjoint, while one recorded after them gets one computed and thrown
-     * away (for x: a broadcast sum in the centered form, a whole matmul
-     * adjoint in the expanded one). */
-    size_t sa[1] = { K }, sm[2] = { K, d }, si[2] = { K, nicf }, sx[2] = { n, d };
-    wg_var x = wg_tensor_const(t, 2, sx, in->x);
-    for (size_t c = 1; c < d; c++) {
-        size_t sz[2] = { K, c };
-        p->zparts[c] = wg_tensor_const(t, 2, sz, p->zeros);
-    }
+    const size_t d = (size_t)in->d, K = (size_t)in->K, nicf = p->nicf;
+    size_t sa[1] = { K }, sm[2] = { K, d }, si[2] = { K, nicf };
+    wg_var x = gmm_tensor_data(t, in);
     wg_var alphas = p->vars[0] = wg_tensor_input(t, 1, sa, in->alphas);
     wg_var means = p->vars[1] = wg_tensor_input(t, 2, sm, in->means);
     wg_var icf = p->vars[2] = wg_tensor_input(t, 2, si, in->icf);
-
-    wg_var q = wg_slice(t, icf, 1, 0, d);                   /* (K, d) log diag of Q_k */
-    wg_var l = nicf > d ? wg_slice(t, icf, 1, d, nicf) : q; /* (K, d(d-1)/2); unused at d = 1 */
-    wg_var qdiag = wg_exp(t, q);
-    wg_var sumq = wg_sum(t, q, 1, &ax1, 0);                 /* (K) log det Q_k */
-    wg_var base = wg_add(t, alphas, sumq);                  /* (K) */
-    wg_var qt = record_qt(p, qdiag, l);                     /* (K, d, d) */
-
-    size_t sk1d[3] = { K, 1, d };
-    wg_var mu3 = wg_reshape(t, means, 3, sk1d);
-    wg_var lse;
-    if (p->form == FORM_CENTERED) {
-        /* (K, n, d): row i of slab k is mu_k - x_i, whose norm under Q_k is
-         * that of x_i - mu_k; then row i times Q_k^T is (Q_k (mu_k - x_i))^T */
-        wg_var diff = wg_sub(t, mu3, x);
-        wg_var y = wg_matmul(t, diff, qt);
-        wg_var sq = wg_sum(t, wg_square(t, y), 1, &ax2, 0);  /* (K, n) */
-        size_t sk1[2] = { K, 1 };
-        wg_var term = wg_sub(t, wg_reshape(t, base, 2, sk1), wg_mul_c(t, sq, 0.5));
-        lse = wg_logsumexp(t, term, 0, 0);                   /* (n) */
-    } else {
-        /* W = [Q_1^T ... Q_K^T] side by side, (d, K d): x W holds Q_k x_i
-         * for every k in row i, one product over all components */
-        static const int perm[3] = { 1, 0, 2 };
-        size_t sw[2] = { d, K * d }, snkd[3] = { n, K, d };
-        wg_var w = wg_reshape(t, wg_transpose(t, qt, perm), 2, sw);
-        wg_var xw = wg_reshape(t, wg_matmul(t, x, w), 3, snkd);
-        wg_var mw = wg_reshape(t, wg_matmul(t, mu3, qt), 2, sm);   /* (K, d) Q_k mu_k */
-        wg_var y = wg_sub(t, mw, xw);                               /* (n, K, d) */
-        wg_var sq = wg_sum(t, wg_square(t, y), 1, &ax2, 0);         /* (n, K) */
-        wg_var term = wg_sub(t, base, wg_mul_c(t, sq, 0.5));
-        lse = wg_logsumexp(t, term, 1, 0);                          /* (n) */
-    }
-    wg_var f = wg_sub(t, wg_sum(t, lse, 0, NULL, 0),
-                      wg_mul_c(t, wg_logsumexp(t, alphas, 0, 0), (double)n));
-
-    /* Wishart prior: 1/2 gamma^2 (|exp q|^2 + |l|^2) - m sum(q), over all k */
-    wg_var ss = wg_sum(t, wg_square(t, qdiag), 0, NULL, 0);
-    if (nicf > d)
-        ss = wg_add(t, ss, wg_sum(t, wg_square(t, l), 0, NULL, 0));
-    const double half_g2 = 0.5 * in->gamma * in->gamma;
-    wg_var prior = wg_sub(t, wg_mul_c(t, ss, half_g2),
-                          wg_mul_c(t, wg_sum(t, sumq, 1, &ax0, 0), (double)in->m));
-    return wg_add_c(t, wg_add(t, f, prior), gmm_constant(in));
+    return gmm_tensor_objective_form(t, in, p->form == FORM_CENTERED ? GMM_TENSOR_CENTERED
+                                                                    : GMM_TENSOR_EXPANDED,
+                                     x, alphas, means, icf);
 }
 
 /* ---------------------------------------------------------------- timed calls */
@@ -252,18 +154,14 @@ static int load(problem *p, const char *dir, const char *file)
         fprintf(stderr, "bench_gmm_tensor: %s\n", err);
         return 0;
     }
-    const size_t d = (size_t)p->in.d, K = (size_t)p->in.K;
     p->np = gmm_nparams(&p->in);
     p->nicf = gmm_icf_len(p->in.d);
-    p->params = xmalloc(p->np * sizeof *p->params);
-    p->scratch = xmalloc(gmm_scratch_len(&p->in) * sizeof *p->scratch);
-    p->g = xmalloc(p->np * sizeof *p->g);
-    p->gs = xmalloc(p->np * sizeof *p->gs);
-    p->xs = xmalloc(p->np * sizeof *p->xs);
-    p->tscratch = xmalloc(gmm_scratch_len(&p->in) * sizeof *p->tscratch);
-    p->parts = xmalloc(3 * d * sizeof *p->parts);
-    p->zparts = xmalloc(d * sizeof *p->zparts);
-    p->zeros = xcalloc(K * d, sizeof *p->zeros);
+    p->params = bench_xmalloc(p->np * sizeof *p->params);
+    p->scratch = bench_xmalloc(gmm_scratch_len(&p->in) * sizeof *p->scratch);
+    p->g = bench_xmalloc(p->np * sizeof *p->g);
+    p->gs = bench_xmalloc(p->np * sizeof *p->gs);
+    p->xs = bench_xmalloc(p->np * sizeof *p->xs);
+    p->tscratch = bench_xmalloc(gmm_scratch_len(&p->in) * sizeof *p->tscratch);
     gmm_pack(&p->in, p->params);
     p->t = wg_tape_new();
     p->ts = wg_tape_new();
@@ -290,9 +188,6 @@ static void unload(problem *p)
     free(p->gs);
     free(p->xs);
     free(p->tscratch);
-    free(p->parts);
-    free(p->zparts);
-    free(p->zeros);
     gmm_free(&p->in);
 }
 
@@ -405,27 +300,6 @@ static const peer_row *find_peer(const peer_row *rows, int n, const char *name)
 
 /* ---------------------------------------------------------------- output */
 
-static void human_time(double s, char *buf, size_t len)
-{
-    if (s < 1e-3)
-        snprintf(buf, len, "%7.1f us", s * 1e6);
-    else if (s < 1)
-        snprintf(buf, len, "%7.2f ms", s * 1e3);
-    else
-        snprintf(buf, len, "%7.3f s ", s);
-}
-
-static void print_threads(void)
-{
-    const char *v = getenv("OPENBLAS_NUM_THREADS");
-    if (v && strcmp(v, "1") == 0)
-        printf("BLAS: single-threaded (OPENBLAS_NUM_THREADS=1), as the one-thread peers\n");
-    else
-        printf("BLAS: OPENBLAS_NUM_THREADS is %s%s%s: OpenBLAS may use every core, so the "
-               "comparison\nwith one-thread peers is not fair (make bench sets it to 1)\n",
-               v ? "\"" : "not set", v ? v : "", v ? "\"" : "");
-}
-
 int main(int argc, char **argv)
 {
     const char *dir = "bench/data", *peer_path = NULL;
@@ -453,7 +327,7 @@ int main(int argc, char **argv)
     int npeers = peer_path ? read_peer(peer_path, peers, 32) : 0;
 
     printf("ADBench GMM with tensor ops, libwengert %s\n", wg_version());
-    print_threads();
+    bench_print_blas_threads("bench");
     printf("\nchecks: each form's f against the plain C objective (relative difference <= %g), "
            "its gradient\nagainst the scalar tape's, per block alphas / means / icf: max "
            "|difference| / max |scalar| <= %g\n\n", VALUE_RTOL, GRAD_RTOL);
@@ -532,17 +406,17 @@ int main(int argc, char **argv)
             continue;
         char name[32], tobj[32], tpeer[32] = "-", rpeer[64] = "-";
         snprintf(name, sizeof name, "d=%d K=%d n=%d", r->d, r->K, r->n);
-        human_time(r->obj, tobj, sizeof tobj);
+        bench_human_time(r->obj, tobj, sizeof tobj);
         const peer_row *pr = find_peer(peers, npeers, r->name);
         if (pr) {
-            human_time(pr->fwd_bwd, tpeer, sizeof tpeer);
+            bench_human_time(pr->fwd_bwd, tpeer, sizeof tpeer);
             snprintf(rpeer, sizeof rpeer, "%.1fx %s", pr->fwd_bwd / r->obj, pr->form);
         }
         char scal[32];
         snprintf(scal, sizeof scal, "%.1fx", r->scalar);
         for (int f = 0; f < NFORMS; f++) {
             char trg[32];
-            human_time(r->rec_grad_s[f], trg, sizeof trg);
+            bench_human_time(r->rec_grad_s[f], trg, sizeof trg);
             printf("%-16s %10s | %-9s %6zu %11s %8.1fx %7.1fx | %12s | %11s %s\n",
                    f ? "" : name, f ? "" : tobj, form_name[f], r->nodes[f], trg, r->rec_grad[f],
                    r->rec[f], f ? "" : scal, f ? "" : tpeer, f ? "" : rpeer);
@@ -583,8 +457,8 @@ int main(int argc, char **argv)
                                                                                     : "NOT met");
             if (pr) {
                 char a[32], b[32];
-                human_time(r->rec_grad_s[f], a, sizeof a);
-                human_time(pr->fwd_bwd, b, sizeof b);
+                bench_human_time(r->rec_grad_s[f], a, sizeof a);
+                bench_human_time(pr->fwd_bwd, b, sizeof b);
                 printf("  vs PyTorch %s against %s: %s", a, b,
                        r->rec_grad_s[f] < pr->fwd_bwd ? "faster" : "NOT faster");
             }

@@ -39,6 +39,7 @@
  *
  * usage: bench_hessian [-t SECONDS] [--peer FILE] [DATADIR] */
 #define _POSIX_C_SOURCE 200809L     /* clock_gettime */
+#include "bench_util.h"
 #include "timing.h"
 #include "gmm_data.h"
 #include "gmm_objective.h"
@@ -94,26 +95,6 @@
 static double min_time = 0.5;
 static int failed;
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "bench_hessian: out of memory (%zu bytes)\n", n);
-        exit(2);
-    }
-    return p;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) {
-        fprintf(stderr, "bench_hessian: out of memory (%zu x %zu bytes)\n", n, size);
-        exit(2);
-    }
-    return p;
-}
-
 /* ---------------------------------------------------------------- random numbers */
 
 /* xorshift64*: bench_mlp's generator; hessian_torch.py draws the same
@@ -122,20 +103,6 @@ static void *xcalloc(size_t n, size_t size)
 #define MLP_SEED UINT64_C(0x9E3779B97F4A7C15)
 #define DIR_SEED UINT64_C(0x853C49E6748FEA9B)
 
-typedef struct rng { uint64_t s; } rng;
-
-static uint64_t rng_next(rng *r)
-{
-    r->s ^= r->s >> 12;
-    r->s ^= r->s << 25;
-    r->s ^= r->s >> 27;
-    return r->s * UINT64_C(0x2545F4914F6CDD1D);
-}
-
-static double rng_uniform(rng *r)          /* [0, 1), 53 random bits: exact */
-{
-    return (double)(rng_next(r) >> 11) * 0x1p-53;
-}
 
 /* ---------------------------------------------------------------- problems */
 
@@ -273,23 +240,23 @@ static void record_mlp(prob *p)
 /* bench_mlp's data and weights, drawn in its order */
 static double *mlp_draw(double *params)
 {
-    rng r = { MLP_SEED };
-    double *data = xcalloc(MLP_B * (MLP_IN + MLP_OUT), sizeof *data);
+    bench_rng r = { MLP_SEED };
+    double *data = bench_xcalloc(MLP_B * (MLP_IN + MLP_OUT), sizeof *data);
     double *onehot = data + MLP_B * MLP_IN;
     for (int i = 0; i < MLP_B * MLP_IN; i++)
-        data[i] = rng_uniform(&r);
+        data[i] = bench_rng_uniform(&r);
     for (int i = 0; i < MLP_B; i++)
-        onehot[i * MLP_OUT + (int)(rng_next(&r) % MLP_OUT)] = 1.0;
+        onehot[i * MLP_OUT + (int)(bench_rng_next(&r) % MLP_OUT)] = 1.0;
     const double s1 = 1.0 / sqrt((double)MLP_IN), s2 = 1.0 / sqrt((double)MLP_H);
     double *w1 = params, *b1 = w1 + MLP_IN * MLP_H, *w2 = b1 + MLP_H, *b2 = w2 + MLP_H * MLP_OUT;
     for (int i = 0; i < MLP_IN * MLP_H; i++)
-        w1[i] = (2.0 * rng_uniform(&r) - 1.0) * s1;
+        w1[i] = (2.0 * bench_rng_uniform(&r) - 1.0) * s1;
     for (int i = 0; i < MLP_H; i++)
-        b1[i] = (2.0 * rng_uniform(&r) - 1.0) * s1;
+        b1[i] = (2.0 * bench_rng_uniform(&r) - 1.0) * s1;
     for (int i = 0; i < MLP_H * MLP_OUT; i++)
-        w2[i] = (2.0 * rng_uniform(&r) - 1.0) * s2;
+        w2[i] = (2.0 * bench_rng_uniform(&r) - 1.0) * s2;
     for (int i = 0; i < MLP_OUT; i++)
-        b2[i] = (2.0 * rng_uniform(&r) - 1.0) * s2;
+        b2[i] = (2.0 * bench_rng_uniform(&r) - 1.0) * s2;
     return data;
 }
 
@@ -310,7 +277,7 @@ static void prob_init(prob *p, int kind, const gmm_input *gi, const char *gkey)
         p->record = p->tensor ? record_rosen_tensor : record_rosen_scalar;
         p->N = ROSEN_N;
         p->nx = p->tensor ? 1 : p->N;
-        p->x0 = xmalloc(p->N * sizeof *p->x0);
+        p->x0 = bench_xmalloc(p->N * sizeof *p->x0);
         for (size_t i = 0; i < p->N; i++)
             p->x0[i] = i % 2 ? 1.0 : -1.2;
         break;
@@ -323,7 +290,7 @@ static void prob_init(prob *p, int kind, const gmm_input *gi, const char *gkey)
         p->record = p->tensor ? record_prior_tensor : record_prior_scalar;
         p->N = (size_t)gi->K * gmm_icf_len(gi->d);
         p->nx = p->tensor ? 1 : p->N;
-        p->x0 = xmalloc(p->N * sizeof *p->x0);
+        p->x0 = bench_xmalloc(p->N * sizeof *p->x0);
         memcpy(p->x0, gi->icf, p->N * sizeof *p->x0);
         break;
     case P_GMM_T:
@@ -335,10 +302,10 @@ static void prob_init(prob *p, int kind, const gmm_input *gi, const char *gkey)
         p->record = p->tensor ? record_gmm_tensor : record_gmm_scalar;
         p->N = gmm_nparams(gi);
         p->nx = p->tensor ? 3 : p->N;
-        p->x0 = xmalloc(p->N * sizeof *p->x0);
+        p->x0 = bench_xmalloc(p->N * sizeof *p->x0);
         gmm_pack(gi, p->x0);
         if (!p->tensor)
-            p->scratch = xmalloc(gmm_scratch_len(gi) * sizeof *p->scratch);
+            p->scratch = bench_xmalloc(gmm_scratch_len(gi) * sizeof *p->scratch);
         break;
     case P_MLP:
         p->tensor = 1;
@@ -347,12 +314,12 @@ static void prob_init(prob *p, int kind, const gmm_input *gi, const char *gkey)
         p->record = record_mlp;
         p->N = MLP_IN * MLP_H + MLP_H + MLP_H * MLP_OUT + MLP_OUT;
         p->nx = 4;
-        p->x0 = xmalloc(p->N * sizeof *p->x0);
+        p->x0 = bench_xmalloc(p->N * sizeof *p->x0);
         p->data = mlp_draw(p->x0);
         break;
     }
-    p->x = xmalloc(p->nx * sizeof *p->x);
-    p->g = xmalloc(p->N * sizeof *p->g);
+    p->x = bench_xmalloc(p->nx * sizeof *p->x);
+    p->g = bench_xmalloc(p->N * sizeof *p->g);
     p->t = wg_tape_new();
     if (!p->t) {
         fprintf(stderr, "bench_hessian: out of memory for a tape\n");
@@ -377,17 +344,17 @@ static void prob_free(prob *p)
 /* the directions: v, then u, from DIR_SEED, uniform in [-1, 1) */
 static void directions(prob *p)
 {
-    rng r = { DIR_SEED };
+    bench_rng r = { DIR_SEED };
     if (!p->v) {
-        p->v = xmalloc(p->N * sizeof *p->v);
-        p->u = xmalloc(p->N * sizeof *p->u);
-        p->Hv = xmalloc(p->N * sizeof *p->Hv);
-        p->Hu = xmalloc(p->N * sizeof *p->Hu);
+        p->v = bench_xmalloc(p->N * sizeof *p->v);
+        p->u = bench_xmalloc(p->N * sizeof *p->u);
+        p->Hv = bench_xmalloc(p->N * sizeof *p->Hv);
+        p->Hu = bench_xmalloc(p->N * sizeof *p->Hu);
     }
     for (size_t j = 0; j < p->N; j++)
-        p->v[j] = 2.0 * rng_uniform(&r) - 1.0;
+        p->v[j] = 2.0 * bench_rng_uniform(&r) - 1.0;
     for (size_t j = 0; j < p->N; j++)
-        p->u[j] = 2.0 * rng_uniform(&r) - 1.0;
+        p->u[j] = 2.0 * bench_rng_uniform(&r) - 1.0;
 }
 
 /* ---------------------------------------------------------------- timed calls */
@@ -494,11 +461,11 @@ static void grad_at(prob *p, const double *dir, double s, double *g)
 static void fd_along(prob *p, const double *dir, double *out)
 {
     if (!p->xv) {
-        p->xv = xmalloc(p->N * sizeof *p->xv);
-        p->gp = xmalloc(p->N * sizeof *p->gp);
-        p->gm = xmalloc(p->N * sizeof *p->gm);
-        p->d1 = xmalloc(p->N * sizeof *p->d1);
-        p->d2 = xmalloc(p->N * sizeof *p->d2);
+        p->xv = bench_xmalloc(p->N * sizeof *p->xv);
+        p->gp = bench_xmalloc(p->N * sizeof *p->gp);
+        p->gm = bench_xmalloc(p->N * sizeof *p->gm);
+        p->d1 = bench_xmalloc(p->N * sizeof *p->d1);
+        p->d2 = bench_xmalloc(p->N * sizeof *p->d2);
     }
     const double h = FD_STEP * (1.0 + maxabs(p->x0, p->N)) / norm2(dir, p->N);
     double *D[2] = { p->d1, p->d2 };
@@ -516,29 +483,6 @@ static void fd_along(prob *p, const double *dir, double *out)
 }
 
 /* ---------------------------------------------------------------- output helpers */
-
-static void human_time(double s, char *buf, size_t len)
-{
-    if (!(s == s))
-        snprintf(buf, len, "%10s", "-");
-    else if (s < 1e-3)
-        snprintf(buf, len, "%7.1f us", s * 1e6);
-    else if (s < 1)
-        snprintf(buf, len, "%7.2f ms", s * 1e3);
-    else
-        snprintf(buf, len, "%7.3f s ", s);
-}
-
-static void print_threads(void)
-{
-    const char *v = getenv("OPENBLAS_NUM_THREADS");
-    if (v && strcmp(v, "1") == 0)
-        printf("BLAS: single-threaded (OPENBLAS_NUM_THREADS=1), as the one-thread peer\n");
-    else
-        printf("BLAS: OPENBLAS_NUM_THREADS is %s%s%s: OpenBLAS may use every core, so the "
-               "comparison\nwith a one-thread peer is not fair (make bench-hessian sets it to 1)\n",
-               v ? "\"" : "not set", v ? v : "", v ? "\"" : "");
-}
 
 static const char *verdict(int ok)
 {
@@ -646,7 +590,7 @@ static void hvp_problem(prob *p)
     r->vhv = dot(p->v, p->Hv, p->N);
 
     /* H v against central differences of the gradient along v */
-    double *fd = xmalloc(p->N * sizeof *fd);
+    double *fd = bench_xmalloc(p->N * sizeof *fd);
     fd_along(p, p->v, fd);
     r->fd = rel_diff(p->Hv, fd, p->N);
     free(fd);
@@ -712,9 +656,9 @@ static void hessian_problem(prob *p)
     snprintf(r->name, sizeof r->name, "%s", p->name);
     snprintf(r->key, sizeof r->key, "%s", p->key);
     const size_t N = r->N = p->N;
-    p->H = xmalloc(N * N * sizeof *p->H);
-    p->H2 = xmalloc(N * N * sizeof *p->H2);
-    p->e = xcalloc(N, sizeof *p->e);
+    p->H = bench_xmalloc(N * N * sizeof *p->H);
+    p->H2 = bench_xmalloc(N * N * sizeof *p->H2);
+    p->e = bench_xcalloc(N, sizeof *p->e);
     run_hessian(p);
     run_hvps(p);
 
@@ -731,7 +675,7 @@ static void hessian_problem(prob *p)
             dv = fmax(dv, fabs(p->H2[j * N + i] - p->H[i * N + j]));
     r->vs_hvps = hmax > 0 ? dv / hmax : INFINITY;
     /* every column against central differences of the gradient along e_j */
-    double *col = xmalloc(N * sizeof *col), fde = 0;
+    double *col = bench_xmalloc(N * sizeof *col), fde = 0;
     for (size_t j = 0; j < N; j++) {
         p->e[j] = 1;
         fd_along(p, p->e, col);
@@ -741,7 +685,7 @@ static void hessian_problem(prob *p)
     }
     free(col);
     r->fd = hmax > 0 ? fde / hmax : INFINITY;
-    double *E = xmalloc(N * N * sizeof *E);
+    double *E = bench_xmalloc(N * N * sizeof *E);
     exact_hessian(p, E);
     r->exact = rel_diff(p->H, E, N * N);
     free(E);
@@ -788,13 +732,13 @@ static void growth_problem(prob *p)
     run_grad(p);
     r->nodes = wg_tape_size(p->t);
     r->bytes = wg_tape_bytes(p->t);
-    wg_var *gh = xmalloc(p->nx * sizeof *gh);
+    wg_var *gh = bench_xmalloc(p->nx * sizeof *gh);
     if (wg_grad_graph(p->t, p->y, p->nx, p->x, gh) != WG_OK)
         die_tape(p, "wg_grad_graph");
     r->added = wg_tape_size(p->t) - r->nodes;
     r->added_bytes = wg_tape_bytes(p->t) - r->bytes;
     r->per_node = (double)r->added / (double)r->nodes;
-    double *gv = xmalloc(p->N * sizeof *gv);
+    double *gv = bench_xmalloc(p->N * sizeof *gv);
     size_t off = 0;
     for (size_t i = 0; i < p->nx; i++) {
         if (wg_tensor_value(p->t, gh[i], gv + off) != WG_OK)
@@ -855,7 +799,7 @@ int main(int argc, char **argv)
     for (int a = 0; a < argc; a++)
         printf(" %s", argv[a]);
     printf("\n");
-    print_threads();
+    bench_print_blas_threads("bench-hessian");
 
     /* ------------------------------------------------ 1 */
     printf("\n1. wg_hvp over one wg_grad (tape recorded once; target <= %.0fx)\n", HVP_TARGET);
@@ -920,9 +864,9 @@ int main(int argc, char **argv)
             continue;
         }
         char tg[32], th[32], tr[32];
-        human_time(r->grad, tg, sizeof tg);
-        human_time(r->hvp, th, sizeof th);
-        human_time(r->rec_hvp, tr, sizeof tr);
+        bench_human_time(r->grad, tg, sizeof tg);
+        bench_human_time(r->hvp, th, sizeof th);
+        bench_human_time(r->rec_hvp, tr, sizeof tr);
         printf("%-24s %7zu %7zu %11s %11s %6.2fx %-8s %11s\n", r->name, r->N, r->nodes, tg, th,
                r->ratio, !has_target(r) ? "-" : r->ratio <= HVP_TARGET ? "met" : "NOT met", tr);
     }
@@ -943,9 +887,9 @@ int main(int argc, char **argv)
             continue;
         }
         char tg[32], th[32], tv[32];
-        human_time(r->grad, tg, sizeof tg);
-        human_time(r->hess, th, sizeof th);
-        human_time(r->hvps, tv, sizeof tv);
+        bench_human_time(r->grad, tg, sizeof tg);
+        bench_human_time(r->hess, th, sizeof th);
+        bench_human_time(r->hvps, tv, sizeof tv);
         printf("%-24s %5zu %11s %11s %8.1fx %8.2fx %11s %8.2fx\n", r->name, r->N, tg, th,
                r->r_grad, r->r_grad / (double)r->N, tv, r->r_grad / r->r_hvps);
     }
@@ -991,11 +935,11 @@ int main(int argc, char **argv)
             if (!q || !r->ok)
                 continue;
             char a[32], b[32], c[32], d[32], e[32];
-            human_time(q->grad, a, sizeof a);
-            human_time(q->hvp, b, sizeof b);
-            human_time(q->vhp, c, sizeof c);
-            human_time(r->hvp, d, sizeof d);
-            human_time(r->rec_hvp, e, sizeof e);
+            bench_human_time(q->grad, a, sizeof a);
+            bench_human_time(q->hvp, b, sizeof b);
+            bench_human_time(q->vhp, c, sizeof c);
+            bench_human_time(r->hvp, d, sizeof d);
+            bench_human_time(r->rec_hvp, e, sizeof e);
             const double fr = fabs(q->f - r->f) / fabs(r->f);
             const double vr = fabs(q->vhv - r->vhv) / fabs(r->vhv);
             printf("%-24s %-9s %10s %10s %10s %6.2fx | %10s %10s | %9.1e %9.1e\n", r->name,
@@ -1009,10 +953,10 @@ int main(int argc, char **argv)
             if (!q || !r->ok)
                 continue;
             char a[32], b[32], c[32], d[32];
-            human_time(q->grad, a, sizeof a);
-            human_time(q->hess, b, sizeof b);
-            human_time(q->hess_vec, c, sizeof c);
-            human_time(r->hess, d, sizeof d);
+            bench_human_time(q->grad, a, sizeof a);
+            bench_human_time(q->hess, b, sizeof b);
+            bench_human_time(q->hess_vec, c, sizeof c);
+            bench_human_time(r->hess, d, sizeof d);
             const double best = q->hess_vec < q->hess ? q->hess_vec : q->hess;
             printf("%-24s %10s %10s %9.1fx %10s | %10s %8.2fx\n", r->name, a, b,
                    q->hess / q->grad, c, d, r->hess / best);

@@ -14,6 +14,7 @@
  *
  * usage: bench_mlp [-t SECONDS] [--peer FILE] */
 #define _POSIX_C_SOURCE 200809L     /* clock_gettime */
+#include "bench_util.h"
 #include "timing.h"
 #include "wengert.h"
 
@@ -42,18 +43,7 @@ static double min_time = 0.5;
 
 /* deterministic pseudo-random numbers (xorshift64*, seeded as bench_gmm);
  * mlp_torch.py draws the same sequence in the same order */
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Du;
-}
-static double rng_uniform(void)            /* [0, 1) */
-{
-    return (double)(rng_next() >> 11) * 0x1p-53;
-}
+static bench_rng rng = { BENCH_RNG_SEED };
 
 typedef struct mlp {
     double *x, *onehot;                     /* B x IN pixels in [0, 1); B x OUT labels */
@@ -67,16 +57,6 @@ typedef struct mlp {
     double *gref, *h, *logits, *dlog, *dh;  /* the reference pass */
 } mlp;
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "bench_mlp: out of memory (%zu bytes)\n", n);
-        exit(2);
-    }
-    return p;
-}
-
 /* Weights uniform in (-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's default
  * scale for a linear layer: pre-activations stay of order 1, so tanh is
  * neither saturated (derivative near 0) nor near-linear (derivative near 1)
@@ -84,38 +64,38 @@ static void *xmalloc(size_t n)
 static void init(mlp *m)
 {
     memset(m, 0, sizeof *m);
-    m->x = xmalloc(B * IN * sizeof *m->x);
+    m->x = bench_xmalloc(B * IN * sizeof *m->x);
     m->onehot = calloc(B * OUT, sizeof *m->onehot);
-    m->w1 = xmalloc(IN * H * sizeof *m->w1);
-    m->b1 = xmalloc(H * sizeof *m->b1);
-    m->w2 = xmalloc(H * OUT * sizeof *m->w2);
-    m->b2 = xmalloc(OUT * sizeof *m->b2);
+    m->w1 = bench_xmalloc(IN * H * sizeof *m->w1);
+    m->b1 = bench_xmalloc(H * sizeof *m->b1);
+    m->w2 = bench_xmalloc(H * OUT * sizeof *m->w2);
+    m->b2 = bench_xmalloc(OUT * sizeof *m->b2);
     m->nparams = IN * H + H + H * OUT + OUT;
-    m->g = xmalloc(m->nparams * sizeof *m->g);
-    m->gref = xmalloc(m->nparams * sizeof *m->gref);
-    m->h = xmalloc(B * H * sizeof *m->h);
-    m->logits = xmalloc(B * OUT * sizeof *m->logits);
-    m->dlog = xmalloc(B * OUT * sizeof *m->dlog);
-    m->dh = xmalloc(B * H * sizeof *m->dh);
+    m->g = bench_xmalloc(m->nparams * sizeof *m->g);
+    m->gref = bench_xmalloc(m->nparams * sizeof *m->gref);
+    m->h = bench_xmalloc(B * H * sizeof *m->h);
+    m->logits = bench_xmalloc(B * OUT * sizeof *m->logits);
+    m->dlog = bench_xmalloc(B * OUT * sizeof *m->dlog);
+    m->dh = bench_xmalloc(B * H * sizeof *m->dh);
     if (!m->onehot) {
         fprintf(stderr, "bench_mlp: out of memory\n");
         exit(2);
     }
     for (int i = 0; i < B * IN; i++)
-        m->x[i] = rng_uniform();
+        m->x[i] = bench_rng_uniform(&rng);
     for (int i = 0; i < B; i++) {
-        m->label[i] = (int)(rng_next() % OUT);
+        m->label[i] = (int)(bench_rng_next(&rng) % OUT);
         m->onehot[i * OUT + m->label[i]] = 1.0;
     }
     const double s1 = 1.0 / sqrt((double)IN), s2 = 1.0 / sqrt((double)H);
     for (int i = 0; i < IN * H; i++)
-        m->w1[i] = (2.0 * rng_uniform() - 1.0) * s1;
+        m->w1[i] = (2.0 * bench_rng_uniform(&rng) - 1.0) * s1;
     for (int i = 0; i < H; i++)
-        m->b1[i] = (2.0 * rng_uniform() - 1.0) * s1;
+        m->b1[i] = (2.0 * bench_rng_uniform(&rng) - 1.0) * s1;
     for (int i = 0; i < H * OUT; i++)
-        m->w2[i] = (2.0 * rng_uniform() - 1.0) * s2;
+        m->w2[i] = (2.0 * bench_rng_uniform(&rng) - 1.0) * s2;
     for (int i = 0; i < OUT; i++)
-        m->b2[i] = (2.0 * rng_uniform() - 1.0) * s2;
+        m->b2[i] = (2.0 * bench_rng_uniform(&rng) - 1.0) * s2;
     m->t = wg_tape_new();
     if (!m->t) {
         fprintf(stderr, "bench_mlp: out of memory for a tape\n");
@@ -272,27 +252,6 @@ static double block_rel(const double *g, const double *ref, size_t len)
 
 /* ---------------------------------------------------------------- output */
 
-static void human_time(double s, char *buf, size_t len)
-{
-    if (s < 1e-3)
-        snprintf(buf, len, "%7.1f us", s * 1e6);
-    else if (s < 1)
-        snprintf(buf, len, "%7.2f ms", s * 1e3);
-    else
-        snprintf(buf, len, "%7.3f s ", s);
-}
-
-static void print_threads(void)
-{
-    const char *v = getenv("OPENBLAS_NUM_THREADS");
-    if (v && strcmp(v, "1") == 0)
-        printf("BLAS: single-threaded (OPENBLAS_NUM_THREADS=1), as the one-thread peer\n");
-    else
-        printf("BLAS: OPENBLAS_NUM_THREADS is %s%s%s: OpenBLAS may use every core, so the "
-               "comparison\nwith a one-thread peer is not fair (make bench sets it to 1)\n",
-               v ? "\"" : "not set", v ? v : "", v ? "\"" : "");
-}
-
 /* mlp_torch.py --out: one line `mlp forward fwd+bwd loss`, '#' comments */
 static int read_peer(const char *path, double *fwd, double *fwd_bwd, double *loss)
 {
@@ -335,7 +294,7 @@ int main(int argc, char **argv)
     init(&m);
     printf("MLP %d-%d-%d, batch %d, tanh, log-softmax + mean NLL, with tensor ops, "
            "libwengert %s\n", IN, H, OUT, B, wg_version());
-    print_threads();
+    bench_print_blas_threads("bench");
 
     const double lref = reference(&m);
     static const char *const pname[4] = { "W1", "b1", "W2", "b2" };
@@ -372,8 +331,8 @@ int main(int argc, char **argv)
             m.data_first = first;
             r[first] = bench_pair(run_record_grad, run_record, &m, min_time);
             char tf[32], tg[32], label[64];
-            human_time(r[first].ref, tf, sizeof tf);
-            human_time(r[first].fn, tg, sizeof tg);
+            bench_human_time(r[first].ref, tf, sizeof tf);
+            bench_human_time(r[first].fn, tg, sizeof tg);
             snprintf(label, sizeof label, "libwengert, %s", order[first]);
             printf("%-38s %6zu %11s %11s %7.2fx\n", label, wg_tape_size(m.t), tf, tg,
                    r[first].ratio);
@@ -383,8 +342,8 @@ int main(int argc, char **argv)
     double pf, pfb, pl;
     if (ok && peer_path && read_peer(peer_path, &pf, &pfb, &pl)) {
         char tf[32], tg[32];
-        human_time(pf, tf, sizeof tf);
-        human_time(pfb, tg, sizeof tg);
+        bench_human_time(pf, tf, sizeof tf);
+        bench_human_time(pfb, tg, sizeof tg);
         printf("%-38s %6s %11s %11s %7.2fx\n", "PyTorch (autograd, 1 thread)", "", tf, tg,
                pfb / pf);
         const double prel = fabs(pl - lref) / fabs(lref);

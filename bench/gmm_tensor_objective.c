@@ -1,70 +1,121 @@
-/* gmm_tensor_objective.c -- the GMM objective with tensor ops.
+/* gmm_tensor_objective.c -- the GMM objective (gmm_objective_body.h) with
+ * tensor ops: a few nodes per column of Q and a few dozen besides, for all
+ * points and components at once.
  *
- * Per point i and component k, with diff = mu_k - x_i (the norm of
- * Q_k (mu_k - x_i) is that of Q_k (x_i - mu_k), as in gmm_objective_body.h):
- *
- *   Q_k diff = exp(q_k) * diff + L_k diff,   L_k the strict lower triangle
- *
- * all at once over an n x K x d block: exp(q) broadcasts over the points,
- * the data over the components.  L_k is scattered from its packed column
- * order by a product with a constant 0/1 matrix (each entry of the product
- * is one l value times 1 plus zeros: exact), then applied as a batch of K
- * d x d matrices to the n x K column vectors (batch axes broadcast). */
+ * Q_k^T is joined, row by row of Q_k^T, from slices of exp(q) and of the
+ * packed lower triangle l and constant zeros (one concat, one reshape): a
+ * 0/1 scatter matrix would be d^2 x d(d-1)/2 (66 MB at d = 64) and cost
+ * more than the objective.  Then, for the norms |Q_k (mu_k - x_i)|:
+ *   centered  (mu_k - x_i) for all k, i by broadcasting, a (K, n, d)
+ *             tensor, times Q_k^T in one batched matmul: the textbook form;
+ *   expanded  Q_k mu_k - Q_k x_i, where Q_k x_i for all k is one
+ *             (n, d) @ (d, K d) product: one large product in the reverse
+ *             sweep where the centered form needs two; the price is the
+ *             rounding of a difference of two products instead of a product
+ *             of a difference, harmless while |Q_k x_i| and
+ *             |Q_k (mu_k - x_i)| are of one size. */
 #include "gmm_tensor_objective.h"
 
 #include "gmm_objective.h"
 
 #include <stdlib.h>
 
-wg_var gmm_tensor_objective(wg_tape *t, const gmm_input *in, wg_var alphas, wg_var means,
-                            wg_var icf)
+/* Q_k^T for every k, as a (K, d, d) tensor: row c of Q_k^T is column c of
+ * Q_k = [0 (c of them), exp(q_kc), l_k's column c (d - c - 1 values)], and
+ * l_k stores its strict lower triangle column by column, so every piece is
+ * a contiguous slice of an input.  Building Q_k^T rather than Q_k is what
+ * makes the pieces contiguous.  One concat of the 3 d - 2 pieces along the
+ * flattened axis, then a reshape: no scatter matrix, whose (d d) x (d(d-1)/2)
+ * zeros would cost more than the whole objective at d = 64.  The invalid
+ * handle when out of memory. */
+static wg_var record_qt(wg_tape *t, size_t K, size_t d, wg_var qdiag, wg_var l)
+{
+    wg_var *parts = malloc(3 * d * sizeof *parts), z = wg_const(t, 0.0), bad = { 0 };
+    if (!parts)
+        return bad;
+    size_t np = 0, off = 0;
+    for (size_t c = 0; c < d; c++) {
+        if (c > 0) {
+            size_t sz[2] = { K, c };
+            parts[np++] = wg_broadcast_to(t, z, 2, sz);
+        }
+        parts[np++] = wg_slice(t, qdiag, 1, c, c + 1);
+        if (c + 1 < d) {
+            parts[np++] = wg_slice(t, l, 1, off, off + d - c - 1);
+            off += d - c - 1;
+        }
+    }
+    wg_var flat = wg_concat(t, np, parts, 1);
+    free(parts);
+    size_t s3[3] = { K, d, d };
+    return wg_reshape(t, flat, 3, s3);
+}
+
+wg_var gmm_tensor_objective_form(wg_tape *t, const gmm_input *in, int form, wg_var x,
+                                 wg_var alphas, wg_var means, wg_var icf)
 {
     const size_t d = (size_t)in->d, K = (size_t)in->K, n = (size_t)in->n;
-    const size_t nicf = gmm_icf_len(in->d), nl = nicf - d;
-    const int ax1[1] = { 1 }, ax2[1] = { 2 };
-    wg_var bad = { 0 };
+    const size_t nicf = gmm_icf_len(in->d);
+    const int ax0 = 0, ax1 = 1, ax2 = 2;
 
-    wg_var q = wg_slice(t, icf, 1, 0, d);                  /* K x d: log of Q's diagonal */
-    wg_var sumq = wg_sum(t, q, 1, ax1, 0);                 /* K: log det Q_k */
-    wg_var qd = wg_exp(t, q);                              /* K x d: Q's diagonal */
-    wg_var base = wg_add(t, alphas, sumq);                 /* K: alpha_k + sum(q_k) */
+    wg_var q = wg_slice(t, icf, 1, 0, d);                   /* (K, d) log diag of Q_k */
+    wg_var l = nicf > d ? wg_slice(t, icf, 1, d, nicf) : q; /* (K, d(d-1)/2); unused at d = 1 */
+    wg_var qdiag = wg_exp(t, q);
+    wg_var sumq = wg_sum(t, q, 1, &ax1, 0);                 /* (K) log det Q_k */
+    wg_var base = wg_add(t, alphas, sumq);                  /* (K) */
+    wg_var qt = record_qt(t, K, d, qdiag, l);               /* (K, d, d) */
+    if (!qt.id)
+        return qt;
 
-    size_t sx[3] = { n, 1, d }, smu[3] = { 1, K, d };
-    wg_var xc = wg_tensor_const(t, 3, sx, in->x);          /* the data, one row per point */
-    wg_var diff = wg_sub(t, wg_reshape(t, means, 3, smu), xc);     /* n x K x d */
-    wg_var qx = wg_mul(t, wg_reshape(t, qd, 3, smu), diff);
-    wg_var l = bad;
-    if (nl > 0) {
-        /* S (nl x d*d): packed column order -> row-major position (r, c), r > c */
-        double *S = calloc(nl * d * d, sizeof *S);
-        if (!S)
-            return bad;
-        size_t idx = 0;
-        for (size_t c = 0; c < d; c++)
-            for (size_t r = c + 1; r < d; r++, idx++)
-                S[idx * d * d + r * d + c] = 1;
-        size_t ss[2] = { nl, d * d }, sL[3] = { K, d, d }, scol[4] = { n, K, d, 1 };
-        wg_var Sc = wg_tensor_const(t, 2, ss, S);
-        free(S);
-        l = wg_slice(t, icf, 1, d, nicf);                  /* K x nl */
-        wg_var L = wg_reshape(t, wg_matmul(t, l, Sc), 3, sL);
-        wg_var Lx = wg_matmul(t, L, wg_reshape(t, diff, 4, scol));  /* n x K x d x 1 */
-        size_t sq3[3] = { n, K, d };
-        qx = wg_add(t, qx, wg_reshape(t, Lx, 3, sq3));
+    size_t sk1d[3] = { K, 1, d }, sm[2] = { K, d };
+    wg_var mu3 = wg_reshape(t, means, 3, sk1d);
+    wg_var lse;
+    if (form == GMM_TENSOR_CENTERED) {
+        /* (K, n, d): row i of slab k is mu_k - x_i, whose norm under Q_k is
+         * that of x_i - mu_k; then row i times Q_k^T is (Q_k (mu_k - x_i))^T */
+        wg_var diff = wg_sub(t, mu3, x);
+        wg_var y = wg_matmul(t, diff, qt);
+        wg_var sq = wg_sum(t, wg_square(t, y), 1, &ax2, 0);  /* (K, n) */
+        size_t sk1[2] = { K, 1 };
+        wg_var term = wg_sub(t, wg_reshape(t, base, 2, sk1), wg_mul_c(t, sq, 0.5));
+        lse = wg_logsumexp(t, term, 0, 0);                   /* (n) */
+    } else {
+        /* W = [Q_1^T ... Q_K^T] side by side, (d, K d): x W holds Q_k x_i
+         * for every k in row i, one product over all components */
+        static const int perm[3] = { 1, 0, 2 };
+        size_t sw[2] = { d, K * d }, snkd[3] = { n, K, d };
+        wg_var w = wg_reshape(t, wg_transpose(t, qt, perm), 2, sw);
+        wg_var xw = wg_reshape(t, wg_matmul(t, x, w), 3, snkd);
+        wg_var mw = wg_reshape(t, wg_matmul(t, mu3, qt), 2, sm);   /* (K, d) Q_k mu_k */
+        wg_var y = wg_sub(t, mw, xw);                               /* (n, K, d) */
+        wg_var sq = wg_sum(t, wg_square(t, y), 1, &ax2, 0);         /* (n, K) */
+        wg_var term = wg_sub(t, base, wg_mul_c(t, sq, 0.5));
+        lse = wg_logsumexp(t, term, 1, 0);                          /* (n) */
     }
-    wg_var sq = wg_sum(t, wg_square(t, qx), 1, ax2, 0);   /* n x K: |Q_k (mu_k - x_i)|^2 */
-    wg_var term = wg_sub(t, base, wg_mul_c(t, sq, 0.5));
-    wg_var f = wg_sum(t, wg_logsumexp(t, term, 1, 0), 0, NULL, 0);
-    f = wg_sub(t, f, wg_mul_c(t, wg_logsumexp(t, alphas, 0, 0), (double)n));
+    wg_var f = wg_sub(t, wg_sum(t, lse, 0, NULL, 0),
+                      wg_mul_c(t, wg_logsumexp(t, alphas, 0, 0), (double)n));
 
-    /* Wishart prior: 1/2 gamma^2 (|exp q|^2 + |l|^2) - m sum(q), over every k */
-    wg_var ss = wg_sum(t, wg_square(t, qd), 0, NULL, 0);
-    if (nl > 0)
+    /* Wishart prior: 1/2 gamma^2 (|exp q|^2 + |l|^2) - m sum(q), over all k */
+    wg_var ss = wg_sum(t, wg_square(t, qdiag), 0, NULL, 0);
+    if (nicf > d)
         ss = wg_add(t, ss, wg_sum(t, wg_square(t, l), 0, NULL, 0));
     const double half_g2 = 0.5 * in->gamma * in->gamma;
     wg_var prior = wg_sub(t, wg_mul_c(t, ss, half_g2),
-                          wg_mul_c(t, wg_sum(t, sumq, 0, NULL, 0), (double)in->m));
+                          wg_mul_c(t, wg_sum(t, sumq, 1, &ax0, 0), (double)in->m));
     return wg_add_c(t, wg_add(t, f, prior), gmm_constant(in));
+}
+
+wg_var gmm_tensor_data(wg_tape *t, const gmm_input *in)
+{
+    size_t sx[2] = { (size_t)in->n, (size_t)in->d };
+    return wg_tensor_const(t, 2, sx, in->x);
+}
+
+wg_var gmm_tensor_objective(wg_tape *t, const gmm_input *in, wg_var alphas, wg_var means,
+                            wg_var icf)
+{
+    return gmm_tensor_objective_form(t, in, GMM_TENSOR_CENTERED, gmm_tensor_data(t, in), alphas,
+                                     means, icf);
 }
 
 wg_var gmm_tensor_record(wg_tape *t, const gmm_input *in, const double *params, wg_var x[3])

@@ -15,7 +15,6 @@ usage: mlp_torch.py [-t SECONDS] [--out FILE]
 import math
 import os
 import sys
-import time
 
 # one thread everywhere, so that the comparison with the single-threaded C
 # figures is fair; set before torch loads its BLAS and OpenMP runtimes
@@ -27,10 +26,9 @@ import torch.nn.functional as F  # noqa: E402
 
 torch.set_num_threads(1)
 
+from gmm_torch import human, measure  # noqa: E402  (this directory: one timing rule)
+
 B, IN, H, OUT = 64, 784, 256, 10
-MIN_SAMPLE = 1e-3
-MIN_SAMPLES = 5
-MAX_SAMPLES = 1000
 MASK = (1 << 64) - 1
 
 
@@ -70,36 +68,6 @@ def data():
 
     return (torch.tensor(x, dtype=dt).reshape(B, IN), torch.tensor(labels, dtype=torch.long),
             param(w1, IN, H), param(b1, H), param(w2, H, OUT), param(b2, OUT))
-
-
-def median(v):
-    v = sorted(v)
-    k = len(v)
-    return v[k // 2] if k % 2 else 0.5 * (v[k // 2 - 1] + v[k // 2])
-
-
-def measure(fn, min_total):
-    t0 = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - t0, 1e-9)
-    inner = 1 if once >= MIN_SAMPLE else int(MIN_SAMPLE / once) + 1
-    samples, total = [], 0.0
-    while len(samples) < MAX_SAMPLES and (len(samples) < MIN_SAMPLES or total < min_total):
-        s = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        e = time.perf_counter() - s
-        samples.append(e / inner)
-        total += e
-    return median(samples)
-
-
-def human(s):
-    if s < 1e-3:
-        return f"{s * 1e6:7.1f} us"
-    if s < 1:
-        return f"{s * 1e3:7.2f} ms"
-    return f"{s:7.3f} s "
 
 
 def main(argv):

@@ -62,19 +62,12 @@ static int check_finite_in(wg_tape *t, const char *fn, const char *what, size_t 
     return WG_OK;
 }
 
-/* the status a driver starts from: a failed tape refuses every sweep */
-static int usable(const wg_tape *t)
-{
-    if (!t)
-        return WG_EINVAL;
-    return t->status;
-}
 
 int wg_vjp(wg_tape *t, size_t m, const wg_var *y, const double *w,
            size_t n, const wg_var *x, double *xbar)
 {
     static const char fn[] = "wg_vjp";
-    int s = usable(t);
+    int s = wg_usable(t);
     size_t xlo, xhi, ylo, yhi, M, N;
     if (s != WG_OK)
         return s;
@@ -139,7 +132,7 @@ int wg_jvp_multi(wg_tape *t, size_t n, const wg_var *x, size_t k, const double *
                  size_t m, const wg_var *y, double *Ydot)
 {
     static const char fn[] = "wg_jvp";
-    int s = usable(t);
+    int s = wg_usable(t);
     size_t xlo, xhi, ylo, yhi, N, M;
     if (s != WG_OK)
         return s;
@@ -220,7 +213,7 @@ int wg_jacobian_rev(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_va
                     double *J)
 {
     static const char fn[] = "wg_jacobian_rev";
-    int s = usable(t);
+    int s = wg_usable(t);
     size_t M, N;
     if (s != WG_OK)
         return s;
@@ -257,7 +250,7 @@ int wg_jacobian_fwd(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_va
                     double *J)
 {
     static const char fn[] = "wg_jacobian_fwd";
-    int s = usable(t);
+    int s = wg_usable(t);
     size_t M, N;
     if (s != WG_OK)
         return s;
@@ -305,7 +298,7 @@ int wg_jacobian(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_var *x
 int wg_backward(wg_tape *t, wg_var y, double seed)
 {
     static const char fn[] = "wg_backward";
-    int s = usable(t);
+    int s = wg_usable(t);
     if (s != WG_OK)
         return s;
     uint32_t yi = wg_index(t, y);

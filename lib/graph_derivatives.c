@@ -25,13 +25,6 @@
 
 static const wg_var none = { 0 };
 
-/* every handle of a list live, and (inputs_only) an input */
-static int check_handles(wg_tape *t, const char *fn, const char *what, size_t n,
-                         const wg_var *v, int inputs_only, size_t *lo, size_t *hi)
-{
-    return wg_check_list(t, fn, what, n, v, inputs_only, lo, hi);
-}
-
 /* the same shape as node i */
 static int check_shapes(wg_tape *t, const char *fn, const char *what, size_t n,
                         const wg_var *v, const wg_var *like)
@@ -92,20 +85,35 @@ static int graph_args(wg_tape *t, const char *fn, size_t ns, const wg_var *seede
                       size_t *other_hi)
 {
     size_t lo, hi;
-    int s;
-    if (!t)
-        return WG_EINVAL;
-    if (t->status != WG_OK)
-        return t->status;
-    if ((s = check_handles(t, fn, sname, ns, seeded, 0, seeded_lo, seeded_hi)) != WG_OK
-        || (s = check_handles(t, fn, seedsname, ns, seeds, 0, &lo, &hi)) != WG_OK
-        || (s = check_handles(t, fn, oname, no, other, 0, other_lo, other_hi)) != WG_OK
+    int s = wg_usable(t);
+    if (s != WG_OK)
+        return s;
+    if ((s = wg_check_list(t, fn, sname, ns, seeded, 0, seeded_lo, seeded_hi)) != WG_OK
+        || (s = wg_check_list(t, fn, seedsname, ns, seeds, 0, &lo, &hi)) != WG_OK
+        || (s = wg_check_list(t, fn, oname, no, other, 0, other_lo, other_hi)) != WG_OK
         || (s = check_shapes(t, fn, seedsname, ns, seeds, seeded)) != WG_OK)
         return s;
     if (nout && !out)
         return wg_call_fail(t, WG_EINVAL, "%s: %s is NULL but its length is %zu", fn, outname,
                             nout);
     return WG_OK;
+}
+
+/* out[j] = the node's derivative arr[i - lo] for the node i of v[j], zeros
+ * of its shape where the sweep left none (no path); the tape's status, all
+ * of out invalid handles after a failure */
+static int results_of(wg_tape *t, size_t n, const wg_var *v, const wg_var *arr, size_t lo,
+                      size_t hi, wg_var *out)
+{
+    for (size_t j = 0; j < n && t->status == WG_OK; j++) {
+        size_t i = wg_index(t, v[j]);
+        wg_var d = (arr && i >= lo && i <= hi) ? arr[i - lo] : none;
+        out[j] = d.id ? d : wg_zeros_like(t, i);
+    }
+    if (t->status != WG_OK)
+        for (size_t j = 0; j < n; j++)
+            out[j] = none;
+    return t->status;
 }
 
 int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
@@ -163,27 +171,16 @@ int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
                 bar[b - xlo] = accumulate(t, bar[b - xlo], cb);
         }
     }
-    for (size_t j = 0; j < n && t->status == WG_OK; j++) {
-        size_t i = wg_index(t, x[j]);
-        wg_var v = (bar && i <= yhi) ? bar[i - xlo] : none;
-        xbar[j] = v.id ? v : wg_zeros_like(t, i);    /* no path from x[j]: zeros */
-    }
+    s = results_of(t, n, x, bar, xlo, yhi, xbar);
     wg_mem_free(t, bar);
     wg_mem_free(t, act);
-    if (t->status != WG_OK) {
-        for (size_t j = 0; j < n; j++)
-            xbar[j] = none;
-        return t->status;
-    }
-    return WG_OK;
+    return s;
 }
 
 int wg_grad_graph(wg_tape *t, wg_var y, size_t n, const wg_var *x, wg_var *g)
 {
-    if (!t)
-        return WG_EINVAL;
-    if (t->status != WG_OK)
-        return t->status;
+    if (wg_usable(t) != WG_OK)
+        return wg_usable(t);
     uint32_t yi = wg_index(t, y);
     if (yi == WG_NONE)
         return wg_call_fail(t, WG_EINVAL, "wg_grad_graph: y (id 0x%08x) is not a live handle of "
@@ -260,18 +257,9 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
             tan[i - xlo] = v;
         }
     }
-    for (size_t j = 0; j < m && t->status == WG_OK; j++) {
-        size_t i = wg_index(t, y[j]);
-        wg_var v = (tan && i >= xlo) ? tan[i - xlo] : none;
-        ydot[j] = v.id ? v : wg_zeros_like(t, i);
-    }
+    s = results_of(t, m, y, tan, xlo, yhi, ydot);
     wg_mem_free(t, tan);
-    if (t->status != WG_OK) {
-        for (size_t j = 0; j < m; j++)
-            ydot[j] = none;
-        return t->status;
-    }
-    return WG_OK;
+    return s;
 }
 
 /* ---------------------------------------------------------------- second order in double */
@@ -323,11 +311,9 @@ static int gradient_nodes(wg_tape *t, const char *fn, wg_var y, size_t n, const 
                           wg_var **g, mark *k)
 {
     size_t lo, hi;
-    int s;
-    if (!t)
-        return WG_EINVAL;
-    if (t->status != WG_OK)
-        return t->status;
+    int s = wg_usable(t);
+    if (s != WG_OK)
+        return s;
     if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK)
         return s;
     *g = wg_mem_realloc(t, NULL, (n ? n : 1) * sizeof **g);
@@ -351,10 +337,8 @@ static int hvp_scalar(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_v
     size_t lo, hi;
     int s;
     *recorded = 0;
-    if (!t)
-        return WG_EINVAL;
-    if (t->status != WG_OK)
-        return t->status;
+    if (wg_usable(t) != WG_OK)
+        return wg_usable(t);
     uint32_t yi = wg_index(t, y);
     if (yi == WG_NONE)
         return wg_call_fail(t, WG_EINVAL, "%s: y (id 0x%08x) is not a live handle of this tape",

@@ -32,24 +32,27 @@ static inline int has_second_operand(wg_op_kind kind)
     return kind == WG_KIND_BINARY || kind == WG_KIND_CMP;
 }
 
+/* the first tensor record of a node at or after i (records are in node
+ * order); ntn when none */
+static size_t first_record_from(const wg_tape *t, size_t i)
+{
+    size_t a = 0, b = t->ntn;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (t->tn[m].node < i)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a;
+}
+
 void wg_arena_range(const wg_tape *t, size_t lo, size_t hi, size_t *off_lo, size_t *off_hi)
 {
-    /* records are in node order and so are their offsets: the first
-     * record at or after lo, and the first at or after hi */
-    size_t r[2], bound[2] = { lo, hi };
-    for (int k = 0; k < 2; k++) {
-        size_t a = 0, b = t->ntn;
-        while (a < b) {
-            size_t m = a + (b - a) / 2;
-            if (t->tn[m].node < bound[k])
-                a = m + 1;
-            else
-                b = m;
-        }
-        r[k] = a;
-    }
-    *off_lo = r[0] < t->ntn ? (size_t)t->tn[r[0]].off : t->arena_n;
-    *off_hi = r[1] < t->ntn ? (size_t)t->tn[r[1]].off : t->arena_n;
+    /* offsets grow with the records */
+    size_t r0 = first_record_from(t, lo), r1 = first_record_from(t, hi);
+    *off_lo = r0 < t->ntn ? (size_t)t->tn[r0].off : t->arena_n;
+    *off_hi = r1 < t->ntn ? (size_t)t->tn[r1].off : t->arena_n;
 }
 
 int wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k)
@@ -70,7 +73,6 @@ int wg_prepare_tangents(wg_tape *t, size_t lo, size_t hi, size_t k)
     if (tn != 0 && k != 0)
         memset(t->ttan, 0, tn * k * sizeof(double));
     t->ttan_lo = olo;
-    t->ttan_hi = ohi;
     t->tan_lo = lo;
     t->tan_n = hi;
     t->tan_k = k;
@@ -197,17 +199,8 @@ WG_KERNEL void forward_loop(wg_tape *t, size_t lo, size_t hi, size_t k, int tens
 /* 1 when a node of [lo, hi) is a tensor node */
 int wg_range_has_tensors(const wg_tape *t, size_t lo, size_t hi)
 {
-    if (t->ntn == 0)
-        return 0;
-    size_t a = 0, b = t->ntn;               /* the first record at or after lo */
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        if (t->tn[m].node < lo)
-            a = m + 1;
-        else
-            b = m;
-    }
-    return a < t->ntn && t->tn[a].node < hi;
+    size_t r = first_record_from(t, lo);
+    return r < t->ntn && t->tn[r].node < hi;
 }
 
 int wg_sweep_forward(wg_tape *t, size_t lo, size_t hi, size_t k)

@@ -83,7 +83,7 @@ struct wg_tape {
     /* tensor parts of the sweep scratch: the arena range [toff_lo, toff_hi)
      * of the swept nodes, k slabs per node forward */
     double *ttan;
-    size_t ttan_cap, ttan_lo, ttan_hi;
+    size_t ttan_cap, ttan_lo;
     double *tadj;
     size_t tadj_cap, tadj_lo, tadj_hi;
     double *tgrad;              /* wg_backward accumulator of arena values */
@@ -102,6 +102,13 @@ struct wg_tape {
     char msg[320];
     char call_msg[320];         /* the last failed driver call, when status is OK */
 };
+
+/* the status a driver starts from: a failed tape (or none) refuses every
+ * sweep */
+static inline int wg_usable(const wg_tape *t)
+{
+    return t ? t->status : WG_EINVAL;
+}
 
 /* fail the tape: operand k (0-based) of a new node of op is not a live handle */
 void  wg_bad_handle(wg_tape *t, wg_op op, int k, wg_var v);

@@ -25,12 +25,15 @@ WG_KERNEL void fwd_loop(wg_op op, int has_b, const wg_tape *t, size_t node,
                         const double *TA, const double *TB, double *TY)
 {
     /* a tangent array has its node's layout, so it is read at the value's
-     * offset; an operand off the sweep has TA (TB) NULL: tangent 0 */
+     * offset; an operand off the sweep has TA (TB) NULL: tangent 0.  The
+     * test-only hook is read once: the stores below could alias it */
+    wg_partials_hook hook = t->hook;
+    void *hctx = t->hook_ctx;
     WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, {
         double x = A[ia], z = has_b ? B[ib] : 0.0, da, db;
         wg_op_partials(op, x, z, p, Y[e], &da, &db);
-        if (t->hook)
-            t->hook(t->hook_ctx, 0, node, op, x, z, p, Y[e], &da, &db);
+        if (hook)
+            hook(hctx, 0, node, op, x, z, p, Y[e], &da, &db);
         double v = 0, dta = TA ? TA[ia] : 0.0, dtb = (has_b && TB) ? TB[ib] : 0.0;
         if (da != 0 && dta != 0)
             v = da * dta;
@@ -45,13 +48,15 @@ WG_KERNEL void rev_loop(wg_op op, int has_b, const wg_tape *t, size_t node,
                         const double *B, const ptrdiff_t *sb, double p, const double *Y,
                         const double *GY, double *GA, double *GB)
 {
+    wg_partials_hook hook = t->hook;    /* read once, as in fwd_loop */
+    void *hctx = t->hook_ctx;
     WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, {
         double g = GY[e];
         if (g != 0) {
             double x = A[ia], z = has_b ? B[ib] : 0.0, da, db;
             wg_op_partials(op, x, z, p, Y[e], &da, &db);
-            if (t->hook)
-                t->hook(t->hook_ctx, 1, node, op, x, z, p, Y[e], &da, &db);
+            if (hook)
+                hook(hctx, 1, node, op, x, z, p, Y[e], &da, &db);
             if (GA && da != 0)
                 GA[ia] += da * g;
             if (has_b && GB && db != 0)

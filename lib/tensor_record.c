@@ -28,6 +28,16 @@ static uint32_t operand(wg_tape *t, wg_op op, int k, wg_var v)
     return i;
 }
 
+/* "2x3" for a shape given as rank and sizes */
+static const char *dims_text(int rank, const size_t *dim, char *buf, size_t len)
+{
+    wg_shape_rec r = { 0 };
+    r.rank = rank;
+    if (rank > 0)
+        memcpy(r.dim, dim, sizeof(size_t) * (size_t)rank);
+    return wg_shape_text(&r, buf, len);
+}
+
 static const char *shape_str(const wg_tape *t, uint32_t i, char *buf, size_t len)
 {
     return wg_shape_text(wg_shape_at(t, i), buf, len);
@@ -103,14 +113,9 @@ static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int ra
                         sizeof(double));
     }
     if (s != WG_OK) {
-        char buf[128] = "";
-        if (s == WG_ELIMIT && rank) {
-            size_t k = 0;
-            for (int d = 0; d < rank && k < sizeof buf; d++) {
-                int w = snprintf(buf + k, sizeof buf - k, d ? "x%zu" : "%zu", dim[d]);
-                k += w > 0 ? (size_t)w : 0;
-            }
-        }
+        char buf[WG_MAX_RANK * 21 + 8] = "";
+        if (s == WG_ELIMIT)
+            dims_text(rank, dim, buf, sizeof buf);
         wg_fail(t, s, 0, "node %zu (%s): %s%s%s", t->n, wg_op_name(op),
                 s == WG_ENOMEM ? "out of memory growing the tape"
                                : "size limit: a result of shape ",
@@ -414,14 +419,10 @@ wg_var wg_reshape(wg_tape *t, wg_var av, int rank, const size_t *shape)
     int over;
     size_t n = numel_of(rank, shape, &over);
     if (over || n != wg_numel_at(t, a)) {
-        wg_shape_rec want = { 0 };
-        char x[96], y[96];
-        want.rank = rank;
-        if (rank > 0)
-            memcpy(want.dim, shape, sizeof(size_t) * (size_t)rank);
+        char x[96], y[WG_MAX_RANK * 21 + 8];
         wg_fail(t, WG_ESHAPE, 0, "node %zu (reshape): shape %s cannot become %s (element "
                 "counts differ)", t->n, shape_str(t, a, x, sizeof x),
-                wg_shape_text(&want, y, sizeof y));
+                dims_text(rank, shape, y, sizeof y));
         return no_var;
     }
     uint32_t i = push_tensor(t, WG_OP_RESHAPE, a, WG_NONE, rank, shape, 0, 0);
@@ -474,13 +475,9 @@ wg_var wg_broadcast_to(wg_tape *t, wg_var av, int rank, const size_t *shape)
         ok = x == y || x == 1;
     }
     if (!ok) {
-        wg_shape_rec want = { 0 };
-        char x[96], y[96];
-        want.rank = rank;
-        if (rank > 0)
-            memcpy(want.dim, shape, sizeof(size_t) * (size_t)rank);
+        char x[96], y[WG_MAX_RANK * 21 + 8];
         wg_fail(t, WG_ESHAPE, 0, "node %zu (broadcast_to): shape %s does not broadcast to %s",
-                t->n, shape_str(t, a, x, sizeof x), wg_shape_text(&want, y, sizeof y));
+                t->n, shape_str(t, a, x, sizeof x), dims_text(rank, shape, y, sizeof y));
         return no_var;
     }
     uint32_t i = push_tensor(t, WG_OP_BROADCAST_TO, a, WG_NONE, rank, shape, 0, 0);
@@ -510,20 +507,12 @@ wg_var wg_slice(wg_tape *t, wg_var av, int axis, size_t start, size_t stop)
 
 static wg_var concat2(wg_tape *t, wg_var av, wg_var bv, int axis)
 {
-    if (!live(t))
-        return no_var;
-    uint32_t a = operand(t, WG_OP_CONCAT, 0, av), b = a == WG_NONE ? WG_NONE
-                                                     : operand(t, WG_OP_CONCAT, 1, bv);
+    int ax;
+    uint32_t a = axis_operand(t, WG_OP_CONCAT, av, axis, &ax);
+    uint32_t b = a == WG_NONE ? WG_NONE : operand(t, WG_OP_CONCAT, 1, bv);
     if (b == WG_NONE)
         return no_var;
     const wg_shape_rec *sa = wg_shape_at(t, a), *sb = wg_shape_at(t, b);
-    if (sa->rank == 0) {
-        shape_fail1(t, WG_OP_CONCAT, a, "needs operands of rank >= 1");
-        return no_var;
-    }
-    int ax = norm_axis(t, WG_OP_CONCAT, a, axis, sa->rank);
-    if (ax < 0)
-        return no_var;
     int ok = sa->rank == sb->rank;
     for (int d = 0; ok && d < sa->rank; d++)
         ok = d == ax || sa->dim[d] == sb->dim[d];
@@ -560,16 +549,8 @@ wg_var wg_concat(wg_tape *t, size_t n, const wg_var *parts, int axis)
         return no_var;
     }
     if (n == 1) {                /* the part itself, checked like an operand */
-        uint32_t a = operand(t, WG_OP_CONCAT, 0, parts[0]);
-        if (a == WG_NONE)
-            return no_var;
-        if (wg_shape_at(t, a)->rank == 0) {
-            shape_fail1(t, WG_OP_CONCAT, a, "needs operands of rank >= 1");
-            return no_var;
-        }
-        if (norm_axis(t, WG_OP_CONCAT, a, axis, wg_shape_at(t, a)->rank) < 0)
-            return no_var;
-        return parts[0];
+        int ax;
+        return axis_operand(t, WG_OP_CONCAT, parts[0], axis, &ax) == WG_NONE ? no_var : parts[0];
     }
     return concat_tree(t, n, parts, axis);
 }

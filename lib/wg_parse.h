@@ -99,4 +99,8 @@ int  wg_parse_comma_keyword(const wg_parser *p);
 int  wg_parse_data_file(wg_parser *p, const wg_token *at, const char *path, size_t n,
                         const char *who, const char *shape, double **out);
 
+/* [+-] NUMBER as the value of something (as_what: "value 3 of input 'W'");
+ * a non-finite word or anything else is an error naming as_what */
+int wg_parse_signed_number(wg_parser *p, const char *as_what, double *v);
+
 #endif

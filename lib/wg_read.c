@@ -133,6 +133,30 @@ static int define(wg_parser *p, const wg_token *name, wg_var v)
 
 /* ---------------------------------------------------------------- statements */
 
+
+int wg_parse_signed_number(wg_parser *p, const char *as_what, double *v)
+{
+    double sign = 1;
+    if (p->tok.kind == WG_TOK_MINUS || p->tok.kind == WG_TOK_PLUS) {
+        sign = p->tok.kind == WG_TOK_MINUS ? -1 : 1;
+        wg_parse_advance(p);
+    }
+    if (p->tok.kind != WG_TOK_NUMBER) {
+        if (p->tok.kind == WG_TOK_NAME && wg_parse_is_nonfinite_word(&p->tok)) {
+            char d[32];
+            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected a finite number as %s, found "
+                                 "%s: tapes hold finite values only", as_what,
+                                 wg_quote_span(p->tok.text, p->tok.len, d, sizeof d));
+        }
+        char what[300];
+        snprintf(what, sizeof what, "a number as %s", as_what);
+        return wg_parse_expected(p, what);
+    }
+    *v = sign * p->tok.number;
+    wg_parse_advance(p);
+    return WG_OK;
+}
+
 /* input NAME = [+-] NUMBER, input NAME : SHAPE = VALUES, and the same
  * with const (a const node, named like an assignment) */
 static int parse_leaf(wg_parser *p, int is_const)
@@ -161,23 +185,10 @@ static int parse_leaf(wg_parser *p, int is_const)
         return wg_parse_expected(p, what);
     }
     wg_parse_advance(p);
-    double sign = 1;
-    if (p->tok.kind == WG_TOK_MINUS || p->tok.kind == WG_TOK_PLUS) {
-        sign = p->tok.kind == WG_TOK_MINUS ? -1 : 1;
-        wg_parse_advance(p);
-    }
-    if (p->tok.kind != WG_TOK_NUMBER) {
-        if (p->tok.kind == WG_TOK_NAME && wg_parse_is_nonfinite_word(&p->tok)) {
-            char d[32];
-            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected a finite number as the value "
-                                 "of %s %s, found %s: tapes hold finite values only", what_kw, q,
-                                 wg_quote_span(p->tok.text, p->tok.len, d, sizeof d));
-        }
-        snprintf(what, sizeof what, "a number as the value of %s %s", what_kw, q);
-        return wg_parse_expected(p, what);
-    }
-    double value = sign * p->tok.number;
-    wg_parse_advance(p);
+    double value;
+    snprintf(what, sizeof what, "the value of %s %s", what_kw, q);
+    if ((s = wg_parse_signed_number(p, what, &value)) != WG_OK)
+        return s;
     if (is_const) {
         wg_var none = { 0 };
         wg_operand x;

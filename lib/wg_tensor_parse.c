@@ -523,24 +523,10 @@ static int parse_values(wg_parser *p, const char *who, const char *shape, size_t
                 wg_parse_advance(p);
         }
         wg_token at = p->tok;
-        double sign = 1;
-        if (p->tok.kind == WG_TOK_MINUS || p->tok.kind == WG_TOK_PLUS) {
-            sign = p->tok.kind == WG_TOK_MINUS ? -1 : 1;
-            wg_parse_advance(p);
-        }
-        if (p->tok.kind != WG_TOK_NUMBER) {
-            if (p->tok.kind == WG_TOK_NAME && wg_parse_is_nonfinite_word(&p->tok)) {
-                char d[32];
-                s = wg_parse_fail(p, WG_EPARSE, &p->tok, "expected a finite number as value "
-                                  "%zu of %s, found %s: tapes hold finite values only",
-                                  count + 1, who,
-                                  wg_quote_span(p->tok.text, p->tok.len, d, sizeof d));
-            } else {
-                snprintf(what, sizeof what, "a number as value %zu of %s", count + 1, who);
-                s = wg_parse_expected(p, what);
-            }
+        double value;
+        snprintf(what, sizeof what, "value %zu of %s", count + 1, who);
+        if ((s = wg_parse_signed_number(p, what, &value)) != WG_OK)
             break;
-        }
         if (count < numel) {
             if (count == cap) {
                 /* grow with the text, not with what the shape claims */
@@ -554,12 +540,11 @@ static int parse_values(wg_parser *p, const char *who, const char *shape, size_t
                 v = nv;
                 cap = ncap;
             }
-            v[count] = sign * p->tok.number;
+            v[count] = value;
         } else if (count == numel) {
             first_extra = at;
         }
         count++;
-        wg_parse_advance(p);
         while (p->tok.kind == WG_TOK_NEWLINE)
             wg_parse_advance(p);
     }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_cli.sh -- wengert-verify end to end: exit statuses (0 success, 2 bad
 # input or usage, never a crash), one-line messages naming what was wrong,
-# JSON that parses and carries the right gradient, DOT, traces, .wg files.
+# JSON that parses and carries the right gradient, DOT, traces, .wg files,
+# tensor graphs, second order (--order 2, --hessian).
 # Run by `make check` with top_builddir and srcdir in the environment.
 
 : "${top_builddir:=.}"
@@ -452,6 +453,49 @@ run 2 "$tmp/tensor.wg" --jvp 1,0 && expect_err '--jvp: 2 components given, the f
 run 0 --check "$tmp/tensor.wg" --full-jacobian && expect_out 'every case met its expected verdict'
 printf 'input W : 2x3 = [1, 2, 3, 4, 5, 6]\ny = W @ W\noutput y\n' >"$tmp/shape.wg"
 run 2 "$tmp/shape.wg" && expect_err 'shapes 2x3 and 2x3 do not fit'
+
+# second order: --check --order 2, suites with order=2, --hessian
+f2='log(x1) + x1*x2 - sin(x2)'
+
+# --check --order 2: the Hessian by three methods against the reference
+run 0 --check --order 2 -e "$f2" --at x1=2,x2=5 && expect_out 'every case met its expected verdict'
+expect_out 'rev-rev'
+expect_out 'hvp'
+run 0 --check --order 2 -e "$f2" --at x1=2,x2=5 --json
+jsonl_check "L[0]['verdict'] == 'pass' and L[0]['order'] == 2 and L[0]['value']['hvp'] is not None and L[0]['symmetry_gap'] <= L[0]['symmetry_bound'] and abs(L[0]['gradient']['value'] - L[0]['gradient']['reference']) <= L[0]['gradient']['bound']"
+run 0 --check --order 2 --verbose -e "$f2" --at x1=2,x2=5 && expect_out 'symmetry gap'
+expect_out 'gradient   '
+# the first order says nothing of the second
+run 0 --check -e "$f2" --at x1=2,x2=5 --json
+jsonl_check "'order' not in L[0] and 'hvp' not in L[0]['value']"
+# a kink of the gradient: relu at 0
+run 0 --check --order 2 -e 'relu(x) + x*y' --at x=0,y=1.5 --expect nondiff
+run 1 --check --order 2 -e 'relu(x) + x*y' --at x=0,y=1.5
+# bad orders
+run 2 --check --order 3 -e "$f2" --at x1=2,x2=5 && expect_err '--order'
+run 2 --order 2 -e "$f2" --at x1=2,x2=5 && expect_err '--order is an option of --check'
+
+# suites: --order 2 for all, order=2 for one case
+run 0 --suite builtin --order 2 && expect_out 'every case met its expected verdict'
+expect_out 'hvp'
+printf 'one: sin(x)*exp(y) @ x=0.3, y=-0.2 ; order=2\ntwo: sin(x)*exp(y) @ x=0.3, y=-0.2\n' \
+    >"$tmp/o.suite"
+run 0 --suite "$tmp/o.suite" --json
+jsonl_check "L[0].get('order') == 2 and 'order' not in L[1] and L[0]['verdict'] == 'pass'"
+printf 'bad: x^2 @ x=1 ; order=3\n' >"$tmp/bad.suite"
+run 2 --suite "$tmp/bad.suite" && expect_err "expected 1 or 2 after 'order='"
+
+# --hessian: wg_hessian beside reverse over reverse of the recorded graph
+run 0 -e "$f2" --at x1=2,x2=5 --hessian && expect_out 'Hessian of y'
+expect_out 'd2y/dx1dx2'
+expect_out 'largest difference between wg_hessian and reverse over reverse'
+run 0 -e "$f2" --at x1=2,x2=5 --hessian --json
+json_check "abs(d['hessian']['wg_hessian'][0][0] + 0.25) < 1e-15 and d['hessian']['wg_hessian'][0][1] == 1 and d['hessian']['reverse_over_reverse'][1][0] == 1 and d['hessian']['max_difference'] < 1e-14"
+run 0 -e "$f2" --at x1=2,x2=5 --json
+json_check "'hessian' not in d"
+printf 'input x = 1.5\ny1 = sin(x)\ny2 = x * x\noutput y1\noutput y2\n' >"$tmp/two.wg"
+run 2 "$tmp/two.wg" --hessian && expect_err 'the Hessian needs one'
+run 2 --check --hessian -e "$f2" --at x1=2,x2=5 && expect_err '--hessian is not used with --check'
 
 echo "test_cli.sh: $checks runs, $failures failures"
 [ "$failures" -eq 0 ]

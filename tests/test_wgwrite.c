@@ -2,6 +2,7 @@
  * and write -> read -> write gives the same bytes and the same tape, for
  * every op and for random graphs. */
 #include "test_util.h"
+#include "test_wg_text.h"
 #include "op_kernels.h"
 #include "wengert.h"
 
@@ -9,48 +10,6 @@
 #include <stdlib.h>
 
 /* ---------------------------------------------------------------- helpers */
-
-static const char *data_path(const char *name, char *buf, size_t len)
-{
-    const char *srcdir = getenv("srcdir");
-    snprintf(buf, len, "%s/tests/data/%s", srcdir && *srcdir ? srcdir : ".", name);
-    return buf;
-}
-
-/* the whole of a stream from its start, NUL-terminated; free() it */
-static char *slurp(FILE *f)
-{
-    rewind(f);
-    size_t cap = 4096, n = 0;
-    char *s = malloc(cap);
-    if (!s)
-        return NULL;
-    for (size_t got; (got = fread(s + n, 1, cap - n - 1, f)) > 0;) {
-        n += got;
-        if (n + 1 == cap) {
-            char *t = realloc(s, cap *= 2);
-            if (!t) {
-                free(s);
-                return NULL;
-            }
-            s = t;
-        }
-    }
-    s[n] = '\0';
-    return s;
-}
-
-/* the graph's text; *status gets wg_graph_write's status */
-static char *write_text(const wg_graph *g, int *status)
-{
-    FILE *f = tmpfile();
-    if (!f)
-        return NULL;
-    *status = wg_graph_write(g, f);
-    char *s = slurp(f);
-    fclose(f);
-    return s;
-}
 
 static char *read_file_text(const char *name)
 {
@@ -61,91 +20,6 @@ static char *read_file_text(const char *name)
     char *s = slurp(f);
     fclose(f);
     return s;
-}
-
-static int same_bits(double a, double b)
-{
-    return memcmp(&a, &b, sizeof a) == 0;
-}
-
-/* same nodes: ops, operands, constants and values bit for bit; same
- * outputs; every named input of a named the same in b */
-static int same_graph(wg_graph *a, wg_graph *b)
-{
-    wg_tape *ta = wg_graph_tape(a), *tb = wg_graph_tape(b);
-    if (wg_tape_size(ta) != wg_tape_size(tb))
-        return 0;
-    for (size_t i = 0; i < wg_tape_size(ta); i++) {
-        wg_op op = wg_node_op(ta, i);
-        wg_op_kind kind = wg_op_kind_of(op);
-        if (op != wg_node_op(tb, i) || wg_node_arg(ta, i, 0) != wg_node_arg(tb, i, 0)
-            || wg_node_arg(ta, i, 1) != wg_node_arg(tb, i, 1)
-            || !same_bits(wg_node_value(ta, i), wg_node_value(tb, i)))
-            return 0;
-        if ((kind == WG_KIND_CONST || kind == WG_KIND_INT)
-            && !same_bits(wg_node_param(ta, i), wg_node_param(tb, i)))
-            return 0;
-    }
-    if (wg_graph_noutputs(a) != wg_graph_noutputs(b))
-        return 0;
-    for (size_t k = 0; k < wg_graph_noutputs(a); k++)
-        if (strcmp(wg_graph_output_name(a, k), wg_graph_output_name(b, k)) != 0
-            || wg_var_index(ta, wg_graph_output(a, k)) != wg_var_index(tb, wg_graph_output(b, k)))
-            return 0;
-    for (size_t k = 0; k < wg_graph_ninputs(a); k++) {
-        size_t node = wg_var_index(ta, wg_graph_input(a, k));
-        int found = 0;
-        for (size_t j = 0; j < wg_graph_ninputs(b) && !found; j++)
-            found = wg_var_index(tb, wg_graph_input(b, j)) == node
-                    && strcmp(wg_graph_input_name(a, k), wg_graph_input_name(b, j)) == 0;
-        if (!found)
-            return 0;
-    }
-    return 1;
-}
-
-/* write g, read it back, write again: same bytes, same tape.  Returns the
- * first text (free() it) so callers can look at it. */
-static char *round_trip(wg_graph *g)
-{
-    int s1 = -1, s2 = -1;
-    char *t1 = write_text(g, &s1);
-    CU_ASSERT_EQUAL(s1, WG_OK);
-    if (!t1 || s1 != WG_OK) {
-        fprintf(stderr, "\n  write failed: %s\n", wg_errmsg(wg_graph_tape(g)));
-        free(t1);
-        return NULL;
-    }
-    wg_parse_error e;
-    wg_graph *back = wg_graph_read_string(t1, "written.wg", &e);
-    if (!back) {
-        fprintf(stderr, "\n  reading written text failed: %s\n%s\n", e.message, t1);
-        CU_FAIL("written text does not read back");
-        return t1;
-    }
-    char *t2 = write_text(back, &s2);
-    CU_ASSERT_EQUAL(s2, WG_OK);
-    int same_text = t2 && strcmp(t1, t2) == 0, same = same_graph(g, back);
-    if (!same_text || !same)
-        fprintf(stderr, "\n  round trip differs (text %d, tape %d):\n%s---\n%s\n", same_text, same,
-                t1, t2 ? t2 : "(null)");
-    CU_ASSERT(same_text);
-    CU_ASSERT(same);
-    free(t2);
-    wg_graph_free(back);
-    return t1;
-}
-
-static void check_text(const wg_graph *g, const char *want)
-{
-    int s = -1;
-    char *got = write_text(g, &s);
-    CU_ASSERT_EQUAL(s, WG_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-    if (strcmp(got, want) != 0)
-        fprintf(stderr, "\n  got:\n%s  want:\n%s", got, want);
-    CU_ASSERT_STRING_EQUAL(got, want);
-    free(got);
 }
 
 /* ---------------------------------------------------------------- known text */

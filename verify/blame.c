@@ -63,21 +63,7 @@ static int inner(const wg_chk *c, size_t i)
     return c->low && c->low->owner_elem[i] == WG_LOWER_NONE;
 }
 
-#define LABEL(c, i) wg_chk_label((c), (i), (char[160]){ 0 }, 160)
 
-static void append(wg_check_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void append(wg_check_result *res, const char *fmt, ...)
-{
-    size_t len = strlen(res->message);
-    if (len + 1 >= sizeof res->message)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->message + len, sizeof res->message - len, fmt, ap);
-    va_end(ap);
-}
 
 /* What a node's library tangent is judged against: the MPFR reference
  * tangent (with its own error), or the tangent under the documented kink
@@ -100,7 +86,7 @@ static double fwd_tol(const wg_chk *c, const fwd_expect *x, size_t i)
 static void fwd_blamed(const fwd_expect *x, wg_check_result *res, const char *label,
                        double lib, size_t i, double gap, double tol)
 {
-    append(res, "; blame: %s: tangent %.17g, %s %.17g, off by %.3g > %s%.3g", label, lib,
+    wg_chk_append(res, "; blame: %s: tangent %.17g, %s %.17g, off by %.3g > %s%.3g", label, lib,
            x->what, x->want[i], gap, x->bound_word, tol);
 }
 
@@ -464,7 +450,7 @@ static int reverse_blame(wg_chk *c, wg_check_result *res)
         if (cn != WG_NO_NODE) {
             char lab[160];
             wg_chk_set_blame_orig(c, res, cn, -1);
-            append(res, "; blame: %s: the adjoint it passes to %s is off (adjoint %.17g, "
+            wg_chk_append(res, "; blame: %s: the adjoint it passes to %s is off (adjoint %.17g, "
                    "recomputed %.17g, off by %.3Lg > bound %.3Lg)%s",
                    wg_chk_orig_label(c, cn, -1, lab, sizeof lab), bad_text, c->lib_adj[bad],
                    (double)bad_A, bad_gap, bad_tol, extra);
@@ -496,7 +482,7 @@ static int reverse_blame(wg_chk *c, wg_check_result *res)
     if (blamed == WG_NO_NODE)
         blamed = bad;
     set_blame(c, res, blamed);
-    append(res, "; blame: %s: the adjoint it passes to %s is off "
+    wg_chk_append(res, "; blame: %s: the adjoint it passes to %s is off "
            "(adjoint %.17g, recomputed %.17g, off by %.3Lg > bound %.3Lg)", LABEL(c, blamed),
            bad_text, c->lib_adj[bad], (double)bad_A, bad_gap, bad_tol);
     found = 1;
@@ -538,7 +524,7 @@ void wg_chk_blame_convention(wg_chk *c, wg_check_result *res)
         return;
     if (((c->opt.methods >> WG_METHOD_REVERSE) & 1u) && reverse_blame(c, res))
         return;
-    append(res, "; no single node departs from the documented convention");
+    wg_chk_append(res, "; no single node departs from the documented convention");
 }
 
 void wg_chk_blame(wg_chk *c, const wg_chk_ref *ref, wg_check_result *res, int forward_failed,
@@ -557,5 +543,5 @@ void wg_chk_blame(wg_chk *c, const wg_chk_ref *ref, wg_check_result *res, int fo
         if (have_fwd && forward_blame(c, ref, res))
             return;
     }
-    append(res, "; no single node departs from its reference");
+    wg_chk_append(res, "; no single node departs from its reference");
 }

@@ -27,9 +27,7 @@ double wg_chk_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void msg(char *buf, size_t len, const char *fmt, ...)
+void wg_chk_msg(char *buf, size_t len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -37,8 +35,16 @@ static void msg(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-#define RESMSG(res, ...) msg((res)->message, sizeof (res)->message, __VA_ARGS__)
-#define REPERR(r, ...) msg((r)->error, sizeof (r)->error, __VA_ARGS__)
+void wg_chk_append(wg_check_result *res, const char *fmt, ...)
+{
+    size_t len = strlen(res->message);
+    if (len + 1 >= sizeof res->message)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->message + len, sizeof res->message - len, fmt, ap);
+    va_end(ap);
+}
 
 /* the node a lib message names ("... node 12 (log): ..."), or -1 */
 long wg_chk_node_in_message(const char *m)
@@ -198,7 +204,6 @@ void wg_chk_set_figure(wg_chk *c, wg_figure *f, double ref)
 
 /* model node i as messages name it: "node 3 (log)", or on a lowered
  * tensor tape the original node and element (check_lowered.c) */
-#define LABEL(c, i) wg_chk_label((c), (i), (char[160]){ 0 }, 160)
 
 static void check_direction(wg_chk *c, wg_check_result *res)
 {
@@ -331,7 +336,7 @@ static void check_direction(wg_chk *c, wg_check_result *res)
         int off_fwd = ffwd->computed && !(fabs(ffwd->value - conv) <= cslack);
         if (!ref.converged && kink < 0) {
             res->verdict = WG_VERDICT_UNSTABLE;
-            msg(why, sizeof why, "the reference did not converge: |D(h1) - D(h2)| = %.3g, "
+            wg_chk_msg(why, sizeof why, "the reference did not converge: |D(h1) - D(h2)| = %.3g, "
                 "rounding %.3g at h1 = 2^%ld, %ld bits (reference %.17g)", res->reference_err,
                 ref.round_err, ref.e1, (long)c->prec, res->reference);
         } else if (ref.nondiff || !ref.converged) {
@@ -345,11 +350,11 @@ static void check_direction(wg_chk *c, wg_check_result *res)
                 fail_fwd = ffwd->computed && (ffwd->value < lo - slack || ffwd->value > hi + slack);
             }
             if (ref.nondiff)
-                msg(why, sizeof why, "one-sided derivatives differ (left %.17g, right %.17g): "
+                wg_chk_msg(why, sizeof why, "one-sided derivatives differ (left %.17g, right %.17g): "
                     "a kink within 2^%ld of the point", res->left, res->right,
                     ref.e1 - WG_REF_RATIO_BITS);
             else
-                msg(why, sizeof why, "%s sits on its kink, where AD follows the "
+                wg_chk_msg(why, sizeof why, "%s sits on its kink, where AD follows the "
                     "documented convention; the reference did not converge",
                     LABEL(c, (size_t)kink));
         } else {
@@ -358,7 +363,7 @@ static void check_direction(wg_chk *c, wg_check_result *res)
             if ((fail_rev || fail_fwd) && kink >= 0) {
                 res->verdict = WG_VERDICT_NONDIFF;
                 fail_rev = fail_fwd = 0;
-                msg(why, sizeof why, "%s sits on its kink: AD follows the "
+                wg_chk_msg(why, sizeof why, "%s sits on its kink: AD follows the "
                     "documented convention there, not the derivative %.17g of the whole "
                     "function", LABEL(c, (size_t)kink), res->reference);
             }
@@ -643,7 +648,7 @@ int wg_chk_open(wg_chk *c, wg_tape *t, size_t n, const wg_var *x, size_t m, cons
             return WG_CHK_ALL_INVALID;
         }
         if (s != WG_OK) {
-            msg(f->text, sizeof f->text, "wg_check: %s", L->msg);
+            wg_chk_msg(f->text, sizeof f->text, "wg_check: %s", L->msg);
             return s;
         }
         if (L->flip_node != WG_LOWER_NONE) {

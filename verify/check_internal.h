@@ -119,6 +119,14 @@ typedef struct wg_chk_ref {
     mpfr_prec_t need_prec;      /* > 0: the precision at which rounding would be small enough */
 } wg_chk_ref;
 
+/* check.c: messages of a report and of a result, written and appended to */
+void wg_chk_msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void wg_chk_append(wg_check_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+#define RESMSG(res, ...) wg_chk_msg((res)->message, sizeof (res)->message, __VA_ARGS__)
+#define REPERR(r, ...) wg_chk_msg((r)->error, sizeof (r)->error, __VA_ARGS__)
+#define LABEL(c, i) wg_chk_label((c), (i), (char[160]){ 0 }, 160)
+
 /* directions.c */
 gsl_rng *wg_chk_rng_new(uint64_t seed);
 void     wg_chk_draw_unit(gsl_rng *r, size_t n, double *v);

@@ -32,33 +32,8 @@ void wg_chk_set_grad_graph(wg_chk_grad_graph_fn fn)
     grad_graph_fn = fn ? fn : wg_grad_graph;
 }
 
-static void msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void msg(char *buf, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
 
-#define RESMSG(res, ...) msg((res)->message, sizeof (res)->message, __VA_ARGS__)
-#define REPERR(r, ...) msg((r)->error, sizeof (r)->error, __VA_ARGS__)
-#define LABEL(c, i) wg_chk_label((c), (i), (char[160]){ 0 }, 160)
-
-static void append(wg_check_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void append(wg_check_result *res, const char *fmt, ...)
-{
-    size_t len = strlen(res->message);
-    if (len + 1 >= sizeof res->message)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->message + len, sizeof res->message - len, fmt, ap);
-    va_end(ap);
-}
 
 /* one second-order check */
 typedef struct o2 {
@@ -159,7 +134,7 @@ static int record(o2 *o, wg_check_report *r)
     if (o->grad_status != WG_OK) {
         /* a recorded rule that leaves its domain (sqrt'(0)): every result
          * of this w is invalid; anything else stops the check */
-        msg(o->grad_why, sizeof o->grad_why, "%s", wg_status(o->G) != WG_OK
+        wg_chk_msg(o->grad_why, sizeof o->grad_why, "%s", wg_status(o->G) != WG_OK
             ? wg_errmsg(o->G) : wg_strerror(o->grad_status));
         if (!wg_chk_point_error(o->grad_status)) {
             REPERR(r, "wg_check: recording the gradient graph: %s", o->grad_why);
@@ -268,7 +243,7 @@ static wg_verdict gradient_values(o2 *o, wg_check_result *res, char *why, size_t
     while (ref.status == WG_OK && ref.need_prec > c->prec && c->prec < WG_MAX_PRECISION) {
         int s = raise_precision(c, ref.need_prec);
         if (s == WG_ENOMEM) {
-            msg(why, len, "out of memory raising the reference's precision");
+            wg_chk_msg(why, len, "out of memory raising the reference's precision");
             return WG_VERDICT_INVALID;
         }
         if (s != WG_OK) {
@@ -285,7 +260,7 @@ static wg_verdict gradient_values(o2 *o, wg_check_result *res, char *why, size_t
         issue_message(c, &tmp, ref.status, &ref.issue, ref.issue_sign, 0, ref.issue_exp,
                       "the gradient's reference");
         res->invalid_node = tmp.invalid_node;
-        msg(why, len, "%s", tmp.message);
+        wg_chk_msg(why, len, "%s", tmp.message);
         return WG_VERDICT_INVALID;
     }
     wg_chk_radii(c);
@@ -324,26 +299,26 @@ static wg_verdict gradient_values(o2 *o, wg_check_result *res, char *why, size_t
     if (on >= 0 || ref.nondiff) {
         int bad_d = !(fabs(gv - conv) <= slack), bad_x = !(fabs(res->grad_exact - conv) <= slack);
         if (bad_d || bad_x) {
-            msg(why, len, "the recorded gradient at a kink: %s %.17g is not the documented "
+            wg_chk_msg(why, len, "the recorded gradient at a kink: %s %.17g is not the documented "
                 "convention's %.17g (bound %.3g)", bad_d ? "its value" : "its exact value",
                 bad_d ? gv : res->grad_exact, conv, slack);
             return WG_VERDICT_FAIL;
         }
     }
     if (ref.nondiff) {
-        msg(why, len, "the gradient has a kink here (one-sided %.9g, %.9g); the recorded "
+        wg_chk_msg(why, len, "the gradient has a kink here (one-sided %.9g, %.9g); the recorded "
             "gradient follows the documented convention", mpfr_get_d(c->L, MPFR_RNDN),
             mpfr_get_d(c->R, MPFR_RNDN));
         return WG_VERDICT_NONDIFF;
     }
     if (!ref.converged) {
         if (kink >= 0) {
-            msg(why, len, "%s sits on its kink, where the recorded gradient follows the "
+            wg_chk_msg(why, len, "%s sits on its kink, where the recorded gradient follows the "
                 "documented convention; its reference did not converge",
                 LABEL(c, (size_t)kink));
             return WG_VERDICT_NONDIFF;
         }
-        msg(why, len, "the gradient's reference did not converge (|D(h1) - D(h2)| = %.3g)",
+        wg_chk_msg(why, len, "the gradient's reference did not converge (|D(h1) - D(h2)| = %.3g)",
             gerr);
         return WG_VERDICT_UNSTABLE;
     }
@@ -357,19 +332,19 @@ static wg_verdict gradient_values(o2 *o, wg_check_result *res, char *why, size_t
     double derr = fabs(gv - res->grad_reference);
     int bad_x = !(xerr <= xtol), bad_d = !(derr <= B1 + gerr + ceff);
     if ((bad_x || bad_d) && kink >= 0) {
-        msg(why, len, "%s sits on its kink: the recorded gradient follows the documented "
+        wg_chk_msg(why, len, "%s sits on its kink: the recorded gradient follows the documented "
             "convention there, not the derivative %.17g of the whole function",
             LABEL(c, (size_t)kink), res->grad_reference);
         return WG_VERDICT_NONDIFF;
     }
     if (bad_x) {
-        msg(why, len, "the recorded gradient's exact value %.17g is off the first-order "
+        wg_chk_msg(why, len, "the recorded gradient's exact value %.17g is off the first-order "
             "reference %.17g by %.3g > %.3g: a recorded rule is wrong", res->grad_exact,
             res->grad_reference, xerr, xtol);
         return WG_VERDICT_FAIL;
     }
     if (bad_d) {
-        msg(why, len, "the recorded gradient's value %.17g is off the first-order reference "
+        wg_chk_msg(why, len, "the recorded gradient's value %.17g is off the first-order reference "
             "%.17g by %.3g > bound %.3g", gv, res->grad_reference, derr, B1 + gerr + ceff);
         return WG_VERDICT_FAIL;
     }
@@ -587,17 +562,17 @@ static void check_direction2(o2 *o, wg_check_result *res)
     wg_verdict verdict = WG_VERDICT_PASS;
     if (ref->nondiff) {
         verdict = WG_VERDICT_NONDIFF;
-        msg(why, sizeof why, "the quadrants' second differences differ (%.9g to %.9g): "
+        wg_chk_msg(why, sizeof why, "the quadrants' second differences differ (%.9g to %.9g): "
             "a kink of the gradient within 2^%ld of the point", ref->qlo, ref->qhi,
             ref->e1 - WG_REF_RATIO_BITS);
     } else if (!ref->converged && kink < 0) {
         verdict = WG_VERDICT_UNSTABLE;
-        msg(why, sizeof why, "the reference did not converge: |D(h1) - D(h2)| = %.3g, "
+        wg_chk_msg(why, sizeof why, "the reference did not converge: |D(h1) - D(h2)| = %.3g, "
             "rounding %.3g at h1 = 2^%ld, %ld bits (reference %.17g)", ref->reference_err,
             ref->round_err, ref->e1, (long)c->prec, ref->reference);
     } else if (!ref->converged) {
         verdict = WG_VERDICT_NONDIFF;
-        msg(why, sizeof why, "%s sits on its kink, where the recorded rules follow the "
+        wg_chk_msg(why, sizeof why, "%s sits on its kink, where the recorded rules follow the "
             "documented convention; the reference did not converge", LABEL(c, (size_t)kink));
     } else {
         fail_rev = frev->computed && !(frev->abs_err <= tol);
@@ -607,7 +582,7 @@ static void check_direction2(o2 *o, wg_check_result *res)
             /* the Hessian of the conventions' side, not the function's */
             verdict = WG_VERDICT_NONDIFF;
             fail_rev = fail_fwd = fail_hvp = 0;
-            msg(why, sizeof why, "%s sits on its kink: the recorded rules follow the "
+            wg_chk_msg(why, sizeof why, "%s sits on its kink: the recorded rules follow the "
                 "documented convention there, not the second derivative %.17g of the whole "
                 "function", LABEL(c, (size_t)kink), ref->reference);
         }
@@ -654,7 +629,7 @@ static void check_direction2(o2 *o, wg_check_result *res)
             res->blame_node = (long)i;
             res->blame_op = wg_node_op(o->t, i);
         } else if (!wg_o2_blame(o->t, o->N, &o->opt, o->depth, res))
-            append(res, "; blame: no op's recorded rule fails alone (the graph's "
+            wg_chk_append(res, "; blame: no op's recorded rule fails alone (the graph's "
                    "composition: an adjoint's accumulation or a shared node)");
         return;
     }

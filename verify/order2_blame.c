@@ -17,19 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void append(wg_check_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void append(wg_check_result *res, const char *fmt, ...)
-{
-    size_t len = strlen(res->message);
-    if (len + 1 >= sizeof res->message)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->message + len, sizeof res->message - len, fmt, ap);
-    va_end(ap);
-}
 
 /* room for a report of k results */
 static int report_alloc(wg_check_report *r, size_t k)
@@ -66,7 +53,7 @@ int wg_o2_blame(wg_tape *t, size_t N, const wg_check_options *opt, int depth,
             res->blame_node = (long)i;
             res->blame_op = wg_node_op(t, i);
             res->blame_elem = w->blame_elem;
-            append(res, "; blame: node %zu (%s), its recorded rule alone: %s: %s", i,
+            wg_chk_append(res, "; blame: node %zu (%s), its recorded rule alone: %s: %s", i,
                    wg_op_name(res->blame_op), w->fail_mode, w->message);
         }
         wg_check_report_free(&r1);

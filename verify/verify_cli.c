@@ -819,6 +819,16 @@ static void json_array(FILE *f, const double *v, size_t n)
     fputc(']', f);
 }
 
+/* a row-major matrix as JSON rows, inside brackets the caller writes */
+static void json_rows(FILE *f, const double *a, size_t rows, size_t cols)
+{
+    for (size_t i = 0; i < rows; i++) {
+        if (i)
+            fputs(", ", f);
+        json_array(f, a + i * cols, cols);
+    }
+}
+
 /* ---------------------------------------------------------------- the run */
 
 typedef struct {
@@ -1199,17 +1209,9 @@ static void print_json(const options *o, const results *r, FILE *f)
     fputs(", \"forward\": ", f);
     json_array(f, r->fwd, n);
     fputs("},\n  \"jacobian\": {\"reverse\": [", f);
-    for (size_t k = 0; k < m; k++) {
-        if (k)
-            fputs(", ", f);
-        json_array(f, r->rev + k * n, n);
-    }
+    json_rows(f, r->rev, m, n);
     fputs("], \"forward\": [", f);
-    for (size_t k = 0; k < m; k++) {
-        if (k)
-            fputs(", ", f);
-        json_array(f, r->fwd + k * n, n);
-    }
+    json_rows(f, r->fwd, m, n);
     fputs("]},\n  \"max_difference\": ", f);
     json_number(f, r->maxdiff);
     fputs(",\n  \"max_relative_difference\": ", f);
@@ -1227,17 +1229,9 @@ static void print_json(const options *o, const results *r, FILE *f)
     if (r->hess) {
         /* rows of the Hessian: from wg_hessian, and reverse over reverse */
         fputs(",\n  \"hessian\": {\"wg_hessian\": [", f);
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                fputs(", ", f);
-            json_array(f, r->hess + i * n, n);
-        }
+        json_rows(f, r->hess, n, n);
         fputs("], \"reverse_over_reverse\": [", f);
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                fputs(", ", f);
-            json_array(f, r->hess_rr + i * n, n);
-        }
+        json_rows(f, r->hess_rr, n, n);
         fputs("], \"max_difference\": ", f);
         json_number(f, r->hmaxdiff);
         fputs(", \"max_relative_difference\": ", f);

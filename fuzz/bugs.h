@@ -35,6 +35,13 @@ typedef struct wg_bug {
     unsigned test_flags;        /* WG_TEST_* switches it sets (0: a wrong partial only) */
     /* the wrong rule; its ctx is the counter of wg_bug_arm_counted or NULL */
     wg_partials_hook hook;
+    /* 1 for a bug of a tensor rule (a WG_TEST_* switch of wengert.h): it
+     * shows only in tensor graphs, so the self-test hunts it over the
+     * tensor stream */
+    int tensor;
+    /* op kinds whose every row it changes (bit 1 << wg_op_kind), beside ops:
+     * a broadcasting bug belongs to every elementwise binary op */
+    unsigned kinds;
 } wg_bug;
 
 int           wg_bug_count(void);

@@ -131,6 +131,11 @@ char *wg_campaign_options_text(const wg_campaign_options *o)
         g->rel_err_max, g->kink_frac, g->edge_frac, g->input_exp_min, g->input_exp_max,
         g->max_attempts, o->check.directions, o->check.precision, o->check.safety,
         o->check.methods, o->check.full_jacobian, o->shrink);
+    /* tensor graphs: said only when drawn, so scalar campaigns keep their text */
+    if (!bad && g->tensor_frac > 0)
+        bad = append(&b, &len, &cap, " tensor=%a rank=%u elements=%u tnodes=%u zero=%a",
+                     g->tensor_frac, g->tensor_rank_max, g->tensor_elems_max,
+                     g->tensor_nodes_max, g->zero_frac);
     /* weights: only those that differ from the default 1, so adding an op
      * to the table does not change the text of existing campaigns */
     for (int op = 0; !bad && op < WG_OP_COUNT; op++)

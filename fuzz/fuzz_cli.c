@@ -89,6 +89,12 @@ static void usage(FILE *f)
 "      --share P         probability that an operand is any earlier node (default 0.3)\n"
 "      --kink-frac F     fraction of graphs placed on a kink (default 0.1)\n"
 "      --edge-frac F     fraction placed near a domain edge (default 0.1)\n"
+"      --tensor-frac F   fraction of tensor graphs: tensor inputs of rank 0..4, every\n"
+"                        tensor op of the table and the scalar ops elementwise with\n"
+"                        broadcasting (default 0.2)\n"
+"      --tensors         tensor graphs only (--tensor-frac 1)\n"
+"      --rank-max R      largest rank of a tensor (default 4)\n"
+"      --elements-max N  largest element count of a tensor node (default 24)\n"
 "Checks:\n"
 "      --directions N    random directions per graph (default 3)\n"
 "      --precision B     bits of the MPFR reference (default 256)\n"
@@ -103,6 +109,8 @@ static void usage(FILE *f)
 "      --bug-time S      most seconds per bug (default 60)\n"
 "      --clean-graphs N  graphs of the clean campaign (default 2000; the target\n"
 "                        names 100000)\n"
+"      --clean-tensor-graphs N  graphs of the clean campaign of tensor graphs only\n"
+"                        (default 2000)\n"
 "Testing only:\n"
 "      --inject-bug NAME arm an injected bug on every graph (see --list-bugs)\n"
 "\n"
@@ -186,8 +194,6 @@ static int op_of(const char *opt, const char *name, wg_op *op)
     if (wg_fuzz_op_rule_primitive(*op))
         return bad("%s: '%s' is a primitive of recorded derivative rules (piecewise "
                    "constant, derivative 0): campaigns do not draw it", opt, name);
-    if (!wg_fuzz_op_drawable(*op))
-        return bad("%s: '%s' is a tensor op: campaigns draw scalar graphs only", opt, name);
     return 0;
 }
 
@@ -479,7 +485,8 @@ enum {
     OPT_SHARD = 256, OPT_QUIET, OPT_INPUTS, OPT_NODES, OPT_OUTPUTS, OPT_OPS, OPT_WEIGHT,
     OPT_SHARE, OPT_KINK, OPT_EDGE, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_NO_SHRINK,
     OPT_KEEP, OPT_SELFTEST, OPT_BUGS, OPT_BUG_GRAPHS, OPT_BUG_TIME, OPT_CLEAN_GRAPHS,
-    OPT_INJECT, OPT_REPRODUCE, OPT_MERGE, OPT_SUMMARY, OPT_LIST_BUGS
+    OPT_INJECT, OPT_REPRODUCE, OPT_MERGE, OPT_SUMMARY, OPT_LIST_BUGS, OPT_TENSOR_FRAC,
+    OPT_TENSORS, OPT_RANK_MAX, OPT_ELEMS_MAX, OPT_CLEAN_TENSOR
 };
 
 int main(int argc, char **argv)
@@ -490,6 +497,7 @@ int main(int argc, char **argv)
 
     wg_campaign_options o;
     wg_campaign_options_init(&o);
+    o.gen.tensor_frac = 0.2;    /* a share of tensor graphs unless told otherwise */
     wg_selftest_options so;
     wg_selftest_options_init(&so);
     const char *out_dir = "fuzz-out";
@@ -515,6 +523,10 @@ int main(int argc, char **argv)
         { "share", required_argument, NULL, OPT_SHARE },
         { "kink-frac", required_argument, NULL, OPT_KINK },
         { "edge-frac", required_argument, NULL, OPT_EDGE },
+        { "tensor-frac", required_argument, NULL, OPT_TENSOR_FRAC },
+        { "tensors", no_argument, NULL, OPT_TENSORS },
+        { "rank-max", required_argument, NULL, OPT_RANK_MAX },
+        { "elements-max", required_argument, NULL, OPT_ELEMS_MAX },
         { "directions", required_argument, NULL, OPT_DIRECTIONS },
         { "precision", required_argument, NULL, OPT_PRECISION },
         { "safety", required_argument, NULL, OPT_SAFETY },
@@ -525,6 +537,7 @@ int main(int argc, char **argv)
         { "bug-graphs", required_argument, NULL, OPT_BUG_GRAPHS },
         { "bug-time", required_argument, NULL, OPT_BUG_TIME },
         { "clean-graphs", required_argument, NULL, OPT_CLEAN_GRAPHS },
+        { "clean-tensor-graphs", required_argument, NULL, OPT_CLEAN_TENSOR },
         { "inject-bug", required_argument, NULL, OPT_INJECT },
         { "reproduce", required_argument, NULL, OPT_REPRODUCE },
         { "merge", no_argument, NULL, OPT_MERGE },
@@ -575,6 +588,18 @@ int main(int argc, char **argv)
         case OPT_SHARE: r = parse_double("--share", optarg, 0, 1, &o.gen.share_prob); break;
         case OPT_KINK: r = parse_double("--kink-frac", optarg, 0, 1, &o.gen.kink_frac); break;
         case OPT_EDGE: r = parse_double("--edge-frac", optarg, 0, 1, &o.gen.edge_frac); break;
+        case OPT_TENSOR_FRAC:
+            r = parse_double("--tensor-frac", optarg, 0, 1, &o.gen.tensor_frac);
+            break;
+        case OPT_TENSORS: o.gen.tensor_frac = 1; break;
+        case OPT_RANK_MAX:
+            if (!(r = parse_u64("--rank-max", optarg, 1, 6, &u)))
+                o.gen.tensor_rank_max = (unsigned)u;
+            break;
+        case OPT_ELEMS_MAX:
+            if (!(r = parse_u64("--elements-max", optarg, 1, 4096, &u)))
+                o.gen.tensor_elems_max = (unsigned)u;
+            break;
         case OPT_DIRECTIONS:
             if (!(r = parse_u64("--directions", optarg, 1, 1000, &u)))
                 o.check.directions = (unsigned)u;
@@ -596,6 +621,10 @@ int main(int argc, char **argv)
         case OPT_CLEAN_GRAPHS:
             if (!(r = parse_u64("--clean-graphs", optarg, 0, UINT64_C(1) << 40, &u)))
                 so.clean_graphs = u;
+            break;
+        case OPT_CLEAN_TENSOR:
+            if (!(r = parse_u64("--clean-tensor-graphs", optarg, 0, UINT64_C(1) << 40, &u)))
+                so.clean_tensor_graphs = u;
             break;
         case OPT_INJECT:
             if ((o.bug = wg_bug_find(optarg)) < 0)

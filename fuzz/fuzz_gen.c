@@ -22,6 +22,7 @@
  * values only decide acceptance, never a number that is written out. */
 #include "fuzz_gen.h"
 
+#include "fuzz_gen_internal.h"
 #include "op_kernels.h"
 
 #include <gsl/gsl_rng.h>
@@ -59,17 +60,6 @@ typedef enum check_level {
     CHECK_NONE        /* placed exactly on a kink on purpose, from exact values */
 } check_level;
 
-/* what an op needs of an operand, for the guard nodes */
-typedef enum need {
-    NEED_NONE,
-    NEED_POS,         /* > 0, bounded */
-    NEED_NONZERO,     /* away from 0, either sign */
-    NEED_UNIT,        /* inside (-1, 1) */
-    NEED_TAN,         /* inside (-pi/2, pi/2) */
-    NEED_SMALL,       /* bounded, so the op's value stays in range */
-    NEED_FRESH        /* a new constant (breaks a tie or a cancellation) */
-} need;
-
 typedef struct gnode {
     double v;          /* value */
     double rel;        /* estimated relative rounding error of v (0: exact) */
@@ -85,6 +75,7 @@ typedef struct gen {
     const wg_fuzz_gen_options *o;
     gsl_rng *rng;
     uint32_t weight[WG_OP_COUNT];   /* integer weights of the op draw */
+    uint32_t tweight[WG_OP_COUNT];  /* ... in a tensor graph (the tensor rows too) */
     uint32_t wtotal;
     wg_graph *g;
     gnode *node;
@@ -133,7 +124,13 @@ int wg_fuzz_op_drawable(wg_op op)
      * and a drawn argument near 0 would only give nondiff verdicts */
     if (wg_fuzz_op_rule_primitive(op))
         return 0;
-    return k != WG_KIND_LEAF && k != WG_KIND_TUNARY && k != WG_KIND_TBINARY;
+    return (unsigned)op < WG_OP_COUNT && k != WG_KIND_LEAF;
+}
+
+int wg_fuzz_op_scalar(wg_op op)
+{
+    wg_op_kind k = wg_op_kind_of(op);
+    return wg_fuzz_op_drawable(op) && k != WG_KIND_TUNARY && k != WG_KIND_TBINARY;
 }
 
 int wg_fuzz_op_rule_primitive(wg_op op)
@@ -150,7 +147,7 @@ void wg_fuzz_gen_options_init(wg_fuzz_gen_options *o)
     o->nodes_max = 24;
     o->outputs_min = 1;
     o->outputs_max = 2;
-    /* scalar graphs: the tensor rows (TUNARY, TBINARY) are not drawn */
+    /* every drawable op; the tensor rows only in tensor graphs */
     for (int k = 0; k < WG_OP_COUNT; k++)
         o->op_weight[k] = wg_fuzz_op_drawable((wg_op)k) ? 1.0 : 0.0;
     o->share_prob = 0.3;
@@ -164,33 +161,53 @@ void wg_fuzz_gen_options_init(wg_fuzz_gen_options *o)
     o->input_exp_min = -2;
     o->input_exp_max = 1;
     o->max_attempts = 64;
+    o->tensor_frac = 0;
+    o->tensor_rank_max = 4;
+    o->tensor_elems_max = 24;
+    o->tensor_nodes_max = 12;
+    o->zero_frac = 0.02;
 }
 
 /* ---------------------------------------------------------------- draws */
 
 /* uniform integer in [0, n), n >= 1 */
-static uint32_t draw(gen *G, uint32_t n)
+uint32_t wg_fz_draw(gsl_rng *rng, uint32_t n)
 {
-    return n <= 1 ? 0 : (uint32_t)gsl_rng_uniform_int(G->rng, n);
+    return n <= 1 ? 0 : (uint32_t)gsl_rng_uniform_int(rng, n);
 }
 
 /* 1 with probability p: a 32-bit draw against p 2^32 (exact products) */
-static int chance(gen *G, double p)
+int wg_fz_chance(gsl_rng *rng, double p)
 {
     if (p <= 0)
         return 0;
     if (p >= 1)
         return 1;
-    return (double)gsl_rng_get(G->rng) < p * 4294967296.0;
+    return (double)gsl_rng_get(rng) < p * 4294967296.0;
 }
 
 /* +-(1 + k/2^bits) 2^e with e in [emin, emax]: exact, short in decimal */
+double wg_fz_dyadic(gsl_rng *rng, int emin, int emax, int bits, int signed_)
+{
+    uint32_t m = (1u << bits) + wg_fz_draw(rng, 1u << bits);
+    int e = emin + (int)wg_fz_draw(rng, (uint32_t)(emax - emin + 1));
+    double v = ldexp((double)m, e - bits);
+    return signed_ && wg_fz_draw(rng, 2) ? -v : v;
+}
+
+static uint32_t draw(gen *G, uint32_t n)
+{
+    return wg_fz_draw(G->rng, n);
+}
+
+static int chance(gen *G, double p)
+{
+    return wg_fz_chance(G->rng, p);
+}
+
 static double dyadic(gen *G, int emin, int emax, int bits, int signed_)
 {
-    uint32_t m = (1u << bits) + draw(G, 1u << bits);
-    int e = emin + (int)draw(G, (uint32_t)(emax - emin + 1));
-    double v = ldexp((double)m, e - bits);
-    return signed_ && draw(G, 2) ? -v : v;
+    return wg_fz_dyadic(G->rng, emin, emax, bits, signed_);
 }
 
 static wg_op draw_op(gen *G)
@@ -353,39 +370,38 @@ static int edge_distance(wg_op op, size_t ia, size_t ib, double a, double b, dou
     }
 }
 
-/* Plan op(a, b; c): the node, if it is acceptable at this level. */
-static long plan_op(gen *G, wg_op op, long la, long lb, double c, check_level level)
+/* The acceptance of one value op(a, b; c) (fuzz_gen_internal.h): the
+ * rules of the file comment, for the scalar and the tensor generator. */
+int wg_fz_accept(const wg_fuzz_gen_options *o, wg_op op, const wg_fz_val *A, const wg_fz_val *B,
+                 int same, double c, int level, wg_fz_val *out)
 {
-    if (la < 0 || (has_b(op) && lb < 0))
-        return -1;
-    size_t ia = (size_t)la, ib = has_b(op) ? (size_t)lb : NONE;
-    const gnode *A = &G->node[ia], *B = ib != NONE ? &G->node[ib] : NULL;
+    size_t ia = 0, ib = B ? (same ? 0 : 1) : NONE;
     double a = A->v, b = B ? B->v : 0.0;
     if (wg_op_domain(op, a, b, c))
-        return -1;
+        return 0;
     double y = wg_op_value(op, a, b, c);
-    if (!in_range(G, y))
-        return -1;
+    if (!(isfinite(y) && fabs(y) <= o->value_max && (y == 0 || fabs(y) >= o->value_min)))
+        return 0;
     double da, db;
     wg_op_partials(op, a, b, c, y, &da, &db);
     if (!isfinite(da) || !isfinite(db))
-        return -1;
+        return 0;
     if ((da != 0 && fabs(da) < PARTIAL_MIN) || (db != 0 && fabs(db) < PARTIAL_MIN))
-        return -1;
+        return 0;
     /* a one-operand op whose partial is 0 at a nonzero argument has
      * underflowed (sigmoid'(-800)), unless it is flat there by definition */
     if (!B && da == 0 && a != 0 && op != WG_OP_RELU && op != WG_OP_STOP_GRADIENT
         && !(wg_op_kind_of(op) == WG_KIND_INT && c == 0))
-        return -1;
+        return 0;
 
     double err = A->rel * fabs(a) + (B ? B->rel * fabs(b) : 0.0);
     if (level != CHECK_NONE) {
         double dist, scale;
         if (edge_distance(op, ia, ib, a, b, c, &dist, &scale)) {
             if (!(dist > 0) || dist < GUARD * err)
-                return -1;
-            if (level == CHECK_MARGIN && dist < G->o->margin * fmax(1, scale))
-                return -1;
+                return 0;
+            if (level == CHECK_MARGIN && dist < o->margin * fmax(1, scale))
+                return 0;
         }
     }
 
@@ -403,25 +419,45 @@ static long plan_op(gen *G, wg_op op, long la, long lb, double c, check_level le
         rel = 0;     /* the outcome is exact: its operands are far from a tie */
     else if (y == 0) {
         int exact_args = A->rel == 0 && (!B || B->rel == 0);
-        int why_zero = (op == WG_OP_SUB && ia == ib) || op == WG_OP_RELU || a == 0
+        int why_zero = (op == WG_OP_SUB && same) || op == WG_OP_RELU || a == 0
                        || (B && b == 0)
                        || (exact_args && (op == WG_OP_ADD || op == WG_OP_SUB
                                           || op == WG_OP_ADD_C));
-        rel = (op == WG_OP_SUB && ia == ib) || (num == 0 && why_zero) ? 0.0 : INFINITY;
+        rel = (op == WG_OP_SUB && same) || (num == 0 && why_zero) ? 0.0 : INFINITY;
     } else
         rel = num / fabs(y) + (exact_op ? 0.0 : KERNEL_REL);
-    if (!(rel <= G->o->rel_err_max))
-        return -1;
+    if (!(rel <= o->rel_err_max))
+        return 0;
     double tmag = fabs(da) * A->tmag + (B ? fabs(db) * B->tmag : 0.0);
     if (!(tmag <= TMAG_MAX))
-        return -1;
+        return 0;
     double tlo = 0;
     if (da != 0 && A->tlo > 0)
         tlo = fabs(da) * A->tlo;
     if (B && db != 0 && B->tlo > 0 && (tlo == 0 || fabs(db) * B->tlo < tlo))
         tlo = fabs(db) * B->tlo;
     if (tlo != 0 && tlo < PATH_MIN)
+        return 0;
+    out->v = y;
+    out->rel = rel;
+    out->tmag = tmag;
+    out->tlo = tlo;
+    return 1;
+}
+
+/* Plan op(a, b; c): the node, if it is acceptable at this level. */
+static long plan_op(gen *G, wg_op op, long la, long lb, double c, check_level level)
+{
+    if (la < 0 || (has_b(op) && lb < 0))
         return -1;
+    size_t ia = (size_t)la, ib = has_b(op) ? (size_t)lb : NONE;
+    const gnode *A = &G->node[ia], *B = ib != NONE ? &G->node[ib] : NULL;
+    wg_fz_val va = { A->v, A->rel, A->tmag, A->tlo }, vb = { 0, 0, 0, 0 }, r;
+    if (B)
+        vb = (wg_fz_val){ B->v, B->rel, B->tmag, B->tlo };
+    if (!wg_fz_accept(G->o, op, &va, B ? &vb : NULL, ia == ib, c, (int)level, &r))
+        return -1;
+    double y = r.v, rel = r.rel, tmag = r.tmag, tlo = r.tlo;
 
     if (!grow(G))
         return -1;
@@ -563,7 +599,7 @@ static long guard(gen *G, long a, need nd)
 }
 
 /* what op needs of operand k (0: a, 1: b) when the first picks failed */
-static need need_of(wg_op op, int k, double c)
+need wg_fz_need_of(wg_op op, int k, double c)
 {
     switch (op) {
     case WG_OP_DIV:      return k ? NEED_NONZERO : NEED_SMALL;
@@ -591,22 +627,27 @@ static need need_of(wg_op op, int k, double c)
 }
 
 /* the constant of a CONST or INT op */
-static double param_of(gen *G, wg_op op)
+double wg_fz_param(gsl_rng *rng, wg_op op)
 {
     switch (op) {
     case WG_OP_ADD_C:
-        return dyadic(G, -3, 1, 4, 1);
+        return wg_fz_dyadic(rng, -3, 1, 4, 1);
     case WG_OP_MUL_C:
-        return dyadic(G, -2, 1, 3, 1);
+        return wg_fz_dyadic(rng, -2, 1, 3, 1);
     case WG_OP_POW_C: {               /* quarters in [-3, 3] but 0: integral and not */
-        int k = (int)draw(G, 24) - 12;
+        int k = (int)wg_fz_draw(rng, 24) - 12;
         return (k >= 0 ? k + 1 : k) / 4.0;
     }
     default:
         if (wg_op_kind_of(op) == WG_KIND_INT)
-            return (double)((int)draw(G, 9) - 3);   /* -3 .. 5 */
-        return dyadic(G, -2, 1, 4, 1);
+            return (double)((int)wg_fz_draw(rng, 9) - 3);   /* -3 .. 5 */
+        return wg_fz_dyadic(rng, -2, 1, 4, 1);
     }
+}
+
+static double param_of(gen *G, wg_op op)
+{
+    return wg_fz_param(G->rng, op);
 }
 
 /* a committed node nothing uses yet, other than skip, or -1 */
@@ -659,10 +700,10 @@ static int place_op(gen *G, wg_op op, int join)
                 b = pick_operand(G, const_b);
         }
         if (t >= 3) {
-            a = guard(G, a, t == 5 && need_of(op, 0, c) == NEED_NONE ? NEED_SMALL
-                                                                    : need_of(op, 0, c));
+            a = guard(G, a, t == 5 && wg_fz_need_of(op, 0, c) == NEED_NONE ? NEED_SMALL
+                                                                    : wg_fz_need_of(op, 0, c));
             if (bin)
-                b = guard(G, b, t >= 4 ? NEED_FRESH : need_of(op, 1, c));
+                b = guard(G, b, t >= 4 ? NEED_FRESH : wg_fz_need_of(op, 1, c));
         }
         if (plan_op(G, op, a, b, c, CHECK_MARGIN) >= 0) {
             int s = commit(G);
@@ -1045,6 +1086,14 @@ static const char *check_options(const wg_fuzz_gen_options *o)
                "[value_min, value_max]";
     if (o->max_attempts < 1)
         return "max_attempts must be at least 1";
+    if (!(o->tensor_frac >= 0 && o->tensor_frac <= 1) || !(o->zero_frac >= 0 && o->zero_frac <= 1))
+        return "tensor_frac and zero_frac must lie in [0, 1]";
+    if (o->tensor_rank_max < 1 || o->tensor_rank_max > 6)
+        return "tensor_rank_max must lie in 1..6";
+    if (o->tensor_elems_max < 1 || o->tensor_elems_max > 4096)
+        return "tensor_elems_max must lie in 1..4096";
+    if (o->tensor_nodes_max < 1)
+        return "tensor_nodes_max must be at least 1";
     return NULL;
 }
 
@@ -1072,9 +1121,13 @@ static const char *set_weights(gen *G)
             if (!iw)
                 iw = 1;
         }
-        G->weight[k] = iw;
-        G->wtotal += iw;
+        G->tweight[k] = iw;
+        G->weight[k] = wg_fuzz_op_scalar((wg_op)k) ? iw : 0;
+        G->wtotal += G->weight[k];
     }
+    if (!G->wtotal && G->o->tensor_frac < 1)
+        return "options: every op a scalar graph can draw has weight 0 (the tensor rows are "
+               "drawn in tensor graphs only: set tensor_frac to 1)";
     return NULL;
 }
 
@@ -1122,19 +1175,33 @@ wg_graph *wg_fuzz_gen_ex(const wg_fuzz_gen_options *o, uint64_t seed, wg_fuzz_ge
     gsl_rng_set(G.rng, (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffu));
     wg_graph *result = NULL;
     unsigned k;
-    for (k = 1; k <= o->max_attempts; k++) {
-        G.why[0] = 0;
-        int s = attempt(&G);
-        if (s == 1) {
-            result = G.g;
-            break;
+    /* a tensor graph or a scalar one; no draw when the fraction is 0 or 1,
+     * so scalar campaigns keep the graphs they always had */
+    int tensor = o->tensor_frac >= 1 || (o->tensor_frac > 0 && chance(&G, o->tensor_frac));
+    if (tensor) {
+        for (k = 1; k <= o->max_attempts; k++) {
+            int s = wg_fz_tensor_attempt(o, G.rng, G.tweight, &result, info, G.why,
+                                         sizeof G.why);
+            if (s != 0)
+                break;
         }
-        wg_graph_free(G.g);
-        G.g = NULL;
-        if (s < 0)
-            break;
+        if (result && info)
+            info->attempts = k;
+    } else {
+        for (k = 1; k <= o->max_attempts; k++) {
+            G.why[0] = 0;
+            int s = attempt(&G);
+            if (s == 1) {
+                result = G.g;
+                break;
+            }
+            wg_graph_free(G.g);
+            G.g = NULL;
+            if (s < 0)
+                break;
+        }
     }
-    if (result && info) {
+    if (result && info && !tensor) {
         info->mode = G.mode;
         info->attempts = k;
         info->special_node = G.special;

@@ -55,11 +55,27 @@ typedef struct wg_fuzz_gen_options {
     double edge_frac;      /* fraction placed near domain edges (default 0.1) */
     int input_exp_min, input_exp_max;   /* |input| in [2^min, 2^(max+1)) (default -2..1) */
     unsigned max_attempts; /* graphs drawn before giving up (default 64) */
+    /* tensor graphs (fuzz_gen_tensor.c) */
+    double tensor_frac;    /* fraction of graphs drawn as tensor graphs (default 0:
+                              scalar graphs only; wengert-fuzz's default is 0.2) */
+    unsigned tensor_rank_max;   /* rank of a drawn tensor, 0 .. this (default 4) */
+    unsigned tensor_elems_max;  /* elements of any node of a tensor graph (default 24) */
+    unsigned tensor_nodes_max;  /* nodes of a tensor graph, at most (default 12; also at
+                                   most nodes_max) */
+    double zero_frac;      /* a drawn shape gets a 0-size axis (default 0.02) */
 } wg_fuzz_gen_options;
 
-/* 1 when the generator can draw op: a scalar op of the table (tensor
- * graphs are not generated yet), other than the primitives below */
+/* shape classes of a tensor graph (wg_fuzz_gen_info.shapes) */
+#define WG_FUZZ_SHAPE_BROADCAST 1u   /* an operand stretched (broadcasting, broadcast_to) */
+#define WG_FUZZ_SHAPE_ZERO      2u   /* a node with a 0-size axis */
+#define WG_FUZZ_SHAPE_BATCHED   4u   /* a matmul with batch axes */
+
+/* 1 when the generator can draw op: any op of the table but the leaves
+ * and the primitives below; tensor rows (TUNARY, TBINARY) in tensor graphs
+ * only */
 int wg_fuzz_op_drawable(wg_op op);
+/* 1 for a drawable op of a scalar graph (no tensor row) */
+int wg_fuzz_op_scalar(wg_op op);
 /* 1 for the primitives that recorded derivative rules use (step, sign,
  * argmax_mask): piecewise constant, derivative 0, jumps at 0 or at a tie;
  * never drawn */
@@ -81,6 +97,8 @@ typedef struct wg_fuzz_gen_info {
     long special_node;     /* the (last) node placed on a kink or near an edge; -1: none */
     wg_op special_op;      /* its op; WG_OP_COUNT: none */
     size_t nodes;          /* nodes of the tape, inputs included */
+    int tensor;            /* 1: a tensor graph */
+    unsigned shapes;       /* WG_FUZZ_SHAPE_* seen in a tensor graph */
 } wg_fuzz_gen_info;
 
 /* A new graph drawn from seed (options: NULL for the defaults), or NULL

@@ -33,6 +33,7 @@ void wg_selftest_options_init(wg_selftest_options *o)
     o->bug_graphs = 20000;
     o->bug_seconds = 60;
     o->clean_graphs = 2000;
+    o->clean_tensor_graphs = 2000;
 }
 
 void wg_selftest_result_free(wg_selftest_result *res)
@@ -62,7 +63,7 @@ int wg_selftest_blame_ok(int bug, wg_graph *g, long node, wg_op op)
     const wg_bug *b = wg_bug_get(bug);
     if (!b || node < 0)
         return 0;
-    if (b->ops[0] != WG_OP_COUNT)
+    if (b->ops[0] != WG_OP_COUNT || b->kinds)
         return wg_bug_mutates(b, op);
     /* a bug of the sweep: it wrongs the adjoint of a node with several
      * users, and the first tangent/adjoint that departs is at that node or
@@ -96,6 +97,8 @@ static int hunt(const wg_selftest_options *o, int bug, wg_selftest_row *row, FIL
     wg_campaign_options co = o->base;
     co.bug = bug;
     co.shrink = 0;          /* shrink once, after the hunt, and time it apart */
+    if (wg_bug_get(bug)->tensor)
+        co.gen.tensor_frac = 1;     /* a tensor rule shows in tensor graphs only */
     co.repro_dir = NULL;
     double t0 = now_seconds();
     for (uint64_t g = 0; g < o->bug_graphs; g++) {
@@ -173,7 +176,7 @@ static const char *ops_text(const wg_bug *b, char *buf, size_t len)
     for (int k = 0; k < WG_BUG_MAX_OPS && b->ops[k] != WG_OP_COUNT && n < len; k++)
         n += (size_t)snprintf(buf + n, len - n, "%s%s", k ? "," : "", wg_op_name(b->ops[k]));
     if (!buf[0])
-        snprintf(buf, len, "(sweep)");
+        snprintf(buf, len, b->kinds ? "(binary ops)" : "(sweep)");
     return buf;
 }
 
@@ -229,22 +232,32 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
             break;
     }
 
-    /* the clean campaign: an ordinary one, in its own store */
-    if (o->clean_graphs && !(o->base.stop && *o->base.stop)) {
+    /* the clean campaigns: ordinary ones, in their own store; then one of
+     * tensor graphs only, where the tensor rules are exercised */
+    for (int tens = 0; tens < 2; tens++) {
+        uint64_t graphs = tens ? o->clean_tensor_graphs : o->clean_graphs;
+        if (!graphs || (o->base.stop && *o->base.stop))
+            continue;
         wg_campaign_options co = o->base;
         co.bug = -1;
-        co.graphs = o->clean_graphs;
+        co.graphs = graphs;
         co.seconds = 0;
+        if (tens)
+            co.gen.tensor_frac = 1;
         if (err)
-            fprintf(err, "wengert-fuzz: self-test: clean campaign of %llu graphs ...\n",
-                    (unsigned long long)o->clean_graphs);
-        int st = wg_campaign_run(&co, &res->clean, why, len);
+            fprintf(err, "wengert-fuzz: self-test: clean campaign of %llu %sgraphs ...\n",
+                    (unsigned long long)graphs, tens ? "tensor " : "");
+        wg_campaign_stats *c = tens ? &res->clean_tensor : &res->clean;
+        int st = wg_campaign_run(&co, c, why, len);
         if (st != WG_OK)
             return st;
-        res->clean_ran = 1;
-        const wg_campaign_stats *c = &res->clean;
+        if (tens)
+            res->clean_tensor_ran = 1;
+        else
+            res->clean_ran = 1;
         fprintf(out, "%-22s %-16s %-8s %-8s %8llu %9.3f   fail %llu, pass %llu, nondiff %llu, "
-                "invalid %llu, unstable %llu, unchecked %llu\n", "(clean library)", "(all)", "both",
+                "invalid %llu, unstable %llu, unchecked %llu\n",
+                tens ? "(clean, tensor graphs)" : "(clean library)", "(all)", "both",
                 c->graph_verdicts[WG_VERDICT_FAIL] ? "FAILS" : "clean",
                 (unsigned long long)c->graphs, c->elapsed,
                 (unsigned long long)c->graph_verdicts[WG_VERDICT_FAIL],
@@ -278,7 +291,9 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
     res->blame_fraction = res->nrows ? (double)blamed / res->nrows : 0;
     int median_ok = res->median_seconds < WG_SELFTEST_MEDIAN_SECONDS;
     int blame_ok = res->blame_fraction >= WG_SELFTEST_BLAME_FRACTION;
-    int clean_ok = !res->clean_ran || (res->clean.graph_verdicts[WG_VERDICT_FAIL] == 0);
+    int clean_ok = (!res->clean_ran || res->clean.graph_verdicts[WG_VERDICT_FAIL] == 0)
+                   && (!res->clean_tensor_ran
+                       || res->clean_tensor.graph_verdicts[WG_VERDICT_FAIL] == 0);
     fprintf(out, "\ntargets:\n");
     fprintf(out, "  every injected bug detected          %d of %d            %s\n", detected, nb,
             res->all_detected ? "met" : "NOT MET");
@@ -287,10 +302,11 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
     fprintf(out, "  blamed op is the mutated one >= %.0f%%  %d of %d (%.0f%%)     %s\n",
             100 * WG_SELFTEST_BLAME_FRACTION, blamed, res->nrows, 100 * res->blame_fraction,
             blame_ok ? "met" : "NOT MET");
-    if (res->clean_ran) {
-        unsigned long long n = (unsigned long long)res->clean.graphs;
+    if (res->clean_ran || res->clean_tensor_ran) {
+        unsigned long long n = (unsigned long long)(res->clean.graphs + res->clean_tensor.graphs);
         fprintf(out, "  zero false alarms (clean library)    %llu fail in %llu graphs  %s\n",
-                (unsigned long long)res->clean.graph_verdicts[WG_VERDICT_FAIL], n,
+                (unsigned long long)(res->clean.graph_verdicts[WG_VERDICT_FAIL]
+                                     + res->clean_tensor.graph_verdicts[WG_VERDICT_FAIL]), n,
                 clean_ok ? "met" : "NOT MET");
         if (clean_ok && n < WG_SELFTEST_CLEAN_TARGET)
             fprintf(out, "  (the target names %d clean graphs: run --clean-graphs %d, "

@@ -27,6 +27,8 @@ typedef struct wg_selftest_options {
     uint64_t bug_graphs;         /* most graphs per bug (default 20000) */
     double bug_seconds;          /* most seconds per bug (default 60) */
     uint64_t clean_graphs;       /* graphs of the clean campaign (default 2000) */
+    uint64_t clean_tensor_graphs;   /* ... and of the clean campaign of tensor graphs only
+                                       (default 2000) */
     const int *bugs;             /* the bugs to run, or NULL for all */
     int nbugs;
 } wg_selftest_options;
@@ -50,6 +52,8 @@ typedef struct wg_selftest_result {
     wg_selftest_row *rows;
     wg_campaign_stats clean;     /* the clean campaign */
     int clean_ran;
+    wg_campaign_stats clean_tensor;     /* the clean campaign of tensor graphs */
+    int clean_tensor_ran;
     /* targets */
     int all_detected;
     double median_seconds;

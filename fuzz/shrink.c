@@ -93,7 +93,7 @@ enum edit { KEEP = 0, TO_CONST, TO_INPUT, BYPASS_A, BYPASS_B };
 
 /* what orders candidates: smaller is simpler */
 typedef struct size_key {
-    size_t nodes, ops, outputs, inputs;
+    size_t nodes, ops, outputs, inputs, elements;
 } size_key;
 
 typedef struct shrinker {
@@ -113,6 +113,11 @@ typedef struct shrinker {
     wg_var *map;                /* node of the candidate's tape for node i */
     size_t *list;               /* op nodes of cur, from the last to the first */
     size_t nlist;
+    /* a smaller shape for one leaf (input or constant) of cur: axis
+     * shape_axis cut to its first shape_size entries; shape_node NONE: none */
+    size_t shape_node;
+    int shape_axis;
+    size_t shape_size;
 } shrinker;
 
 static int is_op(wg_op op)
@@ -123,9 +128,11 @@ static int is_op(wg_op op)
 static size_key key_of(wg_graph *g)
 {
     wg_tape *t = wg_graph_tape(g);
-    size_key k = { wg_tape_size(t), 0, wg_graph_noutputs(g), wg_graph_ninputs(g) };
-    for (size_t i = 0; i < k.nodes; i++)
+    size_key k = { wg_tape_size(t), 0, wg_graph_noutputs(g), wg_graph_ninputs(g), 0 };
+    for (size_t i = 0; i < k.nodes; i++) {
         k.ops += is_op(wg_node_op(t, i));
+        k.elements += wg_node_numel(t, i);
+    }
     return k;
 }
 
@@ -137,7 +144,9 @@ static int key_less(size_key a, size_key b)
         return a.ops < b.ops;
     if (a.outputs != b.outputs)
         return a.outputs < b.outputs;
-    return a.inputs < b.inputs;
+    if (a.inputs != b.inputs)
+        return a.inputs < b.inputs;
+    return a.elements < b.elements;     /* smaller shapes, all else equal */
 }
 
 /* slot of node i among g's named inputs, or NONE */
@@ -212,6 +221,46 @@ static const char *fresh_name(names *nm)
 #define KEPT_INPUT(s, t, g, k) \
     (s->live[wg_var_index(t, wg_graph_input(g, k))] \
      && s->edit[wg_var_index(t, wg_graph_input(g, k))] == KEEP)
+
+/* Node i of t as a leaf of the candidate: an input (name, or an unnamed
+ * input when name is NULL and input) or a constant, of its shape and
+ * values, or of the smaller shape the shape pass tries for it. */
+static wg_var leaf(const shrinker *s, wg_graph *c, wg_tape *t, size_t i, int input,
+                   const char *name)
+{
+    wg_tape *ct = wg_graph_tape(c);
+    size_t dim[WG_MAX_RANK];
+    int rank = wg_node_shape(t, i, dim);
+    if (rank <= 0) {
+        double v = wg_node_value(t, i);
+        return !input ? wg_const(ct, v) : name ? wg_graph_add_input(c, name, v) : wg_input(ct, v);
+    }
+    const double *v = wg_node_values(t, i);
+    double *cut = NULL;
+    if (i == s->shape_node) {
+        /* the leading shape_size entries along shape_axis */
+        size_t outer = 1, inner = 1, n = dim[s->shape_axis];
+        for (int d = 0; d < s->shape_axis; d++)
+            outer *= dim[d];
+        for (int d = s->shape_axis + 1; d < rank; d++)
+            inner *= dim[d];
+        cut = malloc((outer * s->shape_size * inner + 1) * sizeof *cut);
+        if (!cut) {
+            wg_var none = { 0 };
+            return none;
+        }
+        for (size_t o = 0; o < outer; o++)
+            memcpy(cut + o * s->shape_size * inner, v + o * n * inner,
+                   s->shape_size * inner * sizeof *cut);
+        dim[s->shape_axis] = s->shape_size;
+        v = cut;
+    }
+    wg_var r = !input ? wg_tensor_const(ct, rank, dim, v)
+               : name ? wg_graph_add_tensor_input(c, name, rank, dim, v)
+                      : wg_tensor_input(ct, rank, dim, v);
+    free(cut);
+    return r;
+}
 
 /* The candidate: cur with s->edit and s->out_keep applied, pruned when
  * prune; with rename, inputs that are not the input graph's get the names
@@ -302,14 +351,13 @@ static int build(shrinker *s, int prune, int rename, wg_graph **out)
         if (!s->live[i])
             continue;
         wg_op op = wg_node_op(t, i);
-        double v = wg_node_value(t, i);
         wg_var r;
         switch ((enum edit)s->edit[i]) {
         case TO_CONST:
-            r = wg_const(ct, v);
+            r = leaf(s, c, t, i, 0, NULL);
             break;
         case TO_INPUT:
-            r = wg_graph_add_input(c, fresh_name(&nm), v);
+            r = leaf(s, c, t, i, 1, fresh_name(&nm));
             break;
         default:
             if (op == WG_OP_INPUT) {
@@ -317,13 +365,20 @@ static int build(shrinker *s, int prune, int rename, wg_graph **out)
                 const char *name = slot != NONE ? wg_graph_input_name(g, slot) : NULL;
                 if (name && rename && !input_name_of(s->orig, name))
                     name = fresh_name(&nm);
-                r = name ? wg_graph_add_input(c, name, v) : wg_input(ct, v);
+                r = leaf(s, c, t, i, 1, name);
             } else if (op == WG_OP_CONST) {
-                r = wg_const(ct, v);
+                r = leaf(s, c, t, i, 0, NULL);
             } else {
                 size_t a = wg_node_arg(t, i, 0), b = wg_node_arg(t, i, 1);
-                r = wg_apply(ct, op, a != NONE ? s->map[s->rep[a]] : none,
-                             b != NONE ? s->map[s->rep[b]] : none, wg_node_param(t, i));
+                wg_var va = a != NONE ? s->map[s->rep[a]] : none;
+                wg_var vb = b != NONE ? s->map[s->rep[b]] : none;
+                wg_tensor_attrs at;
+                wg_op_kind kind = wg_op_kind_of(op);
+                if ((kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY)
+                    && wg_node_attrs(t, i, &at) == WG_OK)
+                    r = wg_apply_tensor(ct, op, va, vb, &at);
+                else
+                    r = wg_apply(ct, op, va, vb, wg_node_param(t, i));
             }
             break;
         }
@@ -535,6 +590,36 @@ static int inputs_pass(shrinker *s)
     return changed;
 }
 
+/* tensor leaves cut to fewer entries along one axis: toward 1, else 2 */
+static int shapes_pass(shrinker *s)
+{
+    int changed = 0;
+    for (size_t i = 0; i < wg_tape_size(wg_graph_tape(s->cur)); i++) {
+        wg_tape *t = wg_graph_tape(s->cur);
+        wg_op op = wg_node_op(t, i);
+        size_t dim[WG_MAX_RANK];
+        int rank = wg_node_shape(t, i, dim);
+        if ((op != WG_OP_INPUT && op != WG_OP_CONST) || rank <= 0)
+            continue;
+        for (int d = 0; d < rank; d++)
+            for (size_t to = 1; to <= 2 && to < dim[d]; to++) {
+                reset_edits(s);
+                s->shape_node = i;
+                s->shape_axis = d;
+                s->shape_size = to;
+                int kept = try_candidate(s, s->prune);
+                s->shape_node = NONE;
+                if (kept) {
+                    changed = 1;
+                    t = wg_graph_tape(s->cur);
+                    rank = wg_node_shape(t, i, dim);
+                    break;
+                }
+            }
+    }
+    return changed;
+}
+
 int wg_shrink(wg_graph *g, const wg_shrink_options *o, wg_shrink_result *res, char *why,
               size_t whylen)
 {
@@ -574,6 +659,7 @@ int wg_shrink(wg_graph *g, const wg_shrink_options *o, wg_shrink_result *res, ch
     s.orig = g;
     s.cur = g;
     s.blamed = WG_OP_COUNT;
+    s.shape_node = NONE;
     size_t n = wg_tape_size(t), m = wg_graph_noutputs(g);
     s.cap = n > m ? n : m;
     if (!s.cap)
@@ -635,6 +721,7 @@ int wg_shrink(wg_graph *g, const wg_shrink_options *o, wg_shrink_result *res, ch
         int changed = outputs_pass(&s);
         changed |= nodes_pass(&s);
         changed |= inputs_pass(&s);
+        changed |= shapes_pass(&s);
         if (!s.prune) {
             reset_edits(&s);
             if (try_candidate(&s, 1))

@@ -129,6 +129,19 @@ void wg_matmul_rev(wg_tape *t, size_t i, size_t lo, double *adj);
 /* the result shape of a @ b; 0 when they do not fit */
 int  wg_matmul_shape(const wg_shape_rec *a, const wg_shape_rec *b, int *rank, size_t *dim);
 
+/* test-only WG_TEST_* bits (wengert.h): read only while a partials hook
+ * is set, as the scalar sweeps do */
+static inline unsigned wg_test_bits(const wg_tape *t)
+{
+    return t->hook ? t->test_flags : 0u;
+}
+/* a test-only bug changed node i's rule: the hook is told (da = db = NULL) */
+static inline void wg_test_fired(const wg_tape *t, int reverse, size_t i)
+{
+    if (t->hook)
+        t->hook(t->hook_ctx, reverse, i, (wg_op)t->op[i], 0, 0, 0, 0, NULL, NULL);
+}
+
 /* tensor_record.c: the elementwise paths of record.c */
 wg_var wg_record_ew(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double c);
 

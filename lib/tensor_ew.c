@@ -11,6 +11,7 @@
 #include "tensor.h"
 
 #include <math.h>
+#include <string.h>
 
 /* the loops are instantiated per op (constant op: the kernels fold) */
 WG_KERNEL void value_loop(wg_op op, const wg_shape_rec *s, const double *A, const ptrdiff_t *sa,
@@ -73,6 +74,7 @@ typedef struct ew_args {
     uint32_t a, b;
     const double *A, *B;
     ptrdiff_t sa[WG_MAX_RANK], sb[WG_MAX_RANK];
+    size_t na, nb;                  /* the operands' element counts */
     double p;
 } ew_args;
 
@@ -88,6 +90,8 @@ static void ew_args_of(const wg_tape *t, size_t i, ew_args *w)
     w->B = wg_data(t, w->b);
     wg_bcast_strides(wg_shape_at(t, w->a), w->s, w->sa);
     wg_bcast_strides(wg_shape_at(t, w->b), w->s, w->sb);
+    w->na = wg_shape_at(t, w->a)->numel;
+    w->nb = wg_shape_at(t, w->b)->numel;
     w->p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_param_of(t, i) : 0.0;
 }
 
@@ -143,12 +147,92 @@ void wg_ew_value(wg_tape *t, size_t i, wg_tissue *issue, int cmp_check, size_t *
     });
 }
 
+/* ---- test-only wrong broadcasting rules (WG_TEST_BCAST_*), slow and
+ * generic: the op is not a constant here.  A stretched operand has fewer
+ * elements than the result. */
+
+static int stretched(const ew_args *w, int which)
+{
+    return which ? w->has_b && w->nb < w->s->numel : w->na < w->s->numel;
+}
+
+static void fwd_test(const wg_tape *t, size_t node, const ew_args *w, const double *Y,
+                     const double *TA, const double *TB, double *TY)
+{
+    /* WG_TEST_BCAST_TILE: the tangent of a stretched operand read as if it
+     * were tiled (element e % n) instead of stretched */
+    size_t na = w->na, nb = w->nb;
+    WG_ITER2(w->s->rank, w->s->dim, w->sa, w->sb, e, ia, ib, {
+        double x = w->A[ia], z = w->has_b ? w->B[ib] : 0.0, da, db;
+        wg_op_partials(w->op, x, z, w->p, Y[e], &da, &db);
+        t->hook(t->hook_ctx, 0, node, w->op, x, z, w->p, Y[e], &da, &db);
+        double v = 0, dta = TA ? TA[e % na] : 0.0, dtb = (w->has_b && TB) ? TB[e % nb] : 0.0;
+        if (da != 0 && dta != 0)
+            v = da * dta;
+        if (w->has_b && db != 0 && dtb != 0)
+            v += db * dtb;
+        TY[e] = v;
+    });
+}
+
+static void rev_test(wg_tape *t, size_t node, const ew_args *w, unsigned bits, const double *Y,
+                     const double *GY, double *GA, double *GB)
+{
+    size_t na = w->na, nb = w->nb;
+    int store = (bits & WG_TEST_BCAST_STORE) != 0;
+    /* WG_TEST_BCAST_STORE: each contribution stored into a zeroed copy
+     * (so the last position along a stretched axis wins), then added */
+    double *SA = NULL, *SB = NULL;
+    if (store) {
+        SA = wg_mem_realloc(t, NULL, (na ? na : 1) * sizeof *SA);
+        SB = wg_mem_realloc(t, NULL, (nb ? nb : 1) * sizeof *SB);
+        if (!SA || !SB) {
+            wg_mem_free(t, SA);
+            wg_mem_free(t, SB);
+            return;
+        }
+        memset(SA, 0, (na ? na : 1) * sizeof *SA);
+        memset(SB, 0, (nb ? nb : 1) * sizeof *SB);
+    }
+    WG_ITER2(w->s->rank, w->s->dim, w->sa, w->sb, e, ia, ib, {
+        double g = GY[e];
+        double x = w->A[ia], z = w->has_b ? w->B[ib] : 0.0, da, db;
+        wg_op_partials(w->op, x, z, w->p, Y[e], &da, &db);
+        t->hook(t->hook_ctx, 1, node, w->op, x, z, w->p, Y[e], &da, &db);
+        if (store) {
+            SA[ia] = da * g;
+            if (w->has_b)
+                SB[ib] = db * g;
+        } else {
+            if (GA)
+                GA[e % na] += da * g;
+            if (w->has_b && GB)
+                GB[e % nb] += db * g;
+        }
+    });
+    if (store) {
+        for (size_t q = 0; GA && q < na; q++)
+            GA[q] += SA[q];
+        for (size_t q = 0; GB && w->has_b && q < nb; q++)
+            GB[q] += SB[q];
+        wg_mem_free(t, SA);
+        wg_mem_free(t, SB);
+    }
+}
+
 void wg_ew_fwd(wg_tape *t, size_t i, size_t k)
 {
     ew_args w;
     ew_args_of(t, i, &w);
     if (wg_kind(t->op[i]) == WG_KIND_CMP)
         return;                         /* outcomes carry no derivative */
+    if ((wg_test_bits(t) & WG_TEST_BCAST_TILE) && (stretched(&w, 0) || stretched(&w, 1))) {
+        const double *Y = wg_data(t, i);
+        wg_test_fired(t, 0, i);
+        for (size_t j = 0; j < k; j++)
+            fwd_test(t, i, &w, Y, wg_tan_at(t, w.a, j), wg_tan_at(t, w.b, j), wg_tan_at(t, i, j));
+        return;
+    }
     const double *Y = wg_data(t, i);
     for (size_t j = 0; j < k; j++) {
         const double *TA = wg_tan_at(t, w.a, j), *TB = wg_tan_at(t, w.b, j);
@@ -181,6 +265,12 @@ void wg_ew_rev(wg_tape *t, size_t i, size_t lo, double *adj)
     double *GA = wg_adj_at(t, w.a, lo, adj), *GB = w.has_b ? wg_adj_at(t, w.b, lo, adj) : NULL;
     if (!GY || (!GA && !GB))
         return;
+    unsigned bits = wg_test_bits(t) & (WG_TEST_BCAST_STORE | WG_TEST_BCAST_TILE);
+    if (bits && (stretched(&w, 0) || stretched(&w, 1))) {
+        wg_test_fired(t, 1, i);
+        rev_test(t, i, &w, bits, Y, GY, GA, GB);
+        return;
+    }
     switch (w.op) {
 #define EW_R_LEAF(E)
 #define EW_R_TUNARY(E)

@@ -131,6 +131,59 @@ void wg_matmul_fwd(wg_tape *t, size_t i, size_t k)
     }
 }
 
+/* 1 when an operand's batch is stretched (read at one block for several
+ * result batches) */
+static int batch_stretched(const geom *g, const ptrdiff_t *s)
+{
+    for (int d = 0; d < g->rank; d++)
+        if (s[d] == 0 && g->dim[d] > 1)
+            return 1;
+    return 0;
+}
+
+/* Test-only wrong adjoints (wengert.h): WG_TEST_MATMUL_NO_T reads B's
+ * block (k x n) as if it were B^T (n x k, the same memory), and
+ * WG_TEST_MATMUL_BATCH overwrites (beta = 0) the adjoint block of a
+ * stretched batch operand, in a copy added at the end, so the last batch
+ * wins.  Returns 1 when it has done the node's adjoint. */
+static int rev_test(wg_tape *t, size_t i, const geom *g, unsigned bits, const double *A,
+                    const double *B, const double *GC, double *GA, double *GB)
+{
+    int batch = (bits & WG_TEST_MATMUL_BATCH) && (batch_stretched(g, g->sa)
+                                                  || batch_stretched(g, g->sb));
+    if (!(bits & WG_TEST_MATMUL_NO_T) && !batch)
+        return 0;
+    const wg_shape_rec *sa = wg_shape_at(t, t->arg0[i]), *sb = wg_shape_at(t, t->arg1[i]);
+    size_t na = sa->numel, nb = sb->numel, mn = g->m * g->n;
+    double *CA = wg_mem_realloc(t, NULL, (na + nb + 1) * sizeof *CA), *CB = CA + na;
+    if (!CA)
+        return 0;
+    memset(CA, 0, (na + nb + 1) * sizeof *CA);
+    double beta = batch ? 0.0 : 1.0;
+    wg_test_fired(t, 1, i);
+    if (GA) {
+        if (bits & WG_TEST_MATMUL_NO_T)     /* Cbar (m x n) "B^T" as B's memory, n x k */
+            WG_ITER2(g->rank, g->dim, g->sa, g->sb, e, oa, ob,
+                     gemm(0, 0, g->m, g->k, g->n, GC + e * mn, g->n, B + ob, g->k, beta,
+                          CA + oa, g->k));
+        else
+            WG_ITER2(g->rank, g->dim, g->sa, g->sb, e, oa, ob,
+                     gemm(0, 1, g->m, g->k, g->n, GC + e * mn, g->n, B + ob, g->n, beta,
+                          CA + oa, g->k));
+        for (size_t q = 0; q < na; q++)
+            GA[q] += CA[q];
+    }
+    if (GB) {
+        WG_ITER2(g->rank, g->dim, g->sa, g->sb, e, oa, ob,
+                 gemm(1, 0, g->k, g->n, g->m, A + oa, g->k, GC + e * mn, g->n, beta, CB + ob,
+                      g->n));
+        for (size_t q = 0; q < nb; q++)
+            GB[q] += CB[q];
+    }
+    wg_mem_free(t, CA);
+    return 1;
+}
+
 void wg_matmul_rev(wg_tape *t, size_t i, size_t lo, double *adj)
 {
     geom g;
@@ -140,6 +193,9 @@ void wg_matmul_rev(wg_tape *t, size_t i, size_t lo, double *adj)
     double *GA = wg_adj_at(t, t->arg0[i], lo, adj), *GB = wg_adj_at(t, t->arg1[i], lo, adj);
     size_t mn = g.m * g.n;
     if (!GC)
+        return;
+    unsigned bits = wg_test_bits(t) & (WG_TEST_MATMUL_NO_T | WG_TEST_MATMUL_BATCH);
+    if (bits && rev_test(t, i, &g, bits, A, B, GC, GA, GB))
         return;
     if (GA)         /* Abar (m x k) += Cbar (m x n) B^T */
         WG_ITER2(g.rank, g.dim, g.sa, g.sb, e, oa, ob,

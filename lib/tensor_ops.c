@@ -229,6 +229,79 @@ void wg_top_value(wg_tape *t, size_t i, wg_tissue *issue)
         }
 }
 
+/* ---- test-only wrong rules (WG_TEST_*, wengert.h) */
+
+/* the hook hears of a bug that changes node i's rule here */
+static void test_note(const wg_tape *t, int reverse, size_t i, unsigned bits)
+{
+    wg_op op = (wg_op)t->op[i];
+    if (((bits & WG_TEST_MEAN_NO_DIV) && op == WG_OP_MEAN)
+        || ((bits & WG_TEST_MAX_TIES_ALL) && op == WG_OP_MAX_REDUCE)
+        || ((bits & WG_TEST_LSE_NO_SHIFT) && op == WG_OP_LOGSUMEXP)
+        || ((bits & WG_TEST_LOGSOFTMAX_NOSM) && op == WG_OP_LOGSOFTMAX))
+        wg_test_fired(t, reverse, i);
+}
+
+/* Layout adjoints done wrong; 1 when done.
+ *   WG_TEST_TRANSPOSE_PERM: the result's adjoint transposed by perm again
+ *     (shape dim[perm[d]]) and laid into the operand's elements in order;
+ *     right only when perm is its own inverse.
+ *   WG_TEST_RESHAPE_VIEW: the operand is a transpose, which a view-based
+ *     library keeps as strides over its input's storage; the adjoint is
+ *     written in that storage order instead of the transpose's own.
+ *   WG_TEST_SLICE_SHIFT: the slice's adjoint lands one position after
+ *     (or, at the end of the axis, before) its elements. */
+static int layout_rev_test(wg_tape *t, size_t i, unsigned bits, const double *GY, double *GA)
+{
+    wg_op op = (wg_op)t->op[i];
+    const wg_tnode *r = wg_tnode_of(t, i);
+    const wg_shape_rec *sy = &t->shapes[r->shape], *sa = wg_shape_at(t, t->arg0[i]);
+    if (op == WG_OP_TRANSPOSE && (bits & WG_TEST_TRANSPOSE_PERM)) {
+        int rank = sy->rank, involution = 1;
+        size_t dim[WG_MAX_RANK];
+        ptrdiff_t ys[WG_MAX_RANK], src[WG_MAX_RANK], dst[WG_MAX_RANK];
+        wg_strides(sy, ys);
+        wg_shape_rec tr = { 0 };
+        tr.rank = rank;
+        for (int d = 0; d < rank; d++) {
+            int p = wg_attr_perm(r->attr, d);
+            involution &= wg_attr_perm(r->attr, p) == d;
+            dim[d] = tr.dim[d] = sy->dim[p];
+            src[d] = ys[p];
+        }
+        if (involution)
+            return 0;
+        wg_strides(&tr, dst);
+        wg_test_fired(t, 1, i);
+        strided_move(rank, dim, GA, dst, GY, src, 1);
+        return 1;
+    }
+    if (op == WG_OP_RESHAPE && (bits & WG_TEST_RESHAPE_VIEW)
+        && t->op[t->arg0[i]] == WG_OP_TRANSPOSE && wg_tnode_of(t, t->arg0[i])) {
+        /* the transpose's layout: its result index -> its input's storage */
+        layout L;
+        layout_of(t, t->arg0[i], &L);
+        wg_test_fired(t, 1, i);
+        strided_move(L.rank, L.dim, GA, L.sa, GY, L.sy, 1);
+        return 1;
+    }
+    if (op == WG_OP_SLICE && (bits & WG_TEST_SLICE_SHIFT)) {
+        int ax = wg_attr_axis(r->attr);
+        size_t start = r->aux, len = sy->dim[ax];
+        if (len == 0 || sy->numel == 0)
+            return 0;
+        size_t at = start + len < sa->dim[ax] ? start + 1 : start ? start - 1 : start;
+        if (at == start)
+            return 0;
+        layout L;
+        layout_of(t, i, &L);
+        wg_test_fired(t, 1, i);
+        strided_move(L.rank, L.dim, GA + (ptrdiff_t)at * L.sa[ax], L.sa, GY + L.ya, L.sy, 1);
+        return 1;
+    }
+    return 0;
+}
+
 void wg_top_fwd(wg_tape *t, size_t i, size_t k)
 {
     wg_op op = (wg_op)t->op[i];
@@ -236,6 +309,8 @@ void wg_top_fwd(wg_tape *t, size_t i, size_t k)
     uint32_t a = t->arg0[i];
     const wg_shape_rec *sa = wg_shape_at(t, a), *sy = &t->shapes[r->shape];
     const double *A = wg_data(t, a), *Y = wg_data(t, i);
+    unsigned bits = wg_test_bits(t);
+    test_note(t, 0, i, bits);
     for (size_t j = 0; j < k; j++) {
         const double *TA = wg_tan_at(t, a, j);
         double *TY = wg_tan_at(t, i, j);
@@ -258,7 +333,7 @@ void wg_top_fwd(wg_tape *t, size_t i, size_t k)
             reduce_map(t, i, st, &count);
             wg_strides(sa, sc);
             WG_ITER2(sa->rank, sa->dim, sc, st, e, oa, oy, TY[oy] += TA[oa]);
-            if (op == WG_OP_MEAN && count)
+            if (op == WG_OP_MEAN && count && !(bits & WG_TEST_MEAN_NO_DIV))
                 for (size_t e = 0; e < sy->numel; e++)
                     TY[e] /= (double)count;
         } else if (op == WG_OP_ARGMAX_MASK) {
@@ -274,10 +349,17 @@ void wg_top_fwd(wg_tape *t, size_t i, size_t k)
                     const double *row = A + base, *trow = TA + base;
                     size_t am = row_argmax(row, n, inner);
                     if (op == WG_OP_MAX_REDUCE) {
-                        TY[o * inner + q] = trow[am * inner];
+                        double v = trow[am * inner];
+                        if (bits & WG_TEST_MAX_TIES_ALL)    /* every maximal element */
+                            for (size_t j2 = am + 1; j2 < n; j2++)
+                                if (row[j2 * inner] == row[am * inner])
+                                    v += trow[j2 * inner];
+                        TY[o * inner + q] = v;
                         continue;
                     }
                     double m = row[am * inner], s = row_sumexp(row, n, inner, m), dot = 0;
+                    if (op == WG_OP_LOGSUMEXP && (bits & WG_TEST_LSE_NO_SHIFT))
+                        m = 0, s = row_sumexp(row, n, inner, 0);
                     if (op == WG_OP_SOFTMAX) {   /* sum_j y_j tdot_j, y the softmax */
                         for (size_t j2 = 0; j2 < n; j2++)
                             dot += Y[base + j2 * inner] * trow[j2 * inner];
@@ -291,7 +373,8 @@ void wg_top_fwd(wg_tape *t, size_t i, size_t k)
                         TY[o * inner + q] = dot;
                     else
                         for (size_t j2 = 0; j2 < n; j2++)
-                            TY[base + j2 * inner] = trow[j2 * inner] - dot;
+                            TY[base + j2 * inner] = trow[j2 * inner]
+                                - ((bits & WG_TEST_LOGSOFTMAX_NOSM) ? 0.0 : dot);
                 }
         } else {
             layout L;
@@ -311,6 +394,8 @@ void wg_top_rev(wg_tape *t, size_t i, size_t lo, double *adj)
     double *GA = wg_adj_at(t, a, lo, adj);
     if (!GY)
         return;
+    unsigned bits = wg_test_bits(t);
+    test_note(t, 1, i, bits);
     if (op == WG_OP_CONCAT) {
         layout L;
         layout_of(t, i, &L);
@@ -331,6 +416,8 @@ void wg_top_rev(wg_tape *t, size_t i, size_t lo, double *adj)
         wg_strides(sa, sc);
         if (op == WG_OP_SUM)
             WG_ITER2(sa->rank, sa->dim, sc, st, e, oa, oy, GA[oa] += GY[oy]);
+        else if (count && (bits & WG_TEST_MEAN_NO_DIV))
+            WG_ITER2(sa->rank, sa->dim, sc, st, e, oa, oy, GA[oa] += GY[oy]);
         else if (count)
             WG_ITER2(sa->rank, sa->dim, sc, st, e, oa, oy, GA[oa] += GY[oy] / (double)count);
     } else if (op == WG_OP_ARGMAX_MASK) {
@@ -348,6 +435,10 @@ void wg_top_rev(wg_tape *t, size_t i, size_t lo, double *adj)
                 size_t am = row_argmax(row, n, inner);
                 if (op == WG_OP_MAX_REDUCE) {   /* all of it to the first maximal element */
                     grow[am * inner] += GY[o * inner + q];
+                    if (bits & WG_TEST_MAX_TIES_ALL)    /* and to every other maximal one */
+                        for (size_t j = am + 1; j < n; j++)
+                            if (row[j * inner] == row[am * inner])
+                                grow[j * inner] += GY[o * inner + q];
                     continue;
                 }
                 if (op == WG_OP_SOFTMAX) {      /* y_i (g_i - sum_j g_j y_j) */
@@ -359,6 +450,8 @@ void wg_top_rev(wg_tape *t, size_t i, size_t lo, double *adj)
                     continue;
                 }
                 double m = row[am * inner], s = row_sumexp(row, n, inner, m);
+                if (op == WG_OP_LOGSUMEXP && (bits & WG_TEST_LSE_NO_SHIFT))
+                    m = 0, s = row_sumexp(row, n, inner, 0);
                 if (op == WG_OP_LOGSUMEXP) {    /* g p_i, p the softmax */
                     double g = GY[o * inner + q];
                     for (size_t j = 0; j < n; j++)
@@ -368,10 +461,12 @@ void wg_top_rev(wg_tape *t, size_t i, size_t lo, double *adj)
                 double gs = 0;                  /* logsoftmax: g_i - p_i sum_j g_j */
                 for (size_t j = 0; j < n; j++)
                     gs += GY[base + j * inner];
+                if (bits & WG_TEST_LOGSOFTMAX_NOSM)
+                    gs = 0;
                 for (size_t j = 0; j < n; j++)
                     grow[j * inner] += GY[base + j * inner] - exp(row[j * inner] - m) / s * gs;
             }
-    } else {
+    } else if (!(bits && layout_rev_test(t, i, bits, GY, GA))) {
         layout L;
         layout_of(t, i, &L);
         strided_move(L.rank, L.dim, GA + L.aa, L.sa, GY + L.ya, L.sy, 1);

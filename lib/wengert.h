@@ -412,6 +412,38 @@ void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
  *                          operand's adjoint instead of adding it: a node
  *                          with several consumers keeps only the last. */
 #define WG_TEST_ADJ_OVERWRITE 1u
+/* Wrong tensor rules, each a mistake real tensor code makes (the
+ * fuzzer's self-test hunts them; fuzz/bugs.c).  When one of them changes
+ * a node's result, the hook is called once for that node with da = db =
+ * NULL, so that a hook can count the bug's actions.
+ *   WG_TEST_BCAST_STORE      elementwise adjoint of a stretched operand
+ *                            stored, not summed over the stretched axes
+ *   WG_TEST_BCAST_TILE       ... accumulated as if the operand were tiled
+ *                            (row-major wrap): summed over the wrong axes
+ *   WG_TEST_MATMUL_NO_T      matmul adjoint of A uses B's memory as if it
+ *                            were B^T (the transpose forgotten)
+ *   WG_TEST_MATMUL_BATCH     matmul adjoint of a broadcast batch operand
+ *                            keeps the last batch, not the sum
+ *   WG_TEST_LOGSOFTMAX_NOSM  logsoftmax's rules without the softmax term
+ *   WG_TEST_LSE_NO_SHIFT     logsumexp's rules weigh by exp(a)/sum exp(a)
+ *                            unshifted (overflow past |a| = 709)
+ *   WG_TEST_TRANSPOSE_PERM   transpose adjoint by perm, not its inverse
+ *   WG_TEST_MAX_TIES_ALL     max_reduce at a tie: every maximal element
+ *   WG_TEST_RESHAPE_VIEW     reshape adjoint of a transposed operand
+ *                            written in the transpose's storage order
+ *   WG_TEST_SLICE_SHIFT      slice adjoint one position off
+ *   WG_TEST_MEAN_NO_DIV      mean's rules without the 1/n */
+#define WG_TEST_BCAST_STORE     (1u << 1)
+#define WG_TEST_BCAST_TILE      (1u << 2)
+#define WG_TEST_MATMUL_NO_T     (1u << 3)
+#define WG_TEST_MATMUL_BATCH    (1u << 4)
+#define WG_TEST_LOGSOFTMAX_NOSM (1u << 5)
+#define WG_TEST_LSE_NO_SHIFT    (1u << 6)
+#define WG_TEST_TRANSPOSE_PERM  (1u << 7)
+#define WG_TEST_MAX_TIES_ALL    (1u << 8)
+#define WG_TEST_RESHAPE_VIEW    (1u << 9)
+#define WG_TEST_SLICE_SHIFT     (1u << 10)
+#define WG_TEST_MEAN_NO_DIV     (1u << 11)
 void wg_tape_set_test_flags(wg_tape *t, unsigned flags);
 
 /* ------------------------------------------------------------------ graphs and .wg text

@@ -210,6 +210,55 @@ static const bug_graph graphs[] = {
 };
 #define NGRAPHS (sizeof graphs / sizeof graphs[0])
 
+/* tensor bugs: .wg graphs where each acts (active) and where it must not;
+ * mark is the node of the mutated op */
+typedef struct tensor_case {
+    const char *bug;
+    const char *text;
+    long mark;
+    int active;
+    const char *mode;
+} tensor_case;
+
+#define X23 "input x : 2x3 = [0.5, -1.25, 2, 0.75, 1.5, -0.5]\n"
+static const tensor_case tcases[] = {
+    { "bcast-no-sum", X23 "v1 = x * x\nv2 = v1 * x\noutput v2\n", -1, 0, NULL },
+                                            /* no operand stretched: clean */
+    { "bcast-no-sum", "input a : 2x1 = [0.5, -0.75]\n" X23 "v2 = a * x\noutput v2\n", 2, 1,
+      "reverse" },
+    { "bcast-tile", "input a : 2x1 = [0.5, -0.75]\n" X23 "v2 = a * x\noutput v2\n", 2, 1, NULL },
+    { "bcast-tile", "input a : 1x3 = [0.5, -0.75, 1.25]\n" X23 "v2 = a * x\noutput v2\n", -1, 0,
+      NULL },                               /* a leading axis: tiled = stretched */
+    { "matmul-no-transpose", X23 "input b : 3x2 = [1, 2, -0.5, 0.25, 1.5, -1]\nv2 = x @ b\n"
+      "output v2\n", 2, 1, "reverse" },
+    { "matmul-no-transpose", X23 "input b : 3 = [1, -0.5, 1.5]\nv2 = x @ b\noutput v2\n", -1, 0,
+      NULL },                               /* a vector is its own transpose in memory */
+    { "matmul-batch-no-sum", "input a : 2x2x3 = [0.5, -1.25, 2, 0.75, 1.5, -0.5, 1, 2, 3, -1, "
+      "0.25, 0.5]\ninput b : 3x2 = [1, 2, -0.5, 0.25, 1.5, -1]\nv2 = a @ b\noutput v2\n", 2, 1,
+      "reverse" },
+    { "matmul-batch-no-sum", X23 "input b : 3x2 = [1, 2, -0.5, 0.25, 1.5, -1]\nv2 = x @ b\n"
+      "output v2\n", -1, 0, NULL },
+    { "logsoftmax-no-softmax", X23 "v1 = logsoftmax(x, axis=1)\noutput v1\n", 1, 1, NULL },
+    { "logsumexp-no-shift", X23 "v1 = add_c(x, 1000)\nv2 = logsumexp(v1, axis=1)\noutput v2\n",
+      2, 1, NULL },
+    { "logsumexp-no-shift", X23 "v1 = logsumexp(x, axis=1)\noutput v1\n", -1, 0, NULL },
+    { "transpose-perm", "input x : 2x3x2 = [0.5, -1.25, 2, 0.75, 1.5, -0.5, 1, 2, 3, -1, 0.25, "
+      "0.5]\nv1 = transpose(x, perm=[1, 2, 0])\noutput v1\n", 1, 1, "reverse" },
+    { "transpose-perm", "input x : 2x3x2 = [0.5, -1.25, 2, 0.75, 1.5, -0.5, 1, 2, 3, -1, 0.25, "
+      "0.5]\nv1 = transpose(x, perm=[1, 0, 2])\noutput v1\n", -1, 0, NULL },
+    { "max_reduce-ties", X23 "v1 = concat(x, x, axis=0)\nv2 = max_reduce(v1, axis=0)\n"
+      "output v2\n", 2, 1, NULL },
+    { "max_reduce-ties", X23 "v1 = max_reduce(x, axis=0)\noutput v1\n", -1, 0, NULL },
+    { "reshape-view", X23 "v1 = transpose(x, perm=[1, 0])\nv2 = reshape(v1, shape=[6])\n"
+      "output v2\n", 2, 1, "reverse" },
+    { "reshape-view", X23 "v1 = exp(x)\nv2 = reshape(v1, shape=[6])\noutput v2\n", -1, 0, NULL },
+    { "slice-off-by-one", X23 "v1 = slice(x, axis=1, start=0, stop=2)\noutput v1\n", 1, 1,
+      "reverse" },
+    { "mean-no-divide", X23 "v1 = mean(x, axes=[1])\noutput v1\n", 1, 1, NULL },
+    { "mean-no-divide", X23 "v1 = sum(x, axes=[1])\noutput v1\n", -1, 0, NULL },
+};
+#define NTCASES (sizeof tcases / sizeof tcases[0])
+
 /* ---------------------------------------------------------------- the catalogue */
 
 static int name_ok(const char *s)
@@ -238,7 +287,11 @@ static void catalogue_rows(void)
         CU_ASSERT(b->when && *b->when);
         CU_ASSERT_PTR_NOT_NULL(b->hook);
         CU_ASSERT(b->modes != 0 && (b->modes & ~WG_BUG_BOTH) == 0);
-        CU_ASSERT_EQUAL(b->test_flags & ~WG_TEST_ADJ_OVERWRITE, 0);
+        if (b->tensor) {    /* a tensor rule: a switch of the library's, and no partial */
+            CU_ASSERT(b->test_flags != 0 && (b->test_flags & WG_TEST_ADJ_OVERWRITE) == 0);
+        } else {
+            CU_ASSERT_EQUAL(b->test_flags & ~WG_TEST_ADJ_OVERWRITE, 0);
+        }
         CU_ASSERT_EQUAL(wg_bug_find(b->name), i);          /* names are unique */
         int nops = 0;
         for (int k = 0; k < WG_BUG_MAX_OPS && b->ops[k] != WG_OP_COUNT; k++, nops++) {
@@ -253,6 +306,9 @@ static void catalogue_rows(void)
         int covered = 0;
         for (size_t g = 0; g < NGRAPHS; g++)
             covered |= graphs[g].active && strcmp(graphs[g].bug, b->name) == 0;
+        for (size_t g = 0; g < NTCASES; g++)
+            covered |= tcases[g].active && strcmp(tcases[g].bug, b->name) == 0;
+        CU_ASSERT(b->tensor == (b->test_flags > WG_TEST_ADJ_OVERWRITE));
         if (!covered)
             fprintf(stderr, "\n  bug %s has no graph where it acts\n", b->name);
         CU_ASSERT(covered);
@@ -383,6 +439,67 @@ static void every_bug_caught(void)
 
 /* ---------------------------------------------------------------- per tape */
 
+static void every_tensor_bug_caught(void)
+{
+    printf("\n  %-22s %-8s %-8s %s\n", "tensor bug", "verdict", "mode", "blame");
+    for (size_t k = 0; k < NTCASES; k++) {
+        const tensor_case *tc = &tcases[k];
+        int bi = wg_bug_find(tc->bug);
+        const wg_bug *b = wg_bug_get(bi);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        wg_parse_error err;
+        wg_graph *g = wg_graph_read_string(tc->text, tc->bug, &err);
+        if (!g)
+            fprintf(stderr, "\n  %s: %s\n", tc->bug, err.message);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+        wg_check_options o = opts();
+        wg_check_report rep;
+        /* clean unless armed */
+        CU_ASSERT_EQUAL_FATAL(wg_check_graph(g, &o, &rep), WG_OK);
+        wg_verdict clean = rep.verdict;
+        CU_ASSERT(clean == WG_VERDICT_PASS || clean == WG_VERDICT_NONDIFF);
+        wg_check_report_free(&rep);
+        unsigned long fired = 0;
+        CU_ASSERT_EQUAL_FATAL(wg_bug_arm_counted(wg_graph_tape(g), bi, &fired), WG_OK);
+        CU_ASSERT_EQUAL_FATAL(wg_check_graph(g, &o, &rep), WG_OK);
+        if (tc->active) {
+            const wg_check_result *w = &rep.results[rep.worst];
+            int fails = 0, blamed = 0, moded = 0;
+            for (size_t r = 0; r < rep.nresults; r++) {
+                const wg_check_result *res = &rep.results[r];
+                if (res->verdict != WG_VERDICT_FAIL)
+                    continue;
+                fails++;
+                blamed += res->blame_node == tc->mark && wg_bug_mutates(b, res->blame_op);
+                moded += !tc->mode || strcmp(res->fail_mode, tc->mode) == 0;
+            }
+            printf("  %-22s %-8s %-8s %s (%d of %d fail, %d blamed right)\n", tc->bug,
+                   wg_verdict_name(rep.verdict), w->fail_mode,
+                   w->blame_node >= 0 ? wg_op_name(w->blame_op) : "none", fails,
+                   (int)rep.nresults, blamed);
+            if (rep.verdict != WG_VERDICT_FAIL || blamed != fails)
+                wg_check_report_print(&rep, tc->bug, stderr);
+            CU_ASSERT(fired > 0);
+            CU_ASSERT_EQUAL(rep.verdict, WG_VERDICT_FAIL);
+            CU_ASSERT(fails > 0);
+            CU_ASSERT_EQUAL(blamed, fails);
+            CU_ASSERT_EQUAL(moded, fails);
+        } else {
+            if (rep.verdict != clean)
+                wg_check_report_print(&rep, tc->bug, stderr);
+            CU_ASSERT_EQUAL(rep.verdict, clean);
+        }
+        wg_check_report_free(&rep);
+        wg_bug_disarm(wg_graph_tape(g));
+        unsigned long before = fired;
+        CU_ASSERT_EQUAL_FATAL(wg_check_graph(g, &o, &rep), WG_OK);
+        CU_ASSERT_EQUAL(rep.verdict, clean);
+        CU_ASSERT_EQUAL(fired, before);
+        wg_check_report_free(&rep);
+        wg_graph_free(g);
+    }
+}
+
 static void arming_is_per_tape(void)
 {
     const bug_graph *g = &graphs[0];   /* cos-sign */
@@ -456,6 +573,8 @@ int main(void)
     static const wg_test_case cases[] = {
         { "the catalogue's rows", catalogue_rows },
         { "every bug is caught and blamed; disarmed, the graph is clean", every_bug_caught },
+        { "every tensor bug is caught and blamed where it acts, not elsewhere",
+          every_tensor_bug_caught },
         { "arming is per tape", arming_is_per_tape },
         { "the overwrite flag acts only with a hook", adj_overwrite_needs_hook },
         { NULL, NULL }

@@ -60,8 +60,23 @@ run 2 --shard 1 && expect_err "is not K/N"
 run 2 --nodes 9:3 && expect_err "low end is above"
 run 2 --ops sin,frobnicate && expect_err "'frobnicate' is not an op"
 run 2 --weight sin && expect_err "is not OP=W"
-run 2 --ops sin,matmul && expect_err "'matmul' is a tensor op: campaigns draw scalar graphs only"
-run 2 --weight sum=2 && expect_err "'sum' is a tensor op"
+run 2 --ops matmul,sum --tensor-frac 0.5 && expect_err "tensor rows are drawn in tensor graphs only"
+run 2 --tensor-frac 1.5 && expect_err "--tensor-frac: '1.5'"
+run 2 --rank-max 9 --tensors && expect_err "--rank-max: '9'"
+run 0 --ops matmul,sum,tanh --tensors --graphs 20 --quiet -o "$tmp/tens" \
+    && expect_out "20 graphs" && expect_out "fail 0"
+run 0 --tensors --graphs 30 --quiet --rank-max 2 --elements-max 6 -o "$tmp/tens2" \
+    && expect_out "30 graphs (0 unchecked)"
+# an injected tensor bug is found, shrunk, and its reproducer fails again
+run 1 --tensors --graphs 40 --quiet --inject-bug matmul-no-transpose -o "$tmp/tbug" \
+    && expect_out "fail"
+repro=$(ls "$tmp/tbug/repro/"*.wg 2>/dev/null | head -n 1)
+if [ -n "$repro" ]; then
+    run 1 --reproduce "$repro" --inject-bug matmul-no-transpose && expect_out "blame"
+    run 0 --reproduce "$repro"
+else
+    bad "the tensor bug campaign saved no reproducer"
+fi
 run 2 --ops sin,step && expect_err "'step' is a primitive of recorded derivative rules"
 run 2 --weight sign=1 && expect_err "'sign' is a primitive of recorded derivative rules"
 run 2 --ops argmax_mask && expect_err "'argmax_mask' is a primitive of recorded derivative rules"

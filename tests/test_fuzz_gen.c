@@ -53,6 +53,111 @@ static void print_graph(const char *what, uint64_t seed, wg_graph *g)
     free(t);
 }
 
+static int in_range(double v, const wg_fuzz_gen_options *o)
+{
+    return isfinite(v) && fabs(v) <= o->value_max && (v == 0 || fabs(v) >= o->value_min);
+}
+
+/* ---------------------------------------------------------------- tensor graphs */
+
+enum { NTENSOR = 1500 };
+
+static void tensor_graphs(void)
+{
+    wg_fuzz_gen_options o;
+    wg_fuzz_gen_options_init(&o);
+    o.tensor_frac = 1;
+    unsigned long count[WG_OP_COUNT] = { 0 }, modes[WG_FUZZ_MODE_COUNT] = { 0 };
+    unsigned shapes[8] = { 0 }, fails = 0, checked = 0, tensors = 0, rank_max = 0;
+    for (uint64_t s = 1; s <= NTENSOR; s++) {
+        char why[512];
+        wg_fuzz_gen_info info;
+        wg_graph *g = wg_fuzz_gen_ex(&o, s, &info, why, sizeof why);
+        CU_ASSERT_PTR_NOT_NULL(g);
+        if (!g) {
+            fprintf(stderr, "\n  seed %llu: %s\n", (unsigned long long)s, why);
+            continue;
+        }
+        wg_tape *t = wg_graph_tape(g);
+        CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+        CU_ASSERT_EQUAL(info.tensor, 1);
+        CU_ASSERT_EQUAL(info.nodes, wg_tape_size(t));
+        size_t n = wg_tape_size(t), nin = wg_graph_ninputs(g);
+        CU_ASSERT(n - nin <= o.tensor_nodes_max);
+        CU_ASSERT(wg_graph_noutputs(g) >= 1 && wg_graph_noutputs(g) <= o.outputs_max);
+        modes[info.mode]++;
+        for (int b = 0; b < 3; b++)
+            shapes[b] += (info.shapes >> b) & 1u;
+        for (size_t i = 0; i < n; i++) {
+            wg_op op = wg_node_op(t, i);
+            count[op]++;
+            size_t dim[WG_MAX_RANK];
+            int r = wg_node_shape(t, i, dim);
+            CU_ASSERT(r >= 0 && r <= (int)o.tensor_rank_max);
+            CU_ASSERT(wg_node_numel(t, i) <= o.tensor_elems_max);
+            tensors += r > 0;
+            if (r > 0 && (unsigned)r > rank_max)
+                rank_max = (unsigned)r;
+            /* every value finite and in range */
+            const double *v = r > 0 ? wg_node_values(t, i) : NULL;
+            for (size_t e = 0; e < wg_node_numel(t, i); e++) {
+                double x = v ? v[e] : wg_node_value(t, i);
+                CU_ASSERT(in_range(x, &o));
+            }
+        }
+        /* the same seed, the same text */
+        if (s <= 200) {
+            char *a = text_of(g), *b = gen_text(&o, s);
+            CU_ASSERT(a && b && strcmp(a, b) == 0);
+            /* and it reads back to the same text */
+            wg_parse_error err;
+            wg_graph *h = a ? wg_graph_read_string(a, "<gen>", &err) : NULL;
+            char *c = h ? text_of(h) : NULL;
+            CU_ASSERT(c && strcmp(a, c) == 0);
+            free(a);
+            free(b);
+            free(c);
+            wg_graph_free(h);
+        }
+        /* a clean library passes (or is nondiff on a kink) every one checked */
+        if (s % 5 == 0) {
+            wg_check_options co;
+            wg_check_options_init(&co);
+            co.seed = s;
+            wg_check_report rep;
+            CU_ASSERT_EQUAL(wg_check_graph(g, &co, &rep), WG_OK);
+            checked++;
+            if (rep.verdict == WG_VERDICT_FAIL || rep.verdict == WG_VERDICT_INVALID
+                || rep.verdict == WG_VERDICT_UNSTABLE) {
+                if (fails++ < 3)
+                    print_graph(wg_verdict_name(rep.verdict), s, g);
+            }
+            wg_check_report_free(&rep);
+        }
+        wg_graph_free(g);
+    }
+    fprintf(stderr, "\n  %d tensor graphs: %lu plain, %lu kink, %lu edge; broadcast %u, "
+            "0-size %u, batched matmul %u; %u of %u checked not pass/nondiff\n   ", NTENSOR,
+            modes[WG_FUZZ_PLAIN], modes[WG_FUZZ_KINK], modes[WG_FUZZ_EDGE], shapes[0],
+            shapes[1], shapes[2], fails, checked);
+    CU_ASSERT_EQUAL(fails, 0);
+    CU_ASSERT(modes[WG_FUZZ_KINK] > 0 && modes[WG_FUZZ_EDGE] > 0);
+    CU_ASSERT(shapes[0] > 0 && shapes[1] > 0 && shapes[2] > 0);
+    CU_ASSERT(rank_max == o.tensor_rank_max);
+    CU_ASSERT(tensors > NTENSOR);
+    /* every drawable op of the table, tensor rows included, from the table */
+    for (int k = 0; k < WG_OP_COUNT; k++) {
+        if (wg_fuzz_op_drawable((wg_op)k)) {
+            if (!count[k])
+                fprintf(stderr, " never drawn: %s", wg_op_name((wg_op)k));
+            CU_ASSERT(count[k] > 0);
+        } else if (wg_op_kind_of((wg_op)k) != WG_KIND_LEAF) {
+            CU_ASSERT_EQUAL(count[k], 0);
+        }
+    }
+    fprintf(stderr, "\n");
+}
+
 /* ---------------------------------------------------------------- determinism */
 
 enum { NDET = 300 };
@@ -151,10 +256,6 @@ static void pinned_text(void)
 
 enum { NSAFE = 2000 };
 
-static int in_range(double v, const wg_fuzz_gen_options *o)
-{
-    return isfinite(v) && fabs(v) <= o->value_max && (v == 0 || fabs(v) >= o->value_min);
-}
 
 static void domain_safety_and_reach(void)
 {
@@ -217,12 +318,13 @@ static void domain_safety_and_reach(void)
             modes[WG_FUZZ_PLAIN], modes[WG_FUZZ_KINK], modes[WG_FUZZ_EDGE]);
     for (int k = 0; k < WG_OP_COUNT; k++) {
         fprintf(stderr, " %s %lu%s", wg_op_name((wg_op)k), count[k], k % 8 == 7 ? "\n   " : "");
-        if (!count[k] && wg_fuzz_op_drawable((wg_op)k))
+        if (!count[k] && wg_fuzz_op_scalar((wg_op)k))
             fprintf(stderr, "\n  op %s never drawn\n", wg_op_name((wg_op)k));
         /* every scalar row of the table, read from the table; tensor rows
-         * are not drawn (scalar graphs), nor the primitives of recorded
-         * derivative rules (step, sign, argmax_mask) */
-        if (wg_fuzz_op_drawable((wg_op)k) || wg_op_kind_of((wg_op)k) == WG_KIND_LEAF) {
+         * are not drawn (scalar graphs: tensor_frac is 0 by default), nor
+         * the primitives of recorded derivative rules (step, sign,
+         * argmax_mask) */
+        if (wg_fuzz_op_scalar((wg_op)k) || wg_op_kind_of((wg_op)k) == WG_KIND_LEAF) {
             CU_ASSERT(count[k] > 0);
         } else {
             CU_ASSERT_EQUAL(count[k], 0);
@@ -535,6 +637,8 @@ int main(void)
         { "a budget of one node", small_budgets },
         { "bad options are named", bad_options },
         { "the verifier passes generated graphs", verifier_agrees },
+        { "tensor graphs: every op, every shape class, deterministic, checked",
+          tensor_graphs },
         { NULL, NULL }
     };
     return wg_test_main("fuzz_gen", cases);

@@ -230,8 +230,11 @@ static void check_direction(wg_chk *c, wg_check_result *res)
             frev->value = s;
             frev->computed = isfinite(s);
             wg_chk_read_lib(c, c->lib_adj, 0);
-        } else
+        } else {
             sweep = "reverse";
+            if (st == WG_ERANGE)
+                wg_chk_read_lib(c, c->lib_adj, 0);     /* for blame: where it went wrong */
+        }
     }
     if (fwd_on && st == WG_OK) {
         st = wg_jvp(c->subj, c->sn, c->sx, c->u, c->sm, c->sy, c->ydot);
@@ -242,19 +245,31 @@ static void check_direction(wg_chk *c, wg_check_result *res)
             ffwd->value = s;
             ffwd->computed = isfinite(s);
             wg_chk_read_lib(c, c->lib_tan, 1);
-        } else
+        } else {
             sweep = "forward";
+            if (st == WG_ERANGE)
+                wg_chk_read_lib(c, c->lib_tan, 1);
+        }
     }
+    /* A sweep whose derivative is not finite (WG_ERANGE) is judged against
+     * the reference: where the exact derivative is finite at a valid point,
+     * AD has failed there (a rule that overflows or divides 0 by 0); where
+     * the point is not valid, the sweep's message says why. */
+    char sweep_msg[256] = "";
     if (st != WG_OK) {
         if (st == WG_ENOMEM) {
             res->verdict = WG_VERDICT_INVALID;
             RESMSG(res, "the %s sweep ran out of memory", sweep);
             return;
         }
-        res->verdict = WG_VERDICT_INVALID;
         res->invalid_node = wg_chk_node_in_message(wg_errmsg(c->subj));
-        RESMSG(res, "the %s sweep fails at the point: %s", sweep, wg_errmsg(c->subj));
-        return;
+        snprintf(sweep_msg, sizeof sweep_msg, "the %s sweep fails at the point: %s", sweep,
+                 wg_errmsg(c->subj));
+        if (st != WG_ERANGE) {
+            res->verdict = WG_VERDICT_INVALID;
+            RESMSG(res, "%s", sweep_msg);
+            return;
+        }
     }
     if (rev_on && fwd_on)
         res->dot_gap = fabs(frev->value - ffwd->value);
@@ -285,6 +300,29 @@ static void check_direction(wg_chk *c, wg_check_result *res)
         }
         wg_chk_point_partials(c);       /* the exact values, better known */
         wg_chk_reference(c, &ref);
+    }
+    if (sweep_msg[0]) {
+        int rev = strcmp(sweep, "reverse") == 0;
+        if (ref.status != WG_OK || !ref.converged || ref.nondiff) {
+            res->verdict = WG_VERDICT_INVALID;
+            RESMSG(res, "%s", sweep_msg);
+            return;
+        }
+        res->invalid_node = -1;
+        res->reference = mpfr_get_d(c->D2, MPFR_RNDN);
+        mpfr_sub(c->tmp, c->D1, c->D2, MPFR_RNDN);
+        res->reference_err = fabs(mpfr_get_d(c->tmp, MPFR_RNDN));
+        res->reference_converged = ref.converged;
+        res->left = mpfr_get_d(c->L, MPFR_RNDN);
+        res->right = mpfr_get_d(c->R, MPFR_RNDN);
+        res->verdict = WG_VERDICT_FAIL;
+        snprintf(res->fail_mode, sizeof res->fail_mode, "%s", sweep);
+        RESMSG(res, "%s: AD's derivative is not finite where the reference is %.17g (%s)",
+               sweep, res->reference, wg_errmsg(c->subj));
+        wg_chk_radii(c);
+        res->bound = wg_chk_bound(c);
+        wg_chk_blame(c, &ref, res, !rev, rev);
+        return;
     }
     wg_chk_radii(c);
     double B = wg_chk_bound(c);

@@ -42,6 +42,11 @@ typedef struct wg_bug {
     /* op kinds whose every row it changes (bit 1 << wg_op_kind), beside ops:
      * a broadcasting bug belongs to every elementwise binary op */
     unsigned kinds;
+    /* 2 for a bug of a second-order rule (a rule recorded as ops, or a
+     * second partial of wg_hvp's double sweep): only a second-order check
+     * (check.order = 2) can see it, and the self-test hunts it with one;
+     * 0 or 1: first order */
+    unsigned order;
 } wg_bug;
 
 int           wg_bug_count(void);

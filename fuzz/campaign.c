@@ -131,6 +131,10 @@ char *wg_campaign_options_text(const wg_campaign_options *o)
         g->rel_err_max, g->kink_frac, g->edge_frac, g->input_exp_min, g->input_exp_max,
         g->max_attempts, o->check.directions, o->check.precision, o->check.safety,
         o->check.methods, o->check.full_jacobian, o->shrink);
+    /* second order: said only when asked for, so first-order campaigns keep
+     * their text */
+    if (!bad && o->check.order == 2)
+        bad = append(&b, &len, &cap, " order=2");
     /* tensor graphs: said only when drawn, so scalar campaigns keep their text */
     if (!bad && g->tensor_frac > 0)
         bad = append(&b, &len, &cap, " tensor=%a rank=%u elements=%u tnodes=%u zero=%a",
@@ -165,7 +169,9 @@ void wg_campaign_repro_command(const wg_campaign_options *o, uint64_t check_seed
     if (o->check.safety != def.safety && n < sizeof extra)
         n += (size_t)snprintf(extra + n, sizeof extra - n, " --safety %.17g", o->check.safety);
     if (o->check.full_jacobian && n < sizeof extra)
-        snprintf(extra + n, sizeof extra - n, " --full-jacobian");
+        n += (size_t)snprintf(extra + n, sizeof extra - n, " --full-jacobian");
+    if (o->check.order == 2 && n < sizeof extra)
+        snprintf(extra + n, sizeof extra - n, " --order 2");
     if (o->bug >= 0)
         /* an injected bug lives in a test hook only this program arms */
         snprintf(buf, len, "wengert-fuzz --reproduce FILE --inject-bug %s --seed %llu "

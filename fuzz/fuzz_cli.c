@@ -97,6 +97,9 @@ static void usage(FILE *f)
 "      --elements-max N  largest element count of a tensor node (default 24)\n"
 "Checks:\n"
 "      --directions N    random directions per graph (default 3)\n"
+"      --order N         1: first derivatives (default); 2: second order, v^T H u by\n"
+"                        the recorded gradient graph in forward and reverse mode and by\n"
+"                        wg_hvp, against MPFR second differences\n"
 "      --precision B     bits of the MPFR reference (default 256)\n"
 "      --safety F        factor on the error bound (default 8)\n"
 "      --no-shrink       keep failing graphs as they are\n"
@@ -111,6 +114,8 @@ static void usage(FILE *f)
 "                        names 100000)\n"
 "      --clean-tensor-graphs N  graphs of the clean campaign of tensor graphs only\n"
 "                        (default 2000)\n"
+"      --clean-order2-graphs N  graphs of the clean campaign checked at second order\n"
+"                        (default 500)\n"
 "Testing only:\n"
 "      --inject-bug NAME arm an injected bug on every graph (see --list-bugs)\n"
 "\n"
@@ -486,7 +491,7 @@ enum {
     OPT_SHARE, OPT_KINK, OPT_EDGE, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_NO_SHRINK,
     OPT_KEEP, OPT_SELFTEST, OPT_BUGS, OPT_BUG_GRAPHS, OPT_BUG_TIME, OPT_CLEAN_GRAPHS,
     OPT_INJECT, OPT_REPRODUCE, OPT_MERGE, OPT_SUMMARY, OPT_LIST_BUGS, OPT_TENSOR_FRAC,
-    OPT_TENSORS, OPT_RANK_MAX, OPT_ELEMS_MAX, OPT_CLEAN_TENSOR
+    OPT_TENSORS, OPT_RANK_MAX, OPT_ELEMS_MAX, OPT_CLEAN_TENSOR, OPT_ORDER, OPT_CLEAN_ORDER2
 };
 
 int main(int argc, char **argv)
@@ -528,6 +533,7 @@ int main(int argc, char **argv)
         { "rank-max", required_argument, NULL, OPT_RANK_MAX },
         { "elements-max", required_argument, NULL, OPT_ELEMS_MAX },
         { "directions", required_argument, NULL, OPT_DIRECTIONS },
+        { "order", required_argument, NULL, OPT_ORDER },
         { "precision", required_argument, NULL, OPT_PRECISION },
         { "safety", required_argument, NULL, OPT_SAFETY },
         { "no-shrink", no_argument, NULL, OPT_NO_SHRINK },
@@ -538,6 +544,7 @@ int main(int argc, char **argv)
         { "bug-time", required_argument, NULL, OPT_BUG_TIME },
         { "clean-graphs", required_argument, NULL, OPT_CLEAN_GRAPHS },
         { "clean-tensor-graphs", required_argument, NULL, OPT_CLEAN_TENSOR },
+        { "clean-order2-graphs", required_argument, NULL, OPT_CLEAN_ORDER2 },
         { "inject-bug", required_argument, NULL, OPT_INJECT },
         { "reproduce", required_argument, NULL, OPT_REPRODUCE },
         { "merge", no_argument, NULL, OPT_MERGE },
@@ -604,6 +611,10 @@ int main(int argc, char **argv)
             if (!(r = parse_u64("--directions", optarg, 1, 1000, &u)))
                 o.check.directions = (unsigned)u;
             break;
+        case OPT_ORDER:
+            if (!(r = parse_u64("--order", optarg, 1, 2, &u)))
+                o.check.order = (unsigned)u;
+            break;
         case OPT_PRECISION:
             if (!(r = parse_u64("--precision", optarg, 128, 100000, &u)))
                 o.check.precision = (unsigned)u;
@@ -625,6 +636,10 @@ int main(int argc, char **argv)
         case OPT_CLEAN_TENSOR:
             if (!(r = parse_u64("--clean-tensor-graphs", optarg, 0, UINT64_C(1) << 40, &u)))
                 so.clean_tensor_graphs = u;
+            break;
+        case OPT_CLEAN_ORDER2:
+            if (!(r = parse_u64("--clean-order2-graphs", optarg, 0, UINT64_C(1) << 40, &u)))
+                so.clean_order2_graphs = u;
             break;
         case OPT_INJECT:
             if ((o.bug = wg_bug_find(optarg)) < 0)

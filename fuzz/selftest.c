@@ -34,6 +34,7 @@ void wg_selftest_options_init(wg_selftest_options *o)
     o->bug_seconds = 60;
     o->clean_graphs = 2000;
     o->clean_tensor_graphs = 2000;
+    o->clean_order2_graphs = 500;
 }
 
 void wg_selftest_result_free(wg_selftest_result *res)
@@ -99,6 +100,10 @@ static int hunt(const wg_selftest_options *o, int bug, wg_selftest_row *row, FIL
     co.shrink = 0;          /* shrink once, after the hunt, and time it apart */
     if (wg_bug_get(bug)->tensor)
         co.gen.tensor_frac = 1;     /* a tensor rule shows in tensor graphs only */
+    if (wg_bug_get(bug)->order == 2) {
+        co.check.order = 2;         /* a second-order rule shows at second order only */
+        co.gen.tensor_frac = 0;     /* ... and wg_hvp's double sweep on scalar tapes only */
+    }
     co.repro_dir = NULL;
     double t0 = now_seconds();
     for (uint64_t g = 0; g < o->bug_graphs; g++) {
@@ -129,7 +134,7 @@ static int hunt(const wg_selftest_options *o, int bug, wg_selftest_row *row, FIL
 
         wg_shrink_options so;
         wg_shrink_options_init(&so);
-        so.check = o->base.check;
+        so.check = co.check;        /* the hunt's own: order 2 for a second-order bug */
         so.check.seed = cg.seed;
         so.bug = bug;
         so.max_checks = o->base.shrink_checks;
@@ -180,9 +185,13 @@ static const char *ops_text(const wg_bug *b, char *buf, size_t len)
     return buf;
 }
 
-static const char *sweeps_text(unsigned modes)
+static const char *sweeps_text(const wg_bug *b)
 {
-    return modes == WG_BUG_BOTH ? "both" : modes == WG_BUG_FORWARD ? "forward" : "reverse";
+    if (b->order == 2)      /* the recorded rules, or wg_hvp's double sweep */
+        return (b->test_flags & (WG_TEST_HVP_SIN_SIGN | WG_TEST_HVP_NO_CROSS
+                                 | WG_TEST_HVP_DIV_BB)) ? "hvp" : "recorded";
+    return b->modes == WG_BUG_BOTH ? "both" : b->modes == WG_BUG_FORWARD ? "forward"
+                                                                       : "reverse";
 }
 
 int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE *out,
@@ -221,7 +230,7 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
         else
             snprintf(shrunk, sizeof shrunk, "-");
         fprintf(out, "%-22s %-16s %-8s %-8s %8llu %9.3f %13s %-10s %s\n", b->name,
-                ops_text(b, ops, sizeof ops), sweeps_text(b->modes), row->detected ? "yes" : "NO",
+                ops_text(b, ops, sizeof ops), sweeps_text(b), row->detected ? "yes" : "NO",
                 (unsigned long long)row->graphs, row->seconds, shrunk,
                 row->detected ? (row->blamed_op == WG_OP_COUNT ? "(none)"
                                                                : wg_op_name(row->blamed_op))
@@ -234,30 +243,36 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
 
     /* the clean campaigns: ordinary ones, in their own store; then one of
      * tensor graphs only, where the tensor rules are exercised */
-    for (int tens = 0; tens < 2; tens++) {
-        uint64_t graphs = tens ? o->clean_tensor_graphs : o->clean_graphs;
+    for (int tens = 0; tens < 3; tens++) {
+        uint64_t graphs = tens == 2 ? o->clean_order2_graphs
+                          : tens ? o->clean_tensor_graphs : o->clean_graphs;
         if (!graphs || (o->base.stop && *o->base.stop))
             continue;
         wg_campaign_options co = o->base;
         co.bug = -1;
         co.graphs = graphs;
         co.seconds = 0;
-        if (tens)
+        if (tens == 1)
             co.gen.tensor_frac = 1;
+        if (tens == 2) {
+            co.check.order = 2;
+            co.gen.tensor_frac = 0;
+        }
         if (err)
-            fprintf(err, "wengert-fuzz: self-test: clean campaign of %llu %sgraphs ...\n",
-                    (unsigned long long)graphs, tens ? "tensor " : "");
-        wg_campaign_stats *c = tens ? &res->clean_tensor : &res->clean;
+            fprintf(err, "wengert-fuzz: self-test: clean campaign of %llu %s ...\n",
+                    (unsigned long long)graphs, tens == 2 ? "graphs at second order"
+                    : tens ? "tensor graphs" : "graphs");
+        wg_campaign_stats *c = tens == 2 ? &res->clean_order2
+                               : tens ? &res->clean_tensor : &res->clean;
         int st = wg_campaign_run(&co, c, why, len);
         if (st != WG_OK)
             return st;
-        if (tens)
-            res->clean_tensor_ran = 1;
-        else
-            res->clean_ran = 1;
+        *(tens == 2 ? &res->clean_order2_ran : tens ? &res->clean_tensor_ran
+                                                    : &res->clean_ran) = 1;
         fprintf(out, "%-22s %-16s %-8s %-8s %8llu %9.3f   fail %llu, pass %llu, nondiff %llu, "
                 "invalid %llu, unstable %llu, unchecked %llu\n",
-                tens ? "(clean, tensor graphs)" : "(clean library)", "(all)", "both",
+                tens == 2 ? "(clean, second order)" : tens ? "(clean, tensor graphs)"
+                                                          : "(clean library)", "(all)", "both",
                 c->graph_verdicts[WG_VERDICT_FAIL] ? "FAILS" : "clean",
                 (unsigned long long)c->graphs, c->elapsed,
                 (unsigned long long)c->graph_verdicts[WG_VERDICT_FAIL],
@@ -291,9 +306,13 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
     res->blame_fraction = res->nrows ? (double)blamed / res->nrows : 0;
     int median_ok = res->median_seconds < WG_SELFTEST_MEDIAN_SECONDS;
     int blame_ok = res->blame_fraction >= WG_SELFTEST_BLAME_FRACTION;
-    int clean_ok = (!res->clean_ran || res->clean.graph_verdicts[WG_VERDICT_FAIL] == 0)
-                   && (!res->clean_tensor_ran
-                       || res->clean_tensor.graph_verdicts[WG_VERDICT_FAIL] == 0);
+    uint64_t clean_fails = res->clean.graph_verdicts[WG_VERDICT_FAIL]
+                           + res->clean_tensor.graph_verdicts[WG_VERDICT_FAIL]
+                           + res->clean_order2.graph_verdicts[WG_VERDICT_FAIL];
+    uint64_t clean_graphs = res->clean.graphs + res->clean_tensor.graphs
+                            + res->clean_order2.graphs;
+    int clean_ran = res->clean_ran || res->clean_tensor_ran || res->clean_order2_ran;
+    int clean_ok = clean_fails == 0;
     fprintf(out, "\ntargets:\n");
     fprintf(out, "  every injected bug detected          %d of %d            %s\n", detected, nb,
             res->all_detected ? "met" : "NOT MET");
@@ -302,12 +321,10 @@ int wg_selftest_run(const wg_selftest_options *o, wg_selftest_result *res, FILE 
     fprintf(out, "  blamed op is the mutated one >= %.0f%%  %d of %d (%.0f%%)     %s\n",
             100 * WG_SELFTEST_BLAME_FRACTION, blamed, res->nrows, 100 * res->blame_fraction,
             blame_ok ? "met" : "NOT MET");
-    if (res->clean_ran || res->clean_tensor_ran) {
-        unsigned long long n = (unsigned long long)(res->clean.graphs + res->clean_tensor.graphs);
+    if (clean_ran) {
+        unsigned long long n = (unsigned long long)clean_graphs;
         fprintf(out, "  zero false alarms (clean library)    %llu fail in %llu graphs  %s\n",
-                (unsigned long long)(res->clean.graph_verdicts[WG_VERDICT_FAIL]
-                                     + res->clean_tensor.graph_verdicts[WG_VERDICT_FAIL]), n,
-                clean_ok ? "met" : "NOT MET");
+                (unsigned long long)clean_fails, n, clean_ok ? "met" : "NOT MET");
         if (clean_ok && n < WG_SELFTEST_CLEAN_TARGET)
             fprintf(out, "  (the target names %d clean graphs: run --clean-graphs %d, "
                     "as make bench does)\n", WG_SELFTEST_CLEAN_TARGET, WG_SELFTEST_CLEAN_TARGET);

@@ -29,6 +29,7 @@ typedef struct wg_selftest_options {
     uint64_t clean_graphs;       /* graphs of the clean campaign (default 2000) */
     uint64_t clean_tensor_graphs;   /* ... and of the clean campaign of tensor graphs only
                                        (default 2000) */
+    uint64_t clean_order2_graphs;   /* ... and of one checked at second order (default 500) */
     const int *bugs;             /* the bugs to run, or NULL for all */
     int nbugs;
 } wg_selftest_options;
@@ -54,6 +55,8 @@ typedef struct wg_selftest_result {
     int clean_ran;
     wg_campaign_stats clean_tensor;     /* the clean campaign of tensor graphs */
     int clean_tensor_ran;
+    wg_campaign_stats clean_order2;     /* the clean campaign at second order */
+    int clean_order2_ran;
     /* targets */
     int all_detected;
     double median_seconds;

@@ -37,6 +37,36 @@ static wg_var one_minus(wg_tape *t, wg_var s)
     return wg_add_c(t, wg_neg(t, s), 1.0);
 }
 
+/* ---- test-only wrong rules (WG_TEST_RULE_*, wengert.h): each acts on its
+ * op only; wg_test_fired-style notice through the hook (da = db = NULL) */
+static int planted(const wg_tape *t, wg_op op, int k, wg_var A, wg_var B, wg_var Y,
+                   unsigned bug)
+{
+    (void)t, (void)A, (void)B, (void)Y;
+    return ((bug & WG_TEST_RULE_SIN_SCALE) && op == WG_OP_SIN)
+           || ((bug & WG_TEST_RULE_TANH_ARG) && op == WG_OP_TANH)
+           || ((bug & WG_TEST_RULE_RELU_KINK) && op == WG_OP_RELU)
+           || ((bug & WG_TEST_RULE_DIV_B) && op == WG_OP_DIV && k == 1)
+           || ((bug & WG_TEST_RULE_EXP_BAKED) && op == WG_OP_EXP)
+           || ((bug & WG_TEST_RULE_MUL_DETACH) && op == WG_OP_MUL);
+}
+
+static wg_rule planted_rule(wg_tape *t, wg_op op, int k, wg_var A, wg_var B, wg_var Y,
+                            unsigned bug, size_t i)
+{
+    (void)bug;
+    if (t->hook)
+        t->hook(t->hook_ctx, 2, i, op, 0, 0, 0, 0, NULL, NULL);
+    switch (op) {
+    case WG_OP_SIN:     return node(wg_mul_c(t, wg_cos(t, A), 1.0 + 0x1p-30));
+    case WG_OP_TANH:    return node(one_minus(t, wg_mul(t, A, A)));
+    case WG_OP_RELU:    return node(one_minus(t, wg_step(t, wg_neg(t, A))));   /* [a >= 0] */
+    case WG_OP_DIV:     return node(wg_neg(t, Y));
+    case WG_OP_EXP:     return node(wg_const(t, wg_value(t, Y)));
+    default:            return node(wg_stop_gradient(t, k ? A : B));   /* mul */
+    }
+}
+
 wg_rule wg_op_rule(wg_tape *t, size_t i, int k)
 {
     wg_op op = (wg_op)t->op[i];
@@ -44,6 +74,9 @@ wg_rule wg_op_rule(wg_tape *t, size_t i, int k)
     wg_var A = wg_handle(t, t->arg0[i]), Y = wg_handle(t, i);
     wg_var B = (kd == WG_KIND_BINARY || kd == WG_KIND_CMP) ? wg_handle(t, t->arg1[i]) : A;
     double p = (kd == WG_KIND_CONST || kd == WG_KIND_INT) ? wg_param_of(t, i) : 0.0;
+    unsigned bug = t->hook ? t->test_flags : 0u;    /* test-only (wengert.h) */
+    if (bug && planted(t, op, k, A, B, Y, bug))
+        return planted_rule(t, op, k, A, B, Y, bug, i);
     switch (op) {
     case WG_OP_INPUT:
     case WG_OP_CONST:         return kind(WG_RULE_ZERO, 0);

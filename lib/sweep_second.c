@@ -15,6 +15,7 @@
 #include "op_kernels2.h"
 #include "tape.h"
 
+#include <math.h>
 #include <string.h>
 
 /* a b, 0 when either is 0 (the strong zero) */
@@ -25,6 +26,23 @@ static inline double sz(double a, double b)
 
 /* node i's share, the op a constant where inlined (one case per op below,
  * as the first-order sweeps do: the kernels' switches fold away) */
+/* test-only wrong second partials (WG_TEST_HVP_*, wengert.h) */
+static void planted2(const wg_tape *t, size_t i, wg_op op, double a, double y, double *daa,
+                     double *dab, double *dbb)
+{
+    unsigned bug = t->test_flags;
+    int hit = 0;
+    if ((bug & WG_TEST_HVP_SIN_SIGN) && op == WG_OP_SIN)
+        *daa = sin(a), hit = 1;
+    if ((bug & WG_TEST_HVP_NO_CROSS) && *dab != 0)
+        *dab = 0, hit = 1;
+    if ((bug & WG_TEST_HVP_DIV_BB) && op == WG_OP_DIV)
+        *dbb *= 0.5, hit = *dbb != 0;
+    (void)y;
+    if (hit)
+        t->hook(t->hook_ctx, 3, i, op, 0, 0, 0, 0, NULL, NULL);
+}
+
 WG_KERNEL void hvp_node(wg_op op, int two, const wg_tape *t, size_t i, size_t lo, double *adj,
                         double *adt, const double *tan)
 {
@@ -38,6 +56,8 @@ WG_KERNEL void hvp_node(wg_op op, int two, const wg_tape *t, size_t i, size_t lo
     double da, db, daa, dab, dbb;
     wg_op_partials(op, va, vb, p, t->val[i], &da, &db);
     wg_op_partials2(op, va, vb, p, t->val[i], &daa, &dab, &dbb);
+    if (t->hook && t->test_flags)
+        planted2(t, i, op, va, t->val[i], &daa, &dab, &dbb);
     double ta = a >= lo ? tan[a - lo] : 0.0, tb = (two && b >= lo) ? tan[b - lo] : 0.0;
     if (a >= lo) {
         adj[a - lo] += sz(da, g);

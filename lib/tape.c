@@ -260,3 +260,12 @@ void wg_tape_set_test_flags(wg_tape *t, unsigned flags)
     if (t)
         t->test_flags = flags;
 }
+
+void wg_tape_copy_test_state(wg_tape *dst, const wg_tape *src)
+{
+    if (dst && src) {
+        dst->hook = src->hook;
+        dst->hook_ctx = src->hook_ctx;
+        dst->test_flags = src->test_flags;
+    }
+}

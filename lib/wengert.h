@@ -444,7 +444,34 @@ void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
 #define WG_TEST_RESHAPE_VIEW    (1u << 9)
 #define WG_TEST_SLICE_SHIFT     (1u << 10)
 #define WG_TEST_MEAN_NO_DIV     (1u << 11)
+/* Wrong second-order rules.  The first six act in the rules recorded as
+ * ops (wg_grad_graph and everything built on it), the last three in the
+ * double forward-over-reverse sweep of wg_hvp only:
+ *   WG_TEST_RULE_SIN_SCALE   sin's recorded rule cos(a) (1 + 2^-30)
+ *   WG_TEST_RULE_TANH_ARG    tanh's recorded rule 1 - a^2, not 1 - tanh^2 a
+ *   WG_TEST_RULE_RELU_KINK   relu's recorded rule [a >= 0]: 1 at the kink
+ *   WG_TEST_RULE_DIV_B       div's recorded d/db = -y, the 1/b lost
+ *   WG_TEST_RULE_EXP_BAKED   exp's recorded rule a constant of exp(a): right
+ *                            value, derivative 0
+ *   WG_TEST_RULE_MUL_DETACH  mul's recorded rules detached from the other
+ *                            operand (stop_gradient): the cross term lost
+ *   WG_TEST_HVP_SIN_SIGN     sin's second partial +sin a
+ *   WG_TEST_HVP_NO_CROSS     every cross second partial d2y/dadb taken as 0
+ *   WG_TEST_HVP_DIV_BB       div's d2y/db2 = y/b^2, the factor 2 lost */
+#define WG_TEST_RULE_SIN_SCALE  (1u << 12)
+#define WG_TEST_RULE_TANH_ARG   (1u << 13)
+#define WG_TEST_RULE_RELU_KINK  (1u << 14)
+#define WG_TEST_RULE_DIV_B      (1u << 15)
+#define WG_TEST_RULE_EXP_BAKED  (1u << 16)
+#define WG_TEST_RULE_MUL_DETACH (1u << 17)
+#define WG_TEST_HVP_SIN_SIGN    (1u << 18)
+#define WG_TEST_HVP_NO_CROSS    (1u << 19)
+#define WG_TEST_HVP_DIV_BB      (1u << 20)
 void wg_tape_set_test_flags(wg_tape *t, unsigned flags);
+/* Test-only: dst gets src's hook, its context and its test flags, so that
+ * a tool that records a tape again (the verifier's second-order check)
+ * carries a planted bug along. */
+void wg_tape_copy_test_state(wg_tape *dst, const wg_tape *src);
 
 /* ------------------------------------------------------------------ graphs and .wg text
  *

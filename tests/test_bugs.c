@@ -210,52 +210,68 @@ static const bug_graph graphs[] = {
 };
 #define NGRAPHS (sizeof graphs / sizeof graphs[0])
 
-/* tensor bugs: .wg graphs where each acts (active) and where it must not;
- * mark is the node of the mutated op */
+/* tensor and second-order bugs: .wg graphs where each acts (active) and
+ * where it must not; mark is the node of the mutated op */
 typedef struct tensor_case {
     const char *bug;
     const char *text;
     long mark;
     int active;
     const char *mode;
+    unsigned order;         /* of the check */
 } tensor_case;
 
 #define X23 "input x : 2x3 = [0.5, -1.25, 2, 0.75, 1.5, -0.5]\n"
+#define XZ "input x = 0.75\ninput z = 1.3\n"
 static const tensor_case tcases[] = {
-    { "bcast-no-sum", X23 "v1 = x * x\nv2 = v1 * x\noutput v2\n", -1, 0, NULL },
+    { "bcast-no-sum", X23 "v1 = x * x\nv2 = v1 * x\noutput v2\n", -1, 0, NULL, 1 },
                                             /* no operand stretched: clean */
     { "bcast-no-sum", "input a : 2x1 = [0.5, -0.75]\n" X23 "v2 = a * x\noutput v2\n", 2, 1,
-      "reverse" },
-    { "bcast-tile", "input a : 2x1 = [0.5, -0.75]\n" X23 "v2 = a * x\noutput v2\n", 2, 1, NULL },
+      "reverse", 1 },
+    { "bcast-tile", "input a : 2x1 = [0.5, -0.75]\n" X23 "v2 = a * x\noutput v2\n", 2, 1, NULL, 1 },
     { "bcast-tile", "input a : 1x3 = [0.5, -0.75, 1.25]\n" X23 "v2 = a * x\noutput v2\n", -1, 0,
-      NULL },                               /* a leading axis: tiled = stretched */
+      NULL, 1 },                               /* a leading axis: tiled = stretched */
     { "matmul-no-transpose", X23 "input b : 3x2 = [1, 2, -0.5, 0.25, 1.5, -1]\nv2 = x @ b\n"
-      "output v2\n", 2, 1, "reverse" },
+      "output v2\n", 2, 1, "reverse", 1 },
     { "matmul-no-transpose", X23 "input b : 3 = [1, -0.5, 1.5]\nv2 = x @ b\noutput v2\n", -1, 0,
-      NULL },                               /* a vector is its own transpose in memory */
+      NULL, 1 },                               /* a vector is its own transpose in memory */
     { "matmul-batch-no-sum", "input a : 2x2x3 = [0.5, -1.25, 2, 0.75, 1.5, -0.5, 1, 2, 3, -1, "
       "0.25, 0.5]\ninput b : 3x2 = [1, 2, -0.5, 0.25, 1.5, -1]\nv2 = a @ b\noutput v2\n", 2, 1,
-      "reverse" },
+      "reverse", 1 },
     { "matmul-batch-no-sum", X23 "input b : 3x2 = [1, 2, -0.5, 0.25, 1.5, -1]\nv2 = x @ b\n"
-      "output v2\n", -1, 0, NULL },
-    { "logsoftmax-no-softmax", X23 "v1 = logsoftmax(x, axis=1)\noutput v1\n", 1, 1, NULL },
+      "output v2\n", -1, 0, NULL, 1 },
+    { "logsoftmax-no-softmax", X23 "v1 = logsoftmax(x, axis=1)\noutput v1\n", 1, 1, NULL, 1 },
     { "logsumexp-no-shift", X23 "v1 = add_c(x, 1000)\nv2 = logsumexp(v1, axis=1)\noutput v2\n",
-      2, 1, NULL },
-    { "logsumexp-no-shift", X23 "v1 = logsumexp(x, axis=1)\noutput v1\n", -1, 0, NULL },
+      2, 1, NULL, 1 },
+    { "logsumexp-no-shift", X23 "v1 = logsumexp(x, axis=1)\noutput v1\n", -1, 0, NULL, 1 },
     { "transpose-perm", "input x : 2x3x2 = [0.5, -1.25, 2, 0.75, 1.5, -0.5, 1, 2, 3, -1, 0.25, "
-      "0.5]\nv1 = transpose(x, perm=[1, 2, 0])\noutput v1\n", 1, 1, "reverse" },
+      "0.5]\nv1 = transpose(x, perm=[1, 2, 0])\noutput v1\n", 1, 1, "reverse", 1 },
     { "transpose-perm", "input x : 2x3x2 = [0.5, -1.25, 2, 0.75, 1.5, -0.5, 1, 2, 3, -1, 0.25, "
-      "0.5]\nv1 = transpose(x, perm=[1, 0, 2])\noutput v1\n", -1, 0, NULL },
+      "0.5]\nv1 = transpose(x, perm=[1, 0, 2])\noutput v1\n", -1, 0, NULL, 1 },
     { "max_reduce-ties", X23 "v1 = concat(x, x, axis=0)\nv2 = max_reduce(v1, axis=0)\n"
-      "output v2\n", 2, 1, NULL },
-    { "max_reduce-ties", X23 "v1 = max_reduce(x, axis=0)\noutput v1\n", -1, 0, NULL },
+      "output v2\n", 2, 1, NULL, 1 },
+    { "max_reduce-ties", X23 "v1 = max_reduce(x, axis=0)\noutput v1\n", -1, 0, NULL, 1 },
     { "reshape-view", X23 "v1 = transpose(x, perm=[1, 0])\nv2 = reshape(v1, shape=[6])\n"
-      "output v2\n", 2, 1, "reverse" },
-    { "reshape-view", X23 "v1 = exp(x)\nv2 = reshape(v1, shape=[6])\noutput v2\n", -1, 0, NULL },
+      "output v2\n", 2, 1, "reverse", 1 },
+    { "reshape-view", X23 "v1 = exp(x)\nv2 = reshape(v1, shape=[6])\noutput v2\n", -1, 0, NULL, 1 },
     { "slice-off-by-one", X23 "v1 = slice(x, axis=1, start=0, stop=2)\noutput v1\n", 1, 1,
-      "reverse" },
-    { "mean-no-divide", X23 "v1 = mean(x, axes=[1])\noutput v1\n", 1, 1, NULL },
-    { "mean-no-divide", X23 "v1 = sum(x, axes=[1])\noutput v1\n", -1, 0, NULL },
+      "reverse", 1 },
+    { "mean-no-divide", X23 "v1 = mean(x, axes=[1])\noutput v1\n", 1, 1, NULL, 1 },
+    { "mean-no-divide", X23 "v1 = sum(x, axes=[1])\noutput v1\n", -1, 0, NULL, 1 },
+    /* second order: checked with order = 2 */
+    { "rule-sin-constant", XZ "v2 = x * z\nv3 = sin(v2)\noutput v3\n", 3, 1, NULL, 2 },
+    { "rule-tanh-argument", XZ "v2 = x * z\nv3 = tanh(v2)\noutput v3\n", 3, 1, NULL, 2 },
+    { "rule-relu-kink", XZ "v2 = add_c(x, -0.75)\nv3 = relu(v2)\nv4 = v3 * z\noutput v4\n", 3, 1,
+      NULL, 2 },
+    { "rule-relu-kink", XZ "v2 = relu(x)\nv3 = v2 * z\noutput v3\n", -1, 0, NULL, 2 },
+    { "rule-div-divisor", XZ "v2 = x / z\noutput v2\n", 2, 1, NULL, 2 },
+    { "rule-exp-baked", XZ "v2 = x * z\nv3 = exp(v2)\noutput v3\n", 3, 1, NULL, 2 },
+    { "rule-mul-detached", XZ "v2 = x * z\noutput v2\n", 2, 1, NULL, 2 },
+    { "hvp-sin-sign", XZ "v2 = x * z\nv3 = sin(v2)\noutput v3\n", 3, 1, NULL, 2 },
+    { "hvp-no-cross", XZ "v2 = x * z\noutput v2\n", 2, 1, NULL, 2 },
+    { "hvp-no-cross", XZ "v2 = sin(x)\nv3 = exp(z)\nv4 = v2 + v3\noutput v4\n", -1, 0, NULL,
+      2 },                                  /* no cross term anywhere */
+    { "hvp-div-half", XZ "v2 = x / z\noutput v2\n", 2, 1, NULL, 2 },
 };
 #define NTCASES (sizeof tcases / sizeof tcases[0])
 
@@ -287,7 +303,7 @@ static void catalogue_rows(void)
         CU_ASSERT(b->when && *b->when);
         CU_ASSERT_PTR_NOT_NULL(b->hook);
         CU_ASSERT(b->modes != 0 && (b->modes & ~WG_BUG_BOTH) == 0);
-        if (b->tensor) {    /* a tensor rule: a switch of the library's, and no partial */
+        if (b->tensor || b->order == 2) {    /* a switch of the library's, no partial */
             CU_ASSERT(b->test_flags != 0 && (b->test_flags & WG_TEST_ADJ_OVERWRITE) == 0);
         } else {
             CU_ASSERT_EQUAL(b->test_flags & ~WG_TEST_ADJ_OVERWRITE, 0);
@@ -308,7 +324,8 @@ static void catalogue_rows(void)
             covered |= graphs[g].active && strcmp(graphs[g].bug, b->name) == 0;
         for (size_t g = 0; g < NTCASES; g++)
             covered |= tcases[g].active && strcmp(tcases[g].bug, b->name) == 0;
-        CU_ASSERT(b->tensor == (b->test_flags > WG_TEST_ADJ_OVERWRITE));
+        CU_ASSERT(b->order == 0 || b->order == 2);
+        CU_ASSERT(b->order == 2 || b->tensor == (b->test_flags > WG_TEST_ADJ_OVERWRITE));
         if (!covered)
             fprintf(stderr, "\n  bug %s has no graph where it acts\n", b->name);
         CU_ASSERT(covered);
@@ -439,6 +456,8 @@ static void every_bug_caught(void)
 
 /* ---------------------------------------------------------------- per tape */
 
+/* the tensor rules' and the second-order rules' bugs, each on a graph
+ * where it acts (caught, blamed on its node) and where it must not */
 static void every_tensor_bug_caught(void)
 {
     printf("\n  %-22s %-8s %-8s %s\n", "tensor bug", "verdict", "mode", "blame");
@@ -453,6 +472,7 @@ static void every_tensor_bug_caught(void)
             fprintf(stderr, "\n  %s: %s\n", tc->bug, err.message);
         CU_ASSERT_PTR_NOT_NULL_FATAL(g);
         wg_check_options o = opts();
+        o.order = tc->order;
         wg_check_report rep;
         /* clean unless armed */
         CU_ASSERT_EQUAL_FATAL(wg_check_graph(g, &o, &rep), WG_OK);
@@ -573,7 +593,7 @@ int main(void)
     static const wg_test_case cases[] = {
         { "the catalogue's rows", catalogue_rows },
         { "every bug is caught and blamed; disarmed, the graph is clean", every_bug_caught },
-        { "every tensor bug is caught and blamed where it acts, not elsewhere",
+        { "every tensor and second-order bug is caught and blamed where it acts",
           every_tensor_bug_caught },
         { "arming is per tape", arming_is_per_tape },
         { "the overwrite flag acts only with a hook", adj_overwrite_needs_hook },

@@ -67,6 +67,21 @@ run 0 --ops matmul,sum,tanh --tensors --graphs 20 --quiet -o "$tmp/tens" \
     && expect_out "20 graphs" && expect_out "fail 0"
 run 0 --tensors --graphs 30 --quiet --rank-max 2 --elements-max 6 -o "$tmp/tens2" \
     && expect_out "30 graphs (0 unchecked)"
+# second order: a clean campaign passes; a bug of a recorded rule is found at
+# order 2 (never at order 1), and its reproducer's command says --order 2
+run 2 --order 3 && expect_err "--order: '3'"
+run 0 --order 2 --graphs 20 --quiet -o "$tmp/o2" && expect_out "fail 0"
+run 0 --graphs 20 --quiet --tensor-frac 0 --inject-bug rule-exp-baked -o "$tmp/o2a" \
+    && expect_out "fail 0"
+run 1 --order 2 --graphs 40 --quiet --tensor-frac 0 --inject-bug rule-exp-baked -o "$tmp/o2b" \
+    && expect_out "blamed on exp"
+repro=$(ls "$tmp/o2b/repro/"*.wg 2>/dev/null | head -n 1)
+if [ -n "$repro" ] && grep -q -- "--order 2" "$repro"; then
+    run 1 --reproduce "$repro" --inject-bug rule-exp-baked --order 2
+    run 0 --reproduce "$repro" --inject-bug rule-exp-baked
+else
+    bad "the second-order bug campaign saved no reproducer with --order 2"
+fi
 # an injected tensor bug is found, shrunk, and its reproducer fails again
 run 1 --tensors --graphs 40 --quiet --inject-bug matmul-no-transpose -o "$tmp/tbug" \
     && expect_out "fail"

@@ -74,6 +74,7 @@ static int same_values(const wg_tape *t, size_t i, const wg_tape *dst, wg_var h)
 int wg_chk_rebuild(const wg_tape *t, size_t N, wg_tape *dst, wg_var *map, char *why,
                    size_t len)
 {
+    wg_tape_copy_test_state(dst, t);    /* a planted bug goes along (test only) */
     for (size_t i = 0; i < N; i++) {
         size_t ia = wg_node_arg(t, i, 0), ib = wg_node_arg(t, i, 1);
         wg_var a = ia < i ? map[ia] : (wg_var){ 0 };
@@ -100,6 +101,7 @@ int wg_chk_one_op(const wg_tape *t, size_t i, wg_tape *dst, wg_var in[2], size_t
     wg_op op = wg_node_op(t, i);
     wg_op_kind kind = wg_op_kind_of(op);
     *nin = 0;
+    wg_tape_copy_test_state(dst, t);
     if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
         return WG_EINVAL;
     int two = kind == WG_KIND_BINARY || kind == WG_KIND_TBINARY;

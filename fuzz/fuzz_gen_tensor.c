@@ -275,6 +275,8 @@ static int rule_axis(tgen *T, wg_op op, const tn *A, int ax, int level, const do
 {
     size_t outer, n, inner;
     axis_split(A, ax, &outer, &n, &inner);
+    if (n == 0)
+        return 1;       /* an empty axis: no element (max_reduce and logsumexp refuse it) */
     for (size_t o = 0; o < outer; o++)
         for (size_t q = 0; q < inner; q++) {
             const wg_fz_val *row = A->e + o * n * inner + q;
@@ -430,9 +432,11 @@ static int grow(tgen *T)
 }
 
 /* a new node of T from its handle on the graph's tape and its elements */
-static long add_node(tgen *T, wg_var h, int rank, const size_t *dim, wg_fz_val *e, int is_const,
-                     int desc)
+static long add_node(tgen *T, wg_var h, int rank, const size_t *dim_in, wg_fz_val *e,
+                     int is_const, int desc)
 {
+    size_t dim[WG_MAX_RANK];        /* dim_in may point into T->n, which grow moves */
+    memcpy(dim, dim_in, sizeof(size_t) * (size_t)rank);
     if (!grow(T)) {
         free(e);
         return -1;
@@ -921,7 +925,10 @@ static long const_near(tgen *T, long x, double keep_frac, double *moved)
             *moved = 1;
         }
     }
-    long r = add_const(T, X->rank, X->dim, v);
+    size_t dim[WG_MAX_RANK];        /* X moves when the constant is added */
+    int rank = X->rank;
+    memcpy(dim, X->dim, sizeof dim);
+    long r = add_const(T, rank, dim, v);
     free(v);
     return r;
 }
@@ -974,18 +981,19 @@ static long place_kink(tgen *T)
 static long place_edge(tgen *T)
 {
     long x = pick_input(T);
-    const tn *X = &T->n[x];
+    const tn *X = &T->n[x];         /* until the next node: T->n may move */
     if (X->numel == 0)
         return -1;
     if (draw(T, 2)) {
-        if (X->rank < 1)
+        int rank = X->rank;
+        if (rank < 1)
             return -1;
         double shift = wg_fz_dyadic(T->rng, 9, 10, 2, 1);
         long s = place(T, WG_OP_ADD_C, x, -1, shift, NULL, WG_FZ_MARGIN);
         static const wg_op fam[] = { WG_OP_LOGSUMEXP, WG_OP_LOGSOFTMAX, WG_OP_SOFTMAX };
         wg_tensor_attrs at;
         memset(&at, 0, sizeof at);
-        at.axis = (int)draw(T, (uint32_t)X->rank);
+        at.axis = (int)draw(T, (uint32_t)rank);
         at.keepdims = (int)draw(T, 2);
         return place(T, fam[draw(T, 3)], s, -1, 0, &at, WG_FZ_EDGE);
     }
@@ -999,7 +1007,10 @@ static long place_edge(tgen *T)
     for (size_t k = 0; k < X->numel; k++)
         v[k] = X->e[k].v - (chance(T, 0.5) ? ldexp(1.0 + draw(T, 4) / 4.0, -e)
                                            : 1.0 + draw(T, 4) / 4.0);
-    long c = add_const(T, X->rank, X->dim, v);
+    size_t dim[WG_MAX_RANK];        /* X moves when the constant is added */
+    int rank = X->rank;
+    memcpy(dim, X->dim, sizeof dim);
+    long c = add_const(T, rank, dim, v);
     free(v);
     long s = place(T, WG_OP_SUB, x, c, 0, NULL, WG_FZ_EDGE);
     return place(T, op, s, -1, 0, NULL, WG_FZ_EDGE);

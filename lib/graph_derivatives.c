@@ -329,9 +329,10 @@ static int gradient_nodes(wg_tape *t, const char *fn, wg_var y, size_t n, const 
     return WG_OK;
 }
 
-/* Forward over reverse in double (sweep_second.c) for a scalar range;
- * WG_ENOTSUP-like 1 when the range holds tensors (the caller records) */
-static int hvp_scalar(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
+/* Forward over reverse in double (sweep_second.c), scalar and tensor
+ * nodes alike; *recorded = 1 when y is not one element (the recorded path
+ * then says why) */
+static int hvp_double(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
                       const double *v, double *Hv, int *recorded)
 {
     size_t lo, hi;
@@ -347,38 +348,63 @@ static int hvp_scalar(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_v
         return s;
     if (n == 0)
         return WG_OK;
-    if (wg_range_has_tensors(t, lo, (size_t)yi + 1) || wg_numel_at(t, yi) != 1) {
+    if (wg_numel_at(t, yi) != 1) {
         *recorded = 1;
         return WG_OK;
     }
-    if (!v || !Hv)
-        return wg_call_fail(t, WG_EINVAL, "%s: %s is NULL", fn, !v ? "v" : "Hv");
+    size_t N = 0;
     for (size_t j = 0; j < n; j++)
+        N += wg_numel_at(t, wg_index(t, x[j]));
+    if (N && (!v || !Hv))
+        return wg_call_fail(t, WG_EINVAL, "%s: %s is NULL", fn, !v ? "v" : "Hv");
+    for (size_t j = 0; j < N; j++)
         if (!isfinite(v[j]))
             return wg_call_fail(t, WG_EINVAL, "%s: v[%zu] = %g is not finite", fn, j, v[j]);
     if (yi < lo) {
-        memset(Hv, 0, n * sizeof *Hv);
+        memset(Hv, 0, N * sizeof *Hv);
         return WG_OK;
     }
     if (wg_prepare_tangents(t, lo, (size_t)yi + 1, 1) != WG_OK
         || wg_scratch(t, &t->adt, &t->adt_cap, (size_t)yi - lo + 1) != WG_OK)
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu nodes", fn,
                             (size_t)yi - lo + 1);
-    for (size_t j = 0; j < n; j++) {
+    /* v over the handles' elements, row-major, into their tangents */
+    for (size_t j = 0, off = 0; j < n; j++) {
         uint32_t i = wg_index(t, x[j]);
-        if (i <= yi)
-            t->tan[i - lo] += v[j];
+        size_t ne = wg_numel_at(t, i);
+        double *T = i <= yi ? wg_tan_at(t, i, 0) : NULL;
+        for (size_t e = 0; T && e < ne; e++)
+            T[e] += v[off + e];
+        off += ne;
     }
-    if (wg_sweep_hvp(t, lo, yi, yi, t->adt) != WG_OK)
+    /* constant tensors need no adjoint, nor its tangent (as in wg_vjp: for
+     * X @ W with X data, two dgemm less per sweep), unless x asks for one */
+    t->prune_passive = 1;
+    for (size_t j = 0; j < n; j++) {
+        const wg_tnode *r = wg_tnode_of(t, wg_index(t, x[j]));
+        if (r && !(r->flags & WG_TN_ACTIVE))
+            t->prune_passive = 0;
+    }
+    if (wg_sweep_hvp(t, lo, yi, yi, t->adt) != WG_OK) {
+        t->prune_passive = 0;
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu adjoints", fn,
                             (size_t)yi - lo + 1);
-    for (size_t j = 0; j < n; j++) {
-        uint32_t i = wg_index(t, x[j]);
-        Hv[j] = i <= yi ? t->adt[i - lo] : 0.0;
-        if (!isfinite(Hv[j]))
-            return wg_call_fail(t, WG_ERANGE, "%s: (H v)[%zu] is not finite: a second "
-                                "derivative on the path is infinite", fn, j);
     }
+    for (size_t j = 0, off = 0; j < n; j++) {
+        uint32_t i = wg_index(t, x[j]);
+        size_t ne = wg_numel_at(t, i);
+        const double *D = i <= yi ? wg_adt_at(t, i, lo, t->adt, t->tadt) : NULL;
+        for (size_t e = 0; e < ne; e++) {
+            Hv[off + e] = D ? D[e] : 0.0;
+            if (!isfinite(Hv[off + e])) {
+                t->prune_passive = 0;
+                return wg_call_fail(t, WG_ERANGE, "%s: (H v)[%zu] is not finite: a second "
+                                    "derivative on the path is infinite", fn, off + e);
+            }
+        }
+        off += ne;
+    }
+    t->prune_passive = 0;
     return WG_OK;
 }
 
@@ -386,10 +412,10 @@ int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, dou
 {
     static const char fn[] = "wg_hvp";
     int recorded;
-    int s = hvp_scalar(t, fn, y, n, x, v, Hv, &recorded);
+    int s = hvp_double(t, fn, y, n, x, v, Hv, &recorded);
     if (s != WG_OK || !recorded)
         return s;
-    /* tensors on the path: forward over the recorded reverse */
+    /* y of several elements: the recorded path's own checks say so */
     wg_var *g;
     mark k;
     s = gradient_nodes(t, fn, y, n, x, &g, &k);

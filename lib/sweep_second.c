@@ -9,11 +9,16 @@
  * (op_kernels2.h).  At the inputs, abar' is (H v).  The strong-zero rule of
  * the first-order sweeps holds for every product.
  *
- * Scalar tapes only: a tensor node's rule would need its own tangent
- * version, and for those wg_hvp records the gradient graph instead
- * (graph_derivatives.c); both paths are tested against each other. */
+ * A tensor node runs its whole-operation adjoint kernel twice (on the
+ * adjoints, then on their tangents) and adds the derivative of its map
+ * along the tangents (wg_tensor_rev2_node: elementwise second partials
+ * through the broadcast strides, matmul's Cbar Bdot^T and Adot^T Cbar, the
+ * softmax family's pdot terms; linear ops have none).  The recorded path
+ * (the gradient graph swept forward, graph_derivatives.c) computes the
+ * same; tests/test_higher.c holds the two together. */
 #include "op_kernels2.h"
 #include "tape.h"
+#include "tensor.h"
 
 #include <math.h>
 #include <string.h>
@@ -69,17 +74,44 @@ WG_KERNEL void hvp_node(wg_op op, int two, const wg_tape *t, size_t i, size_t lo
     }
 }
 
+/* a tensor node: its first-order adjoint map on the adjoints, the same
+ * map on their tangents (the kernel run with the tangent buffers in the
+ * adjoints' place), then the map's own derivative along the tangents
+ * applied to the adjoints (tensor.h) */
+static void hvp_tensor_node(wg_tape *t, size_t i, size_t lo, double *adj, double *adt,
+                            double *tadt)
+{
+    wg_tensor_rev_node(t, i, lo, adj);
+    double *tadj = t->tadj;
+    t->tadj = tadt;
+    wg_tensor_rev_node(t, i, lo, adt);
+    t->tadj = tadj;
+    wg_tensor_rev2_node(t, i, lo, adj, adt, tadt);
+}
+
 int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
 {
-    /* tangents along v: seeded by the caller in t->tan (k = 1) */
+    /* tangents along v: seeded by the caller in t->tan and t->ttan (k = 1) */
     wg_sweep_forward(t, lo, hi + 1, 1);
     if (wg_prepare_adjoints(t, lo, hi) != WG_OK)
         return WG_ENOMEM;
     memset(adt, 0, (hi - lo + 1) * sizeof *adt);
+    size_t nt = t->tadj_hi - t->tadj_lo;
+    if (wg_scratch(t, &t->tadt, &t->tadt_cap, nt ? nt : 1) != WG_OK)
+        return WG_ENOMEM;
+    if (nt)
+        memset(t->tadt, 0, nt * sizeof *t->tadt);
+    int tensors = wg_range_has_tensors(t, lo, hi + 1);
     double *adj = t->adj;
     const double *tan = t->tan;
-    adj[yi - lo] = 1.0;
+    double *seed = wg_adj_at(t, yi, lo, adj);      /* y: one element */
+    if (seed)
+        *seed = 1.0;
     for (size_t i = hi + 1; i-- > lo;) {
+        if (tensors && t->tref[i]) {
+            hvp_tensor_node(t, i, lo, adj, adt, t->tadt);
+            continue;
+        }
         switch ((wg_op)t->op[i]) {
 #define H2_LEAF(OP)
 #define H2_CMP(OP)

@@ -103,6 +103,7 @@ void wg_tape_free(wg_tape *t)
     wg_mem_free(t, t->tgrad);
     wg_mem_free(t, t->seed);
     wg_mem_free(t, t->adt);
+    wg_mem_free(t, t->tadt);
     t->alloc.free_fn(t->alloc.ctx, t);
 }
 

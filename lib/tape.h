@@ -92,6 +92,8 @@ struct wg_tape {
     size_t seed_cap;
     double *adt;                /* wg_hvp: tangents of the adjoints */
     size_t adt_cap;
+    double *tadt;               /* ... of the tensor adjoints (tadj's layout) */
+    size_t tadt_cap;
 
     wg_partials_hook hook;      /* test-only, see wengert.h */
     void *hook_ctx;

@@ -142,6 +142,30 @@ static inline void wg_test_fired(const wg_tape *t, int reverse, size_t i)
         t->hook(t->hook_ctx, reverse, i, (wg_op)t->op[i], 0, 0, 0, 0, NULL, NULL);
 }
 
+/* ---- wg_hvp's double forward over reverse on tensor nodes (sweep_second.c)
+ * The tangent of an adjoint, abar', has two parts: the node's adjoint map
+ * applied to ybar' (the first-order kernel run on the abar' buffers), and
+ * the derivative of the map itself along the tangents, applied to ybar:
+ * wg_tensor_rev2_node adds that second part.  adt and tadt are the
+ * abar' buffers in the layout of adj and of t->tadj. */
+static inline double *wg_adt_at(const wg_tape *t, size_t i, size_t lo, double *adt,
+                                double *tadt)
+{
+    if (i < lo)
+        return NULL;
+    if (wg_in_val(t, i))
+        return adt + (i - lo);
+    const wg_tnode *r = &t->tn[t->tref[i] - 1];
+    if (t->prune_passive && !(r->flags & WG_TN_ACTIVE))
+        return NULL;
+    return tadt + (r->off - t->tadj_lo);
+}
+void wg_tensor_rev2_node(wg_tape *t, size_t i, size_t lo, double *adj, double *adt,
+                         double *tadt);
+void wg_ew_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
+void wg_top_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
+void wg_matmul_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
+
 /* tensor_record.c: the elementwise paths of record.c */
 wg_var wg_record_ew(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double c);
 

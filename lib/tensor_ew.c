@@ -7,7 +7,7 @@
  * along a stretched axis).  In the adjoint, an operand's element that was
  * read from several positions of the result receives the sum of their
  * contributions: that is the sum over the stretched axes. */
-#include "op_kernels.h"
+#include "op_kernels2.h"
 #include "tensor.h"
 
 #include <math.h>
@@ -283,6 +283,67 @@ void wg_ew_rev(wg_tape *t, size_t i, size_t lo, double *adj)
 #define WG_X_EWR(E, name, kind) case WG_OP_##E: EW_R_##kind(E); break;
         WG_OP_LIST(WG_X_EWR)
 #undef WG_X_EWR
+    case WG_OP_COUNT:
+        break;
+    }
+}
+
+/* ---- second order (wg_hvp): the derivative of the adjoint map along the
+ * tangents, applied to ybar: abar' += (d_aa adot + d_ab bdot) ybar, and
+ * likewise for b, through the same broadcast strides (so a stretched
+ * operand sums over its stretched axes).  Strong zeros as in the scalar
+ * sweep (sweep_second.c). */
+
+static inline double sz2(double a, double b)
+{
+    return (a == 0 || b == 0) ? 0.0 : a * b;
+}
+
+WG_KERNEL void rev2_loop(wg_op op, int has_b, const wg_shape_rec *s, const double *A,
+                         const ptrdiff_t *sa, const double *B, const ptrdiff_t *sb, double p,
+                         const double *Y, const double *GY, const double *TA, const double *TB,
+                         double *DA, double *DB)
+{
+    WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, {
+        double g = GY[e];
+        if (g != 0) {
+            double x = A[ia], z = has_b ? B[ib] : 0.0, daa, dab, dbb;
+            wg_op_partials2(op, x, z, p, Y[e], &daa, &dab, &dbb);
+            double ta = TA ? TA[ia] : 0.0, tb = (has_b && TB) ? TB[ib] : 0.0;
+            if (DA)
+                DA[ia] += sz2(sz2(daa, ta) + sz2(dab, tb), g);
+            if (has_b && DB)
+                DB[ib] += sz2(sz2(dab, ta) + sz2(dbb, tb), g);
+        }
+    });
+}
+
+void wg_ew_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt)
+{
+    ew_args w;
+    ew_args_of(t, i, &w);
+    if (wg_kind(t->op[i]) == WG_KIND_CMP)
+        return;
+    const double *Y = wg_data(t, i), *GY = wg_adj_at(t, i, lo, adj);
+    double *DA = wg_adt_at(t, w.a, lo, adt, tadt);
+    double *DB = w.has_b ? wg_adt_at(t, w.b, lo, adt, tadt) : NULL;
+    const double *TA = wg_tan_at(t, w.a, 0), *TB = w.has_b ? wg_tan_at(t, w.b, 0) : NULL;
+    if (!GY || (!DA && !DB) || (!TA && !TB))
+        return;
+    switch (w.op) {
+#define EW_R2_LEAF(E)
+#define EW_R2_TUNARY(E)
+#define EW_R2_TBINARY(E)
+#define EW_R2_CMP(E)
+#define EW_R2_UNARY(E)  rev2_loop(WG_OP_##E, 0, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, TA, NULL, \
+                                  DA, NULL)
+#define EW_R2_CONST(E)  EW_R2_UNARY(E)
+#define EW_R2_INT(E)    EW_R2_UNARY(E)
+#define EW_R2_BINARY(E) rev2_loop(WG_OP_##E, 1, w.s, w.A, w.sa, w.B, w.sb, w.p, Y, GY, TA, TB, \
+                                  DA, DB)
+#define WG_X_EWR2(E, name, kind) case WG_OP_##E: EW_R2_##kind(E); break;
+        WG_OP_LIST(WG_X_EWR2)
+#undef WG_X_EWR2
     case WG_OP_COUNT:
         break;
     }

@@ -204,3 +204,25 @@ void wg_matmul_rev(wg_tape *t, size_t i, size_t lo, double *adj)
         WG_ITER2(g.rank, g.dim, g.sa, g.sb, e, oa, ob,
                  gemm(1, 0, g.k, g.n, g.m, A + oa, g.k, GC + e * mn, g.n, 1.0, GB + ob, g.n));
 }
+
+/* second order (wg_hvp): Abar = Cbar B^T and Bbar = A^T Cbar move with the
+ * operands too: Abar' gets Cbar Bdot^T and Bbar' gets Adot^T Cbar (the
+ * Cbar' parts are the first-order kernel on the tangent buffers) */
+void wg_matmul_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt)
+{
+    geom g;
+    geom_of(t, i, &g);
+    const double *GC = wg_adj_at(t, i, lo, adj);
+    const double *TA = wg_tan_at(t, t->arg0[i], 0), *TB = wg_tan_at(t, t->arg1[i], 0);
+    double *DA = wg_adt_at(t, t->arg0[i], lo, adt, tadt);
+    double *DB = wg_adt_at(t, t->arg1[i], lo, adt, tadt);
+    size_t mn = g.m * g.n;
+    if (!GC)
+        return;
+    if (DA && TB)
+        WG_ITER2(g.rank, g.dim, g.sa, g.sb, e, oa, ob,
+                 gemm(0, 1, g.m, g.k, g.n, GC + e * mn, g.n, TB + ob, g.n, 1.0, DA + oa, g.k));
+    if (DB && TA)
+        WG_ITER2(g.rank, g.dim, g.sa, g.sb, e, oa, ob,
+                 gemm(1, 0, g.k, g.n, g.m, TA + oa, g.k, GC + e * mn, g.n, 1.0, DB + ob, g.n));
+}

@@ -66,6 +66,17 @@ void wg_tensor_rev_node(wg_tape *t, size_t i, size_t lo, double *adj)
         wg_top_rev(t, i, lo, adj);
 }
 
+void wg_tensor_rev2_node(wg_tape *t, size_t i, size_t lo, double *adj, double *adt,
+                         double *tadt)
+{
+    if (elementwise(t->op[i]))
+        wg_ew_rev2(t, i, lo, adj, adt, tadt);
+    else if (t->op[i] == WG_OP_MATMUL)
+        wg_matmul_rev2(t, i, lo, adj, adt, tadt);
+    else if (wg_kind(t->op[i]) != WG_KIND_LEAF)
+        wg_top_rev2(t, i, lo, adj, adt, tadt);
+}
+
 int wg_tensor_partials_nonfinite(const wg_tape *t, size_t i, size_t *elem, double *arg)
 {
     if (!elementwise(t->op[i]) || wg_kind(t->op[i]) == WG_KIND_CMP)

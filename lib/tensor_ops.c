@@ -472,3 +472,67 @@ void wg_top_rev(wg_tape *t, size_t i, size_t lo, double *adj)
         strided_move(L.rank, L.dim, GA + L.aa, L.sa, GY + L.ya, L.sy, 1);
     }
 }
+
+/* second order (wg_hvp): the part of abar' that comes from the rule's own
+ * dependence on the operand.  Linear ops (sum, mean, the layout ops) and
+ * max_reduce (its selection fixed away from ties) have none.  With p the
+ * softmax of a row and pdot_i = p_i (adot_i - sum_j p_j adot_j):
+ *   logsumexp   abar_i = g p_i             abar'_i += g pdot_i
+ *   logsoftmax  abar_i = g_i - p_i sum g   abar'_i -= pdot_i sum g
+ *   softmax     abar_i = y_i (g_i - s), s = sum_j g_j y_j
+ *               abar'_i += ydot_i (g_i - s) - y_i sum_j g_j ydot_j */
+void wg_top_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt)
+{
+    wg_op op = (wg_op)t->op[i];
+    if (op != WG_OP_LOGSUMEXP && op != WG_OP_LOGSOFTMAX && op != WG_OP_SOFTMAX)
+        return;
+    const wg_tnode *r = wg_tnode_of(t, i);
+    uint32_t a = t->arg0[i];
+    const wg_shape_rec *sa = wg_shape_at(t, a);
+    const double *A = wg_data(t, a), *Y = wg_data(t, i), *GY = wg_adj_at(t, i, lo, adj);
+    const double *TA = wg_tan_at(t, a, 0), *TY = wg_tan_at(t, i, 0);
+    double *DA = wg_adt_at(t, a, lo, adt, tadt);
+    if (!GY || !DA || !TA)
+        return;
+    size_t outer, n, inner;
+    axis_split(sa, wg_attr_axis(r->attr), &outer, &n, &inner);
+    if (n == 0)
+        return;
+    for (size_t o = 0; o < outer; o++)
+        for (size_t q = 0; q < inner; q++) {
+            size_t base = o * n * inner + q;
+            const double *row = A + base, *trow = TA + base;
+            double *drow = DA + base;
+            if (op == WG_OP_SOFTMAX) {
+                if (!TY)
+                    continue;
+                double s = 0, sd = 0;
+                for (size_t j = 0; j < n; j++) {
+                    s += GY[base + j * inner] * Y[base + j * inner];
+                    sd += GY[base + j * inner] * TY[base + j * inner];
+                }
+                for (size_t j = 0; j < n; j++)
+                    drow[j * inner] += TY[base + j * inner] * (GY[base + j * inner] - s)
+                                       - Y[base + j * inner] * sd;
+                continue;
+            }
+            size_t am = row_argmax(row, n, inner);
+            double m = row[am * inner], s = row_sumexp(row, n, inner, m), pa = 0;
+            for (size_t j = 0; j < n; j++)      /* sum_j p_j adot_j */
+                pa += exp(row[j * inner] - m) / s * trow[j * inner];
+            double w;                           /* what pdot_i is scaled by */
+            if (op == WG_OP_LOGSUMEXP) {
+                w = GY[o * inner + q];
+            } else {
+                w = 0;
+                for (size_t j = 0; j < n; j++)
+                    w -= GY[base + j * inner];
+            }
+            if (w == 0)
+                continue;
+            for (size_t j = 0; j < n; j++) {
+                double p = exp(row[j * inner] - m) / s;
+                drow[j * inner] += w * p * (trow[j * inner] - pa);
+            }
+        }
+}

@@ -192,7 +192,7 @@ int wg_graph_add_output(wg_graph *g, const char *name, wg_var v)
         return wg_call_fail(t, WG_EINVAL, "output: '%s' cannot name an output",
                             name ? name : "(null)");
     if (!wg_var_valid(t, v))
-        return wg_call_fail(t, WG_EINVAL, "output '%s': id 0x%08x is not a live handle of the "
+        return wg_call_fail(t, WG_EINVAL, "output '%s': id %u is not a live handle of the "
                             "graph's tape", name, v.id);
     for (size_t i = 0; i < g->nout; i++)
         if (strcmp(g->out_name[i], name) == 0)

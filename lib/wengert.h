@@ -159,12 +159,20 @@ int         wg_op_from_name(const char *name, wg_op *op); /* 1 found, 0 not */
 /* ------------------------------------------------------------------ tape */
 
 typedef struct wg_tape wg_tape;
-typedef struct { uint32_t id; } wg_var;    /* id 0 is never a valid handle */
+/* A handle: id is the node's index + 1 (id 0 is never a valid handle, so
+ * `!v.id` tests for the invalid handle a failed call returns); tag names
+ * the tape and its recording.  Every wg_tape_new and every wg_tape_clear
+ * takes a fresh tag from one process-wide counter (never 0), so a handle
+ * from another tape or from before a clear is refused (WG_EINVAL) instead
+ * of naming some other node.  Guarantee: a tag comes back only after
+ * 2^32 - 1 further tape creations and clears in the process (over an hour
+ * at one clear per microsecond), and then only a handle kept across all of
+ * them could be taken for a live one. */
+typedef struct { uint32_t id; uint32_t tag; } wg_var;
 
-/* Node count limit of one tape: handles keep 26 bits of index and 6 bits of
- * tape tag, so a handle from another tape (or from before wg_tape_clear) is
- * rejected rather than read. */
-#define WG_MAX_NODES ((size_t)((UINT32_C(1) << 26) - 2))
+/* Node count limit of one tape: a node index fits 32 bits, with
+ * UINT32_MAX kept for "no operand". */
+#define WG_MAX_NODES ((size_t)(UINT32_MAX - 1u))
 
 /* Optional allocator: all of a tape's memory goes through it.  realloc must
  * behave as C's realloc (old block kept on failure).  ctx is passed back. */

@@ -126,6 +126,7 @@ static int define(wg_parser *p, const wg_token *name, wg_var v)
     if (!e)
         return out_of_memory(p, name);
     e->id = v.id;
+    e->tag = v.tag;
     e->line = name->line;
     e->column = name->column;
     return WG_OK;
@@ -239,7 +240,7 @@ static int parse_output(wg_parser *p)
         if (e->out_line)
             return wg_parse_fail(p, WG_EPARSE, &name, "%s is an output twice: at line %zu and at "
                                  "line %zu", q, e->out_line, name.line);
-        wg_var v = { e->id };
+        wg_var v = { e->id, e->tag };
         int s = check_output_name(p, &name, v);
         if (s != WG_OK)
             return s;
@@ -358,6 +359,7 @@ static int parse_expression_body(wg_parser *p, const double *values)
         if (!e)
             return out_of_memory(p, NULL);
         e->id = v.id;
+        e->tag = v.tag;
         e->line = i;            /* its index in names[], for the message above */
     }
     wg_operand x;

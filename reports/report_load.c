@@ -421,7 +421,11 @@ static int load_campaigns(loader *L, char *why, size_t len)
             wg_rep_campaign *c = &d->campaigns[idx];
             c->store = L->si;
             c->nstores = 1;
-            c->command = wg_rep_strdup_col(sel, 1);
+            /* a command from the store is data: made safe to paste once,
+             * here, for every table, file and reproduce line that shows it */
+            char *raw = wg_rep_strdup_col(sel, 1);
+            c->command = wg_rep_safe_command(raw);
+            free(raw);
             c->seed = (uint64_t)sqlite3_column_int64(sel, 2);
             c->shard_k = (unsigned)sqlite3_column_int64(sel, 3);
             c->shard_n = (unsigned)sqlite3_column_int64(sel, 4);

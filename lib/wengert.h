@@ -436,8 +436,16 @@ typedef struct wg_parse_error {
     char message[512];   /* "file:line:column: expected ')' after argument ..." */
 } wg_parse_error;
 
-/* Read a .wg file.  NULL on failure, with err filled in (err may be NULL). */
+/* Read a .wg file.  NULL on failure, with err filled in (err may be NULL).
+ * Only a regular file is read (a FIFO, device or directory: WG_EIO, "not a
+ * regular file"), and at most wg_read_limit() bytes (WG_ELIMIT). */
 wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err);
+/* The most bytes a reader of files (.wg, suites) takes: the environment
+ * variable WG_MAX_FILE_BYTES when it is a positive number, read at each
+ * call, else WG_MAX_FILE_BYTES_DEFAULT (1 GiB: a .wg of 10^7 inputs is
+ * about 200 MB).  A larger file is refused from its size, unread. */
+#define WG_MAX_FILE_BYTES_DEFAULT ((size_t)1 << 30)
+size_t    wg_read_limit(void);
 /* Read .wg text held in memory; name is used in messages. */
 wg_graph *wg_graph_read_string(const char *text, const char *name, wg_parse_error *err);
 /* One expression: identifiers that are not function names are inputs,

@@ -15,6 +15,7 @@
 #include "suite.h"
 
 #include "graph.h"          /* wg_graph_name_ok: names follow the .wg rules */
+#include "wg_file.h"        /* wg_file_read: regular files only, bounded */
 #include "wg_lexer.h"       /* wg_number_parse: numbers read as .wg numbers are */
 
 #include <errno.h>
@@ -904,42 +905,14 @@ static char *resolve(const char *dir, const char *path, size_t len)
     return full;
 }
 
-/* the whole file; NULL with errno set, or *nul when it holds a NUL byte */
-static char *slurp(const char *path, size_t *len, int *nul)
+/* the whole file (a regular one, bounded: lib/wg_file.c); *nul when it
+ * holds a NUL byte.  WG_OK, or a status with why set. */
+static int slurp(const char *path, char **text, size_t *len, int *nul, char *why, size_t whylen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1)
-            break;
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (buf && bad) {
-        free(buf);
-        errno = saved ? saved : EIO;
-        return NULL;
-    }
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-        *nul = memchr(buf, '\0', n) != NULL;
-    }
-    return buf;
+    int st = wg_file_read(path, text, len, why, whylen);
+    if (st == WG_OK)
+        *nul = memchr(*text, '\0', *len) != NULL;
+    return st;
 }
 
 static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
@@ -974,16 +947,13 @@ static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
             return out_of_memory(r);
         size_t len = 0;
         int nul = 0;
-        errno = 0;
-        e->text = slurp(e->text_name, &len, &nul);
-        if (!e->text) {
-            if (errno == ENOMEM)
-                return out_of_memory(r);
-            return fail_at(r, sp->line, sp->body_col, WG_EIO,
-                           "cannot read the graph file %s (%s): %s",
-                           quote(sp->body, sp->body_len, pq, sizeof pq), e->text_name,
-                           strerror(errno ? errno : EIO));
-        }
+        char why[200];
+        int st = slurp(e->text_name, &e->text, &len, &nul, why, sizeof why);
+        if (st == WG_ENOMEM)
+            return out_of_memory(r);
+        if (st != WG_OK)
+            return fail_at(r, sp->line, sp->body_col, st, "cannot read the graph file %s (%s): %s",
+                           quote(sp->body, sp->body_len, pq, sizeof pq), e->text_name, why);
         if (nul)
             return fail_at(r, sp->line, sp->body_col, WG_EPARSE,
                            "the graph file %s holds a NUL byte",
@@ -1312,12 +1282,11 @@ wg_suite *wg_suite_read_file(const char *path, wg_parse_error *err)
     }
     size_t len = 0;
     int nul = 0;
-    errno = 0;
-    char *text = slurp(path, &len, &nul);
-    if (!text) {
-        err->status = errno == ENOMEM ? WG_ENOMEM : WG_EIO;
-        snprintf(err->message, sizeof err->message, "%s: error: cannot open: %s", path,
-                 strerror(errno ? errno : EIO));
+    char *text = NULL, why[200];
+    int rs = slurp(path, &text, &len, &nul, why, sizeof why);
+    if (rs != WG_OK) {
+        err->status = rs;
+        snprintf(err->message, sizeof err->message, "%s: error: %s", path, why);
         return NULL;
     }
     /* .wg paths start from the suite file's folder */

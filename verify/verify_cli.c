@@ -651,25 +651,49 @@ static int graph_from_expr(const char *expr, const char *at, wg_graph **out, cha
     return 0;
 }
 
-static char *read_stream(FILE *f)
+/* stdin as text into *out: 0, or the exit status after saying why.  At
+ * most wg_read_limit() bytes (the files' limit), and it stops at the first
+ * NUL byte, which no text holds (read on, it would cut the text short
+ * without a word) */
+static int read_stream(FILE *f, char **out)
 {
     size_t len = 0, cap = 4096;
     char *s = malloc(cap);
+    *out = NULL;
     while (s) {
-        len += fread(s + len, 1, cap - 1 - len, f);
+        size_t got = fread(s + len, 1, cap - 1 - len, f);
+        const char *nul = memchr(s + len, '\0', got);
+        len += got;
+        if (nul) {
+            size_t at = (size_t)(nul - s);
+            free(s);
+            return fail("<stdin>: a NUL byte at offset %zu: not text", at);
+        }
         if (len < cap - 1)
             break;
+        if (len > wg_read_limit()) {
+            free(s);
+            return fail("<stdin>: larger than the limit of %zu bytes (set WG_MAX_FILE_BYTES to "
+                        "read more)", wg_read_limit());
+        }
         char *bigger = realloc(s, cap * 2);
         if (!bigger) {
             free(s);
-            return NULL;
+            s = NULL;
+            break;
         }
         s = bigger;
         cap *= 2;
     }
-    if (s)
-        s[len] = '\0';
-    return s;
+    if (!s)
+        return out_of_memory();
+    if (ferror(f)) {
+        free(s);
+        return fail("<stdin>: read error");
+    }
+    s[len] = '\0';
+    *out = s;
+    return 0;
 }
 
 /* a .wg file, then the --at values replacing the file's (through wg_eval,
@@ -680,13 +704,10 @@ static int graph_from_file(const char *file, const char *at, wg_graph **out, cha
     memset(&err, 0, sizeof err);
     wg_graph *g;
     if (strcmp(file, "-") == 0) {
-        char *text = read_stream(stdin);
-        if (!text)
-            return out_of_memory();
-        if (ferror(stdin)) {
-            free(text);
-            return fail("<stdin>: read error");
-        }
+        char *text;
+        int rs = read_stream(stdin, &text);
+        if (rs)
+            return rs;
         g = wg_graph_read_string(text, "<stdin>", &err);
         free(text);
     } else {
@@ -1786,13 +1807,10 @@ static int run_suite(const options *o)
     if (strcmp(o->suite, "builtin") == 0) {
         s = wg_builtin_suite(o->data ? o->data : wg_builtin_data_dir(), &err);
     } else if (strcmp(o->suite, "-") == 0) {
-        char *text = read_stream(stdin);
-        if (!text)
-            return out_of_memory();
-        if (ferror(stdin)) {
-            free(text);
-            return fail("<stdin>: read error");
-        }
+        char *text;
+        int rs = read_stream(stdin, &text);
+        if (rs)
+            return rs;
         s = wg_suite_read_string(text, "<stdin>", NULL, &err);
         free(text);
     } else {

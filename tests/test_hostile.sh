@@ -1,0 +1,96 @@
+#!/bin/sh
+# test_hostile.sh -- the hostile-input catalogue: bad and careless inputs
+# against the three programs, each with the exit status and a fragment of
+# the message it must give.  Never a crash, a hang or an unbounded read:
+# every run has a time limit (timeout), and the ones that read a device do
+# so under a memory limit (ulimit -v) where the build allows one (a
+# sanitized build reserves more address space than any sane limit).  Run
+# by `make check` with top_builddir and srcdir in the environment.
+#
+# Exit statuses: 2 is bad usage or input for every program (doc/VERIFY.md,
+# fuzz/README.md, reports/README.md); 124 would be a timeout, always a
+# failure here.
+
+: "${top_builddir:=.}"
+: "${srcdir:=.}"
+verify="$top_builddir/verify/wengert-verify"
+fuzz="$top_builddir/fuzz/wengert-fuzz"
+report="$top_builddir/reports/wengert-report"
+for p in "$verify" "$fuzz" "$report"; do
+    [ -x "$p" ] || { echo "test_hostile.sh: $p not built" >&2; exit 99; }
+done
+command -v timeout >/dev/null 2>&1 || { echo "test_hostile.sh: no timeout(1)" >&2; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wg-hostile.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 99
+case $top_builddir in /*) ;; *) top_builddir="$OLDPWD/$top_builddir" ;; esac
+case $srcdir in /*) ;; *) srcdir="$OLDPWD/$srcdir" ;; esac
+verify="$top_builddir/verify/wengert-verify"
+fuzz="$top_builddir/fuzz/wengert-fuzz"
+report="$top_builddir/reports/wengert-report"
+
+failures=0
+checks=0
+
+# a memory limit (KiB) for the runs that read devices, when the build runs
+# under one at all
+memlimit=2000000
+if ! (ulimit -v $memlimit && "$verify" --version) >/dev/null 2>&1; then
+    memlimit=
+fi
+
+# expect STATUS FRAGMENT [STDIN] -- PROGRAM ARGS...: runs PROGRAM with a
+# 20 s limit (stdin from STDIN, else /dev/null) and checks its status and
+# that stderr or stdout holds FRAGMENT ('' for none)
+expect() {
+    want=$1 frag=$2 input=/dev/null
+    shift 2
+    if [ "$1" != "--" ]; then input=$1; shift; fi
+    shift
+    checks=$((checks + 1))
+    if [ -n "$memlimit" ]; then
+        (ulimit -v $memlimit; timeout 20 "$@" <"$input" >out 2>err)
+    else
+        timeout 20 "$@" <"$input" >out 2>err
+    fi
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL: $*: exit status $got, expected $want"
+        sed 's/^/    stderr: /' err | head -5
+        failures=$((failures + 1))
+        return
+    fi
+    if [ -n "$frag" ] && ! grep -qF -- "$frag" err out; then
+        echo "FAIL: $*: no '$frag' in its output"
+        sed 's/^/    stderr: /' err | head -5
+        failures=$((failures + 1))
+    fi
+}
+
+printf 'input x = 1\ny = sin(x)\noutput y\n' >ok.wg
+mkfifo fifo.wg
+ln -s /dev/zero zero.wg
+ln -s /dev/zero zero.suite
+printf 'f: zero.wg\n' >zero-case.suite
+printf 'f: fifo.wg\n' >fifo-case.suite
+
+# ---------------------------------------------------------------- unbounded reads (item 3)
+expect 2 "not a regular file (a character device" -- "$verify" --check /dev/zero
+expect 2 "not a regular file (a character device" -- "$verify" --check /dev/urandom
+expect 2 "not a regular file (a FIFO"             -- "$verify" --check fifo.wg
+expect 2 "zero.wg: error: not a regular file"     -- "$verify" --check zero.wg
+expect 2 "not a regular file (a directory)"       -- "$verify" --check .
+expect 2 "not a regular file (a character device" -- "$verify" --suite /dev/zero
+expect 2 "not a regular file (a character device" -- "$verify" --suite zero.suite
+expect 2 "not a regular file (a FIFO"             -- "$verify" --suite fifo-case.suite
+expect 2 "not a regular file (a character device" -- "$verify" --suite zero-case.suite
+expect 2 "not a regular file (a character device" -- "$fuzz" --reproduce /dev/zero
+expect 2 "a NUL byte at offset 0"       /dev/zero -- "$verify" --check -
+expect 2 "a NUL byte at offset 0"       /dev/zero -- "$verify" --suite -
+printf 'input x = 1\noutput x\n\0' >nul.txt
+expect 2 "a NUL byte at offset 21"      nul.txt   -- "$verify" --check -
+expect 2 "larger than the limit of 10 bytes" -- env WG_MAX_FILE_BYTES=10 "$verify" --check ok.wg
+expect 0 "" -- "$verify" --check ok.wg
+
+echo "test_hostile.sh: $checks inputs, $failures failure(s)"
+[ $failures -eq 0 ]

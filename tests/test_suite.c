@@ -766,6 +766,39 @@ static void builtin_gmm_tensor(void)
     gmm_tensor_agrees("1k/gmm_d10_K5.txt", 1e-12);
 }
 
+/* Case names are hashed: a duplicate after 20,000 cases is found and
+ * placed, and after a failed read (which truncates the suite) the names of
+ * the dropped cases are free again. */
+static void many_cases_hashed(void)
+{
+    enum { N = 20000 };
+    size_t cap = (size_t)N * 40 + 64, o = 0;
+    char *text = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (int i = 0; i < N; i++)
+        o += (size_t)snprintf(text + o, cap - o, "c%d: x*x @ x=1\n", i);
+    snprintf(text + o, cap - o, "c6: x @ x=2\n");
+    wg_parse_error err;
+    CU_ASSERT_PTR_NULL(wg_suite_read_string(text, "t.suite", NULL, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "t.suite:20001:1: error: case 'c6' is defined "
+                                               "twice: at line 7 and at line 20001"));
+    text[o] = '\0';
+    wg_suite *s = wg_suite_read_string(text, "t.suite", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(wg_suite_size(s), N);
+    CU_ASSERT_PTR_NOT_NULL(wg_suite_find(s, "c19999"));
+    CU_ASSERT_PTR_NULL(wg_suite_find(s, "c20000"));
+    /* a failed addition drops its cases, and their names with them */
+    CU_ASSERT_NOT_EQUAL(wg_suite_add_text(s, "d1: x @ x=1\nd2: x +\n", "u.suite", NULL, &err),
+                        WG_OK);
+    CU_ASSERT_EQUAL(wg_suite_size(s), N);
+    CU_ASSERT_PTR_NULL(wg_suite_find(s, "d1"));
+    CU_ASSERT_EQUAL(wg_suite_add_text(s, "d1: x @ x=1\n", "u.suite", NULL, &err), WG_OK);
+    CU_ASSERT_PTR_NOT_NULL(wg_suite_find(s, "d1"));
+    wg_suite_free(s);
+    free(text);
+}
+
 static void builtin_gmm(void)
 {
     wg_parse_error err;
@@ -996,6 +1029,7 @@ int main(void)
         { "ranges: many points, many inputs", ranges_many_points },
         { "cases added by programs; options over a base", program_cases },
         { "builtin suite: size, unique names, every op", builtin_cases },
+        { "20,000 cases: duplicate names found by hash", many_cases_hashed },
         { "builtin suite: the GMM case", builtin_gmm },
         { "builtin suite: the GMM case in tensor form", builtin_gmm_tensor },
         { "an invalid report for a point that does not record", report_invalid },

@@ -1125,9 +1125,9 @@ static int read_case(reader *r, const char *q, const char *end)
     }
     if (sp.name_len == 0)
         return fail_at(r, r->lineno, col_of(r, q), WG_EPARSE, "expected a case name before ':'");
-    for (size_t i = 0; i < r->s->n; i++) {
-        const wg_suite_entry *o = r->s->cases[i];
-        if (strlen(o->name) == sp.name_len && memcmp(o->name, sp.name, sp.name_len) == 0) {
+    {
+        const wg_suite_entry *o = wg_suite_find_n(r->s, sp.name, sp.name_len);
+        if (o) {
             if (o->pub.line && o->file && strcmp(o->file, r->name) == 0)
                 return fail_at(r, r->lineno, sp.name_col, WG_EPARSE,
                                "case %s is defined twice: at line %d and at line %d (a name "

@@ -92,5 +92,31 @@ expect 2 "a NUL byte at offset 21"      nul.txt   -- "$verify" --check -
 expect 2 "larger than the limit of 10 bytes" -- env WG_MAX_FILE_BYTES=10 "$verify" --check ok.wg
 expect 0 "" -- "$verify" --check ok.wg
 
+# ---------------------------------------------------------------- campaigns that check nothing (item 5)
+expect 2 "--inputs: a graph needs at least one input"       -- "$fuzz" --graphs 3 --out f1 --inputs 0:4
+expect 2 "--outputs: a graph needs at least one output"     -- "$fuzz" --graphs 3 --out f1 --outputs 0
+expect 2 "--nodes: a graph needs at least one node"         -- "$fuzz" --graphs 3 --out f1 --nodes 0:3
+expect 2 "every op has weight 0"  -- "$fuzz" --graphs 3 --out f1 --ops sin --weight sin=0
+expect 2 "add up to more than 1"  -- "$fuzz" --graphs 3 --out f1 --kink-frac 1 --edge-frac 1
+expect 2 "add up to more than 1"  -- "$fuzz" --self-test --kink-frac 0.6 --edge-frac 0.6
+[ -e f1 ] && { echo "FAIL: a refused campaign left its folder f1"; failures=$((failures + 1)); }
+# a campaign whose store holds an unchecked graph (the generator gave up on
+# it in an earlier run): resumed, it says so and exits 3
+expect 0 "" -- "$fuzz" --graphs 4 --out f2 --quiet
+if command -v python3 >/dev/null 2>&1; then
+    python3 - f2/results.sqlite <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""DELETE FROM check_result WHERE graph IN (SELECT id FROM graph WHERE idx = 2);
+UPDATE graph SET verdict = NULL, worst = NULL,
+  error = 'generator gave up: no acceptable graph' WHERE idx = 2;""")
+db.commit()
+PY
+    expect 3 "1 of 4 graphs were not checked; the most common reason (1 graph): generator gave up" \
+        -- "$fuzz" --graphs 4 --out f2 --quiet
+else
+    echo "test_hostile.sh: no python3: the unchecked-campaign check skipped"
+fi
+
 echo "test_hostile.sh: $checks inputs, $failures failure(s)"
 [ $failures -eq 0 ]

@@ -83,7 +83,8 @@ expect 2 "not a regular file (a directory)"       -- "$verify" --check .
 expect 2 "not a regular file (a character device" -- "$verify" --suite /dev/zero
 expect 2 "not a regular file (a character device" -- "$verify" --suite zero.suite
 expect 2 "not a regular file (a FIFO"             -- "$verify" --suite fifo-case.suite
-expect 2 "not a regular file (a character device" -- "$verify" --suite zero-case.suite
+expect 2 "is outside the suite's folder"           -- "$verify" --suite zero-case.suite
+expect 2 "not a regular file (a character device" -- "$verify" --suite zero-case.suite --allow-outside-paths
 expect 2 "not a regular file (a character device" -- "$fuzz" --reproduce /dev/zero
 expect 2 "a NUL byte at offset 0"       /dev/zero -- "$verify" --check -
 expect 2 "a NUL byte at offset 0"       /dev/zero -- "$verify" --suite -
@@ -91,6 +92,29 @@ printf 'input x = 1\noutput x\n\0' >nul.txt
 expect 2 "a NUL byte at offset 21"      nul.txt   -- "$verify" --check -
 expect 2 "larger than the limit of 10 bytes" -- env WG_MAX_FILE_BYTES=10 "$verify" --check ok.wg
 expect 0 "" -- "$verify" --check ok.wg
+
+# ---------------------------------------------------------------- suite paths (item 6)
+mkdir -p s/sub
+printf 'input x = 1\ny = exp(x)\noutput y\n' >s/sub/in.wg
+printf 'TOKEN = hunter2 !\n' >secret.wg
+ln -s ../secret.wg s/link.wg
+printf 'a: sub/in.wg\n'               >s/in.suite
+printf 'a: ../secret.wg\n'            >s/up.suite
+printf 'a: link.wg\n'                 >s/link.suite
+printf 'a: %s/secret.wg\n' "$PWD"     >s/abs.suite
+expect 0 "" -- "$verify" --suite s/in.suite
+for f in up link abs; do
+    expect 2 "is outside the suite's folder" -- "$verify" --suite s/$f.suite
+    expect 2 "(its text is not quoted)" -- "$verify" --suite s/$f.suite --allow-outside-paths
+    if grep -q hunter2 err; then
+        echo "FAIL: s/$f.suite: a file outside the suite's folder quoted"; failures=$((failures + 1))
+    fi
+done
+# from stdin the current folder is the suite's
+printf 'a: %s/tests/data/seed.wg\n' "$srcdir" >stdin.suite
+expect 2 "is outside the suite's folder" stdin.suite -- "$verify" --suite -
+expect 0 "" stdin.suite -- "$verify" --suite - --allow-outside-paths
+expect 2 "--allow-outside-paths is an option of --suite" -- "$verify" --check ok.wg --allow-outside-paths
 
 # ---------------------------------------------------------------- campaigns that check nothing (item 5)
 expect 2 "--inputs: a graph needs at least one input"       -- "$fuzz" --graphs 3 --out f1 --inputs 0:4

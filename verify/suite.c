@@ -130,6 +130,12 @@ int wg_suite_push(wg_suite *s, wg_suite_entry *e)
     return WG_OK;
 }
 
+void wg_suite_set_flags(wg_suite *s, unsigned flags)
+{
+    if (s)
+        s->flags = flags;
+}
+
 size_t wg_suite_size(const wg_suite *s)
 {
     return s ? s->n : 0;

@@ -27,6 +27,7 @@ struct wg_suite {
     size_t n, cap;
     wg_symtab names;            /* the cases' names, hashed (id: the index), so that the
                                    n-th case's duplicate check is not a scan */
+    unsigned flags;             /* WG_SUITE_OUTSIDE_PATHS */
 };
 
 /* a zeroed entry with expect = pass and the default options; NULL when

@@ -12,6 +12,7 @@
  * with their places translated to the suite text.  Points of a range are
  * drawn when the suite is read (GSL's MT19937 from the case's seed), so
  * one suite file always checks the same points. */
+#define _XOPEN_SOURCE 700       /* realpath */
 #include "suite.h"
 
 #include "graph.h"          /* wg_graph_name_ok: names follow the .wg rules */
@@ -915,6 +916,34 @@ static int slurp(const char *path, char **text, size_t *len, int *nul, char *why
     return st;
 }
 
+/* The path policy of doc/SUITE.md: a case's file must be inside the
+ * suite's folder once every symlink is followed, unless the suite's flags
+ * allow outside paths; *outside says where it is.  A path that does not
+ * resolve is left to the reader, which says why it cannot open it. */
+static int check_path(reader *r, spec *sp, const char *path, int *outside)
+{
+    char pq[64];
+    *outside = 0;
+    char *real = realpath(path, NULL);
+    if (!real)
+        return WG_OK;
+    char *root = realpath(r->dir ? r->dir : ".", NULL);
+    size_t n = root ? strlen(root) : 0;
+    /* "/" as the root holds everything */
+    *outside = !root || !(strncmp(real, root, n) == 0
+                          && (real[n] == '/' || (n == 1 && root[0] == '/')));
+    free(real);
+    int st = WG_OK;
+    if (*outside && !(r->s->flags & WG_SUITE_OUTSIDE_PATHS))
+        st = fail_at(r, sp->line, sp->body_col, WG_EINVAL,
+                     "the graph file %s is outside the suite's folder %s: refused (paths stay "
+                     "inside it, symlinks followed; wengert-verify --allow-outside-paths reads "
+                     "it)", quote(sp->body, sp->body_len, pq, sizeof pq),
+                     root ? root : "(unknown)");
+    free(root);
+    return st;
+}
+
 static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
 {
     wg_parse_error pe;
@@ -945,6 +974,10 @@ static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
         e->text_name = resolve(r->dir, sp->body, sp->body_len);
         if (!e->source || !e->text_name)
             return out_of_memory(r);
+        int outside = 0;
+        int ps = check_path(r, sp, e->text_name, &outside);
+        if (ps != WG_OK)
+            return ps;
         size_t len = 0;
         int nul = 0;
         char why[200];
@@ -962,6 +995,13 @@ static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
         if (!g) {
             if (pe.status == WG_ENOMEM)
                 return out_of_memory(r);
+            /* a file outside the suite's folder may be anything (a secret
+             * a symlink led to): its place, never its text */
+            if (outside)
+                return fail_at(r, sp->line, sp->body_col, pe.status,
+                               "the graph file %s (outside the suite's folder) does not read: "
+                               "an error at %d:%d (its text is not quoted)",
+                               quote(sp->body, sp->body_len, pq, sizeof pq), pe.line, pe.column);
             return fail_at(r, sp->line, sp->body_col, pe.status,
                            "the graph file %s does not read: %s",
                            quote(sp->body, sp->body_len, pq, sizeof pq), pe.message);
@@ -1271,6 +1311,11 @@ wg_suite *wg_suite_read_string(const char *text, const char *name, const char *d
 
 wg_suite *wg_suite_read_file(const char *path, wg_parse_error *err)
 {
+    return wg_suite_read_file_ex(path, 0, err);
+}
+
+wg_suite *wg_suite_read_file_ex(const char *path, unsigned flags, wg_parse_error *err)
+{
     wg_parse_error local;
     if (!err)
         err = &local;
@@ -1293,6 +1338,7 @@ wg_suite *wg_suite_read_file(const char *path, wg_parse_error *err)
     const char *slash = strrchr(path, '/');
     char *dir = slash ? wg_suite_strndup(path, (size_t)(slash - path) + (slash == path)) : NULL;
     wg_suite *s = wg_suite_new();
+    wg_suite_set_flags(s, flags);
     if (!s || (slash && !dir)) {
         free(text);
         free(dir);

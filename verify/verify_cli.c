@@ -93,6 +93,8 @@ static void usage(FILE *f)
 "                      reverse and wg_hvp (doc/VERIFY.md, \"Second order\")\n"
 "      --data DIR      folder of the benchmark data (gmm/test.txt) for the builtin\n"
 "                      suite (default: %s)\n"
+"      --allow-outside-paths  let a suite name .wg files outside its folder\n"
+"                      (refused by default: doc/SUITE.md, \"Paths\")\n"
 "      --json          one JSON object per case, one per line\n"
 "  -v, --verbose       after the table, every case's results in full (without it,\n"
 "                      those of the cases that missed their expected verdict)\n"
@@ -139,7 +141,7 @@ typedef struct {
     const char *at, *dir, *wrt, *jvp;
     int trace, json, dot, dot_values, example, hessian;
     /* checks */
-    int check, list, verbose;
+    int check, list, verbose, outside_paths;
     const char *suite, *data;
     const char *store;          /* --store: the result store, or NULL */
     int argc;                   /* the command line, for the store's record */
@@ -151,7 +153,7 @@ typedef struct {
 
 enum { OPT_JSON = 256, OPT_DOT, OPT_DOT_VALUES, OPT_EXAMPLE, OPT_CHECK, OPT_SUITE, OPT_LIST,
        OPT_EXPECT, OPT_SEED, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_FULL_JACOBIAN,
-       OPT_ORDER, OPT_DATA, OPT_STORE, OPT_HESSIAN };
+       OPT_ORDER, OPT_DATA, OPT_STORE, OPT_HESSIAN, OPT_OUTSIDE };
 
 static int parse_number(const char *s, double *out);
 
@@ -240,8 +242,9 @@ static int check_usage(const options *o)
                         strcmp(o->check_opt, "--expect") ? " and --suite" : "");
         if (o->verbose)
             return fail("--verbose is an option of --check and --suite");
-        if (o->list || o->data)
-            return fail("%s is an option of --suite", o->list ? "--list" : "--data");
+        if (o->list || o->data || o->outside_paths)
+            return fail("%s is an option of --suite", o->list ? "--list" : o->data ? "--data"
+                        : "--allow-outside-paths");
         if (o->store)
             return fail("--store is an option of --check and --suite");
         return 0;
@@ -268,8 +271,9 @@ static int check_usage(const options *o)
             return fail("--expect is an option of --check: each case of a suite has its own");
         if (o->data && strcmp(o->suite, "builtin") != 0)
             return fail("--data is for --suite builtin");
-    } else if (o->list || o->data) {
-        return fail("%s is an option of --suite", o->list ? "--list" : "--data");
+    } else if (o->list || o->data || o->outside_paths) {
+        return fail("%s is an option of --suite", o->list ? "--list" : o->data ? "--data"
+                    : "--allow-outside-paths");
     }
     return 0;
 }
@@ -300,6 +304,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "hessian", no_argument, NULL, OPT_HESSIAN },
         { "data", required_argument, NULL, OPT_DATA },
         { "store", required_argument, NULL, OPT_STORE },
+        { "allow-outside-paths", no_argument, NULL, OPT_OUTSIDE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -330,6 +335,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_LIST: o->list = 1; break;
         case OPT_DATA: o->data = optarg; break;
         case OPT_STORE: o->store = optarg; break;
+        case OPT_OUTSIDE: o->outside_paths = 1; break;
         case 'v': o->verbose = 1; break;
         case OPT_EXPECT: case OPT_SEED: case OPT_DIRECTIONS: case OPT_PRECISION:
         case OPT_SAFETY: case OPT_FULL_JACOBIAN: case OPT_ORDER:
@@ -1811,10 +1817,18 @@ static int run_suite(const options *o)
         int rs = read_stream(stdin, &text);
         if (rs)
             return rs;
-        s = wg_suite_read_string(text, "<stdin>", NULL, &err);
+        /* from stdin, the current folder is the suite's */
+        s = wg_suite_new();
+        wg_suite_set_flags(s, o->outside_paths ? WG_SUITE_OUTSIDE_PATHS : 0);
+        if (s && wg_suite_add_text(s, text, "<stdin>", NULL, &err) != WG_OK) {
+            wg_suite_free(s);
+            s = NULL;
+        } else if (!s) {
+            err.status = WG_ENOMEM;
+        }
         free(text);
     } else {
-        s = wg_suite_read_file(o->suite, &err);
+        s = wg_suite_read_file_ex(o->suite, o->outside_paths ? WG_SUITE_OUTSIDE_PATHS : 0, &err);
     }
     if (!s)
         return err.status == WG_ENOMEM ? out_of_memory() : fail("%s", err.message);

@@ -397,7 +397,8 @@ static int summarize_store(const char *path, int64_t campaign, FILE *out, uint64
 {
     wg_store *s = NULL;
     wg_store_error err;
-    if (wg_store_open(path, &s, &err) != WG_OK)
+    /* a summary only reads: a mistyped name is an error, not a new store */
+    if (wg_store_open_readonly(path, &s, &err) != WG_OK)
         return bad("%s", err.message);
     wg_store_summary sum;
     int st = wg_store_print_summary(s, campaign, out, &err);
@@ -456,6 +457,14 @@ static int merge(int n, char *const *paths)
         return bad("--merge needs a destination and at least one store to merge into it");
     wg_store *dst = NULL;
     wg_store_error err;
+    /* every source is a readable store before the destination is made, so
+     * that a mistyped source leaves no empty destination behind */
+    for (int i = 1; i < n; i++) {
+        wg_store *src = NULL;
+        if (wg_store_open_readonly(paths[i], &src, &err) != WG_OK)
+            return bad("%s", err.message);
+        wg_store_close(src);
+    }
     if (wg_store_open(paths[0], &dst, &err) != WG_OK)
         return bad("%s", err.message);
     for (int i = 1; i < n; i++) {

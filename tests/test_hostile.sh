@@ -142,5 +142,42 @@ else
     echo "test_hostile.sh: no python3: the unchecked-campaign check skipped"
 fi
 
+# ---------------------------------------------------------------- reads that must not write (items 7, 9)
+expect 2 "(a read creates no store)" -- "$fuzz" --summary nosuch.sqlite
+[ -e nosuch.sqlite ] && { echo "FAIL: --summary created nosuch.sqlite"; failures=$((failures + 1)); }
+: >empty.sqlite
+expect 2 "empty.sqlite: an empty file, not a result store" -- "$fuzz" --summary empty.sqlite
+[ -s empty.sqlite ] && { echo "FAIL: --summary wrote into empty.sqlite"; failures=$((failures + 1)); }
+expect 2 "missing.sqlite: cannot open" -- "$fuzz" --merge dst.sqlite missing.sqlite
+[ -e dst.sqlite ] && { echo "FAIL: --merge left dst.sqlite behind"; failures=$((failures + 1)); }
+expect 2 "not an SQLite database" -- "$fuzz" --summary ok.wg
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE t (x)"); c.commit()' other.db
+    expect 2 "other.db: an SQLite database, but not a wengert-fuzz result store" -- "$fuzz" --summary other.db
+    mode=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode").fetchone()[0])' other.db)
+    [ "$mode" = delete ] || { echo "FAIL: --summary switched other.db to $mode"; failures=$((failures + 1)); }
+    cp f2/results.sqlite v99.sqlite
+    python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE schema_version SET version = 99"); c.commit()' v99.sqlite
+    expect 2 "schema version 99" -- "$fuzz" --summary v99.sqlite
+    expect 2 "schema version 99" -- "$report" v99.sqlite -o r99 --no-plots
+    # a writer holding the store: the read waits a few seconds, then says so
+    python3 - f2/results.sqlite <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA locking_mode = EXCLUSIVE"); c.execute("BEGIN EXCLUSIVE")
+c.execute("DELETE FROM campaign_info WHERE 0"); open("locked", "w").close(); time.sleep(8)
+PY
+    holder=$!
+    n=0; while [ ! -e locked ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+    expect 2 "busy: another process held it" -- "$fuzz" --summary f2/results.sqlite
+    kill $holder 2>/dev/null; wait $holder 2>/dev/null
+fi
+# a store in a folder that cannot be written: its summary still reads
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir ro && cp f2/results.sqlite ro/ && chmod a-w ro/results.sqlite ro
+    expect 0 "4 graphs" -- "$fuzz" --summary ro/results.sqlite
+    chmod u+w ro
+fi
+
 echo "test_hostile.sh: $checks inputs, $failures failure(s)"
 [ $failures -eq 0 ]

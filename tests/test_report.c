@@ -10,6 +10,7 @@
 #include "report_build.h"
 #include "report_compare.h"
 #include "report_data.h"
+#include "report_load.h"
 #include "report_select.h"
 #include "report_write.h"
 #include "store.h"
@@ -441,6 +442,14 @@ static void unknown_ops_and_bad_stores(void)
     CU_ASSERT_EQUAL(exec_sql(lacking, "ALTER TABLE check_result DROP COLUMN gsl_ulps"), 0);
     CU_ASSERT_EQUAL(wg_report_load(&lacking, 1, NULL, &bad, why, sizeof why), WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "table check_result lacks column gsl_ulps"));
+    /* a later schema version: refused, as wengert-fuzz refuses it */
+    CU_ASSERT_EQUAL(WG_REP_SCHEMA_MAX, WG_STORE_SCHEMA_VERSION);
+    const char *v99 = tmp_path("v99.sqlite");
+    make_store(v99, 12, 0);
+    CU_ASSERT_EQUAL(exec_sql(v99, "UPDATE schema_version SET version = 99"), 0);
+    CU_ASSERT_EQUAL(wg_report_load(&v99, 1, NULL, &bad, why, sizeof why), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "v99.sqlite: a result store of schema version 99; this "
+                                       "program reads versions 1 to 2"));
     /* the store is read, never written: its bytes are unchanged */
     struct stat before, after;
     CU_ASSERT_EQUAL(stat(path, &before), 0);

@@ -268,7 +268,8 @@ static int report(const char *const *stores, size_t n, const char *dir, size_t m
         if (made)
             printf(", plots/ (%zu plots)\n", made);
         else
-            printf("; plots omitted: %s\n", plots.why[0] ? plots.why : "none could be drawn");
+            printf("; plots omitted: %s\n", plots.why[0] ? plots.why
+                   : plots.n && plots.items[0].why[0] ? plots.items[0].why : "none could be drawn");
     }
 out:
     wg_doc_free(doc);

@@ -172,6 +172,16 @@ PY
     expect 2 "busy: another process held it" -- "$fuzz" --summary f2/results.sqlite
     kill $holder 2>/dev/null; wait $holder 2>/dev/null
 fi
+# ---------------------------------------------------------------- gnuplot that hangs or fails (items 12, 14)
+mkdir -p gp
+printf '#!/bin/sh\nexec sleep 60\n' >gp/gnuplot
+printf '#!/bin/sh\ncat >/dev/null; echo "gnuplot: bad thing" >&2; exit 3\n' >gp/gnuplot3
+chmod +x gp/gnuplot gp/gnuplot3
+expect 0 "gnuplot did not finish in 1 s and was stopped" -- \
+    env PATH="$PWD/gp:$PATH" WG_GNUPLOT_TIMEOUT=1 "$report" f2 -o rg1
+expect 0 "gnuplot failed (exit status 3): gnuplot: bad thing" -- \
+    env WG_GNUPLOT="$PWD/gp/gnuplot3" "$report" f2 -o rg2
+
 # a store in a folder that cannot be written: its summary still reads
 if [ "$(id -u)" -ne 0 ]; then
     mkdir ro && cp f2/results.sqlite ro/ && chmod a-w ro/results.sqlite ro

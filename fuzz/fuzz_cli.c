@@ -6,7 +6,8 @@
  * stores and prints the summary (fuzz_mpi.h).
  *
  * Exit status: 0 no failure found, 1 failures found (or, for --self-test, a
- * target not met), 2 bad usage or input, or a store that cannot be used. */
+ * target not met), 2 bad usage or input, or a store that cannot be used,
+ * 3 no failure but some graphs of the campaign were not checked. */
 #define _GNU_SOURCE /* getopt_long */
 
 #include "bugs.h"
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -34,6 +36,7 @@
 #define EXIT_CLEAN 0
 #define EXIT_FOUND 1
 #define EXIT_BAD 2
+#define EXIT_UNCHECKED 3    /* nothing failed, but some graphs were not checked */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -123,7 +126,7 @@ static void usage(FILE *f)
 "  -V, --version         print the version and exit\n"
 "\n"
 "Exit status: 0 no failure, 1 failures found (self-test: a target not met),\n"
-"2 bad usage or input.\n");
+"2 bad usage or input, 3 no failure but some graphs were not checked (why: on stderr).\n");
 }
 
 /* ------------------------------------------------------------------ parsing */
@@ -377,11 +380,36 @@ static void print_failures(wg_store *s, int64_t campaign, FILE *out)
     sqlite3_finalize(q);
 }
 
-static int summarize_store(const char *path, int64_t campaign, FILE *out, uint64_t *fails)
+/* On stderr: how many graphs of the campaign (0: all) were stored
+ * unchecked, and the most common reason, so that a run that checked
+ * nothing cannot pass for a clean one */
+static void print_unchecked(wg_store *s, int64_t campaign, uint64_t unchecked, uint64_t graphs)
+{
+    sqlite3_stmt *q = NULL;
+    const char *sql = "SELECT error, count(*) FROM graph WHERE verdict IS NULL"
+                      " AND (?1 = 0 OR campaign = ?1) GROUP BY error ORDER BY count(*) DESC"
+                      " LIMIT 1";
+    fprintf(stderr, PROG ": %" PRIu64 " of %" PRIu64 " graphs were not checked", unchecked,
+            graphs);
+    if (sqlite3_prepare_v2(wg_store_db(s), sql, -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, campaign);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+            fprintf(stderr, "; the most common reason (%lld graph%s): %s",
+                    (long long)sqlite3_column_int64(q, 1),
+                    sqlite3_column_int64(q, 1) == 1 ? "" : "s",
+                    (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
+    fputc('\n', stderr);
+}
+
+static int summarize_store(const char *path, int64_t campaign, FILE *out, uint64_t *fails,
+                           uint64_t *unchecked)
 {
     wg_store *s = NULL;
     wg_store_error err;
-    if (wg_store_open(path, &s, &err) != WG_OK)
+    /* a summary only reads: a mistyped name is an error, not a new store */
+    if (wg_store_open_readonly(path, &s, &err) != WG_OK)
         return bad("%s", err.message);
     wg_store_summary sum;
     int st = wg_store_print_summary(s, campaign, out, &err);
@@ -392,8 +420,12 @@ static int summarize_store(const char *path, int64_t campaign, FILE *out, uint64
         return bad("%s", err.message);
     }
     print_failures(s, campaign, out);
+    if (sum.graphs_unchecked)
+        print_unchecked(s, campaign, sum.graphs_unchecked, sum.graphs);
     if (fails)
         *fails = sum.graph_verdicts[WG_VERDICT_FAIL];
+    if (unchecked)
+        *unchecked = sum.graphs_unchecked;
     wg_store_close(s);
     return 0;
 }
@@ -436,6 +468,14 @@ static int merge(int n, char *const *paths)
         return bad("--merge needs a destination and at least one store to merge into it");
     wg_store *dst = NULL;
     wg_store_error err;
+    /* every source is a readable store before the destination is made, so
+     * that a mistyped source leaves no empty destination behind */
+    for (int i = 1; i < n; i++) {
+        wg_store *src = NULL;
+        if (wg_store_open_readonly(paths[i], &src, &err) != WG_OK)
+            return bad("%s", err.message);
+        wg_store_close(src);
+    }
     if (wg_store_open(paths[0], &dst, &err) != WG_OK)
         return bad("%s", err.message);
     for (int i = 1; i < n; i++) {
@@ -455,7 +495,7 @@ static int merge(int n, char *const *paths)
     }
     wg_store_close(dst);
     uint64_t fails = 0;
-    int r = summarize_store(paths[0], 0, stdout, &fails);
+    int r = summarize_store(paths[0], 0, stdout, &fails, NULL);
     return r ? r : fails ? EXIT_FOUND : EXIT_CLEAN;
 }
 
@@ -681,13 +721,35 @@ int main(int argc, char **argv)
         return bad(modes ? "under mpirun only campaigns run; start other modes without it"
                          : "--jobs: under mpirun every rank is one worker; start more ranks");
     }
+    if (!modes || selftest) {
+        /* options that make every graph fail to generate are refused here,
+         * not found out graph by graph: such a campaign would check nothing */
+        const char *why = NULL;
+        if (o.gen.inputs_min == 0)
+            why = "--inputs: a graph needs at least one input: the low end must be 1 or more";
+        else if (o.gen.nodes_min == 0)
+            why = "--nodes: a graph needs at least one node besides its inputs: the low end "
+                  "must be 1 or more";
+        else if (o.gen.outputs_min == 0)
+            why = "--outputs: a graph needs at least one output: the low end must be 1 or more";
+        else if (!(o.gen.kink_frac + o.gen.edge_frac <= 1))
+            why = "--kink-frac and --edge-frac are shares of the graphs: they add up to more "
+                  "than 1";
+        if (why || (why = wg_fuzz_gen_options_problem(&o.gen)) != NULL) {
+            free(bugs);
+            wg_fuzz_mpi_finalize();
+            if (strcmp(why, "every op weight is 0") == 0)
+                return bad("--ops/--weight: every op has weight 0: there is no op to draw");
+            return bad("%s", why);
+        }
+    }
     if (listing)
         return list_bugs();
     if (merging)
         return merge(argc - optind, argv + optind);
     if (summary_path) {
         uint64_t fails = 0;
-        int rr = summarize_store(summary_path, 0, stdout, &fails);
+        int rr = summarize_store(summary_path, 0, stdout, &fails, NULL);
         return rr ? rr : fails ? EXIT_FOUND : EXIT_CLEAN;
     }
     if (reproduce_path) {
@@ -782,9 +844,9 @@ int main(int argc, char **argv)
                (unsigned long long)st.graphs, (unsigned long long)st.resumed_from,
                (unsigned long long)st.graphs_this_run, st.elapsed,
                st.interrupted ? " (interrupted)" : "");
-        uint64_t fails = 0;
-        int sr = summarize_store(store_path, st.campaign_id, stdout, &fails);
-        status = sr ? sr : fails ? EXIT_FOUND : EXIT_CLEAN;
+        uint64_t fails = 0, unchecked = 0;
+        int sr = summarize_store(store_path, st.campaign_id, stdout, &fails, &unchecked);
+        status = sr ? sr : fails ? EXIT_FOUND : unchecked ? EXIT_UNCHECKED : EXIT_CLEAN;
     }
     if (size > 1) {
         /* every rank has finished its shard; rank 0 merges them all */
@@ -816,6 +878,10 @@ int main(int argc, char **argv)
         } else if (any) {
             status = EXIT_BAD;
         }
+        /* a rank whose graphs went unchecked makes the run's status 3 */
+        int unchecked = wg_fuzz_mpi_max(rc == WG_OK && st.unchecked ? 1 : 0);
+        if (rank == 0 && status == EXIT_CLEAN && unchecked)
+            status = EXIT_UNCHECKED;
         status = wg_fuzz_mpi_bcast_int(status);
     }
     free(command);

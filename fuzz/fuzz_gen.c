@@ -1131,6 +1131,15 @@ static const char *set_weights(gen *G)
     return NULL;
 }
 
+const char *wg_fuzz_gen_options_problem(const wg_fuzz_gen_options *o)
+{
+    gen G;
+    memset(&G, 0, sizeof G);
+    G.o = o;
+    const char *bad = check_options(o);
+    return bad ? bad : set_weights(&G);
+}
+
 wg_graph *wg_fuzz_gen_ex(const wg_fuzz_gen_options *o, uint64_t seed, wg_fuzz_gen_info *info,
                          char *why, size_t whylen)
 {

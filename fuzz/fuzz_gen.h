@@ -101,6 +101,10 @@ typedef struct wg_fuzz_gen_info {
     unsigned shapes;       /* WG_FUZZ_SHAPE_* seen in a tensor graph */
 } wg_fuzz_gen_info;
 
+/* NULL when the options can make graphs, else why not (a sentence naming
+ * the fields): what wg_fuzz_gen would refuse for every seed */
+const char *wg_fuzz_gen_options_problem(const wg_fuzz_gen_options *o);
+
 /* A new graph drawn from seed (options: NULL for the defaults), or NULL
  * with the reason in why (whylen bytes; why may be NULL): options out of
  * range, out of memory, or no acceptable graph in max_attempts draws.

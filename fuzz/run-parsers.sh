@@ -40,9 +40,11 @@ for h in $harnesses; do
     cp "$srcdir/fuzz/corpus/$h/"* "$out/corpus/$h/" || exit 2
     seeds=$(ls "$out/corpus/$h" | wc -l)
     echo "fuzz-parsers: $h: ${seconds}s from $seeds seeds (log $out/$h.log)"
-    # -max_len keeps graphs small; -timeout and -rss_limit_mb make a slow
-    # or greedy input a finding rather than a stuck run
-    "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    # -max_len keeps graphs small (FUZZ_MAX_LEN, default 4096: most findings
+    # need little text); a pass with a large one (65536) reaches the readers'
+    # growth paths and long-input costs.  -timeout and -rss_limit_mb make a
+    # slow or greedy input a finding rather than a stuck run
+    "$bin" -max_total_time="$seconds" -max_len="${FUZZ_MAX_LEN:-4096}" -timeout=10 -rss_limit_mb=2048 \
         -dict="$srcdir/fuzz/corpus/$h.dict" -artifact_prefix="$out/artifacts/$h-" \
         -print_final_stats=1 "$out/corpus/$h" >"$out/$h.log" 2>&1
     rc=$?

@@ -555,6 +555,81 @@ fail:
     return status;
 }
 
+int wg_store_open_readonly(const char *path, wg_store **out, wg_store_error *err)
+{
+    clear_error(err);
+    if (out)
+        *out = NULL;
+    if (!out || !path || !*path)
+        return fail(err, WG_EINVAL, "wg_store_open_readonly: NULL argument");
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return fail(err, WG_EIO, "%s: cannot open: %s (a read creates no store)", path,
+                    strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return fail(err, WG_EIO, "%s: is a directory, not a result store file", path);
+    if (!S_ISREG(sb.st_mode))
+        return fail(err, WG_EIO, "%s: not a regular file", path);
+    if (sb.st_size == 0)
+        return fail(err, WG_EINVAL, "%s: an empty file, not a result store", path);
+    wg_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return fail(err, WG_ENOMEM, "%s: out of memory", path);
+    }
+    int status = WG_OK;
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        status = s_fail(s, rc, err, "cannot open the database");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, WG_STORE_READ_BUSY_MS);
+    /* the layout, read only: one sentence for a file of the wrong kind */
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(s->db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type = "
+                            "'table' AND name = 'schema_version'), (SELECT max(version) FROM "
+                            "schema_version)", -1, &st, NULL);
+    if (rc == SQLITE_ERROR) {
+        /* the query's table is missing */
+        sqlite3_finalize(st);
+        status = fail(err, WG_EINVAL, "%s: an SQLite database, but not a wengert-fuzz result "
+                      "store (it has no schema_version table)", path);
+        goto fail;
+    }
+    rc = rc == SQLITE_OK ? sqlite3_step(st) : rc;
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+        sqlite3_finalize(st);
+        status = fail(err, WG_EIO, "%s: busy: another process held it for %d s (a campaign "
+                      "writing it?); try again when it is done", path,
+                      WG_STORE_READ_BUSY_MS / 1000);
+        goto fail;
+    }
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+        sqlite3_finalize(st);
+        status = fail(err, WG_EINVAL, "%s: not an SQLite database, so not a result store", path);
+        goto fail;
+    }
+    if (rc != SQLITE_ROW) {
+        status = s_fail(s, rc, err, "cannot read the schema");
+        sqlite3_finalize(st);
+        goto fail;
+    }
+    int version = sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    if (version != WG_STORE_SCHEMA_VERSION) {
+        status = fail(err, WG_EINVAL, "%s: a result store of schema version %d; this program "
+                      "reads version %d%s", path, version, WG_STORE_SCHEMA_VERSION,
+                      version == 1 ? " (wengert-fuzz upgrades a store when it writes to it)" : "");
+        goto fail;
+    }
+    *out = s;
+    return WG_OK;
+fail:
+    wg_store_close(s);
+    return status;
+}
+
 const char *wg_store_path(const wg_store *s)
 {
     return s ? s->path : NULL;

@@ -65,6 +65,14 @@ typedef struct wg_store_error {
 
 /* Create the store at path, or open the one there.  *out is NULL on failure. */
 int  wg_store_open(const char *path, wg_store **out, wg_store_error *err);
+/* Open an existing store to read it only (summaries, the source of a
+ * merge): SQLITE_OPEN_READONLY, so nothing is created, no schema written,
+ * the journal mode left as it is.  A missing file, a file that is not a
+ * result store (one sentence each) or a store of another schema version is
+ * refused; a writer holding the store makes it wait at most
+ * WG_STORE_READ_BUSY_MS, then says so.  Only reads work on it. */
+#define WG_STORE_READ_BUSY_MS 3000
+int  wg_store_open_readonly(const char *path, wg_store **out, wg_store_error *err);
 void wg_store_close(wg_store *s);               /* NULL is fine */
 const char *wg_store_path(const wg_store *s);
 /* The connection, for read-only SQL of reports and tests. */

@@ -19,7 +19,7 @@ int wg_check_list(wg_tape *t, const char *fn, const char *what, size_t n,
     for (size_t j = 0; j < n; j++) {
         uint32_t i = wg_index(t, v[j]);
         if (i == WG_NONE)
-            return wg_call_fail(t, WG_EINVAL, "%s: %s[%zu] (id 0x%08x) is not a live handle of "
+            return wg_call_fail(t, WG_EINVAL, "%s: %s[%zu] (id %u) is not a live handle of "
                                 "this tape", fn, what, j, v[j].id);
         if (inputs_only && t->op[i] != WG_OP_INPUT)
             return wg_call_fail(t, WG_EINVAL, "%s: %s[%zu] is node %u (%s), not an input", fn,
@@ -303,7 +303,7 @@ int wg_backward(wg_tape *t, wg_var y, double seed)
         return s;
     uint32_t yi = wg_index(t, y);
     if (yi == WG_NONE)
-        return wg_call_fail(t, WG_EINVAL, "%s: y (id 0x%08x) is not a live handle of this tape",
+        return wg_call_fail(t, WG_EINVAL, "%s: y (id %u) is not a live handle of this tape",
                             fn, y.id);
     if (wg_numel_at(t, yi) != 1)
         return wg_call_fail(t, WG_ESHAPE, "%s: y (node %u) holds %zu elements, not one", fn, yi,

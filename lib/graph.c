@@ -30,6 +30,8 @@ void wg_graph_free(wg_graph *g)
     free(g->in_name);
     free(g->out);
     free(g->out_name);
+    wg_symtab_free(&g->in_hash);
+    wg_symtab_free(&g->out_hash);
     wg_tape_free(g->tape);
     free(g);
 }
@@ -143,12 +145,13 @@ static wg_var add_input(wg_graph *g, const char *name, int rank, const size_t *s
                 name ? name : "(null)");
         return none;
     }
-    for (size_t i = 0; i < g->nin; i++)
-        if (strcmp(g->in_name[i], name) == 0) {
-            wg_fail(t, WG_EINVAL, 0, "node %zu (input): input '%s' is already defined as node %u",
-                    t->n, name, g->in_node[i]);
-            return none;
-        }
+    size_t nlen = strlen(name);
+    const wg_sym *dup = wg_symtab_find(&g->in_hash, name, nlen);
+    if (dup) {
+        wg_fail(t, WG_EINVAL, 0, "node %zu (input): input '%s' is already defined as node %u",
+                t->n, name, g->in_node[dup->id]);
+        return none;
+    }
     if (g->nin == g->in_cap
         && !grow_slots((void **)&g->in_node, (void **)&g->in_name, &g->in_cap,
                        sizeof *g->in_node, sizeof *g->in_name)) {
@@ -165,6 +168,15 @@ static wg_var add_input(wg_graph *g, const char *name, int rank, const size_t *s
         free(copy);
         return none;
     }
+    wg_sym *e = wg_symtab_add(&g->in_hash, copy, nlen);
+    if (!e) {
+        /* the node is recorded but cannot be named: the tape fails, so the
+         * graph is not used as if it had the input */
+        free(copy);
+        wg_fail(t, WG_ENOMEM, 0, "node %zu (input): out of memory for input '%s'", t->n, name);
+        return none;
+    }
+    e->id = (uint32_t)g->nin;
     g->in_node[g->nin] = (uint32_t)wg_var_index(t, v);
     g->in_name[g->nin++] = copy;
     return v;
@@ -192,18 +204,21 @@ int wg_graph_add_output(wg_graph *g, const char *name, wg_var v)
         return wg_call_fail(t, WG_EINVAL, "output: '%s' cannot name an output",
                             name ? name : "(null)");
     if (!wg_var_valid(t, v))
-        return wg_call_fail(t, WG_EINVAL, "output '%s': id 0x%08x is not a live handle of the "
+        return wg_call_fail(t, WG_EINVAL, "output '%s': id %u is not a live handle of the "
                             "graph's tape", name, v.id);
-    for (size_t i = 0; i < g->nout; i++)
-        if (strcmp(g->out_name[i], name) == 0)
-            return wg_call_fail(t, WG_EINVAL, "output '%s' is already defined", name);
+    if (wg_symtab_find(&g->out_hash, name, strlen(name)))
+        return wg_call_fail(t, WG_EINVAL, "output '%s' is already defined", name);
     if (g->nout == g->out_cap
         && !grow_slots((void **)&g->out, (void **)&g->out_name, &g->out_cap, sizeof *g->out,
                        sizeof *g->out_name))
         return wg_call_fail(t, WG_ENOMEM, "output '%s': out of memory", name);
     char *copy = dup_string(name);
-    if (!copy)
+    wg_sym *e = copy ? wg_symtab_add(&g->out_hash, copy, strlen(copy)) : NULL;
+    if (!e) {
+        free(copy);
         return wg_call_fail(t, WG_ENOMEM, "output '%s': out of memory", name);
+    }
+    e->id = (uint32_t)g->nout;
     g->out[g->nout] = v;
     g->out_name[g->nout++] = copy;
     return WG_OK;

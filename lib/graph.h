@@ -5,6 +5,7 @@
 #define WG_GRAPH_H
 
 #include "wengert.h"
+#include "wg_symtab.h"
 
 struct wg_graph {
     wg_tape *tape;
@@ -14,6 +15,9 @@ struct wg_graph {
     size_t nout, out_cap;
     wg_var *out;
     char **out_name;
+    /* the names above, hashed (id: the slot), so that adding the n-th
+     * input or output is not a scan of the others: a .wg of 10^6 inputs */
+    wg_symtab in_hash, out_hash;
 };
 
 /* slot of node i among the named inputs, or (size_t)-1 */

@@ -183,7 +183,7 @@ int wg_grad_graph(wg_tape *t, wg_var y, size_t n, const wg_var *x, wg_var *g)
         return wg_usable(t);
     uint32_t yi = wg_index(t, y);
     if (yi == WG_NONE)
-        return wg_call_fail(t, WG_EINVAL, "wg_grad_graph: y (id 0x%08x) is not a live handle of "
+        return wg_call_fail(t, WG_EINVAL, "wg_grad_graph: y (id %u) is not a live handle of "
                             "this tape", y.id);
     if (wg_numel_at(t, yi) != 1)
         return wg_call_fail(t, WG_ESHAPE, "wg_grad_graph: y (node %u) holds %zu elements, not one",
@@ -342,7 +342,7 @@ static int hvp_double(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_v
         return wg_usable(t);
     uint32_t yi = wg_index(t, y);
     if (yi == WG_NONE)
-        return wg_call_fail(t, WG_EINVAL, "%s: y (id 0x%08x) is not a live handle of this tape",
+        return wg_call_fail(t, WG_EINVAL, "%s: y (id %u) is not a live handle of this tape",
                             fn, y.id);
     if ((s = wg_check_list(t, fn, "x", n, x, 1, &lo, &hi)) != WG_OK)
         return s;

@@ -44,8 +44,10 @@ int wg_op_from_name(const char *name, wg_op *op)
 {
     if (!name)
         return 0;
+    /* the first byte first: every name a reader meets is looked up here,
+     * and most differ from every op name there */
     for (int i = 0; i < WG_OP_COUNT; i++)
-        if (strcmp(op_names[i], name) == 0) {
+        if (op_names[i][0] == name[0] && strcmp(op_names[i], name) == 0) {
             if (op)
                 *op = (wg_op)i;
             return 1;

@@ -33,16 +33,18 @@ WG_KERNEL wg_var push(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double v)
 
 void wg_bad_handle(wg_tape *t, wg_op op, int k, wg_var v)
 {
-    unsigned tag = v.id >> WG_TAG_SHIFT, ix = v.id & WG_INDEX_MASK;
+    uint32_t ix = v.id;
     if (v.id == 0)
         wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d is the invalid handle "
                 "(a failed call's result, or never set)", t->n, wg_op_name(op), k + 1);
-    else if (tag != t->tag)
-        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id 0x%08x) belongs to another "
-                "tape, or to this one before wg_tape_clear", t->n, wg_op_name(op), k + 1, v.id);
+    else if (v.tag != t->tag)
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id %u, tag %u) belongs to another "
+                "tape, or to this one before wg_tape_clear", t->n, wg_op_name(op), k + 1,
+                (unsigned)v.id, (unsigned)v.tag);
     else
-        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id 0x%08x) names node %u, past "
-                "the end of the tape (%zu nodes)", t->n, wg_op_name(op), k + 1, v.id, ix - 1, t->n);
+        wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id %u) names node %u, past "
+                "the end of the tape (%zu nodes)", t->n, wg_op_name(op), k + 1, (unsigned)v.id,
+                (unsigned)(ix - 1), t->n);
 }
 
 /* Domain and range checks of a new node's value; on failure the node is
@@ -132,8 +134,8 @@ WG_KERNEL wg_var rec_unary(wg_tape *t, wg_op op, wg_var av)
     if (!t)
         return no_var;
     size_t n = t->n;
-    uint32_t a = (av.id & WG_INDEX_MASK) - 1u;
-    if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == t->tag) & (a < n)
+    uint32_t a = av.id - 1u;
+    if (WG_LIKELY((t->status == WG_OK) & (av.tag == t->tag) & (a < n)
                   & (n < t->cap) && (t->ntn == 0 || t->tref[a] == 0))) {
         double x = t->val[a];
         double y = wg_op_value(op, x, 0, 0);
@@ -156,9 +158,9 @@ WG_KERNEL wg_var rec_binary(wg_tape *t, wg_op op, wg_var av, wg_var bv)
         return no_var;
     size_t n = t->n;
     uint32_t tag = t->tag;
-    uint32_t a = (av.id & WG_INDEX_MASK) - 1u, b = (bv.id & WG_INDEX_MASK) - 1u;
-    if (WG_LIKELY((t->status == WG_OK) & ((av.id >> WG_TAG_SHIFT) == tag)
-                  & ((bv.id >> WG_TAG_SHIFT) == tag) & (a < n) & (b < n) & (n < t->cap)
+    uint32_t a = av.id - 1u, b = bv.id - 1u;
+    if (WG_LIKELY((t->status == WG_OK) & (av.tag == tag)
+                  & (bv.tag == tag) & (a < n) & (b < n) & (n < t->cap)
                   && (t->ntn == 0 || (t->tref[a] | t->tref[b]) == 0))) {
         double x = t->val[a], z = t->val[b];
         double y = wg_op_value(op, x, z, 0);

@@ -7,15 +7,19 @@
 #include <string.h>
 
 /* The one piece of process-wide state: a lock-free counter that gives each
- * new tape (and each clear) the next tag, so that handles of two tapes made
- * one after the other never look alike.  Tags repeat every 63 tapes; a
- * foreign handle whose tag matches is still caught when its index is past
- * the end. */
-static atomic_uint tag_counter;
+ * new tape (and each clear) the next tag, so that no two tapes or
+ * recordings share a tag until the 32-bit counter wraps, after 2^32 - 1
+ * tags (0 is skipped: a zeroed handle must stay invalid). */
+static atomic_uint_least32_t tag_counter;
 
 static uint32_t next_tag(void)
 {
-    return 1u + (uint32_t)(atomic_fetch_add_explicit(&tag_counter, 1u, memory_order_relaxed) % 63u);
+    for (;;) {
+        uint32_t tag = (uint32_t)atomic_fetch_add_explicit(&tag_counter, 1u,
+                                                           memory_order_relaxed) + 1u;
+        if (tag != 0)
+            return tag;
+    }
 }
 
 static void *default_realloc(void *ctx, void *p, size_t size)

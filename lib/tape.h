@@ -8,12 +8,10 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-/* A handle is (tag << WG_TAG_SHIFT) | (index + 1).  Index + 1 so that the
- * all-zero handle is never valid; the tag (1..63) changes with every new
- * tape and every wg_tape_clear, so handles from another tape or from before
- * a clear are rejected instead of read (see wengert.h, WG_MAX_NODES). */
-#define WG_TAG_SHIFT 26
-#define WG_INDEX_MASK ((UINT32_C(1) << WG_TAG_SHIFT) - 1)
+/* A handle is { index + 1, tag }.  Index + 1 so that the all-zero handle
+ * is never valid; the tag (never 0) changes with every new tape and every
+ * wg_tape_clear, so handles from another tape or from before a clear are
+ * rejected instead of read (see wengert.h, wg_var). */
 #define WG_NONE UINT32_MAX        /* "no operand" in arg0/arg1 */
 
 /* An interned shape: equal shapes share an id, so comparing shapes is
@@ -212,15 +210,15 @@ static inline double *wg_adj_at(const wg_tape *t, size_t i, size_t lo, double *a
 
 static inline wg_var wg_handle(const wg_tape *t, size_t i)
 {
-    wg_var v = { (t->tag << WG_TAG_SHIFT) | (uint32_t)(i + 1) };
+    wg_var v = { (uint32_t)(i + 1), t->tag };
     return v;
 }
 
 /* index of v on t, or WG_NONE when v is not a live handle of t */
 static inline uint32_t wg_index(const wg_tape *t, wg_var v)
 {
-    uint32_t ix = (v.id & WG_INDEX_MASK) - 1u;   /* id 0 wraps to WG_NONE */
-    if ((v.id >> WG_TAG_SHIFT) != t->tag || ix >= t->n)
+    uint32_t ix = v.id - 1u;    /* id 0 wraps to WG_NONE */
+    if (v.tag != t->tag || ix >= t->n)
         return WG_NONE;
     return ix;
 }

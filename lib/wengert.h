@@ -159,12 +159,20 @@ int         wg_op_from_name(const char *name, wg_op *op); /* 1 found, 0 not */
 /* ------------------------------------------------------------------ tape */
 
 typedef struct wg_tape wg_tape;
-typedef struct { uint32_t id; } wg_var;    /* id 0 is never a valid handle */
+/* A handle: id is the node's index + 1 (id 0 is never a valid handle, so
+ * `!v.id` tests for the invalid handle a failed call returns); tag names
+ * the tape and its recording.  Every wg_tape_new and every wg_tape_clear
+ * takes a fresh tag from one process-wide counter (never 0), so a handle
+ * from another tape or from before a clear is refused (WG_EINVAL) instead
+ * of naming some other node.  Guarantee: a tag comes back only after
+ * 2^32 - 1 further tape creations and clears in the process (over an hour
+ * at one clear per microsecond), and then only a handle kept across all of
+ * them could be taken for a live one. */
+typedef struct { uint32_t id; uint32_t tag; } wg_var;
 
-/* Node count limit of one tape: handles keep 26 bits of index and 6 bits of
- * tape tag, so a handle from another tape (or from before wg_tape_clear) is
- * rejected rather than read. */
-#define WG_MAX_NODES ((size_t)((UINT32_C(1) << 26) - 2))
+/* Node count limit of one tape: a node index fits 32 bits, with
+ * UINT32_MAX kept for "no operand". */
+#define WG_MAX_NODES ((size_t)(UINT32_MAX - 1u))
 
 /* Optional allocator: all of a tape's memory goes through it.  realloc must
  * behave as C's realloc (old block kept on failure).  ctx is passed back. */
@@ -487,8 +495,16 @@ typedef struct wg_parse_error {
     char message[512];   /* "file:line:column: expected ')' after argument ..." */
 } wg_parse_error;
 
-/* Read a .wg file.  NULL on failure, with err filled in (err may be NULL). */
+/* Read a .wg file.  NULL on failure, with err filled in (err may be NULL).
+ * Only a regular file is read (a FIFO, device or directory: WG_EIO, "not a
+ * regular file"), and at most wg_read_limit() bytes (WG_ELIMIT). */
 wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err);
+/* The most bytes a reader of files (.wg, suites) takes: the environment
+ * variable WG_MAX_FILE_BYTES when it is a positive number, read at each
+ * call, else WG_MAX_FILE_BYTES_DEFAULT (1 GiB: a .wg of 10^7 inputs is
+ * about 200 MB).  A larger file is refused from its size, unread. */
+#define WG_MAX_FILE_BYTES_DEFAULT ((size_t)1 << 30)
+size_t    wg_read_limit(void);
 /* Read .wg text held in memory; name is used in messages. */
 wg_graph *wg_graph_read_string(const char *text, const char *name, wg_parse_error *err);
 /* One expression: identifiers that are not function names are inputs,

@@ -408,6 +408,7 @@ static int parse_primary(wg_parser *p, wg_operand *out)
         if (!e)
             return undefined_name(p, &t);
         out->v.id = e->id;
+        out->v.tag = e->tag;
         break;
     }
     case WG_TOK_LPAREN: {

@@ -4,6 +4,7 @@
  *
  * The reader stops at the first error and frees everything it built, so
  * a caller gets a whole graph or none. */
+#include "wg_file.h"
 #include "wg_parse.h"
 
 #include <errno.h>
@@ -126,6 +127,7 @@ static int define(wg_parser *p, const wg_token *name, wg_var v)
     if (!e)
         return out_of_memory(p, name);
     e->id = v.id;
+    e->tag = v.tag;
     e->line = name->line;
     e->column = name->column;
     return WG_OK;
@@ -239,7 +241,7 @@ static int parse_output(wg_parser *p)
         if (e->out_line)
             return wg_parse_fail(p, WG_EPARSE, &name, "%s is an output twice: at line %zu and at "
                                  "line %zu", q, e->out_line, name.line);
-        wg_var v = { e->id };
+        wg_var v = { e->id, e->tag };
         int s = check_output_name(p, &name, v);
         if (s != WG_OK)
             return s;
@@ -358,6 +360,7 @@ static int parse_expression_body(wg_parser *p, const double *values)
         if (!e)
             return out_of_memory(p, NULL);
         e->id = v.id;
+        e->tag = v.tag;
         e->line = i;            /* its index in names[], for the message above */
     }
     wg_operand x;
@@ -451,46 +454,16 @@ wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err)
         set_error(err, WG_EINVAL, "(null)", 0, 0, "no file name (NULL)");
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
-        set_error(err, WG_EIO, path, 0, 0, why);
+    /* regular files only, bounded (lib/wg_file.c): the whole text in
+     * memory, since lines have no length limit */
+    char *buf = NULL;
+    size_t len = 0;
+    int st = wg_file_read(path, &buf, &len, why, sizeof why);
+    if (st != WG_OK) {
+        set_error(err, st, path, 0, 0, why);
         return NULL;
     }
-    /* the whole file in memory: lines have no length limit */
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int read_errno = 0, nomem = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? 2 * cap : 65536;
-            char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
-            if (!nb) {
-                nomem = 1;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        errno = 0;
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                read_errno = errno ? errno : EIO;
-            break;
-        }
-    }
-    fclose(f);
-    wg_graph *g = NULL;
-    if (nomem) {
-        set_error(err, WG_ENOMEM, path, 0, 0, "out of memory reading the file");
-    } else if (read_errno) {
-        snprintf(why, sizeof why, "cannot read: %s", strerror(read_errno));
-        set_error(err, WG_EIO, path, 0, 0, why);
-    } else {
-        g = run(buf ? buf : "", len, path, err, 0, NULL, NULL, 0, 1);
-    }
+    wg_graph *g = run(buf, len, path, err, 0, NULL, NULL, 0, 1);
     free(buf);
     return g;
 }

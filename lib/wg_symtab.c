@@ -16,7 +16,10 @@ void wg_symtab_free(wg_symtab *s)
     wg_symtab_init(s);
 }
 
-/* FNV-1a: names are short and not chosen to collide */
+/* FNV-1a, then a 64-bit finalizer (MurmurHash3's fmix64): FNV's low bits,
+ * the ones a power-of-two table keeps, barely change between names that
+ * differ in a last digit (x1, x2, ...), which made long probe runs in a
+ * table of 10^6 such names; the finalizer spreads every bit over all */
 static size_t hash(const char *name, size_t len)
 {
     uint64_t h = UINT64_C(14695981039346656037);
@@ -24,7 +27,12 @@ static size_t hash(const char *name, size_t len)
         h ^= (unsigned char)name[i];
         h *= UINT64_C(1099511628211);
     }
-    return (size_t)(h ^ (h >> 32));
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    return (size_t)h;
 }
 
 wg_sym *wg_symtab_find(const wg_symtab *s, const char *name, size_t len)

@@ -11,6 +11,7 @@ typedef struct wg_sym {
     const char *name;       /* NULL: an empty slot */
     size_t len;
     uint32_t id;            /* a wg_var id (reader) or a node index (writer) */
+    uint32_t tag;           /* the wg_var's tag (reader) */
     size_t line, column;    /* where the name was defined */
     size_t out_line;        /* line of the 'output' naming it; 0: not an output */
 } wg_sym;

@@ -238,8 +238,12 @@ static void write_nodes(const writer *w, FILE *out)
 
 int wg_graph_write(const wg_graph *g, FILE *out)
 {
-    if (!g || !out)
-        return WG_EINVAL;
+    if (!g)
+        return WG_EINVAL;       /* no tape to hold a message: wg_errmsg(NULL) says so */
+    /* every failing call sets its own message, so that wg_errmsg does not
+     * show an earlier failure's */
+    if (!out)
+        return wg_call_fail(g->tape, WG_EINVAL, "wg_graph_write: out is NULL");
     writer w;
     memset(&w, 0, sizeof w);
     w.g = g;

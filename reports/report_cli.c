@@ -157,34 +157,21 @@ static int put_text(FILE *out, const void *ctx)
 /* the command line, each word quoted for the shell where needed */
 static char *command_line(int argc, char **argv)
 {
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += 4 * strlen(argv[i]) + 3;
-    char *s = malloc(len), *o = s;
-    if (!s)
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    if (!f)
         return NULL;
     for (int i = 0; i < argc; i++) {
-        const char *a = i ? argv[i] : "wengert-report";
-        int plain = *a != '\0';
-        for (const char *p = a; *p; p++)
-            plain &= strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                            "_./-+,:=@%", *p) != NULL;
-        if (i)
-            *o++ = ' ';
-        if (plain) {
-            o += sprintf(o, "%s", a);
-            continue;
-        }
-        *o++ = '\'';
-        for (const char *p = a; *p; p++) {
-            if (*p == '\'')
-                o += sprintf(o, "'\\''");
-            else
-                *o++ = *p;
-        }
-        *o++ = '\'';
+        char *q = wg_rep_shell_quote(i ? argv[i] : "wengert-report");
+        if (q)
+            fprintf(f, "%s%s", i ? " " : "", q);
+        free(q);
     }
-    *o = '\0';
+    if (fclose(f) != 0) {
+        free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -281,7 +268,8 @@ static int report(const char *const *stores, size_t n, const char *dir, size_t m
         if (made)
             printf(", plots/ (%zu plots)\n", made);
         else
-            printf("; plots omitted: %s\n", plots.why[0] ? plots.why : "none could be drawn");
+            printf("; plots omitted: %s\n", plots.why[0] ? plots.why
+                   : plots.n && plots.items[0].why[0] ? plots.items[0].why : "none could be drawn");
     }
 out:
     wg_doc_free(doc);

@@ -7,23 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-/* a field as RFC 4180 wants it: quoted when it holds a comma, a quote or a
- * line break (op names from a store are not checked) */
-static void field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void num(FILE *out, double v)
 {
     fputc(',', out);
@@ -50,7 +33,7 @@ int wg_write_ops_csv(const wg_report_data *d, FILE *out)
     fputc('\n', out);
     for (size_t i = 0; i < d->nops; i++) {
         const wg_rep_op *op = &d->ops[i];
-        field(out, op->name);
+        wg_rep_csv_field(out, op->name);
         fprintf(out, ",%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64, op->known, op->graphs, op->nodes,
                 op->checks);
         for (int v = 0; v < WG_REP_VERDICTS; v++)

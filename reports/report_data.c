@@ -387,31 +387,156 @@ static const char *option(const char *options, const char *key, char *buf, size_
     return NULL;
 }
 
-/* The path as one shell word (quoted when it has anything unusual). */
-static void shell_word(const char *s, char *out, size_t len)
+/* ------------------------------------------------------------------ shell words */
+
+static int shell_plain(unsigned char c)
 {
-    int plain = *s != '\0';
-    for (const char *p = s; *p; p++)
-        plain &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                 (*p >= '0' && *p <= '9') || strchr("_./-+,:=@%", *p) != NULL;
-    if (plain) {
-        snprintf(out, len, "%s", s);
-        return;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || (c && strchr("_./-+,:=@%", c) != NULL);
+}
+
+char *wg_rep_shell_quote(const char *s)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    int plain = n > 0, control = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        plain &= shell_plain(*p);
+        control |= *p < 0x20 || *p == 0x7f;
     }
-    size_t k = 0;
-    if (k + 1 < len)
-        out[k++] = '\'';
-    for (const char *p = s; *p && k + 5 < len; p++) {
-        if (*p == '\'') {
-            memcpy(out + k, "'\\''", 4);
-            k += 4;
-        } else {
-            out[k++] = *p;
+    char *out = malloc(4 * n + 4);      /* the longest: \xHH per byte, $'' */
+    if (!out)
+        return NULL;
+    if (plain)
+        return memcpy(out, s, n + 1);
+    char *o = out;
+    if (!control) {
+        *o++ = '\'';
+        for (const char *p = s; *p; p++) {
+            if (*p == '\'') {
+                memcpy(o, "'\\''", 4);
+                o += 4;
+            } else {
+                *o++ = *p;
+            }
+        }
+        *o++ = '\'';
+        *o = '\0';
+        return out;
+    }
+    /* $'...': every byte that is not printable ASCII as an escape; bytes
+     * of 0x80 and above (UTF-8) stay as they are */
+    *o++ = '$';
+    *o++ = '\'';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            o += sprintf(o, "\\n");
+        else if (*p == '\t')
+            o += sprintf(o, "\\t");
+        else if (*p == '\r')
+            o += sprintf(o, "\\r");
+        else if (*p == '\\' || *p == '\'')
+            o += sprintf(o, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            o += sprintf(o, "\\x%02x", *p);
+        else
+            *o++ = (char)*p;
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
+/* append word w (quoted) and a blank before it unless it is the first */
+static int append_word(char **buf, size_t *len, size_t *cap, const char *w)
+{
+    char *q = wg_rep_shell_quote(w);
+    if (!q)
+        return 0;
+    size_t k = strlen(q);
+    if (*len + k + 2 > *cap) {
+        size_t c = 2 * (*len + k + 2);
+        char *b = realloc(*buf, c);
+        if (!b) {
+            free(q);
+            return 0;
+        }
+        *buf = b;
+        *cap = c;
+    }
+    if (*len)
+        (*buf)[(*len)++] = ' ';
+    memcpy(*buf + *len, q, k + 1);
+    *len += k;
+    free(q);
+    return 1;
+}
+
+char *wg_rep_safe_command(const char *stored)
+{
+    if (!stored)
+        return NULL;
+    size_t n = strlen(stored);
+    char *word = malloc(n + 1), *out = NULL;
+    size_t len = 0, cap = 0, nwords = 0;
+    if (!word)
+        return NULL;
+    int ours = 0;
+    const char *p = stored;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        /* one word: as sh reads it, quotes removed; an unclosed quote runs
+         * to the end (the text is data here, never syntax) */
+        size_t k = 0;
+        while (*p && *p != ' ' && *p != '\t') {
+            if (*p == '\'') {
+                for (p++; *p && *p != '\''; p++)
+                    word[k++] = *p;
+                if (*p)
+                    p++;
+            } else if (*p == '"') {
+                for (p++; *p && *p != '"'; p++) {
+                    if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+                        p++;
+                    word[k++] = *p;
+                }
+                if (*p)
+                    p++;
+            } else if (*p == '\\' && p[1]) {
+                word[k++] = p[1];
+                p += 2;
+            } else {
+                word[k++] = *p++;
+            }
+        }
+        word[k] = '\0';
+        if (nwords++ == 0) {
+            const char *base = strrchr(word, '/');
+            base = base ? base + 1 : word;
+            ours = strncmp(base, "wengert-", 8) == 0 || strncmp(base, "lt-wengert-", 11) == 0;
+            if (!ours) {
+                /* a comment: wg_rep_shell_quote keeps everything on one line */
+                out = malloc(64);
+                if (!out)
+                    break;
+                len = (size_t)sprintf(out, "# not a wengert command:");
+                cap = 64;
+            }
+        }
+        if (!append_word(&out, &len, &cap, word)) {
+            free(out);
+            out = NULL;
+            break;
         }
     }
-    if (k + 1 < len)
-        out[k++] = '\'';
-    out[k] = '\0';
+    free(word);
+    if (!nwords && !out)
+        out = calloc(1, 1);
+    return out;
 }
 
 /* The command that reproduces a failing graph: what wengert-fuzz writes
@@ -424,15 +549,19 @@ static void shell_word(const char *s, char *out, size_t len)
 static char *repro_command(const wg_rep_campaign *c, uint64_t seed, const char *repro_path,
                            const char *label)
 {
-    char buf[1024], v[160], extra[320] = "", file[600];
+    char v[160], extra[320] = "";
     const char *dirs = c ? option(c->options, "directions", v, sizeof v) : NULL;
-    /* a suite case (a label, no shrunk file): its suite's run */
+    /* a suite case (a label, no shrunk file): its suite's run (c->command
+     * is already safe, see report_load.c), the label quoted so that a line
+     * break in it cannot end the comment */
     if (!dirs || (label && !repro_path)) {
-        if (c && c->command && label)
-            snprintf(buf, sizeof buf, "%s   # case %s", c->command, label);
-        else
-            snprintf(buf, sizeof buf, "%s", c && c->command ? c->command : "");
-        return strdup(buf);
+        const char *cmd = c && c->command ? c->command : "";
+        char *q = label ? wg_rep_shell_quote(label) : NULL;
+        char *s = malloc(strlen(cmd) + (q ? strlen(q) : 0) + 16);
+        if (s)
+            sprintf(s, q ? "%s   # case %s" : "%s", cmd, q);
+        free(q);
+        return s;
     }
     unsigned directions = (unsigned)strtoul(dirs, NULL, 10);
     wg_check_options def;
@@ -440,21 +569,30 @@ static char *repro_command(const wg_rep_campaign *c, uint64_t seed, const char *
     size_t n = 0;
     if (option(c->options, "precision", v, sizeof v) &&
         strtoul(v, NULL, 10) != def.precision)
-        n += (size_t)snprintf(extra + n, sizeof extra - n, " --precision %s", v);
+        /* the number as parsed: the store's text never reaches the command */
+        n += (size_t)snprintf(extra + n, sizeof extra - n, " --precision %lu",
+                              strtoul(v, NULL, 10));
     if (option(c->options, "safety", v, sizeof v) && strtod(v, NULL) != def.safety &&
         n < sizeof extra)
         n += (size_t)snprintf(extra + n, sizeof extra - n, " --safety %.17g", strtod(v, NULL));
     if (option(c->options, "full", v, sizeof v) && strcmp(v, "0") != 0 && n < sizeof extra)
         snprintf(extra + n, sizeof extra - n, " --full-jacobian");
-    shell_word(repro_path ? repro_path : "FILE", file, sizeof file);
-    char bug[64];
-    if (option(c->options, "inject-bug", bug, sizeof bug))
-        snprintf(buf, sizeof buf, "wengert-fuzz --reproduce %s --inject-bug %s --seed %" PRIu64
-                 " --directions %u%s", file, bug, seed, directions, extra);
-    else
-        snprintf(buf, sizeof buf, "wengert-verify --check %s --seed %" PRIu64
-                 " --directions %u%s", file, seed, directions, extra);
-    return strdup(buf);
+    /* every text from the store is one quoted word; the numbers were
+     * parsed above */
+    char bug[160];
+    char *file = wg_rep_shell_quote(repro_path ? repro_path : "FILE");
+    char *qbug = option(c->options, "inject-bug", bug, sizeof bug) ? wg_rep_shell_quote(bug)
+                                                                     : NULL;
+    char *s = file ? malloc(strlen(file) + (qbug ? strlen(qbug) : 0) + sizeof extra + 128) : NULL;
+    if (s && qbug)
+        sprintf(s, "wengert-fuzz --reproduce %s --inject-bug %s --seed %" PRIu64
+                " --directions %u%s", file, qbug, seed, directions, extra);
+    else if (s)
+        sprintf(s, "wengert-verify --check %s --seed %" PRIu64 " --directions %u%s", file, seed,
+                directions, extra);
+    free(file);
+    free(qbug);
+    return s;
 }
 
 #define FAIL_COLS "ident, idx, seed, label, direction, fail_mode, blame_op, blame_node," \
@@ -560,15 +698,21 @@ static int list_labels(wg_report_data *d, size_t max, char *why, size_t len)
 
 /* ------------------------------------------------------------------ fails.csv */
 
-static void csv_field(FILE *out, const char *s)
+void wg_rep_csv_field(FILE *out, const char *s)
 {
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
+    /* a spreadsheet reads a cell that starts with = + - @ (or a tab or CR
+     * before one) as a formula: OWASP's CSV injection advice, a quote
+     * before it, the cell quoted, so it shows as text */
+    int formula = *s && strchr("=+-@\t\r", *s) != NULL;
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
         fputs(s, out);
         return;
     }
     fputc('"', out);
+    if (formula)
+        fputc('\'', out);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', out);
@@ -596,15 +740,15 @@ int wg_report_write_fails_csv(const wg_report_data *d, FILE *out)
         wg_rep_fail f;
         read_fail(d, st, &f);
         const wg_rep_campaign *c = d->ncampaigns ? &d->campaigns[f.campaign] : NULL;
-        csv_field(out, c ? d->stores[c->store].path : NULL);
+        wg_rep_csv_field(out, c ? d->stores[c->store].path : NULL);
         fputc(',', out);
-        csv_field(out, c ? c->command : NULL);
+        wg_rep_csv_field(out, c ? c->command : NULL);
         fprintf(out, ",%" PRIu64 ",%" PRIu64 ",", f.graph_index, f.graph_seed);
-        csv_field(out, f.label);
+        wg_rep_csv_field(out, f.label);
         fprintf(out, ",%u,", f.direction);
-        csv_field(out, f.fail_mode);
+        wg_rep_csv_field(out, f.fail_mode);
         fputc(',', out);
-        csv_field(out, f.blame_op);
+        wg_rep_csv_field(out, f.blame_op);
         fputc(',', out);
         if (f.blame_node >= 0)
             fprintf(out, "%ld", f.blame_node);
@@ -615,14 +759,14 @@ int wg_report_write_fails_csv(const wg_report_data *d, FILE *out)
             csv_double(out, nums[i]);
         }
         fputc(',', out);
-        csv_field(out, f.message);
+        wg_rep_csv_field(out, f.message);
         fputc(',', out);
-        csv_field(out, f.repro_path);
+        wg_rep_csv_field(out, f.repro_path);
         fputc(',', out);
         if (f.repro_nodes >= 0)
             fprintf(out, "%ld", f.repro_nodes);
         fputc(',', out);
-        csv_field(out, f.command);
+        wg_rep_csv_field(out, f.command);
         fputc('\n', out);
         free_fail(&f);
     }

@@ -208,6 +208,29 @@ void wg_report_size_range(int bin, unsigned *lo, unsigned *hi);
 /* Every failing check, one CSV row each, with a header.  WG_OK or WG_EIO. */
 int  wg_report_write_fails_csv(const wg_report_data *d, FILE *out);
 
+/* One shell word that stands for s exactly (malloc'd; NULL when out of
+ * memory), the one quoting every command in a report goes through: s
+ * itself when it is made of [A-Za-z0-9_./+,:=@%-] only; else in single
+ * quotes, a quote written '\''; and when s holds a control character
+ * (a line break, a tab, ...) in bash's $'...' form with \n, \t, \xHH,
+ * so that a command stays one line and nothing in s is ever run. */
+char *wg_rep_shell_quote(const char *s);
+
+/* A command read from a store, made safe to paste (malloc'd; NULL for
+ * NULL or out of memory): split into words as sh would (blanks, '...',
+ * "...", backslash) and each word written again with wg_rep_shell_quote,
+ * so that ; | $( ` and line breaks are arguments, not shell syntax.  A
+ * command whose program is not one of ours (wengert-...) is written as
+ * a comment, "# not a wengert command: ...", which runs nothing. */
+char *wg_rep_safe_command(const char *stored);
+
+/* A text cell of a CSV file: as RFC 4180 wants it (quoted when it holds a
+ * comma, a quote or a line break), and a cell that starts with = + - @,
+ * a tab or a CR written "'..." so that a spreadsheet shows it as text
+ * instead of evaluating it (OWASP, CSV injection).  Numbers do not go
+ * through it.  NULL: an empty cell. */
+void wg_rep_csv_field(FILE *out, const char *s);
+
 /* The name of verdict column v ("pass", ..., "other"). */
 const char *wg_report_verdict_name(int v);
 

@@ -356,6 +356,12 @@ static int check_layout(sqlite3 *db, const char *file, wg_rep_store *s, char *wh
             s->version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
+    /* a later version may mean columns that read the same but mean
+     * something else: refused, as wengert-fuzz refuses it */
+    if (s->version < 1 || s->version > WG_REP_SCHEMA_MAX)
+        return wg_rep_error(why, len, WG_EINVAL, "%s: a result store of schema version %d; "
+                            "this program reads versions 1 to %d", file, s->version,
+                            WG_REP_SCHEMA_MAX);
     return WG_OK;
 }
 
@@ -421,7 +427,11 @@ static int load_campaigns(loader *L, char *why, size_t len)
             wg_rep_campaign *c = &d->campaigns[idx];
             c->store = L->si;
             c->nstores = 1;
-            c->command = wg_rep_strdup_col(sel, 1);
+            /* a command from the store is data: made safe to paste once,
+             * here, for every table, file and reproduce line that shows it */
+            char *raw = wg_rep_strdup_col(sel, 1);
+            c->command = wg_rep_safe_command(raw);
+            free(raw);
             c->seed = (uint64_t)sqlite3_column_int64(sel, 2);
             c->shard_k = (unsigned)sqlite3_column_int64(sel, 3);
             c->shard_n = (unsigned)sqlite3_column_int64(sel, 4);

@@ -55,6 +55,10 @@ int wg_rep_error(char *why, size_t len, int status, const char *fmt, ...);
 /* sqlite3_exec with the error into why */
 int wg_rep_exec(sqlite3 *db, const char *sql, char *why, size_t len, const char *what);
 
+/* the newest store layout this program reads: fuzz/store.h's
+ * WG_STORE_SCHEMA_VERSION (tests/test_report.c holds them equal) */
+#define WG_REP_SCHEMA_MAX 2
+
 char *wg_rep_strdup_col(sqlite3_stmt *st, int k);   /* NULL for NULL */
 double wg_rep_double_col(sqlite3_stmt *st, int k);  /* NaN for NULL */
 

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* the terminal the issue asks for: 800 x 450 points, scaled to the page
@@ -285,49 +287,83 @@ static char *inline_form(const char *svg, const char *name)
     return b.s;
 }
 
-/* Run script (after the prelude) with output to NAME.svg; keep the SVG. */
+/* seconds gnuplot may take for one plot: WG_GNUPLOT_TIMEOUT when it is a
+ * positive number, else 60 (a plot takes well under a second) */
+static double gnuplot_timeout(void)
+{
+    const char *s = getenv("WG_GNUPLOT_TIMEOUT");
+    char *end;
+    double t = s && *s ? strtod(s, &end) : 0;
+    return s && *s && !*end && t > 0 && t < 1e6 ? t : 60;
+}
+
+/* Run script (after the prelude) with output to NAME.svg; keep the SVG.
+ * gnuplot reads the script from a file, not a pipe, so that a gnuplot that
+ * hangs cannot block this program on a write; it runs in a process group
+ * of its own, killed whole when it outlives gnuplot_timeout(). */
 static void run(wg_plots *p, wg_plot *pl, const char *script)
 {
-    char svg[512], err[512], cmd[3000];
+    char svg[512], err[512], in[512];
+    if (p->hung) {
+        snprintf(pl->why, sizeof pl->why, "skipped: gnuplot did not finish an earlier plot in "
+                 "time");
+        return;
+    }
     snprintf(svg, sizeof svg, "%s/%s.svg", p->dir, pl->name);
     file_path(p, "gnuplot.err", err, sizeof err);
-    /* the command for sh -c: both paths single-quoted, a quote as '\'' */
-    size_t n = 0;
-    const char *parts[] = { p->gnuplot, err };
-    for (int i = 0; i < 2; i++) {
-        if (i)
-            n += (size_t)snprintf(cmd + n, sizeof cmd - n, " 2>");
-        cmd[n++] = '\'';
-        for (const char *s = parts[i]; *s && n + 8 < sizeof cmd; s++) {
-            if (*s == '\'') {
-                memcpy(cmd + n, "'\\''", 4);
-                n += 4;
-            } else {
-                cmd[n++] = *s;
-            }
-        }
-        cmd[n++] = '\'';
-        cmd[n] = '\0';
-    }
-    /* gnuplot dying early must not kill this program by SIGPIPE */
-    struct sigaction ign, old;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ign, &old);
-    FILE *f = popen(cmd, "w");
-    int status = -1;
-    if (f) {
-        fputs(prelude, f);
-        fputs("set output ", f);
-        gp_string(f, svg);
-        fputc('\n', f);
-        fputs(script, f);
-        fputs("\nset output\n", f);
-        status = pclose(f);
-    }
-    sigaction(SIGPIPE, &old, NULL);
+    file_path(p, "gnuplot.in", in, sizeof in);
+    FILE *f = fopen(in, "w");
     if (!f) {
+        snprintf(pl->why, sizeof pl->why, "cannot write gnuplot.in: %s", strerror(errno));
+        return;
+    }
+    fputs(prelude, f);
+    fputs("set output ", f);
+    gp_string(f, svg);
+    fputc('\n', f);
+    fputs(script, f);
+    fputs("\nset output\n", f);
+    if (fclose(f) != 0) {
+        snprintf(pl->why, sizeof pl->why, "cannot write gnuplot.in: %s", strerror(errno));
+        remove(in);
+        return;
+    }
+    double limit = gnuplot_timeout();
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        int fi = open(in, O_RDONLY), fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (fi < 0 || fe < 0 || dup2(fi, 0) < 0 || dup2(fe, 2) < 0)
+            _exit(127);
+        execl(p->gnuplot, "gnuplot", (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0) {
         snprintf(pl->why, sizeof pl->why, "cannot run gnuplot: %s", strerror(errno));
+        remove(in);
+        return;
+    }
+    setpgid(pid, pid);          /* both sides, so the group exists before a kill */
+    int status = 0, timed_out = 0;
+    struct timespec t0, now, nap = { 0, 20000000 };
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR))
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((double)(now.tv_sec - t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t0.tv_nsec) > limit) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            timed_out = p->hung = 1;
+            break;
+        }
+        nanosleep(&nap, NULL);
+    }
+    remove(in);
+    if (timed_out) {
+        snprintf(pl->why, sizeof pl->why, "gnuplot did not finish in %g s and was stopped "
+                 "(WG_GNUPLOT_TIMEOUT sets the limit)", limit);
         return;
     }
     if (status != 0) {
@@ -342,8 +378,16 @@ static void run(wg_plots *p, wg_plot *pl, const char *script)
             snprintf(line, sizeof line, "%.*s", (int)strcspn(last, "\n"), last);
             free(e);
         }
-        snprintf(pl->why, sizeof pl->why, "gnuplot failed (status %d)%s%s", status,
-                 line[0] ? ": " : "", line);
+        /* the exit status or the signal, not the raw wait status */
+        char how[64];
+        if (WIFEXITED(status))
+            snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(status));
+        else if (WIFSIGNALED(status))
+            snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+        else
+            snprintf(how, sizeof how, "wait status %d", status);
+        snprintf(pl->why, sizeof pl->why, "gnuplot failed (%s)%s%s", how, line[0] ? ": " : "",
+                 line);
         return;
     }
     pl->svg = read_file(svg);

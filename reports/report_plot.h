@@ -34,6 +34,7 @@ typedef struct wg_plots {
     char gnuplot[1024];      /* its path */
     char why[256];           /* why there are no plots at all */
     char dir[256];           /* the temporary folder */
+    int hung;                /* gnuplot outlived its time limit once: the rest are skipped */
     size_t n;
     wg_plot items[WG_PLOTS_MAX];
 } wg_plots;

@@ -273,7 +273,7 @@ static void invalid_handles(void)
     /* a handle of this tape past its end */
     wg_tape_clear(t);
     x = wg_input(t, 1);
-    wg_var past = { x.id + 5 };
+    wg_var past = { x.id + 5, x.tag };
     CU_ASSERT_EQUAL(wg_var_valid(t, past), 0);
     CU_ASSERT_EQUAL(wg_exp(t, past).id, 0);
     CU_ASSERT_EQUAL(wg_status(t), WG_EINVAL);
@@ -300,6 +300,47 @@ static void invalid_handles(void)
     wg_tape_free(other);
 }
 
+/* The tag of a handle never comes back within a run: after 100 clears
+ * (past the 63 tags of the old 6-bit encoding) a handle from before the
+ * first is still refused, by recording calls and by drivers, and so is a
+ * handle of another tape made any number of tapes earlier. */
+static void stale_handles_after_many_clears(void)
+{
+    wg_tape *t = wg_tape_new();
+    wg_var old = wg_input(t, 1);
+    for (int k = 1; k <= 100; k++) {
+        wg_tape_clear(t);
+        wg_var x = wg_input(t, 2);
+        wg_var y = wg_mul(t, x, x);
+        CU_ASSERT_EQUAL(wg_var_valid(t, old), 0);
+        double g;
+        /* index 0 exists again and is an input: only the tag tells */
+        if (wg_grad(t, old, 1, &x, &g) != WG_EINVAL || wg_grad(t, y, 1, &old, &g) != WG_EINVAL) {
+            CU_FAIL("a handle from before the first clear was accepted");
+            break;
+        }
+    }
+    CU_ASSERT_EQUAL(wg_neg(t, old).id, 0);
+    CU_ASSERT_EQUAL(wg_status(t), WG_EINVAL);
+    CU_ASSERT(says(wg_errmsg(t), "another tape", "wg_tape_clear", NULL));
+
+    /* a foreign handle, with 100 tapes made between the two */
+    wg_tape *first = wg_tape_new();
+    wg_var fx = wg_input(first, 1);
+    for (int k = 0; k < 100; k++)
+        wg_tape_free(wg_tape_new());
+    wg_tape *u = wg_tape_new();
+    wg_var ux = wg_input(u, 1);
+    CU_ASSERT_EQUAL(wg_var_valid(u, fx), 0);
+    double g;
+    CU_ASSERT_EQUAL(wg_grad(u, ux, 1, &fx, &g), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_add(u, ux, fx).id, 0);
+    CU_ASSERT_EQUAL(wg_status(u), WG_EINVAL);
+    wg_tape_free(first);
+    wg_tape_free(u);
+    wg_tape_free(t);
+}
+
 /* A driver refuses bad arguments with WG_EINVAL and a message, and the
  * tape stays usable: wg_status is still WG_OK. */
 static void driver_arguments(void)
@@ -310,7 +351,7 @@ static void driver_arguments(void)
     wg_var f = wg_sin(t, s);
     wg_var ox = wg_input(other, 1);
     wg_var xs[2] = { x, y }, bad_x[2] = { x, s }, foreign[2] = { x, ox }, zero[1] = { { 0 } };
-    wg_var stale = { x.id + 100 };
+    wg_var stale = { x.id + 100, x.tag };
     double g[4], u[2] = { 1, 1 }, w = 1, J[8], nan_u[2] = { 1, NAN }, v[2] = { 1, 2 };
 
 #define REFUSED(call, a, b) do {                                            \
@@ -716,6 +757,8 @@ int main(void)
         { "ERANGE: infinite partial on the path, not off it", infinite_partial_on_the_path },
         { "EINVAL: NaN and Inf values and constants", invalid_values },
         { "EINVAL: zero, foreign, past-the-end and stale handles", invalid_handles },
+        { "EINVAL: stale and foreign handles after 100 clears and tapes",
+          stale_handles_after_many_clears },
         { "EINVAL from drivers does not poison the tape", driver_arguments },
         { "EBRANCH: a flipped comparison, and recovery", branch_flips },
         { "EBRANCH: an earlier flip outlives a partial replay", branch_flip_before_replayed_inputs },

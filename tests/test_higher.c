@@ -394,7 +394,7 @@ static void errors(void)
     CU_ASSERT_EQUAL(wg_grad_graph(t, a, 1, &a, &g), WG_ESHAPE);
     CU_ASSERT_EQUAL(wg_vjp_graph(t, 1, &a, &w1, 1, &a, &g), WG_ESHAPE);
     CU_ASSERT_EQUAL(wg_status(t), WG_OK);
-    wg_var stale = { 12345 };
+    wg_var stale = { 12345, 12345 };
     CU_ASSERT_EQUAL(wg_grad_graph(t, stale, 1, &a, &g), WG_EINVAL);
     CU_ASSERT_EQUAL(wg_hessian(t, a, 1, &a, &H), WG_ESHAPE);
     wg_tape_free(t);

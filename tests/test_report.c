@@ -10,6 +10,7 @@
 #include "report_build.h"
 #include "report_compare.h"
 #include "report_data.h"
+#include "report_load.h"
 #include "report_select.h"
 #include "report_write.h"
 #include "store.h"
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int cmp_double(const void *a, const void *b);
@@ -440,6 +442,14 @@ static void unknown_ops_and_bad_stores(void)
     CU_ASSERT_EQUAL(exec_sql(lacking, "ALTER TABLE check_result DROP COLUMN gsl_ulps"), 0);
     CU_ASSERT_EQUAL(wg_report_load(&lacking, 1, NULL, &bad, why, sizeof why), WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "table check_result lacks column gsl_ulps"));
+    /* a later schema version: refused, as wengert-fuzz refuses it */
+    CU_ASSERT_EQUAL(WG_REP_SCHEMA_MAX, WG_STORE_SCHEMA_VERSION);
+    const char *v99 = tmp_path("v99.sqlite");
+    make_store(v99, 12, 0);
+    CU_ASSERT_EQUAL(exec_sql(v99, "UPDATE schema_version SET version = 99"), 0);
+    CU_ASSERT_EQUAL(wg_report_load(&v99, 1, NULL, &bad, why, sizeof why), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "v99.sqlite: a result store of schema version 99; this "
+                                       "program reads versions 1 to 2"));
     /* the store is read, never written: its bytes are unchanged */
     struct stat before, after;
     CU_ASSERT_EQUAL(stat(path, &before), 0);
@@ -464,9 +474,183 @@ static void suite_case_command(void)
     CU_ASSERT_STRING_EQUAL(d->fails[0].label, "rosenbrock @ point 2");
     CU_ASSERT_EQUAL(d->fails[0].repro_nodes, -1);
     CU_ASSERT_STRING_EQUAL(d->fails[0].command, "wengert-fuzz --graphs 6 --out '<dir>'   # case "
-                                                "rosenbrock @ point 2");
+                                                "'rosenbrock @ point 2'");
     CU_ASSERT_EQUAL(d->labels_total, 2);
     wg_report_data_free(d);
+}
+
+/* ---------------------------------------------------------------- pasting commands */
+
+/* run cmd with bash -c in folder dir, PATH = dir/bin first; its stdout in
+ * *out (malloc'd); the exit status, -1 when it could not run */
+static int run_bash(const char *dir, const char *cmd, char **out)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/bin:%s", dir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        if (chdir(dir) != 0)
+            _exit(126);
+        setenv("PATH", path, 1);
+        execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t len = 0, cap = 256;
+    char *buf = malloc(cap);
+    ssize_t k;
+    while (buf && (k = read(fd[0], buf + len, cap - len - 1)) > 0)
+        if ((len += (size_t)k) + 1 >= cap)
+            buf = realloc(buf, cap *= 2);
+    close(fd[0]);
+    if (buf)
+        buf[len] = '\0';
+    *out = buf;
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* One quoting function for every pasted word: what bash reads back is the
+ * text, byte for byte, and the quoted word is one line. */
+static void shell_quote_round_trip(void)
+{
+    static const char *const words[] = {
+        "plain-word_1.wg", "", "a b", "it's", "$(touch pwned)", "`touch pwned`",
+        "a\nb", "line\r\n", "tab\there", "\\", "'\\''", "!x", "~", "*", "a;b|c&d",
+        "\"$HOME\"", "-rf", "=cmd", "\x01\x1b[31m\x7f", "caf\xc3\xa9 \xff\xfe", "${IFS}x"
+    };
+    const char *dir = tmp_path("quote");
+    mkdir(dir, 0777);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char *q = wg_rep_shell_quote(words[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+        CU_ASSERT_PTR_NULL(strpbrk(q, "\n\r"));
+        char cmd[512], *out = NULL;
+        snprintf(cmd, sizeof cmd, "printf '%%s' %s", q);
+        CU_ASSERT_EQUAL(run_bash(dir, cmd, &out), 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+        if (strcmp(out, words[i]) != 0)
+            fprintf(stderr, "\n  word %zu: quoted as %s, read back as '%s'\n", i, q, out);
+        CU_ASSERT_STRING_EQUAL(out, words[i]);
+        free(out);
+        free(q);
+    }
+    char *plain = wg_rep_shell_quote("repro/fail-3.wg");
+    CU_ASSERT_STRING_EQUAL(plain, "repro/fail-3.wg");
+    free(plain);
+    char *c = wg_rep_safe_command("rm -rf /tmp/x");
+    CU_ASSERT(strncmp(c, "# not a wengert command:", 24) == 0);
+    free(c);
+    c = wg_rep_safe_command("./fuzz/wengert-fuzz --out 'a b' x;y");
+    CU_ASSERT_STRING_EQUAL(c, "./fuzz/wengert-fuzz --out 'a b' 'x;y'");
+    free(c);
+}
+
+/* A crafted store: the campaign's command, its inject-bug option and a
+ * label carry shell syntax and line breaks.  Every command the report
+ * shows (the campaigns', the reproduce lines, fails.csv) is pasted into
+ * bash with stand-ins for our programs on PATH: nothing else runs. */
+static void crafted_store_commands_run_nothing(void)
+{
+    const char *path = tmp_path("crafted.sqlite");
+    make_store(path, 17, 1);
+    CU_ASSERT_EQUAL(exec_sql(path,
+        "UPDATE campaign SET command = 'wengert-fuzz --out x; touch pwned1 $(touch pwned2) "
+        "`touch pwned3`' || char(10) || 'touch pwned4', options = options || "
+        "' inject-bug=$(touch${IFS}pwned5);`touch${IFS}pwned6`';"
+        "UPDATE graph SET label = 'case' || char(10) || 'touch pwned7' WHERE idx = 1;"
+        "INSERT INTO campaign (command, seed, shard_k, shard_n, options, started, "
+        "wengert_version, mpfr_version, gsl_version, sqlite_version) SELECT 'touch pwned8', 18, "
+        "shard_k, shard_n, options, started, wengert_version, mpfr_version, gsl_version, "
+        "sqlite_version FROM campaign;"), 0);
+    const char *dir = tmp_path("paste");
+    char bin[1024];
+    snprintf(bin, sizeof bin, "%s/bin", dir);
+    mkdir(dir, 0777);
+    mkdir(bin, 0777);
+    const char *const progs[] = { "wengert-fuzz", "wengert-verify" };
+    for (int k = 0; k < 2; k++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s/%s", bin, progs[k]);
+        FILE *f = fopen(p, "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs("#!/bin/sh\nfor a; do printf '[%s]' \"$a\"; done\n", f);
+        fclose(f);
+        chmod(p, 0755);
+    }
+    size_t ncmd = 0;
+    char *out = NULL;
+    int saw_bug = 0, saw_label = 0;
+    /* twice: the shrunk reproducer's command; then the case's (its label
+     * after '# case', no reproducer stored) */
+    for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1)
+        CU_ASSERT_EQUAL(exec_sql(path, "DELETE FROM reproducer; UPDATE graph SET label = 'case' "
+                                       "|| char(10) || 'touch pwned9' WHERE idx = 2"), 0);
+    wg_report_data *d = load(&path, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (size_t i = 0; i < d->ncampaigns; i++, ncmd++) {
+        CU_ASSERT_PTR_NULL(strpbrk(d->campaigns[i].command, "\n\r"));
+        CU_ASSERT(run_bash(dir, d->campaigns[i].command, &out) == 0);
+        free(out);
+    }
+    for (size_t i = 0; i < d->nfails; i++, ncmd++) {
+        CU_ASSERT_PTR_NULL(strpbrk(d->fails[i].command, "\n\r"));
+        CU_ASSERT(run_bash(dir, d->fails[i].command, &out) == 0);
+        /* the bug's name arrives as one argument, as stored */
+        if (out && strstr(out, "[--inject-bug][$(touch${IFS}pwned5);`touch${IFS}pwned6`]"))
+            saw_bug = 1;
+        if (strstr(d->fails[i].command, "# case $'case\\ntouch pwned9'"))
+            saw_label = 1;
+        free(out);
+    }
+    /* fails.csv: each cell's command is one that pastes safely too */
+    char csvp[1100];
+    snprintf(csvp, sizeof csvp, "%s/fails.csv", dir);
+    FILE *f = fopen(csvp, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(wg_report_write_fails_csv(d, f), WG_OK);
+    fclose(f);
+    wg_report_data_free(d);
+    }
+    CU_ASSERT(saw_bug);
+    CU_ASSERT(saw_label);
+    CU_ASSERT(ncmd >= 6);
+    for (int k = 1; k <= 9; k++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s/pwned%d", dir, k);
+        if (access(p, F_OK) == 0)
+            fprintf(stderr, "\n  pwned%d was created\n", k);
+        CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+    }
+}
+
+/* fails.csv and ops.csv: a text cell a spreadsheet would evaluate
+ * (= + - @ first) is written as text, '... in quotes */
+static void csv_formula_cells(void)
+{
+    const char *cells[][2] = {
+        { "=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"" }, { "+1", "\"'+1\"" },
+        { "-2+3", "\"'-2+3\"" }, { "@SUM(A1)", "\"'@SUM(A1)\"" }, { "\t=1", "\"'\t=1\"" },
+        { "plain", "plain" }, { "a,b", "\"a,b\"" }, { "x=1", "x=1" },
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        wg_rep_csv_field(f, cells[i][0]);
+        fclose(f);
+        CU_ASSERT_STRING_EQUAL(buf, cells[i][1]);
+        free(buf);
+    }
 }
 
 /* ---------------------------------------------------------------- the selection */
@@ -747,6 +931,9 @@ int main(void)
         { "schema version 1; a campaign in two stores counts once", version1_and_duplicates },
         { "ops the build does not know; stores that are not stores", unknown_ops_and_bad_stores },
         { "a failing suite case names its suite's command", suite_case_command },
+        { "shell quoting: bash reads every word back", shell_quote_round_trip },
+        { "a crafted store: pasted commands run nothing else", crafted_store_commands_run_nothing },
+        { "CSV: formula cells written as text", csv_formula_cells },
         { "two-pass selection equals sorting", selection_matches_sort },
         { "graph size bins", size_bins },
         { "tables in Markdown, HTML and ops.csv", tables_in_markdown_html_csv },

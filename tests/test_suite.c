@@ -15,6 +15,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char data_dir[1024];     /* tests/data */
 static char bench_dir[1024];    /* bench/data */
@@ -766,6 +768,111 @@ static void builtin_gmm_tensor(void)
     gmm_tensor_agrees("1k/gmm_d10_K5.txt", 1e-12);
 }
 
+/* Case names are hashed: a duplicate after 20,000 cases is found and
+ * placed, and after a failed read (which truncates the suite) the names of
+ * the dropped cases are free again. */
+static void many_cases_hashed(void)
+{
+    enum { N = 20000 };
+    size_t cap = (size_t)N * 40 + 64, o = 0;
+    char *text = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (int i = 0; i < N; i++)
+        o += (size_t)snprintf(text + o, cap - o, "c%d: x*x @ x=1\n", i);
+    snprintf(text + o, cap - o, "c6: x @ x=2\n");
+    wg_parse_error err;
+    CU_ASSERT_PTR_NULL(wg_suite_read_string(text, "t.suite", NULL, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "t.suite:20001:1: error: case 'c6' is defined "
+                                               "twice: at line 7 and at line 20001"));
+    text[o] = '\0';
+    wg_suite *s = wg_suite_read_string(text, "t.suite", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(wg_suite_size(s), N);
+    CU_ASSERT_PTR_NOT_NULL(wg_suite_find(s, "c19999"));
+    CU_ASSERT_PTR_NULL(wg_suite_find(s, "c20000"));
+    /* a failed addition drops its cases, and their names with them */
+    CU_ASSERT_NOT_EQUAL(wg_suite_add_text(s, "d1: x @ x=1\nd2: x +\n", "u.suite", NULL, &err),
+                        WG_OK);
+    CU_ASSERT_EQUAL(wg_suite_size(s), N);
+    CU_ASSERT_PTR_NULL(wg_suite_find(s, "d1"));
+    CU_ASSERT_EQUAL(wg_suite_add_text(s, "d1: x @ x=1\n", "u.suite", NULL, &err), WG_OK);
+    CU_ASSERT_PTR_NOT_NULL(wg_suite_find(s, "d1"));
+    wg_suite_free(s);
+    free(text);
+}
+
+/* The path policy: a case's .wg file inside the suite's folder (symlinks
+ * followed) is read; "..", an absolute path and a symlink that lead out
+ * are refused unless WG_SUITE_OUTSIDE_PATHS; a file outside that does not
+ * read is named by its place, its text (a secret, say) never quoted. */
+static void paths_stay_inside(void)
+{
+    char root[] = "/tmp/wg-paths-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
+    char dir[64], p[128];
+    snprintf(dir, sizeof dir, "%s/suite", root);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    const char *files[][2] = {
+        { "suite/in.wg", "input x = 1\noutput x\n" },
+        { "secret.wg", "SECRET_TOKEN = hunter2\n" },
+        { "ok.wg", "input x = 2\noutput x\n" },
+        { "suite/a.suite", "a: in.wg\n" },
+        { "suite/up.suite", "a: ../secret.wg\n" },
+        { "suite/ln.suite", "a: link.wg\n" },
+        { "suite/ok.suite", "a: ../ok.wg\n" },
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", root, files[i][0]);
+        FILE *f = fopen(p, "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs(files[i][1], f);
+        fclose(f);
+    }
+    snprintf(p, sizeof p, "%s/link.wg", dir);
+    CU_ASSERT_EQUAL_FATAL(symlink("../secret.wg", p), 0);
+    char abs_suite[256];
+    snprintf(abs_suite, sizeof abs_suite, "a: %s/secret.wg\n", root);
+
+    wg_parse_error err;
+    snprintf(p, sizeof p, "%s/a.suite", dir);
+    wg_suite *s = wg_suite_read_file(p, &err);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    wg_suite_free(s);
+    const char *out[] = { "up.suite", "ln.suite", "ok.suite" };
+    for (int k = 0; k < 3; k++) {
+        snprintf(p, sizeof p, "%s/%s", dir, out[k]);
+        CU_ASSERT_PTR_NULL(wg_suite_read_file(p, &err));
+        CU_ASSERT_EQUAL(err.status, WG_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is outside the suite's folder"));
+        s = wg_suite_read_file_ex(p, WG_SUITE_OUTSIDE_PATHS, &err);
+        if (k == 2) {
+            CU_ASSERT_PTR_NOT_NULL(s);      /* outside, allowed, and a graph */
+        } else {
+            CU_ASSERT_PTR_NULL(s);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "(its text is not quoted)"));
+            CU_ASSERT_PTR_NULL(strstr(err.message, "SECRET"));
+            CU_ASSERT_PTR_NULL(strstr(err.message, "hunter2"));
+        }
+        wg_suite_free(s);
+    }
+    /* text with a folder: an absolute path out of it */
+    CU_ASSERT_PTR_NULL(wg_suite_read_string(abs_suite, "t.suite", dir, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is outside the suite's folder"));
+    s = wg_suite_new();
+    wg_suite_set_flags(s, WG_SUITE_OUTSIDE_PATHS);
+    CU_ASSERT_NOT_EQUAL(wg_suite_add_text(s, abs_suite, "t.suite", dir, &err), WG_OK);
+    CU_ASSERT_PTR_NULL(strstr(err.message, "hunter2"));
+    wg_suite_free(s);
+
+    const char *rm[] = { "suite/in.wg", "secret.wg", "ok.wg", "suite/a.suite", "suite/up.suite",
+                         "suite/ln.suite", "suite/ok.suite", "suite/link.wg", "suite" };
+    for (size_t i = 0; i < sizeof rm / sizeof rm[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", root, rm[i]);
+        remove(p);
+    }
+    rmdir(root);
+}
+
 static void builtin_gmm(void)
 {
     wg_parse_error err;
@@ -996,6 +1103,8 @@ int main(void)
         { "ranges: many points, many inputs", ranges_many_points },
         { "cases added by programs; options over a base", program_cases },
         { "builtin suite: size, unique names, every op", builtin_cases },
+        { "20,000 cases: duplicate names found by hash", many_cases_hashed },
+        { ".wg paths stay inside the suite's folder", paths_stay_inside },
         { "builtin suite: the GMM case", builtin_gmm },
         { "builtin suite: the GMM case in tensor form", builtin_gmm_tensor },
         { "an invalid report for a point that does not record", report_invalid },

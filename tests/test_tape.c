@@ -37,7 +37,7 @@ static void new_free_clear(void)
     CU_ASSERT_EQUAL(wg_status(t), WG_OK);
     CU_ASSERT_EQUAL(wg_var_valid(t, x), 0);         /* handles from before are stale */
     wg_var x2 = wg_input(t, 3);
-    CU_ASSERT(x2.id != 0 && x2.id != x.id);
+    CU_ASSERT(x2.id != 0 && x2.tag != x.tag);
     CU_ASSERT_EQUAL(wg_value(t, x2), 3);
 
     /* a cleared failed tape is usable again */
@@ -59,7 +59,7 @@ static void new_free_clear(void)
     /* two live tapes never share a handle */
     wg_tape *a = wg_tape_new(), *b = wg_tape_new();
     wg_var va = wg_input(a, 1), vb = wg_input(b, 1);
-    CU_ASSERT(va.id != vb.id);
+    CU_ASSERT(va.tag != vb.tag);
     CU_ASSERT_EQUAL(wg_var_valid(a, vb), 0);
     CU_ASSERT_EQUAL(wg_var_valid(b, va), 0);
     wg_tape_free(a);

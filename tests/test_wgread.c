@@ -1,11 +1,14 @@
 /* test_wgread.c -- the .wg reader and the expression parser: valid text
  * gives the nodes doc/FORMAT.md promises, and a catalogue of malformed
  * text gives the promised status, place and message. */
+#define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 #include "wengert.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -765,6 +768,72 @@ static void missing_file(void)
     CU_ASSERT_PTR_NULL(wg_graph_read_file(path, NULL));  /* err may be NULL */
 }
 
+/* the message contains every one of the given pieces */
+static int says(const char *msg, const char *a, const char *b, const char *c)
+{
+    int ok = msg && strstr(msg, a) && (!b || strstr(msg, b)) && (!c || strstr(msg, c));
+    if (!ok)
+        fprintf(stderr, "\n  message \"%s\" lacks \"%s\"%s%s%s%s\n", msg ? msg : "(null)", a,
+                b ? " / \"" : "", b ? b : "", c ? "\" / \"" : "", c ? c : "");
+    return ok;
+}
+
+/* Only regular files are read, and at most wg_read_limit() bytes: a FIFO
+ * with no writer, /dev/zero and a symlink to it are refused before a byte
+ * is read (an alarm turns a hang into a failure instead of a stuck run),
+ * and a file over WG_MAX_FILE_BYTES is refused from its size. */
+static void files_that_are_not_regular(void)
+{
+    char dir[] = "/tmp/wg-read-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char fifo[64], link[64], big[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo.wg", dir);
+    snprintf(link, sizeof link, "%s/zero.wg", dir);
+    snprintf(big, sizeof big, "%s/big.wg", dir);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    CU_ASSERT_EQUAL_FATAL(symlink("/dev/zero", link), 0);
+    alarm(20);
+    const char *paths[] = { "/dev/zero", fifo, link };
+    const char *kinds[] = { "a character device", "a FIFO", "a character device" };
+    for (int k = 0; k < 3; k++) {
+        wg_parse_error e;
+        CU_ASSERT_PTR_NULL(wg_graph_read_file(paths[k], &e));
+        CU_ASSERT_EQUAL(e.status, WG_EIO);
+        CU_ASSERT(says(e.message, paths[k], "not a regular file", kinds[k]));
+    }
+    wg_parse_error e;
+    CU_ASSERT_PTR_NULL(wg_graph_read_file(dir, &e));
+    CU_ASSERT(says(e.message, dir, "not a regular file (a directory)", NULL));
+    alarm(0);
+
+    FILE *f = fopen(big, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("input x = 1\ny = sin(x)\noutput y\n", f);        /* 32 bytes */
+    fclose(f);
+    const char *old = getenv("WG_MAX_FILE_BYTES");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("WG_MAX_FILE_BYTES", "31", 1);
+    CU_ASSERT_EQUAL(wg_read_limit(), 31);
+    CU_ASSERT_PTR_NULL(wg_graph_read_file(big, &e));
+    CU_ASSERT_EQUAL(e.status, WG_ELIMIT);
+    CU_ASSERT(says(e.message, big, "larger than the limit of 31 bytes", "WG_MAX_FILE_BYTES"));
+    setenv("WG_MAX_FILE_BYTES", "32", 1);
+    wg_graph *g = wg_graph_read_file(big, &e);
+    CU_ASSERT_PTR_NOT_NULL(g);
+    wg_graph_free(g);
+    setenv("WG_MAX_FILE_BYTES", "lots", 1);     /* not a number: the default */
+    CU_ASSERT_EQUAL(wg_read_limit(), WG_MAX_FILE_BYTES_DEFAULT);
+    if (saved)
+        setenv("WG_MAX_FILE_BYTES", saved, 1);
+    else
+        unsetenv("WG_MAX_FILE_BYTES");
+    free(saved);
+    unlink(fifo);
+    unlink(link);
+    unlink(big);
+    rmdir(dir);
+}
+
 /* nesting: deep is fine, too deep is an error, never a stack overflow */
 static void deep_nesting(void)
 {
@@ -927,6 +996,7 @@ int main(void)
         { "catalogue of malformed text", malformed_catalogue },
         { "malformed expressions", malformed_expressions },
         { "missing file, directory", missing_file },
+        { "FIFO, /dev/zero, a symlink to it, a file over the limit", files_that_are_not_regular },
         { "deep nesting", deep_nesting },
         { "long lines and names", long_lines },
         { "garbage, truncations, mutations", garbage },

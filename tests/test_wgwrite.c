@@ -493,6 +493,21 @@ static void refusals(void)
     CU_ASSERT_EQUAL(wg_graph_write(g, NULL), WG_EINVAL);
     wg_graph_free(g);
 
+    /* a failing call says why itself: not the message an earlier failure
+     * left (wg_graph_write, wg_graph_write_dot, traces with out NULL) */
+    g = wg_graph_new();
+    x = wg_graph_add_input(g, "x", 1);
+    t = wg_graph_tape(g);
+    CU_ASSERT_EQUAL(wg_graph_add_output(g, "not a name", x), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "'not a name' cannot name an output"));
+    CU_ASSERT_EQUAL(wg_graph_write(g, NULL), WG_EINVAL);
+    CU_ASSERT_STRING_EQUAL(wg_errmsg(t), "wg_graph_write: out is NULL");
+    CU_ASSERT_EQUAL(wg_graph_add_output(g, "not a name", x), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_graph_write_dot(g, 0, NULL), WG_EINVAL);
+    CU_ASSERT_STRING_EQUAL(wg_errmsg(t), "wg_graph_write_dot: out is NULL");
+    CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+    wg_graph_free(g);
+
     /* a graph whose tape was cleared under it: its inputs name no nodes */
     g = wg_graph_new();
     wg_graph_add_input(g, "x", 1);

@@ -512,7 +512,7 @@ static int check_handles(wg_tape *t, size_t n, const wg_var *x, size_t m, const 
     for (size_t j = 0; j < n; j++) {
         size_t i = wg_var_index(t, x[j]);
         if (i == (size_t)-1) {
-            REPERR(r, "wg_check: x[%zu] (id 0x%08x) is not a live handle of this tape", j,
+            REPERR(r, "wg_check: x[%zu] (id %u) is not a live handle of this tape", j,
                    x[j].id);
             return WG_EINVAL;
         }
@@ -522,14 +522,14 @@ static int check_handles(wg_tape *t, size_t n, const wg_var *x, size_t m, const 
             return WG_EINVAL;
         }
         for (size_t k = 0; k < j; k++)
-            if (x[k].id == x[j].id) {
+            if (x[k].id == x[j].id && x[k].tag == x[j].tag) {
                 REPERR(r, "wg_check: x[%zu] and x[%zu] are the same input (node %zu)", k, j, i);
                 return WG_EINVAL;
             }
     }
     for (size_t j = 0; j < m; j++)
         if (wg_var_index(t, y[j]) == (size_t)-1) {
-            REPERR(r, "wg_check: y[%zu] (id 0x%08x) is not a live handle of this tape", j,
+            REPERR(r, "wg_check: y[%zu] (id %u) is not a live handle of this tape", j,
                    y[j].id);
             return WG_EINVAL;
         }

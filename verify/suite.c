@@ -71,10 +71,28 @@ wg_suite *wg_suite_new(void)
     return calloc(1, sizeof(wg_suite));
 }
 
+/* the hash of names again from the cases kept: it has no deletion, and a
+ * truncation (undoing a failed read) is rare */
+static int rehash(wg_suite *s)
+{
+    wg_symtab_free(&s->names);
+    for (size_t i = 0; i < s->n; i++) {
+        wg_sym *e = wg_symtab_add(&s->names, s->cases[i]->name, strlen(s->cases[i]->name));
+        if (!e)
+            return WG_ENOMEM;
+        e->id = (uint32_t)i;
+    }
+    return WG_OK;
+}
+
 void wg_suite_truncate(wg_suite *s, size_t n)
 {
+    if (s->n <= n)
+        return;
     while (s->n > n)
         wg_suite_entry_free(s->cases[--s->n]);
+    if (rehash(s) != WG_OK)
+        wg_symtab_free(&s->names);  /* lookups fall back to a scan, see wg_suite_find */
 }
 
 void wg_suite_free(wg_suite *s)
@@ -82,6 +100,7 @@ void wg_suite_free(wg_suite *s)
     if (!s)
         return;
     wg_suite_truncate(s, 0);
+    wg_symtab_free(&s->names);
     free(s->cases);
     free(s);
 }
@@ -98,9 +117,23 @@ int wg_suite_push(wg_suite *s, wg_suite_entry *e)
         s->cases = c;
         s->cap = cap;
     }
+    if (e->name && s->names.count == s->n) {
+        wg_sym *h = wg_symtab_add(&s->names, e->name, strlen(e->name));
+        if (!h) {
+            wg_suite_entry_free(e);
+            return WG_ENOMEM;
+        }
+        h->id = (uint32_t)s->n;
+    }
     wg_suite_entry_publish(e);
     s->cases[s->n++] = e;
     return WG_OK;
+}
+
+void wg_suite_set_flags(wg_suite *s, unsigned flags)
+{
+    if (s)
+        s->flags = flags;
 }
 
 size_t wg_suite_size(const wg_suite *s)
@@ -113,12 +146,25 @@ const wg_suite_case *wg_suite_case_at(const wg_suite *s, size_t i)
     return s && i < s->n ? &s->cases[i]->pub : NULL;
 }
 
+const wg_suite_entry *wg_suite_find_n(const wg_suite *s, const char *name, size_t len)
+{
+    if (!s || !name)
+        return NULL;
+    if (s->names.count == s->n) {
+        const wg_sym *e = wg_symtab_find(&s->names, name, len);
+        return e ? s->cases[e->id] : NULL;
+    }
+    /* the hash could not be kept (out of memory once): a scan */
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->cases[i]->name) == len && memcmp(s->cases[i]->name, name, len) == 0)
+            return s->cases[i];
+    return NULL;
+}
+
 const wg_suite_case *wg_suite_find(const wg_suite *s, const char *name)
 {
-    for (size_t i = 0; s && name && i < s->n; i++)
-        if (strcmp(s->cases[i]->name, name) == 0)
-            return &s->cases[i]->pub;
-    return NULL;
+    const wg_suite_entry *e = name ? wg_suite_find_n(s, name, strlen(name)) : NULL;
+    return e ? &e->pub : NULL;
 }
 
 /* ---------------------------------------------------------------- cases from programs */

@@ -7,6 +7,7 @@
 #define WG_SUITE_H
 
 #include "wengert_verify.h"
+#include "wg_symtab.h"      /* lib/: the reader's hash of names */
 
 typedef struct wg_suite_entry {
     wg_suite_case pub;          /* first: a wg_suite_case * is a wg_suite_entry * */
@@ -24,6 +25,9 @@ typedef struct wg_suite_entry {
 struct wg_suite {
     wg_suite_entry **cases;     /* pointers, so a wg_suite_case * stays valid as cases are added */
     size_t n, cap;
+    wg_symtab names;            /* the cases' names, hashed (id: the index), so that the
+                                   n-th case's duplicate check is not a scan */
+    unsigned flags;             /* WG_SUITE_OUTSIDE_PATHS */
 };
 
 /* a zeroed entry with expect = pass and the default options; NULL when
@@ -36,6 +40,8 @@ void wg_suite_entry_publish(wg_suite_entry *e);
 /* Append e (the suite owns it from then on, also on failure: then it is
  * freed).  WG_OK, WG_ENOMEM. */
 int wg_suite_push(wg_suite *s, wg_suite_entry *e);
+/* the case named by the len bytes at name, or NULL: a hash lookup */
+const wg_suite_entry *wg_suite_find_n(const wg_suite *s, const char *name, size_t len);
 /* Drop the cases from index n on (undoing a failed wg_suite_add_text). */
 void wg_suite_truncate(wg_suite *s, size_t n);
 

@@ -12,9 +12,11 @@
  * with their places translated to the suite text.  Points of a range are
  * drawn when the suite is read (GSL's MT19937 from the case's seed), so
  * one suite file always checks the same points. */
+#define _XOPEN_SOURCE 700       /* realpath */
 #include "suite.h"
 
 #include "graph.h"          /* wg_graph_name_ok: names follow the .wg rules */
+#include "wg_file.h"        /* wg_file_read: regular files only, bounded */
 #include "wg_lexer.h"       /* wg_number_parse: numbers read as .wg numbers are */
 
 #include <errno.h>
@@ -904,42 +906,42 @@ static char *resolve(const char *dir, const char *path, size_t len)
     return full;
 }
 
-/* the whole file; NULL with errno set, or *nul when it holds a NUL byte */
-static char *slurp(const char *path, size_t *len, int *nul)
+/* the whole file (a regular one, bounded: lib/wg_file.c); *nul when it
+ * holds a NUL byte.  WG_OK, or a status with why set. */
+static int slurp(const char *path, char **text, size_t *len, int *nul, char *why, size_t whylen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1)
-            break;
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (buf && bad) {
-        free(buf);
-        errno = saved ? saved : EIO;
-        return NULL;
-    }
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-        *nul = memchr(buf, '\0', n) != NULL;
-    }
-    return buf;
+    int st = wg_file_read(path, text, len, why, whylen);
+    if (st == WG_OK)
+        *nul = memchr(*text, '\0', *len) != NULL;
+    return st;
+}
+
+/* The path policy of doc/SUITE.md: a case's file must be inside the
+ * suite's folder once every symlink is followed, unless the suite's flags
+ * allow outside paths; *outside says where it is.  A path that does not
+ * resolve is left to the reader, which says why it cannot open it. */
+static int check_path(reader *r, spec *sp, const char *path, int *outside)
+{
+    char pq[64];
+    *outside = 0;
+    char *real = realpath(path, NULL);
+    if (!real)
+        return WG_OK;
+    char *root = realpath(r->dir ? r->dir : ".", NULL);
+    size_t n = root ? strlen(root) : 0;
+    /* "/" as the root holds everything */
+    *outside = !root || !(strncmp(real, root, n) == 0
+                          && (real[n] == '/' || (n == 1 && root[0] == '/')));
+    free(real);
+    int st = WG_OK;
+    if (*outside && !(r->s->flags & WG_SUITE_OUTSIDE_PATHS))
+        st = fail_at(r, sp->line, sp->body_col, WG_EINVAL,
+                     "the graph file %s is outside the suite's folder %s: refused (paths stay "
+                     "inside it, symlinks followed; wengert-verify --allow-outside-paths reads "
+                     "it)", quote(sp->body, sp->body_len, pq, sizeof pq),
+                     root ? root : "(unknown)");
+    free(root);
+    return st;
 }
 
 static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
@@ -972,18 +974,19 @@ static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
         e->text_name = resolve(r->dir, sp->body, sp->body_len);
         if (!e->source || !e->text_name)
             return out_of_memory(r);
+        int outside = 0;
+        int ps = check_path(r, sp, e->text_name, &outside);
+        if (ps != WG_OK)
+            return ps;
         size_t len = 0;
         int nul = 0;
-        errno = 0;
-        e->text = slurp(e->text_name, &len, &nul);
-        if (!e->text) {
-            if (errno == ENOMEM)
-                return out_of_memory(r);
-            return fail_at(r, sp->line, sp->body_col, WG_EIO,
-                           "cannot read the graph file %s (%s): %s",
-                           quote(sp->body, sp->body_len, pq, sizeof pq), e->text_name,
-                           strerror(errno ? errno : EIO));
-        }
+        char why[200];
+        int st = slurp(e->text_name, &e->text, &len, &nul, why, sizeof why);
+        if (st == WG_ENOMEM)
+            return out_of_memory(r);
+        if (st != WG_OK)
+            return fail_at(r, sp->line, sp->body_col, st, "cannot read the graph file %s (%s): %s",
+                           quote(sp->body, sp->body_len, pq, sizeof pq), e->text_name, why);
         if (nul)
             return fail_at(r, sp->line, sp->body_col, WG_EPARSE,
                            "the graph file %s holds a NUL byte",
@@ -992,6 +995,13 @@ static int build_graph(reader *r, spec *sp, wg_suite_entry *e)
         if (!g) {
             if (pe.status == WG_ENOMEM)
                 return out_of_memory(r);
+            /* a file outside the suite's folder may be anything (a secret
+             * a symlink led to): its place, never its text */
+            if (outside)
+                return fail_at(r, sp->line, sp->body_col, pe.status,
+                               "the graph file %s (outside the suite's folder) does not read: "
+                               "an error at %d:%d (its text is not quoted)",
+                               quote(sp->body, sp->body_len, pq, sizeof pq), pe.line, pe.column);
             return fail_at(r, sp->line, sp->body_col, pe.status,
                            "the graph file %s does not read: %s",
                            quote(sp->body, sp->body_len, pq, sizeof pq), pe.message);
@@ -1155,9 +1165,9 @@ static int read_case(reader *r, const char *q, const char *end)
     }
     if (sp.name_len == 0)
         return fail_at(r, r->lineno, col_of(r, q), WG_EPARSE, "expected a case name before ':'");
-    for (size_t i = 0; i < r->s->n; i++) {
-        const wg_suite_entry *o = r->s->cases[i];
-        if (strlen(o->name) == sp.name_len && memcmp(o->name, sp.name, sp.name_len) == 0) {
+    {
+        const wg_suite_entry *o = wg_suite_find_n(r->s, sp.name, sp.name_len);
+        if (o) {
             if (o->pub.line && o->file && strcmp(o->file, r->name) == 0)
                 return fail_at(r, r->lineno, sp.name_col, WG_EPARSE,
                                "case %s is defined twice: at line %d and at line %d (a name "
@@ -1301,6 +1311,11 @@ wg_suite *wg_suite_read_string(const char *text, const char *name, const char *d
 
 wg_suite *wg_suite_read_file(const char *path, wg_parse_error *err)
 {
+    return wg_suite_read_file_ex(path, 0, err);
+}
+
+wg_suite *wg_suite_read_file_ex(const char *path, unsigned flags, wg_parse_error *err)
+{
     wg_parse_error local;
     if (!err)
         err = &local;
@@ -1312,18 +1327,18 @@ wg_suite *wg_suite_read_file(const char *path, wg_parse_error *err)
     }
     size_t len = 0;
     int nul = 0;
-    errno = 0;
-    char *text = slurp(path, &len, &nul);
-    if (!text) {
-        err->status = errno == ENOMEM ? WG_ENOMEM : WG_EIO;
-        snprintf(err->message, sizeof err->message, "%s: error: cannot open: %s", path,
-                 strerror(errno ? errno : EIO));
+    char *text = NULL, why[200];
+    int rs = slurp(path, &text, &len, &nul, why, sizeof why);
+    if (rs != WG_OK) {
+        err->status = rs;
+        snprintf(err->message, sizeof err->message, "%s: error: %s", path, why);
         return NULL;
     }
     /* .wg paths start from the suite file's folder */
     const char *slash = strrchr(path, '/');
     char *dir = slash ? wg_suite_strndup(path, (size_t)(slash - path) + (slash == path)) : NULL;
     wg_suite *s = wg_suite_new();
+    wg_suite_set_flags(s, flags);
     if (!s || (slash && !dir)) {
         free(text);
         free(dir);

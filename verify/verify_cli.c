@@ -93,6 +93,8 @@ static void usage(FILE *f)
 "                      reverse and wg_hvp (doc/VERIFY.md, \"Second order\")\n"
 "      --data DIR      folder of the benchmark data (gmm/test.txt) for the builtin\n"
 "                      suite (default: %s)\n"
+"      --allow-outside-paths  let a suite name .wg files outside its folder\n"
+"                      (refused by default: doc/SUITE.md, \"Paths\")\n"
 "      --json          one JSON object per case, one per line\n"
 "  -v, --verbose       after the table, every case's results in full (without it,\n"
 "                      those of the cases that missed their expected verdict)\n"
@@ -139,7 +141,7 @@ typedef struct {
     const char *at, *dir, *wrt, *jvp;
     int trace, json, dot, dot_values, example, hessian;
     /* checks */
-    int check, list, verbose;
+    int check, list, verbose, outside_paths;
     const char *suite, *data;
     const char *store;          /* --store: the result store, or NULL */
     int argc;                   /* the command line, for the store's record */
@@ -151,7 +153,7 @@ typedef struct {
 
 enum { OPT_JSON = 256, OPT_DOT, OPT_DOT_VALUES, OPT_EXAMPLE, OPT_CHECK, OPT_SUITE, OPT_LIST,
        OPT_EXPECT, OPT_SEED, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_FULL_JACOBIAN,
-       OPT_ORDER, OPT_DATA, OPT_STORE, OPT_HESSIAN };
+       OPT_ORDER, OPT_DATA, OPT_STORE, OPT_HESSIAN, OPT_OUTSIDE };
 
 static int parse_number(const char *s, double *out);
 
@@ -240,8 +242,9 @@ static int check_usage(const options *o)
                         strcmp(o->check_opt, "--expect") ? " and --suite" : "");
         if (o->verbose)
             return fail("--verbose is an option of --check and --suite");
-        if (o->list || o->data)
-            return fail("%s is an option of --suite", o->list ? "--list" : "--data");
+        if (o->list || o->data || o->outside_paths)
+            return fail("%s is an option of --suite", o->list ? "--list" : o->data ? "--data"
+                        : "--allow-outside-paths");
         if (o->store)
             return fail("--store is an option of --check and --suite");
         return 0;
@@ -268,8 +271,9 @@ static int check_usage(const options *o)
             return fail("--expect is an option of --check: each case of a suite has its own");
         if (o->data && strcmp(o->suite, "builtin") != 0)
             return fail("--data is for --suite builtin");
-    } else if (o->list || o->data) {
-        return fail("%s is an option of --suite", o->list ? "--list" : "--data");
+    } else if (o->list || o->data || o->outside_paths) {
+        return fail("%s is an option of --suite", o->list ? "--list" : o->data ? "--data"
+                    : "--allow-outside-paths");
     }
     return 0;
 }
@@ -300,6 +304,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "hessian", no_argument, NULL, OPT_HESSIAN },
         { "data", required_argument, NULL, OPT_DATA },
         { "store", required_argument, NULL, OPT_STORE },
+        { "allow-outside-paths", no_argument, NULL, OPT_OUTSIDE },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -330,6 +335,7 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_LIST: o->list = 1; break;
         case OPT_DATA: o->data = optarg; break;
         case OPT_STORE: o->store = optarg; break;
+        case OPT_OUTSIDE: o->outside_paths = 1; break;
         case 'v': o->verbose = 1; break;
         case OPT_EXPECT: case OPT_SEED: case OPT_DIRECTIONS: case OPT_PRECISION:
         case OPT_SAFETY: case OPT_FULL_JACOBIAN: case OPT_ORDER:
@@ -651,25 +657,49 @@ static int graph_from_expr(const char *expr, const char *at, wg_graph **out, cha
     return 0;
 }
 
-static char *read_stream(FILE *f)
+/* stdin as text into *out: 0, or the exit status after saying why.  At
+ * most wg_read_limit() bytes (the files' limit), and it stops at the first
+ * NUL byte, which no text holds (read on, it would cut the text short
+ * without a word) */
+static int read_stream(FILE *f, char **out)
 {
     size_t len = 0, cap = 4096;
     char *s = malloc(cap);
+    *out = NULL;
     while (s) {
-        len += fread(s + len, 1, cap - 1 - len, f);
+        size_t got = fread(s + len, 1, cap - 1 - len, f);
+        const char *nul = memchr(s + len, '\0', got);
+        len += got;
+        if (nul) {
+            size_t at = (size_t)(nul - s);
+            free(s);
+            return fail("<stdin>: a NUL byte at offset %zu: not text", at);
+        }
         if (len < cap - 1)
             break;
+        if (len > wg_read_limit()) {
+            free(s);
+            return fail("<stdin>: larger than the limit of %zu bytes (set WG_MAX_FILE_BYTES to "
+                        "read more)", wg_read_limit());
+        }
         char *bigger = realloc(s, cap * 2);
         if (!bigger) {
             free(s);
-            return NULL;
+            s = NULL;
+            break;
         }
         s = bigger;
         cap *= 2;
     }
-    if (s)
-        s[len] = '\0';
-    return s;
+    if (!s)
+        return out_of_memory();
+    if (ferror(f)) {
+        free(s);
+        return fail("<stdin>: read error");
+    }
+    s[len] = '\0';
+    *out = s;
+    return 0;
 }
 
 /* a .wg file, then the --at values replacing the file's (through wg_eval,
@@ -680,13 +710,10 @@ static int graph_from_file(const char *file, const char *at, wg_graph **out, cha
     memset(&err, 0, sizeof err);
     wg_graph *g;
     if (strcmp(file, "-") == 0) {
-        char *text = read_stream(stdin);
-        if (!text)
-            return out_of_memory();
-        if (ferror(stdin)) {
-            free(text);
-            return fail("<stdin>: read error");
-        }
+        char *text;
+        int rs = read_stream(stdin, &text);
+        if (rs)
+            return rs;
         g = wg_graph_read_string(text, "<stdin>", &err);
         free(text);
     } else {
@@ -1786,17 +1813,22 @@ static int run_suite(const options *o)
     if (strcmp(o->suite, "builtin") == 0) {
         s = wg_builtin_suite(o->data ? o->data : wg_builtin_data_dir(), &err);
     } else if (strcmp(o->suite, "-") == 0) {
-        char *text = read_stream(stdin);
-        if (!text)
-            return out_of_memory();
-        if (ferror(stdin)) {
-            free(text);
-            return fail("<stdin>: read error");
+        char *text;
+        int rs = read_stream(stdin, &text);
+        if (rs)
+            return rs;
+        /* from stdin, the current folder is the suite's */
+        s = wg_suite_new();
+        wg_suite_set_flags(s, o->outside_paths ? WG_SUITE_OUTSIDE_PATHS : 0);
+        if (s && wg_suite_add_text(s, text, "<stdin>", NULL, &err) != WG_OK) {
+            wg_suite_free(s);
+            s = NULL;
+        } else if (!s) {
+            err.status = WG_ENOMEM;
         }
-        s = wg_suite_read_string(text, "<stdin>", NULL, &err);
         free(text);
     } else {
-        s = wg_suite_read_file(o->suite, &err);
+        s = wg_suite_read_file_ex(o->suite, o->outside_paths ? WG_SUITE_OUTSIDE_PATHS : 0, &err);
     }
     if (!s)
         return err.status == WG_ENOMEM ? out_of_memory() : fail("%s", err.message);

@@ -191,10 +191,20 @@ typedef struct wg_suite_case {
 
 wg_suite *wg_suite_new(void);
 void      wg_suite_free(wg_suite *s);
-/* Read a suite file; .wg paths in it are relative to the file's folder. */
+/* Read a suite file; .wg paths in it are relative to the file's folder.
+ * A .wg path must name a file inside that folder (its subfolders too),
+ * after symlinks are followed (realpath): "..", an absolute path or a
+ * symlink that leads out is refused (WG_EINVAL) unless the flags say
+ * WG_SUITE_OUTSIDE_PATHS.  A file outside the folder that does not read
+ * is reported by its place only: its text is never quoted. */
 wg_suite *wg_suite_read_file(const char *path, wg_parse_error *err);
+#define WG_SUITE_OUTSIDE_PATHS 1u
+wg_suite *wg_suite_read_file_ex(const char *path, unsigned flags, wg_parse_error *err);
+/* The flags of the texts added to s from now on (WG_SUITE_OUTSIDE_PATHS). */
+void      wg_suite_set_flags(wg_suite *s, unsigned flags);
 /* Read suite text; name is used in messages ("<string>" if NULL), dir is
- * the folder relative .wg paths start from (NULL: the current one). */
+ * the folder relative .wg paths start from (NULL: the current one), and
+ * the folder they must stay inside. */
 wg_suite *wg_suite_read_string(const char *text, const char *name, const char *dir,
                                wg_parse_error *err);
 /* Add the cases of suite text to s: all of them, or none and an error. */

@@ -290,7 +290,7 @@ static const bad_case catalogue[] = {
       "a value" },
     /* options */
     { "f: x^2 @ x=1 ;", 1, 15, "expected an option after ';' (directions, points, seed, "
-      "precision, safety, full_jacobian, expect), found end of line" },
+      "precision, safety, full_jacobian, expect, order), found end of line" },
     { "f: x^2 @ x=1 ; color=red", 1, 16, "unknown option 'color' (options: directions," },
     { "f: x^2 @ x=1 ; directions", 1, 26, "expected '=' after 'directions', found end of line" },
     { "f: x^2 @ x=1 ; directions=0", 1, 27,

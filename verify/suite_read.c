@@ -40,10 +40,7 @@
  * them all would let a suite of a few lines take minutes to read. */
 #define MAX_PARSE_POINTS 64
 
-static const char options_list[] =
-    "directions, points, seed, precision, safety, full_jacobian, expect";
-/* every option, for the message on an unknown one; the list above, which
- * the message on a missing one gives, predates order and keeps its text */
+/* every option, for the messages on a missing or an unknown one */
 static const char options_all[] =
     "directions, points, seed, precision, safety, full_jacobian, expect, order";
 
@@ -515,7 +512,7 @@ static int read_option(reader *r, spec *sp, unsigned *seen, const char **q, cons
     size_t klen = (size_t)(w - k);
     char kb[40], vb[40];
     if (klen == 0)
-        return expected(r, k, end, "an option after ';' (%s)", options_list);
+        return expected(r, k, end, "an option after ';' (%s)", options_all);
     int id = 0;
     while (id < OPT_COUNT && !(strlen(option_names[id]) == klen
                                && memcmp(option_names[id], k, klen) == 0))

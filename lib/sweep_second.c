@@ -81,6 +81,10 @@ WG_KERNEL void hvp_node(wg_op op, int two, int bug, const wg_tape *t, size_t i, 
 static void hvp_tensor_node(wg_tape *t, size_t i, size_t lo, double *adj, double *adt,
                             double *tadt)
 {
+    if (!t->hook && wg_tensor_elementwise(t->op[i])) {
+        wg_ew_hvp(t, i, lo, adj, adt, tadt);        /* the three in one loop */
+        return;
+    }
     wg_tensor_rev_node(t, i, lo, adj);
     double *tadj = t->tadj;
     t->tadj = tadt;

@@ -163,6 +163,9 @@ static inline double *wg_adt_at(const wg_tape *t, size_t i, size_t lo, double *a
 void wg_tensor_rev2_node(wg_tape *t, size_t i, size_t lo, double *adj, double *adt,
                          double *tadt);
 void wg_ew_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
+/* an elementwise node's three passes in one loop (no test hook set) */
+void wg_ew_hvp(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
+int  wg_tensor_elementwise(uint8_t op);
 void wg_top_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
 void wg_matmul_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
 

@@ -348,3 +348,66 @@ void wg_ew_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, doubl
         break;
     }
 }
+
+/* ---- wg_hvp's three passes of an elementwise node in one loop: the
+ * partials and second partials computed once per element (the planted
+ * bugs of the test hook take the three-pass path, sweep_second.c) */
+WG_KERNEL void hvp_loop(wg_op op, int has_b, const wg_shape_rec *s, const double *A,
+                        const ptrdiff_t *sa, const double *B, const ptrdiff_t *sb, double p,
+                        const double *Y, const double *GY, const double *GD, const double *TA,
+                        const double *TB, double *GA, double *GB, double *DA, double *DB)
+{
+    WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, {
+        double g = GY[e], gd = GD ? GD[e] : 0.0;
+        if (g != 0 || gd != 0) {
+            double x = A[ia], z = has_b ? B[ib] : 0.0, da, db, daa = 0, dab = 0, dbb = 0;
+            wg_op_partials(op, x, z, p, Y[e], &da, &db);
+            double ta = TA ? TA[ia] : 0.0, tb = (has_b && TB) ? TB[ib] : 0.0;
+            if (g != 0 && (ta != 0 || tb != 0))
+                wg_op_partials2(op, x, z, p, Y[e], &daa, &dab, &dbb);
+            if (GA && da != 0 && g != 0)
+                GA[ia] += da * g;
+            if (DA)
+                DA[ia] += sz2(da, gd) + sz2(sz2(daa, ta) + sz2(dab, tb), g);
+            if (has_b) {
+                if (GB && db != 0 && g != 0)
+                    GB[ib] += db * g;
+                if (DB)
+                    DB[ib] += sz2(db, gd) + sz2(sz2(dab, ta) + sz2(dbb, tb), g);
+            }
+        }
+    });
+}
+
+void wg_ew_hvp(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt)
+{
+    ew_args w;
+    ew_args_of(t, i, &w);
+    if (wg_kind(t->op[i]) == WG_KIND_CMP)
+        return;
+    const double *Y = wg_data(t, i), *GY = wg_adj_at(t, i, lo, adj);
+    const double *GD = wg_adt_at(t, i, lo, adt, tadt);
+    double *GA = wg_adj_at(t, w.a, lo, adj), *GB = w.has_b ? wg_adj_at(t, w.b, lo, adj) : NULL;
+    double *DA = wg_adt_at(t, w.a, lo, adt, tadt);
+    double *DB = w.has_b ? wg_adt_at(t, w.b, lo, adt, tadt) : NULL;
+    const double *TA = wg_tan_at(t, w.a, 0), *TB = w.has_b ? wg_tan_at(t, w.b, 0) : NULL;
+    if (!GY || (!GA && !GB))
+        return;
+    switch (w.op) {
+#define EW_H_LEAF(E)
+#define EW_H_TUNARY(E)
+#define EW_H_TBINARY(E)
+#define EW_H_CMP(E)
+#define EW_H_UNARY(E)  hvp_loop(WG_OP_##E, 0, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, GD, TA, \
+                                NULL, GA, NULL, DA, NULL)
+#define EW_H_CONST(E)  EW_H_UNARY(E)
+#define EW_H_INT(E)    EW_H_UNARY(E)
+#define EW_H_BINARY(E) hvp_loop(WG_OP_##E, 1, w.s, w.A, w.sa, w.B, w.sb, w.p, Y, GY, GD, TA, \
+                                TB, GA, GB, DA, DB)
+#define WG_X_EWH(E, name, kind) case WG_OP_##E: EW_H_##kind(E); break;
+        WG_OP_LIST(WG_X_EWH)
+#undef WG_X_EWH
+    case WG_OP_COUNT:
+        break;
+    }
+}

@@ -66,6 +66,11 @@ void wg_tensor_rev_node(wg_tape *t, size_t i, size_t lo, double *adj)
         wg_top_rev(t, i, lo, adj);
 }
 
+int wg_tensor_elementwise(uint8_t op)
+{
+    return elementwise(op);
+}
+
 void wg_tensor_rev2_node(wg_tape *t, size_t i, size_t lo, double *adj, double *adt,
                          double *tadt)
 {

@@ -3,7 +3,7 @@
  *
  *   synth-store [--checks N] [--directions D] [--seed S] STORE
  *
- * The store is written through the store's own API (fuzz/store.h), so it
+ * The store is written through the store's own API (verify/store.h), so it
  * has the real layout.  The figures are drawn to look like a campaign's,
  * not computed: graphs of 4 to 24 op nodes over the op table, 3 checks
  * each; AD errors exact in 40% of checks and otherwise 1e-17 to 1e-14

@@ -2,7 +2,8 @@
  * classic test functions, the seed examples, cancellation, kinks, a domain
  * edge, every op of the table, several outputs, many inputs, the
  * ADBench GMM objective, and tensor graphs (builtin_tensor.c).  Built into the program (and its tests), not the
- * library: the GMM case records through bench/gmm_objective.c. */
+ * library: the GMM case records through verify/gmm_objective.c (the model
+ * is the verifier's; the benchmarks in bench/ link it from here). */
 #ifndef WG_BUILTIN_SUITE_H
 #define WG_BUILTIN_SUITE_H
 

@@ -31,10 +31,16 @@
 extern "C" {
 #endif
 
+/* The version of this header; wg_version() is the library's, which can
+ * differ when a program runs on another build of the shared library.
+ * For #if, as MPFR_VERSION and MPFR_VERSION_NUM:
+ *     #if WG_VERSION >= WG_VERSION_NUM(0, 2, 0)                        */
 #define WG_VERSION_MAJOR 0
-#define WG_VERSION_MINOR 1
+#define WG_VERSION_MINOR 2
 #define WG_VERSION_PATCH 0
-#define WG_VERSION_STRING "0.1.0"
+#define WG_VERSION_STRING "0.2.0"
+#define WG_VERSION_NUM(a, b, c) (((a) << 16L) | ((b) << 8) | (c))
+#define WG_VERSION WG_VERSION_NUM(WG_VERSION_MAJOR, WG_VERSION_MINOR, WG_VERSION_PATCH)
 const char *wg_version(void);
 
 /* ------------------------------------------------------------------ status */

@@ -76,7 +76,7 @@ run 2 --summary "$tmp/none-dir/x.sqlite" && expect_err "none-dir/x.sqlite"
 : >"$tmp/file"
 run 2 --graphs 5 --out "$tmp/file" && expect_err "$tmp/file"
 run 0 --help && expect_out "Usage: wengert-fuzz"
-run 0 --version && expect_out "wengert-fuzz (wengert)"
+run 0 --version && expect_out "wengert-fuzz (Wengert) "
 run 0 --list-bugs && expect_out "cos-sign" && expect_out "adj-overwrite"
 
 # ---------------------------------------------------------------- campaigns

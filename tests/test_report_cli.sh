@@ -133,7 +133,7 @@ fi
 run 2 "$tmp/clean" -o "$tmp/afile" && expect_err "$tmp/afile: not a directory"
 run 2 "$tmp/clean" -o "$tmp/afile/sub" && expect_err "$tmp/afile: not a directory"
 run 0 --help && expect_out "Usage: wengert-report"
-run 0 --version && expect_out "wengert-report (wengert)"
+run 0 --version && expect_out "wengert-report (Wengert) "
 
 # ---------------------------------------------------------------- a report, with plots if gnuplot is there
 out="$tmp/r1"

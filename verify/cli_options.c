@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "tool_version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -279,7 +280,7 @@ int cli_parse_options(int argc, char **argv, options *o)
                 return r;
             break;
         case 'h': usage(stdout); return CLI_DONE;
-        case 'V': printf(PROG " %s (libwengert %s)\n", WG_VERSION_STRING, wg_version()); return CLI_DONE;
+        case 'V': wg_tool_version(stdout, PROG); return CLI_DONE;
         case ':':
             return cli_fail("option %s needs an argument (see --help)", argv[optind - 1]);
         default: {

@@ -468,6 +468,21 @@ const char *wg_graph_node_name(const wg_graph *g, size_t i, char *buf, size_t le
  * reading back and writing again gives the same bytes. */
 int wg_graph_write(const wg_graph *g, FILE *out);
 
+/* The rules of .wg text, for readers of other formats that follow them
+ * (libwengert-verify's suite files do):
+ * 1 when s is an identifier that can name a variable: [A-Za-z_][A-Za-z0-9_]*
+ * and not a keyword of the format (input, output) nor an op name. */
+int wg_graph_name_ok(const char *s);
+/* 1 when s has the form v<digits>: the writer's name for node <digits>,
+ * so reserved, and no input may take it */
+int wg_graph_name_is_canonical(const char *s);
+/* A number as .wg text has it, independent of the C locale's decimal
+ * point: the whole of s[0..n) must be a C floating constant (decimal or
+ * hexadecimal); returns 0 and sets *out, or 1 malformed, 2 too large for
+ * a double, -1 out of memory.  Underflow to a subnormal or zero is
+ * accepted: it is the correctly rounded value. */
+int wg_number_parse(const char *s, size_t n, double *out);
+
 /* ------------------------------------------------------------------ traces and DOT */
 
 /* The evaluation trace tables of the seeds, one row per node:

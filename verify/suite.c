@@ -4,7 +4,7 @@
  * Reading suite text is suite_read.c; checking cases is suite_run.c. */
 #include "suite.h"
 
-#include "graph.h"      /* wg_graph_name_ok: the same rule for names as .wg text */
+#include "wengert.h"     /* wg_graph_name_ok: the same rule for names as .wg text */
 
 #include <math.h>
 #include <stdarg.h>

@@ -14,8 +14,7 @@
  * one suite file always checks the same points. */
 #include "suite.h"
 
-#include "graph.h"          /* wg_graph_name_ok: names follow the .wg rules */
-#include "wg_lexer.h"       /* wg_number_parse: numbers read as .wg numbers are */
+#include "wengert.h"        /* wg_graph_name_ok, wg_number_parse: names and numbers as .wg text has them */
 
 #include <errno.h>
 #include <gsl/gsl_randist.h>

@@ -74,7 +74,7 @@ static void usage(FILE *f)
 "      --data DIR      folder of the benchmark data (gmm/test.txt) for the builtin\n"
 "                      suite (default: %s)\n"
 "      --json          one JSON object per case, one per line\n"
-"  -v, --verbose       after the table, every case's results in cli_full (without it,\n"
+"  -v, --verbose       after the table, every case's results in full (without it,\n"
 "                      those of the cases that missed their expected verdict)\n"
 "      --store FILE    also write every result into the SQLite result store FILE\n"
 "                      (created if missing; wengert-fuzz's layout): one campaign per\n"

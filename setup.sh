@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # setup.sh -- everything a fresh Debian machine needs to build Wengert:
 # the Debian packages (when run as root and something is missing), the
 # autotools bootstrap, configure and build, in ./build.  Safe to run again:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_cli.c -- wengert-fuzz: random-graph campaigns against libwengert's
  * derivatives (campaign.h), the self-test that measures how well they find
  * bugs (selftest.h), reproducing a saved failure, and merging shard

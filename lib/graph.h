@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* graph.h -- private: a graph is a tape plus the names of its inputs and
  * its outputs (what a .wg file holds).  Shared by graph.c, the .wg reader
  * and writer, traces and DOT export. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wengert.h -- the public interface of libwengert.
  *
  * Record a computation on a tape (a Wengert list), then replay it for values,

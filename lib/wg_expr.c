@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_expr.c -- the expression grammar of .wg text (doc/FORMAT.md):
  *
  *   expr    = term { ("+" | "-") term }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_lexer.h -- private: the tokens of .wg text and of expressions, each
  * with its line and column, and the one place where numbers are read and
  * printed (so that the reader and the writer agree on every double). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_parse.h -- private: the state the .wg reader (wg_read.c) and its
  * expression parser (wg_expr.c) share, and the helpers of
  * wg_parse_util.c that all the reader's files call.  Calls go one way:

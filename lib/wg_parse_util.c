@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_parse_util.c -- what every part of the .wg reader shares: moving to
  * the next token, errors with file:line:column, a signed number, the
  * words that are not finite numbers.  The statements (wg_read.c), the

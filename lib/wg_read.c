@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_read.c -- the .wg reader: statements (input, const, output, assignment),
  * names, errors with file:line:column, and the three entry points
  * (a file, a string, one expression).  Expressions are wg_expr.c.

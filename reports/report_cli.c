@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_cli.c -- wengert-report: accuracy reports from result stores.
  *
  *   wengert-report [options] STORE... -o DIR

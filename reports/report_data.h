@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_data.h -- the figures of wengert-report, aggregated from one or
  * many result stores (verify/store.h; wengert-fuzz and wengert-verify
  * --store write them).

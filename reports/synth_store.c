@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* synth_store.c -- a synthetic result store of any size, for timing
  * wengert-report on stores far larger than a test campaign makes quickly.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_cli.sh -- wengert-verify end to end: exit statuses (0 success, 2 bad
 # input or usage, never a crash), one-line messages naming what was wrong,
 # JSON that parses and carries the right gradient, DOT, traces, .wg files,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_fuzz_cli.sh -- wengert-fuzz end to end: exit statuses (0 nothing
 # found, 1 failures found, 2 bad usage or input), one-line messages naming
 # what was wrong, a campaign and its resume, an injected bug found with a

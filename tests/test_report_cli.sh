@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_report_cli.sh -- wengert-report end to end, on stores that
 # wengert-fuzz makes: exit statuses (0 written, 2 bad usage or input with
 # one line naming the file), the files of a report, the HTML checked by a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* builtin_suite.c -- the builtin suite: most cases are suite text (the
  * same format users write, doc/SUITE.md); C functions are Rosenbrock in 20
  * dimensions, the ADBench GMM objective, recorded through the benchmark's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* builtin_suite.h -- the suite `wengert-verify --suite builtin` checks:
  * classic test functions, the seed examples, cancellation, kinks, a domain
  * edge, every op of the table, several outputs, many inputs, the

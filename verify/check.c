@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check.c -- wg_check_tape, wg_check_fn, wg_check_graph: the arguments,
  * the loop over directions and the verdicts; order 2 goes to
  * check_order2.c.  The numbers come from bound.c (error bound),

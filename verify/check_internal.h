@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_internal.h -- private to libwengert-verify: the state of one check
  * (wg_check_tape) shared by its parts.  Calls go one way, down this list
  * (tests/test_layers.sh holds the folders to it; within verify/ the order

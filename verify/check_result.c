@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_result.c -- a check's results and report: their initial state,
  * messages, the order of verdicts, the summary of a report.  The leaf of
  * the checker: every other file of it may call these, and these call none

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_state.c -- the state of one check (wg_chk): the model of the
  * handles (the tape or its scalar lowering), the tape view, the MPFR
  * replays, the scratch of the directions; opened once per check, by the

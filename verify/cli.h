@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli.h -- private to wengert-verify: what its parts share.  The program
  * is split by what each part does:
  *   verify_cli.c     main: --check, --suite, --list; messages and exit statuses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli_eval.c -- evaluation: the values at the point, the Jacobian in reverse
  * mode (one VJP per output) and in forward mode (one JVP per input), the
  * trace tables, --jvp and --hessian; printed as text or as one JSON object. */

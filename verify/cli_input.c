@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli_input.c -- the graph wengert-verify works on: an expression (-e) or a
  * .wg file (or stdin), its inputs set at the point of --at; what went wrong
  * as one line naming the input. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli_options.c -- wengert-verify's command line: the usage text (--help),
  * the options and their checks, lists of numbers and points (NAME=VALUE,...). */
 #define _GNU_SOURCE /* getopt_long */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli_session.c -- a run of --check or --suite as people and programs read
  * it: one row (or JSON line) per case, then the summary of verdicts. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */

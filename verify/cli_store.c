@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli_store.c -- --store FILE: the command line kept as the record, the
  * options that make a campaign's identity, one row per case and point
  * (verify_store.h does the writing). */

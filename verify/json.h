@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* json.h -- the one JSON writer of the project: numbers, strings, arrays.
  * Private to libwengert-verify and the programs built on it (the report
  * printer of wg_check_report_json, wengert-verify's --json), so that every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* machine.h -- what a result store records about the machine and the runs
  * of a campaign (campaign_info, store.h), shared by wengert-fuzz and
  * wengert-verify --store so that both write the same keys. */

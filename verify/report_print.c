@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_print.c -- a check report as a readable block, or as one line of
  * JSON (fields in doc/VERIFY.md) through json.h, the project's one JSON writer. */
 #include "json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* store.c -- the result store in SQLite (see store.h): written by
  * wengert-fuzz and wengert-verify --store, read by wengert-report.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* store.h -- the result store of wengert-fuzz and wengert-verify --store
  * (read by wengert-report): an SQLite database that holds
  * every campaign, every graph checked and the figures of every check.

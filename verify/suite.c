@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* suite.c -- the suite model: a list of named cases, cases added by a
  * program (a C function, or one that cannot be checked and says why), each
  * case's options over a base, and recording a case at one of its points.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* suite_read.c -- the reader of suite text (doc/SUITE.md):
  *
  *   NAME: EXPRESSION @ x=1, y=[0, 2] @ ... ; option=value ; ...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tool_version.c -- the --version text of the three programs
  * (tool_version.h).  In the library the programs share beyond
  * libwengert-verify (with the result store), because it names SQLite,

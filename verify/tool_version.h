@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tool_version.h -- the --version text of wengert-verify, wengert-fuzz
  * and wengert-report: one format for the three programs. */
 #ifndef WG_TOOL_VERSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* verify_cli.c -- wengert-verify: evaluate a function recorded on a tape
  * (an expression or a .wg graph) at a point, and check its derivatives:
  * the gradient in reverse mode (one VJP per output) against forward mode

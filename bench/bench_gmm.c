@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_gmm.c -- ADBench GMM: gradient of a Gaussian-mixture log-likelihood.
  *
  * For each problem it first checks what it is about to time (the tape's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 // bench_gmm_adolc.cpp -- the ADBench GMM gradient through ADOL-C, beside
 // libwengert, both as multiples of the same plain double objective measured
 // in the same process.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_gmm_tensor.c -- ADBench GMM with tensor ops: the objective of
  * gmm_objective.h recorded as tensor nodes (a few per column of Q, a few
  * dozen besides, for all points and components at once) instead of one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_hessian.c -- second order in double: what wg_hvp and wg_hessian
  * cost against one gradient, and how much wg_grad_graph grows a tape.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 // bench_hessian_adolc.cpp -- second order through ADOL-C's drivers beside
 // libwengert's, on the same scalar functions, in the same process:
 // hess_vec() over gradient() against wg_hvp over wg_grad, and hessian()

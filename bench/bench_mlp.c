@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_mlp.c -- a two-layer perceptron with tensor ops: batch 64,
  * 784-256-10, tanh hidden layer, log-softmax and the mean negative
  * log-likelihood of the labels,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_read.c -- do the readers stay linear in the size of their input?
  *
  * Writes, into a scratch folder, a .wg file of N inputs (one line each, all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_scaling.c -- does the cost per node stay the same as tapes grow?
  *
  * Records graphs of 10^3 .. 10^7 nodes (a long sum of products of 64 inputs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_util.h -- what the benchmark programs share besides timing
  * (timing.h): allocation that exits on failure, times as text, the note on
  * BLAS threads, and the xorshift64* stream that the Python peers draw in

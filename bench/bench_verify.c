@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_verify.c -- how fast the verifier checks: checks per second for
  * random smooth graphs of 10, 100 and 1000 nodes, one direction each, with
  * the MPFR reference at 256 bits (and at 128 and 512 for the 1000-node

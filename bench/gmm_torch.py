@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """gmm_torch.py -- the ADBench GMM objective and its gradient in PyTorch, the
 peer of bench_gmm_tensor: the same objective (bench/gmm_objective.h), the same
 data files, vectorized over points and components, float64, one thread.

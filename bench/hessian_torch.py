@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hessian_torch.py -- the peer of bench_hessian in PyTorch: Hessian-vector
 products and dense Hessians of the same functions, at the same points, along
 the same direction v, float64, one thread.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """mlp_torch.py -- the peer of bench_mlp in PyTorch: a two-layer perceptron,
 batch 64, 784-256-10, tanh hidden layer, log-softmax and the mean negative
 log-likelihood, float64, one thread, on the same seeded random numbers as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* timing.h -- the one way every benchmark here measures time, so that
  * their figures compare: CLOCK_MONOTONIC, each sample long enough to dwarf
  * the clock's own cost, samples until a minimum total, and the median of

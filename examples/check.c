@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check.c -- checking derivatives from C: f(x, y) = x^2 y + sin(x y) recorded
  * by a callback, checked along 5 random directions against the MPFR
  * reference.  Exit status 0 when the verdict is pass.

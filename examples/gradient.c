@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* gradient.c -- the smallest complete use of libwengert: record
  * f(x1, x2) = ln(x1) + x1 x2 - sin(x2), take its gradient in reverse mode,
  * then replay the same tape at another point.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* hessian.c -- second derivatives and a nested derivative.
  *
  * The Hessian of f(x, y) = exp(x y) + sin(x) y^2 at (0.5, 2) by wg_hessian,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor.c -- a softmax classifier with tensors: Z = X W + b (b broadcast
  * over the rows), the mean negative log-likelihood of logsoftmax(Z), its
  * gradient over W and b, and a few steps of gradient descent that record

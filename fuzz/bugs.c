@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bugs.c -- the injected-bug catalogue (bugs.h): one wrong rule per row,
  * planted through the library's test-only partials hook.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bugs.h -- a catalogue of derivative bugs that can be planted in a tape at
  * run time, to measure how well the verifier and the fuzzer find them.
  *

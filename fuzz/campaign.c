@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* campaign.c -- the campaign loop of wengert-fuzz: seeds, workers, the
  * store, progress.  (campaign.h has the index space.)
  *

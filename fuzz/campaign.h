@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* campaign.h -- a wengert-fuzz campaign: draw random graphs, check each
  * with the verifier, shrink what fails, and write everything to the result
  * store, in parallel workers, resumable after any kill.

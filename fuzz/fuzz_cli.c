@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_cli.c -- wengert-fuzz: random-graph campaigns against libwengert's
  * derivatives (campaign.h), the self-test that measures how well they find
  * bugs (selftest.h), reproducing a saved failure, and merging shard
@@ -15,6 +16,7 @@
 #include "fuzz_mpi.h"
 #include "selftest.h"
 #include "store.h"
+#include "tool_version.h"
 #include "wengert.h"
 #include "wengert_verify.h"
 
@@ -691,7 +693,8 @@ int main(int argc, char **argv)
         case OPT_LIST_BUGS: listing = 1; break;
         case 'h': usage(stdout); r = -1; break;
         case 'V':
-            printf(PROG " (wengert) %s, MPI %s\n", wg_version(), wg_fuzz_mpi_available() ? "yes" : "no");
+            wg_tool_version(stdout, PROG);
+            printf("MPI %s\n", wg_fuzz_mpi_available() ? "yes" : "no");
             r = -1;
             break;
         case ':': r = bad("%s needs a value (see --help)", argv[optind - 1]); break;

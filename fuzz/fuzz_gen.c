@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_gen.c -- seeded random graphs (fuzz_gen.h).
  *
  * A graph is grown one step at a time.  A step picks an op by weight and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_gen.h -- seeded random graphs for wengert-fuzz.
  *
  * wg_fuzz_gen draws a graph (inputs, a DAG of op nodes, outputs) from a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_gen_internal.h -- private to the generator: what the scalar graphs
  * (fuzz_gen.c) and the tensor graphs (fuzz_gen_tensor.c) share.  The
  * acceptance rule of one value is the same for a scalar node and for each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_gen_tensor.c -- seeded random tensor graphs (fuzz_gen.h,
  * tensor_frac): inputs of rank 0 to rank_max, every tensor row of the op
  * table and the scalar rows applied elementwise with broadcasting.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_mpi.c -- fuzz_mpi.h over MPI when configured --with-mpi
  * (WG_HAVE_MPI), and as one rank otherwise. */
 #include "fuzz_mpi.h"

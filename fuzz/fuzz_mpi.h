@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_mpi.h -- the little of MPI that wengert-fuzz uses, so that the rest
  * of the program does not depend on it: with configure --with-mpi these
  * call MPI (fuzz_mpi.c), otherwise they are a run of one rank. */

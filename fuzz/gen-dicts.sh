@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # gen-dicts.sh -- write the libFuzzer dictionaries of the reader harnesses,
 # fuzz/corpus/{wg,expr,suite}.dict, from the op table (WG_OP_LIST in
 # lib/wengert.h) and the keywords and punctuation of doc/FORMAT.md and

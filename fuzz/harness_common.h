@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* harness_common.h -- what the libFuzzer harnesses of the text readers
  * (fuzz/harness_wg.c, harness_expr.c, harness_suite.c) share: turning the
  * fuzzer's bytes into a C string, the checks on a reader's error, and the

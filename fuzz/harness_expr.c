@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* harness_expr.c -- libFuzzer harness of the expression parser,
  * wg_graph_parse_expr (lib/wg_read.c, lib/wg_expr.c, lib/wg_lexer.c).
  *

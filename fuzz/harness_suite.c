@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* harness_suite.c -- libFuzzer harness of the suite reader,
  * wg_suite_read_string (verify/suite_read.c, verify/suite.c).
  *

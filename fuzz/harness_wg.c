@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* harness_wg.c -- libFuzzer harness of the .wg reader,
  * wg_graph_read_string (lib/wg_read.c, lib/wg_expr.c, lib/wg_lexer.c).
  *

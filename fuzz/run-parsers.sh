@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run-parsers.sh -- run the libFuzzer harnesses of the text readers one
 # after the other (`make fuzz-parsers` calls it).
 #

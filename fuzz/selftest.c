@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* selftest.c -- wengert-fuzz --self-test (selftest.h).
  *
  * Every bug is hunted with the same stream of graphs (the campaign seed's),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* selftest.h -- wengert-fuzz --self-test: how good is the fuzzer at finding
  * derivative bugs?  One campaign per injected bug (fuzz/bugs.h) until the
  * first fail, then shrinking; one campaign on the clean library, which must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* shrink.c -- delta debugging of a failing graph (shrink.h), and the
  * reproducer files that carry the result.
  *

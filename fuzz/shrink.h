@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* shrink.h -- delta debugging of a failing graph, and reproducer files.
  *
  * wg_shrink takes a graph whose check fails and returns the smallest graph

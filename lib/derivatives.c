@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* derivatives.c -- the drivers: gradients, VJPs, JVPs, Jacobians and the
  * accumulating backward.  Each validates its arguments, seeds a sweep over
  * the smallest range of nodes that can matter, and reads the results. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* dot.c -- a graph as a Graphviz digraph: one DOT node per tape node, one
  * edge per operand (operand -> node), so the picture is the Wengert list.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* graph.c -- the graph object: a tape it owns, named inputs, named outputs. */
 #include "graph.h"
 #include "tape.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* graph.h -- private: a graph is a tape plus the names of its inputs and
  * its outputs (what a .wg file holds).  Shared by graph.c, the .wg reader
  * and writer, traces and DOT export. */
@@ -22,12 +23,6 @@ struct wg_graph {
 
 /* slot of node i among the named inputs, or (size_t)-1 */
 size_t wg_graph_input_slot(const wg_graph *g, size_t node);
-/* 1 when s is an identifier that can name a variable: [A-Za-z_][A-Za-z0-9_]*
- * and not a keyword of the format (input, output) nor an op name. */
-int wg_graph_name_ok(const char *s);
-
-/* 1 when s has the form v<digits>: the writer's name for node <digits>,
- * so reserved, and no input may take it */
-int wg_graph_name_is_canonical(const char *s);
+/* wg_graph_name_ok, wg_graph_name_is_canonical: public (wengert.h) */
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* graph_derivatives.c -- derivatives recorded as nodes on the same tape
  * (wg_vjp_graph, wg_jvp_graph, wg_grad_graph), and second order in double
  * built on them (wg_hvp, wg_hessian).

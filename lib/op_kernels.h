@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* op_kernels.h -- private: the double kernels of every op in WG_OP_LIST:
  * its value, its domain, and its local partial derivatives.
  *

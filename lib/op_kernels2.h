@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* op_kernels2.h -- private: the second partials of every scalar row of the
  * op table, for the double forward-over-reverse sweep (sweep_second.c).
  * One switch, every op listed, no default: -Wswitch names a new row that

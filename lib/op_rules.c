@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* op_rules.c -- the derivative rule of every scalar row of the op table,
  * recorded as ops (the kernel beside each row's double partial in
  * op_kernels.h; the switch lists every op, so -Wswitch names a new row

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* op_table.c -- names, kinds and arities of the ops, from WG_OP_LIST. */
 #include "tape.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* record.c -- recording nodes: one function per row of WG_OP_LIST, all
  * through the same three paths (leaf, op, comparison), each of which checks
  * its handles, computes the value, checks the domain, and appends. */

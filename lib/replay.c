@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* replay.c -- wg_eval: the recorded ops again at a new point, with the same
  * kernels in the same order (so replaying at the recorded point gives the
  * recorded values bit for bit), checking domains and recorded branches. */

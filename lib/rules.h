@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* rules.h -- private: every op's derivative rule recorded as ops on the
  * tape (op_rules.c for the scalar rows, tensor_rules.c for the tensor
  * rows), used by the recorded drivers (graph_derivatives.c).

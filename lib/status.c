@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* status.c -- status codes, their texts, and how a tape keeps its errors. */
 #include "tape.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* sweep.c -- the two sweeps over a tape: forward (tangents, k directions at
  * once) and reverse (adjoints).  Each is one loop in recording order (or its
  * reverse) with the op's local partials from op_kernels.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* sweep_second.c -- second order in double, with no growth of the tape:
  * forward over reverse (Griewank and Walther, Evaluating Derivatives, 2nd
  * ed., sec. 5.4; Pearlmutter 1994).  A forward sweep gives every node's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tape.c -- a tape's life: creation, growth, clearing, inspection. */
 #include "tape.h"
 

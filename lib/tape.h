@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tape.h -- private: the layout of a tape and the helpers every lib/ file
  * that touches a tape shares.  Not installed. */
 #ifndef WG_TAPE_H

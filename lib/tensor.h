@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor.h -- private: the tensor side of a tape shared by lib/tensor_*.c,
  * the sweeps, the drivers and replay.  Not installed.
  *

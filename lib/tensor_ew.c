@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_ew.c -- the scalar ops (UNARY, BINARY, CONST, INT, CMP rows of the
  * op table) applied elementwise to tensors, with NumPy broadcasting.
  *

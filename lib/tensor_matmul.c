@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_matmul.c -- matmul: (..., m, k) @ (..., k, n), its tangent
  * Cdot = Adot B + A Bdot and its adjoints Abar += Cbar B^T,
  * Bbar += A^T Cbar, each a CBLAS dgemm on the operands as they lie

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_node.c -- a tensor node's kernels by its op (the sweeps, replay
  * and recording call these), and the inspection API of tensor nodes. */
 #include "op_kernels.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_ops.c -- the tensor rows of the op table other than matmul:
  * reductions (sum, mean), the ops along one axis (max_reduce, logsumexp,
  * logsoftmax, softmax) and the layout ops (reshape, transpose,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_record.c -- recording tensor nodes: inputs and constants, the
  * scalar ops applied elementwise, and every tensor row of the op table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_rules.c -- the derivative rules of the tensor rows, recorded as
  * tensor ops: matmul's adjoint is two matmuls with a transpose, sum's is a
  * broadcast, broadcast's is a sum, logsoftmax's is g - softmax(a) sum(g),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_shape.c -- interned shapes, NumPy broadcasting, strides. */
 #include "tensor.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* trace.c -- the evaluation-trace tables of a graph, one row per node:
  * forward primal, forward tangent along a direction, reverse adjoint of one
  * output (the tables of the seed documents, as aligned plain text).

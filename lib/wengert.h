@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wengert.h -- the public interface of libwengert.
  *
  * Record a computation on a tape (a Wengert list), then replay it for values,
@@ -31,10 +32,16 @@
 extern "C" {
 #endif
 
+/* The version of this header; wg_version() is the library's, which can
+ * differ when a program runs on another build of the shared library.
+ * For #if, as MPFR_VERSION and MPFR_VERSION_NUM:
+ *     #if WG_VERSION >= WG_VERSION_NUM(0, 2, 0)                        */
 #define WG_VERSION_MAJOR 0
-#define WG_VERSION_MINOR 1
+#define WG_VERSION_MINOR 2
 #define WG_VERSION_PATCH 0
-#define WG_VERSION_STRING "0.1.0"
+#define WG_VERSION_STRING "0.2.0"
+#define WG_VERSION_NUM(a, b, c) (((a) << 16L) | ((b) << 8) | (c))
+#define WG_VERSION WG_VERSION_NUM(WG_VERSION_MAJOR, WG_VERSION_MINOR, WG_VERSION_PATCH)
 const char *wg_version(void);
 
 /* ------------------------------------------------------------------ status */
@@ -505,6 +512,15 @@ wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err);
  * about 200 MB).  A larger file is refused from its size, unread. */
 #define WG_MAX_FILE_BYTES_DEFAULT ((size_t)1 << 30)
 size_t    wg_read_limit(void);
+/* The guards of those readers, for other readers of untrusted paths (the
+ * verifier's suites): path's whole text into *text (malloc'd,
+ * NUL-terminated, *len bytes before the NUL).  Only a regular file is read
+ * (a FIFO, device, socket or directory is refused before a byte is read;
+ * a FIFO with no writer cannot block), at most wg_read_limit() bytes.
+ * WG_OK; WG_EIO (cannot open, not a regular file, read error), WG_ELIMIT
+ * (too large) or WG_ENOMEM, with why a sentence that does not repeat the
+ * path ("not a regular file (a FIFO)"). */
+int       wg_file_read(const char *path, char **text, size_t *len, char *why, size_t whylen);
 /* Read .wg text held in memory; name is used in messages. */
 wg_graph *wg_graph_read_string(const char *text, const char *name, wg_parse_error *err);
 /* One expression: identifiers that are not function names are inputs,
@@ -536,6 +552,21 @@ const char *wg_graph_node_name(const wg_graph *g, size_t i, char *buf, size_t le
 /* Write the graph in canonical .wg form: one node per line.  Writing,
  * reading back and writing again gives the same bytes. */
 int wg_graph_write(const wg_graph *g, FILE *out);
+
+/* The rules of .wg text, for readers of other formats that follow them
+ * (libwengert-verify's suite files do):
+ * 1 when s is an identifier that can name a variable: [A-Za-z_][A-Za-z0-9_]*
+ * and not a keyword of the format (input, output) nor an op name. */
+int wg_graph_name_ok(const char *s);
+/* 1 when s has the form v<digits>: the writer's name for node <digits>,
+ * so reserved, and no input may take it */
+int wg_graph_name_is_canonical(const char *s);
+/* A number as .wg text has it, independent of the C locale's decimal
+ * point: the whole of s[0..n) must be a C floating constant (decimal or
+ * hexadecimal); returns 0 and sets *out, or 1 malformed, 2 too large for
+ * a double, -1 out of memory.  Underflow to a subnormal or zero is
+ * accepted: it is the correctly rounded value. */
+int wg_number_parse(const char *s, size_t n, double *out);
 
 /* ------------------------------------------------------------------ traces and DOT */
 

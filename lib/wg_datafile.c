@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_datafile.c -- the values of a tensor input read from a data file
  * (`input W : 784x10 = file "w.txt"`): whitespace-separated numbers, '#'
  * comments to the end of a line, row-major.

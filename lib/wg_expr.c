@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_expr.c -- the expression grammar of .wg text (doc/FORMAT.md):
  *
  *   expr    = term { ("+" | "-") term }
@@ -141,22 +142,6 @@ static int expected_operand(wg_parser *p)
     else
         snprintf(what, sizeof what, "an expression");
     return wg_parse_expected(p, what);
-}
-
-int wg_parse_is_nonfinite_word(const wg_token *t)
-{
-    static const char *const words[] = { "inf", "infinity", "nan" };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        size_t n = strlen(words[i]);
-        if (t->len == n) {
-            size_t k = 0;
-            while (k < n && (t->text[k] | 0x20) == words[i][k])
-                k++;
-            if (k == n)
-                return 1;
-        }
-    }
-    return 0;
 }
 
 WG_PARSE_COLD

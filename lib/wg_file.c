@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_file.c -- a whole text file, regular files only, bounded. */
 #define _POSIX_C_SOURCE 200809L
-#include "wg_file.h"
+#include "wengert.h"
 #include "wengert.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_lexer.c -- tokens of .wg text, and numbers read and printed the same
  * way whatever the C locale says a decimal point is. */
 #include "wg_lexer.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_lexer.h -- private: the tokens of .wg text and of expressions, each
  * with its line and column, and the one place where numbers are read and
  * printed (so that the reader and the writer agree on every double). */
@@ -61,12 +62,9 @@ const char *wg_quote_span(const char *s, size_t n, char *buf, size_t len);
  * *index is then the number, or SIZE_MAX when it does not fit. */
 int wg_canonical_index(const char *s, size_t n, size_t *index);
 
-/* Numbers, independent of the C locale's decimal point.
- * wg_number_parse: the whole of s[0..n) must be a C floating constant
- * (decimal or hexadecimal); returns 0 and sets *out, or
- *   1 malformed, 2 too large for a double, -1 out of memory.
- * Underflow to a subnormal or zero is accepted: it is the correctly
- * rounded value, and the writer prints subnormals. */
+/* Numbers, independent of the C locale's decimal point: wg_number_parse
+ * is public (wengert.h; the writer prints subnormals, so the reader takes
+ * them). */
 int wg_number_parse(const char *s, size_t n, double *out);
 /* The shortest of %.15g, %.16g, %.17g that reads back to the same bits
  * (so -0 stays -0).  buf needs WG_NUMBER_BUF bytes. */

@@ -1,5 +1,11 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_parse.h -- private: the state the .wg reader (wg_read.c) and its
- * expression parser (wg_expr.c) share. */
+ * expression parser (wg_expr.c) share, and the helpers of
+ * wg_parse_util.c that all the reader's files call.  Calls go one way:
+ * wg_read.c -> wg_expr.c -> wg_tensor_parse.c -> wg_datafile.c ->
+ * wg_parse_util.c, except that an expression inside a tensor call's
+ * arguments is an expression again (wg_tensor_parse.c calls back into
+ * wg_expr.c: the grammar is recursive). */
 #ifndef WG_PARSE_H
 #define WG_PARSE_H
 
@@ -51,6 +57,10 @@ typedef struct wg_operand {
 } wg_operand;
 
 void wg_parse_advance(wg_parser *p);
+/* Fill e once (the first error is the one kept): "file:line:column:
+ * error: text", or "file: error: text" when line is 0. */
+void wg_parse_set_error(wg_parse_error *e, int status, const char *file, size_t line,
+                        size_t column, const char *text);
 /* Fill p->err once: "file:line:column: error: ..." (no place when at is
  * NULL).  Returns status. */
 int  wg_parse_fail(wg_parser *p, int status, const wg_token *at, const char *fmt, ...)

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_read.c -- the .wg reader: statements (input, const, output, assignment),
  * names, errors with file:line:column, and the three entry points
  * (a file, a string, one expression).  Expressions are wg_expr.c.
  *
  * The reader stops at the first error and frees everything it built, so
  * a caller gets a whole graph or none. */
-#include "wg_file.h"
+#include "wengert.h"
 #include "wg_parse.h"
 
 #include <errno.h>
@@ -13,58 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---------------------------------------------------------------- errors */
-
-void wg_parse_advance(wg_parser *p)
-{
-    p->prev = p->tok;
-    p->tok = wg_lexer_next(&p->lx);
-}
-
-static void set_error(wg_parse_error *e, int status, const char *file, size_t line,
-                      size_t column, const char *text)
-{
-    if (e->status != WG_OK)
-        return;                 /* the first error is the one reported */
-    e->status = status;
-    e->line = line > (size_t)INT32_MAX ? INT32_MAX : (int)line;
-    e->column = column > (size_t)INT32_MAX ? INT32_MAX : (int)column;
-    /* a long file name or message is cut at the end of the buffer */
-    int w = line ? snprintf(e->message, sizeof e->message, "%s:%zu:%zu: error: %s", file, line,
-                            column, text)
-                 : snprintf(e->message, sizeof e->message, "%s: error: %s", file, text);
-    if (w < 0)
-        snprintf(e->message, sizeof e->message, "error: %s", wg_strerror(status));
-}
-
-int wg_parse_fail(wg_parser *p, int status, const wg_token *at, const char *fmt, ...)
-{
-    char text[sizeof p->err->message];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    set_error(p->err, status, p->file, at ? at->line : 0, at ? at->column : 0, text);
-    return status;
-}
-
-int wg_parse_expected(wg_parser *p, const char *what)
-{
-    if (p->tok.kind == WG_TOK_ERROR)        /* a bad number: say what is wrong with it */
-        return wg_parse_fail(p, WG_EPARSE, &p->tok, "%s", p->lx.error);
-    char d[80];
-    return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected %s, found %s", what,
-                         wg_token_describe(&p->tok, p->in_expression, d, sizeof d));
-}
-
-int wg_parse_tape_fail(wg_parser *p, const wg_token *at)
-{
-    int s = wg_status(p->t);
-    if (s == WG_OK)
-        s = WG_ENOMEM;          /* a call failed without a tape error: only memory does */
-    return wg_parse_fail(p, s, at, "%s", wg_errmsg(p->t));
-}
 
 static int out_of_memory(wg_parser *p, const wg_token *at)
 {
@@ -135,29 +84,6 @@ static int define(wg_parser *p, const wg_token *name, wg_var v)
 
 /* ---------------------------------------------------------------- statements */
 
-
-int wg_parse_signed_number(wg_parser *p, const char *as_what, double *v)
-{
-    double sign = 1;
-    if (p->tok.kind == WG_TOK_MINUS || p->tok.kind == WG_TOK_PLUS) {
-        sign = p->tok.kind == WG_TOK_MINUS ? -1 : 1;
-        wg_parse_advance(p);
-    }
-    if (p->tok.kind != WG_TOK_NUMBER) {
-        if (p->tok.kind == WG_TOK_NAME && wg_parse_is_nonfinite_word(&p->tok)) {
-            char d[32];
-            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected a finite number as %s, found "
-                                 "%s: tapes hold finite values only", as_what,
-                                 wg_quote_span(p->tok.text, p->tok.len, d, sizeof d));
-        }
-        char what[300];
-        snprintf(what, sizeof what, "a number as %s", as_what);
-        return wg_parse_expected(p, what);
-    }
-    *v = sign * p->tok.number;
-    wg_parse_advance(p);
-    return WG_OK;
-}
 
 /* input NAME = [+-] NUMBER, input NAME : SHAPE = VALUES, and the same
  * with const (a const node, named like an assignment) */
@@ -410,7 +336,7 @@ static wg_graph *run(const char *text, size_t len, const char *file, wg_parse_er
     p.vars = vars;
     p.g = wg_graph_new();
     if (!p.g) {
-        set_error(err, WG_ENOMEM, file, 0, 0, "out of memory");
+        wg_parse_set_error(err, WG_ENOMEM, file, 0, 0, "out of memory");
         return NULL;
     }
     p.t = wg_graph_tape(p.g);
@@ -421,7 +347,7 @@ static wg_graph *run(const char *text, size_t len, const char *file, wg_parse_er
     wg_symtab_free(&p.names);
     if (s != WG_OK) {
         if (err->status == WG_OK)       /* every failing path fills err; this is a backstop */
-            set_error(err, s, file, 0, 0, wg_strerror(s));
+            wg_parse_set_error(err, s, file, 0, 0, wg_strerror(s));
         wg_graph_free(p.g);
         return NULL;
     }
@@ -437,7 +363,7 @@ wg_graph *wg_graph_read_string(const char *text, const char *name, wg_parse_erro
         name = "<string>";
     start_error(err, name);
     if (!text) {
-        set_error(err, WG_EINVAL, name, 0, 0, "no text (NULL)");
+        wg_parse_set_error(err, WG_EINVAL, name, 0, 0, "no text (NULL)");
         return NULL;
     }
     return run(text, strlen(text), name, err, 0, NULL, NULL, 0, 0);
@@ -451,7 +377,7 @@ wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err)
         err = &local;
     start_error(err, path ? path : "(null)");
     if (!path) {
-        set_error(err, WG_EINVAL, "(null)", 0, 0, "no file name (NULL)");
+        wg_parse_set_error(err, WG_EINVAL, "(null)", 0, 0, "no file name (NULL)");
         return NULL;
     }
     /* regular files only, bounded (lib/wg_file.c): the whole text in
@@ -460,7 +386,7 @@ wg_graph *wg_graph_read_file(const char *path, wg_parse_error *err)
     size_t len = 0;
     int st = wg_file_read(path, &buf, &len, why, sizeof why);
     if (st != WG_OK) {
-        set_error(err, st, path, 0, 0, why);
+        wg_parse_set_error(err, st, path, 0, 0, why);
         return NULL;
     }
     wg_graph *g = run(buf, len, path, err, 0, NULL, NULL, 0, 1);
@@ -480,7 +406,7 @@ wg_graph *wg_graph_parse_expr(const char *expr, size_t n, const char *const *nam
     if (!expr || (n && (!names || !values))) {
         snprintf(why, sizeof why, "%s is NULL", !expr ? "the expression"
                  : !names ? "names" : "values");
-        set_error(err, WG_EINVAL, file, 0, 0, why);
+        wg_parse_set_error(err, WG_EINVAL, file, 0, 0, why);
         return NULL;
     }
     /* the caller's names and values are checked here, so that a mistake
@@ -501,14 +427,14 @@ wg_graph *wg_graph_parse_expr(const char *expr, size_t n, const char *const *nam
                          wg_quote_span(names[i], strlen(names[i]), q, sizeof q), bad);
             else
                 snprintf(why, sizeof why, "names[%zu] %s", i, bad);
-            set_error(err, WG_EINVAL, file, 0, 0, why);
+            wg_parse_set_error(err, WG_EINVAL, file, 0, 0, why);
             return NULL;
         }
         if (!isfinite(values[i])) {
             snprintf(why, sizeof why, "values[%zu] = %g (for %s) is not finite: tapes hold "
                      "finite values only", i, values[i],
                      wg_quote_span(names[i], strlen(names[i]), q, sizeof q));
-            set_error(err, WG_EINVAL, file, 0, 0, why);
+            wg_parse_set_error(err, WG_EINVAL, file, 0, 0, why);
             return NULL;
         }
     }

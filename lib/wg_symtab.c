@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_symtab.c -- open addressing with linear probing, at most half full. */
 #include "wg_symtab.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_symtab.h -- private: a hash table of names (not copied: the text they
  * point into outlives the table), for the .wg reader's variables and the
  * writer's check that the names it prints are distinct. */

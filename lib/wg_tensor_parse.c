@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_tensor_parse.c -- the tensor part of the .wg reader (doc/FORMAT.md,
  * "Tensors"):
  *

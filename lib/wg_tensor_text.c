@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_tensor_text.c -- shapes, keyword arguments and abbreviated values of
  * tensor nodes as text (see wg_tensor_text.h). */
 #include "wg_tensor_text.h"

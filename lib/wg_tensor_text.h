@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_tensor_text.h -- private: tensor nodes as text, shared by the .wg
  * writer, the trace tables and DOT export, so that all three spell a shape
  * and an op's keyword arguments the same way (and the way the reader reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* wg_write.c -- a graph in canonical .wg form (doc/FORMAT.md): one line per
  * node in tape order, so that reading the text back records the same nodes
  * in the same order with the same operands, constants and values, and

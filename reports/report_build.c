@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_build.c -- the report's header, run, verdicts and failures,
  * coverage and suite cases (see report_build.h). */
 #define _POSIX_C_SOURCE 200809L

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_build.h -- the accuracy report as a document (report_doc.h): the
  * sections, their tables and their words, from the aggregated figures
  * (report_data.h), the plots (report_plot.h) and the step-size study

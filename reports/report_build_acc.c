@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_build_acc.c -- the report's accuracy per op, error-bound
  * tightness and step-size sections (see report_build.h). */
 #include "report_build.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_cli.c -- wengert-report: accuracy reports from result stores.
  *
  *   wengert-report [options] STORE... -o DIR
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "report_build.h"
+#include "tool_version.h"
 #include "report_compare.h"
 #include "report_data.h"
 #include "report_plot.h"
@@ -45,7 +47,7 @@ static const char usage_text[] =
     "  --no-plots           leave the plots out even when gnuplot is there\n"
     "  -q, --quiet          no summary on stdout\n"
     "  -h, --help           this text\n"
-    "  --version            the version\n"
+    "  -V, --version        the version, and of the libraries it runs on\n"
     "\n"
     "Environment: WG_GNUPLOT, the gnuplot to run (a path; not an executable: no plots).\n"
     "Exit status: 0 written, 2 bad usage or input, 1 other errors.\n";
@@ -356,8 +358,8 @@ int main(int argc, char **argv)
             fputs(usage_text, stdout);
             free(stores);
             return 0;
-        } else if (!strcmp(a, "--version")) {
-            printf("wengert-report (wengert) %s\n", wg_version());
+        } else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+            wg_tool_version(stdout, "wengert-report");
             free(stores);
             return 0;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {

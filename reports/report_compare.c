@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_compare.c -- two runs compared per op (see report_compare.h). */
 #include "report_compare.h"
 

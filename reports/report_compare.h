@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_compare.h -- what got better or worse between two runs
  * (wengert-report --compare OLD NEW).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_csv.c -- the per-op table as CSV (see report_write.h): every op,
  * its counts and every percentile, at full precision, for spreadsheets
  * and scripts that compare runs. */

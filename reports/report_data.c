@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_data.c -- the report's figures: verdict counts, per-op and
  * per-size percentiles of the errors (report_select.h), histograms, the
  * failing checks and the labelled graphs, from the stores and the

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_data.h -- the figures of wengert-report, aggregated from one or
- * many result stores (fuzz/store.h; wengert-fuzz and wengert-verify
+ * many result stores (verify/store.h; wengert-fuzz and wengert-verify
  * --store write them).
  *
  * The stores are opened read-only; their campaigns, graphs (with each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_doc.c -- building a report's blocks, and figures as text (see
  * report_doc.h). */
 #define _POSIX_C_SOURCE 200809L

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_doc.h -- a report as a list of blocks (headings, paragraphs,
  * tables, plots, code), built once and written as HTML (report_html.c)
  * and as Markdown (report_md.c), so that both show the same tables with

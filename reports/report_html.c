@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_html.c -- a report document as one self-contained HTML page (see
  * report_write.h).
  *

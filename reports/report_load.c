@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_load.c -- result stores, read-only: what the report keeps of
  * them goes to its temporary database (layout in report_load.h), and
  * their checks are streamed to the passes of report_data.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_load.h -- private to wengert-report: result stores copied into
  * the report's temporary database (report_load.c), and the layout of that
  * database, which report_data.c aggregates.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_md.c -- a report document as GitHub-flavoured Markdown (see
  * report_write.h).  Links to headings use the anchors GitHub derives
  * from a heading's text, since Markdown has no ids of its own. */

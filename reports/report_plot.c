@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_plot.c -- gnuplot scripts and data for the report's plots (see
  * report_plot.h). */
 #define _XOPEN_SOURCE 700

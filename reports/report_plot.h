@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_plot.h -- the report's plots, drawn by gnuplot as SVG.
  *
  * gnuplot is found as the shell would find it (each folder of PATH), or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_select.c -- exact nearest-rank percentiles in two streams (see
  * report_select.h for the method and why). */
 #include "report_select.h"

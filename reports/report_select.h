@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_select.h -- exact nearest-rank percentiles (median, 99th,
  * maximum) of many overlapping groups of values streamed from SQL, in
  * memory that does not grow with the number of values.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_stepsize.c -- finite-difference error against step size (see
  * report_stepsize.h).  The functions are recorded from expressions with
  * the library's own parser; the reference comes from the verifier's MPFR

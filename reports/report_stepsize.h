@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_stepsize.h -- the error of the double central difference against
  * its step h, for a few built-in functions, beside the error of AD (a
  * JVP): why the verifier's step is cbrt(eps) max(1, |x|) and why AD needs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_write.h -- a report document (report_doc.h) written out: HTML
  * (report_html.c), Markdown (report_md.c), and the per-op table as CSV
  * (report_csv.c). */

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* synth_store.c -- a synthetic result store of any size, for timing
  * wengert-report on stores far larger than a test campaign makes quickly.
  *
  *   synth-store [--checks N] [--directions D] [--seed S] STORE
  *
- * The store is written through the store's own API (fuzz/store.h), so it
+ * The store is written through the store's own API (verify/store.h), so it
  * has the real layout.  The figures are drawn to look like a campaign's,
  * not computed: graphs of 4 to 24 op nodes over the op table, 3 checks
  * each; AD errors exact in 40% of checks and otherwise 1e-17 to 1e-14

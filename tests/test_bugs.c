@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_bugs.c -- the injected-bug catalogue (fuzz/bugs.h): the rows are
  * well formed; every bug, armed on a small graph where it acts, is caught
  * by the verifier (verdict fail, in the mode it lives in, blame on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_campaign.c -- wengert-fuzz campaigns (fuzz/campaign.h) and the
  * self-test (fuzz/selftest.h): the index space (graph seeds distinct,
  * shards partition the graphs), n shards merged make exactly the graphs of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_check.c -- the verifier's checks: correct derivatives pass (every
  * op, many points, badly conditioned functions), planted wrong rules fail
  * with the right blame, kinks are nondiff, domains and branches invalid,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_check_order2.c -- second-order checks (options.order = 2): the
  * builtin suite's smooth functions pass; polynomials against their exact
  * Hessians; recorded rules wrong on purpose (a gradient recorder of this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_check_tensor.c -- tensor tapes in the verifier: the scalar lowering
  * (verify/lower.h) gives the original's values; its scalar gradients and
  * JVPs are the oracle of the library's tensor rules; wg_check_tape passes

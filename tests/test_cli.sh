@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_cli.sh -- wengert-verify end to end: exit statuses (0 success, 2 bad
 # input or usage, never a crash), one-line messages naming what was wrong,
 # JSON that parses and carries the right gradient, DOT, traces, .wg files,
@@ -85,7 +86,7 @@ seed='log(x1) + x1*x2 - sin(x2)'
 
 # ------------------------------------------------------------ help, version, usage
 run 0 --help && expect_out 'Usage: wengert-verify'
-run 0 --version && expect_out 'wengert-verify 0.1.0'
+run 0 --version && expect_out 'wengert-verify (Wengert) '
 run 2 && expect_err 'no function'
 run 2 --frobnicate && expect_err "unknown option '--frobnicate'"
 run 2 -q && expect_err "unknown option '-q'"

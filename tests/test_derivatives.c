@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_derivatives.c -- the drivers: wg_grad, wg_vjp, wg_jvp, wg_jvp_multi,
  * the three Jacobians, the accumulating backward, wg_eval, and the per-node
  * tangents and adjoints, on multi-input multi-output functions whose

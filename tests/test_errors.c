@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_errors.c -- every way a tape or a call can fail: the status, the
  * message (node, op, argument), what is left behind, and that the tape
  * recovers where the documentation says it does. */

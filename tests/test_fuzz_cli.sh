@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_fuzz_cli.sh -- wengert-fuzz end to end: exit statuses (0 nothing
 # found, 1 failures found, 2 bad usage or input), one-line messages naming
 # what was wrong, a campaign and its resume, an injected bug found with a
@@ -106,7 +107,7 @@ run 2 --summary "$tmp/none-dir/x.sqlite" && expect_err "none-dir/x.sqlite"
 : >"$tmp/file"
 run 2 --graphs 5 --out "$tmp/file" && expect_err "$tmp/file"
 run 0 --help && expect_out "Usage: wengert-fuzz"
-run 0 --version && expect_out "wengert-fuzz (wengert)"
+run 0 --version && expect_out "wengert-fuzz (Wengert) "
 run 0 --list-bugs && expect_out "cos-sign" && expect_out "adj-overwrite"
 
 # ---------------------------------------------------------------- campaigns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_fuzz_gen.c -- the random-graph generator of wengert-fuzz
  * (fuzz/fuzz_gen.h): determinism of the .wg text, domain safety of every
  * value, reach of every op of the table, kink and edge placement, op

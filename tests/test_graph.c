@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_graph.c -- the graph object: named inputs and outputs over a tape,
  * the names it refuses, and node names as the writer and traces use them. */
 #include "test_util.h"

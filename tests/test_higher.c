@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_higher.c -- derivatives recorded as graphs (wg_grad_graph,
  * wg_vjp_graph, wg_jvp_graph) and second order (wg_hvp, wg_hessian):
  * every op's recorded rule against its double partial; tensor rules

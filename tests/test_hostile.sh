@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_hostile.sh -- the hostile-input catalogue: bad and careless inputs
 # against the three programs, each with the exit status and a fragment of
 # the message it must give.  Never a crash, a hang or an unbounded read:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_mpfr_ops.c -- the MPFR kernels of the verifier: every op has one;
  * rounded to double they agree with the library's double kernels (libm)
  * within libm's documented error; at 256 bits they agree with 512 bits;

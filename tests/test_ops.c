@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_ops.c -- every op of WG_OP_LIST, one row each: its value against a
  * long double reference, its tangent (wg_jvp) and adjoint (wg_grad) against a
  * derivative written here independently of lib/op_kernels.h, forward against

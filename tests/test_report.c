@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_report.c -- wengert-report's figures (reports/report_data.h): a
  * small store written through the store's API with hand-made checks of
  * known errors, and the report's counts, nearest-rank medians, 99th

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_report_cli.sh -- wengert-report end to end, on stores that
 # wengert-fuzz makes: exit statuses (0 written, 2 bad usage or input with
 # one line naming the file), the files of a report, the HTML checked by a
@@ -133,7 +134,7 @@ fi
 run 2 "$tmp/clean" -o "$tmp/afile" && expect_err "$tmp/afile: not a directory"
 run 2 "$tmp/clean" -o "$tmp/afile/sub" && expect_err "$tmp/afile: not a directory"
 run 0 --help && expect_out "Usage: wengert-report"
-run 0 --version && expect_out "wengert-report (wengert)"
+run 0 --version && expect_out "wengert-report (Wengert) "
 
 # ---------------------------------------------------------------- a report, with plots if gnuplot is there
 out="$tmp/r1"

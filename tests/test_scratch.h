@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_scratch.h -- a scratch folder for the tests that write files: one
  * new folder per test program under $TMPDIR (else /tmp), made by
  * make_scratch at the start and removed with all it holds by remove_tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_seeds.c -- the worked examples of the seed documents, with the
  * mathematically correct figures (the printed tables have slips). */
 #include "test_util.h"

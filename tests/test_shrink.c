@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_shrink.c -- the delta-debugging shrinker and the reproducer files
  * (fuzz/shrink.h).  Planted bugs (fuzz/bugs.h) make generated graphs and
  * a hand-built one fail; the shrunk graph must still fail, blaming the same

@@ -1,4 +1,5 @@
-/* test_store.c -- the fuzz result store (fuzz/store.h): schema creation and
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_store.c -- the fuzz result store (verify/store.h): schema creation and
  * reopening; a graph and its checks read back bit for bit; resume after a
  * process killed at seeded moments (the store stays whole: every graph has
  * all of its checks, none is partial, none is lost or duplicated); shard

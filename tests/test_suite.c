@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_suite.c -- suites: the reader on valid text (every form of the
  * format), a catalogue of malformed lines with the place and the words of
  * each message, the points drawn from a range (deterministic, and the

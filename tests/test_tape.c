@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_tape.c -- a tape's life and layout: new, free, clear, sizes, the
  * inspection functions, the op table's names and arities, wg_apply against
  * the named recording functions, memory reuse, and tapes on threads. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_tensor.c -- tensor nodes: values against naive loops; tangent and
  * adjoint rules against each other (they are separate code for every
  * tensor op) and against central differences through wg_eval; shapes with

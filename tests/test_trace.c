@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_trace.c -- the evaluation-trace tables and the DOT export: the rows
  * and figures of the seed example, every op's rule against the tape's own
  * sweeps, error statuses, and the shape of the DOT text. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_util.h -- what every CUnit suite here shares: closeness in ulps and
  * a main() that runs the registered suites and exits non-zero on failure. */
 #ifndef WG_TEST_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_wg_text.h -- what the .wg text tests share: the data folder, a
  * graph's canonical text, graphs compared node by node (shapes, values,
  * attributes bit for bit), the write -> read -> write round trip. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_wgread.c -- the .wg reader and the expression parser: valid text
  * gives the nodes doc/FORMAT.md promises, and a catalogue of malformed
  * text gives the promised status, place and message. */

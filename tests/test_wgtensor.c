@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_wgtensor.c -- .wg text for tensors: tensor inputs and constants
  * inline and from data files, tensor ops with keyword arguments, the
  * canonical writer (write, read, write gives the same bytes), the values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_wgwrite.c -- the canonical .wg writer: known graphs give known text,
  * and write -> read -> write gives the same bytes and the same tape, for
  * every op and for random graphs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* blame.c -- after a failed check, the node whose derivative rule is wrong.
  *
  * Forward: every node's tangent against its own MPFR reference (the

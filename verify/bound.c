@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bound.c -- how far from the exact w.(J u) a correct double AD result may
  * be: a running error analysis of the tangent computation (after Iri; see
  * doc/VERIFY.md for the derivation), with the local partials' own errors

@@ -1,7 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* builtin_suite.c -- the builtin suite: most cases are suite text (the
  * same format users write, doc/SUITE.md); C functions are Rosenbrock in 20
  * dimensions, the ADBench GMM objective, recorded through the benchmark's
  * own code on its test file, and the tensor cases (builtin_tensor.c). */
+#define _POSIX_C_SOURCE 200809L /* readlink, access */
+
 #include "builtin_suite.h"
 
 #include "gmm_objective.h"
@@ -9,17 +12,74 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* The source tree's bench/data, given by the build; none otherwise. */
+/* Where the GMM case's data (gmm/test.txt) is looked for, the first
+ * folder that holds it:
+ *  1. the installed copy beside this program: from the folder the program
+ *     runs from (/proc/self/exe), the way from bindir to pkgdatadir (both
+ *     given by the build), so that an installed tree moved elsewhere (a
+ *     DESTDIR install, a relocated prefix) still finds its own data;
+ *  2. pkgdatadir as configured (WG_PKGDATADIR);
+ *  3. the source tree's bench/data (WG_BENCH_DATA: a program run from its
+ *     build tree, and the tests).
+ * None of them is needed once the program is installed: the source tree
+ * may be deleted (.ci/run checks it). */
 #ifdef WG_BENCH_DATA
 static const char bench_data[] = WG_BENCH_DATA;
 #else
 static const char bench_data[] = "";
 #endif
+#if defined(WG_PKGDATADIR) && defined(WG_BINDIR)
+static const char pkgdatadir[] = WG_PKGDATADIR, bindir[] = WG_BINDIR;
+#else
+static const char pkgdatadir[] = "", bindir[] = "";
+#endif
+
+static int has_data(const char *dir)
+{
+    char path[4096];
+    int w = snprintf(path, sizeof path, "%s/gmm/test.txt", dir);
+    return w > 0 && (size_t)w < sizeof path && access(path, R_OK) == 0;
+}
+
+/* pkgdatadir seen from the folder of this program: up from bindir to the
+ * folders they share, then down; into buf, or 0 when it cannot be found */
+static int beside_program(char *buf, size_t len)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || !bindir[0] || !pkgdatadir[0])
+        return 0;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';                     /* the program's folder */
+    size_t common = 0;                  /* length of the shared leading folders */
+    for (size_t i = 0; bindir[i] && bindir[i] == pkgdatadir[i]; i++)
+        if (bindir[i + 1] == '\0' || bindir[i + 1] == '/')
+            if (pkgdatadir[i + 1] == '\0' || pkgdatadir[i + 1] == '/')
+                common = i + 1;
+    size_t o = (size_t)snprintf(buf, len, "%s", exe);
+    for (const char *p = bindir + common; *p && o < len; p++)
+        if (*p == '/' && p[1] && p[1] != '/')
+            o += (size_t)snprintf(buf + o, len - o, "/..");
+    if (o < len)
+        o += (size_t)snprintf(buf + o, len - o, "%s", pkgdatadir + common);
+    return o < len;
+}
 
 const char *wg_builtin_data_dir(void)
 {
-    return bench_data[0] ? bench_data : NULL;
+    static char found[4096];
+    if (beside_program(found, sizeof found) && has_data(found))
+        return found;
+    if (pkgdatadir[0] && has_data(pkgdatadir))
+        return pkgdatadir;
+    if (bench_data[0] && has_data(bench_data))
+        return bench_data;
+    return NULL;
 }
 
 /* One line per string: joined with line breaks, so that a message about

@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* builtin_suite.h -- the suite `wengert-verify --suite builtin` checks:
  * classic test functions, the seed examples, cancellation, kinks, a domain
  * edge, every op of the table, several outputs, many inputs, the
  * ADBench GMM objective, and tensor graphs (builtin_tensor.c).  Built into the program (and its tests), not the
- * library: the GMM case records through bench/gmm_objective.c. */
+ * library: the GMM case records through verify/gmm_objective.c (the model
+ * is the verifier's; the benchmarks in bench/ link it from here). */
 #ifndef WG_BUILTIN_SUITE_H
 #define WG_BUILTIN_SUITE_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* builtin_tensor.c -- the builtin suite's tensor cases, as C functions:
  * the seeds' Z = X W, v = f(Z); a two-layer network with a softmax
  * cross-entropy; broadcasting and reductions; index maps; the ADBench GMM

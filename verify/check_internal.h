@@ -1,12 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_internal.h -- private to libwengert-verify: the state of one check
- * (wg_check_tape) shared by its parts:
+ * (wg_check_tape) shared by its parts.  Calls go one way, down this list
+ * (tests/test_layers.sh holds the folders to it; within verify/ the order
+ * is by design): check.c calls the rest, check_result.c calls none.
  *   check.c        arguments, the loop over directions, verdicts
+ *   check_order2.c, order2_*.c  the second order (below), which recurses
+ *                  through order2_blame.c: a Hessian's blame is the same
+ *                  check of one-op tapes
+ *   check_state.c  the state of one check: model, tape view, replays, scratch
  *   directions.c   random directions and cotangents
  *   bound.c        partials and their errors at the point, own sweeps,
  *                  the error bound, the step scale
  *   reference.c    the MPFR reference: central and one-sided differences
  *   finite_diff.c  double central differences and gsl_deriv_central
  *   blame.c        the node whose rule is wrong
+ *   check_result.c results and reports: initial state, messages, the order
+ *                  of verdicts, the summary
  *   convention.c   at a kink, the value the documented conventions give
  *   check_lowered.c a tensor tape checked on its scalar lowering (lower.h):
  *                  the model's handles, the library's per-element results,
@@ -119,7 +128,7 @@ typedef struct wg_chk_ref {
     mpfr_prec_t need_prec;      /* > 0: the precision at which rounding would be small enough */
 } wg_chk_ref;
 
-/* check.c: messages of a report and of a result, written and appended to */
+/* check_result.c: messages of a report and of a result, written and appended to */
 void wg_chk_msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void wg_chk_append(wg_check_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -200,7 +209,9 @@ void   wg_chk_set_blame_orig(const wg_chk *c, wg_check_result *res, size_t node,
 /* glibc's libm-test ulp: 2^(ilogb(x) - 52) for normal x, 2^-1074 otherwise */
 double wg_ulp_of(double x);
 
-/* check.c: the parts of one check that the second order shares */
+/* check_state.c (the state of one check) and check_result.c (results,
+ * messages, verdict order): the parts of one check that the first and
+ * second order share; neither file calls check.c or check_order2.c */
 #define WG_CHK_ALL_INVALID 1000     /* wg_chk_open: every result is invalid */
 typedef struct wg_chk_fault {
     long node;                  /* the node of an all-invalid outcome, or -1 */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_lowered.c -- a check of a tensor tape, on its scalar lowering
  * (lower.h).  The model side of the check (tape view, MPFR replays, own
  * sweeps, bound, reference, finite differences, kink conventions, blame)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_order2.c -- second-order checks (options.order = 2): v^T H u of
  * F = w.f for random unit directions u and v, H the Hessian, by
  *   forward over reverse  the recorded gradient graph (wg_grad_graph),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* convention.c -- at a kink, the one value the documented conventions
  * allow.
  *

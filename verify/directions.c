@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* directions.c -- the random directions u and cotangents w of a check.
  *
  * Uniform on the unit sphere (gsl_ran_dir_nd: n Gaussians, normalized),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* finite_diff.c -- w.(J u) by finite differences in double, on the tape
  * itself (wg_eval at x0 + t u): a central difference with its own error
  * estimate, and GSL's gsl_deriv_central.  They are reported next to the AD

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lower.c -- a tensor tape recorded again with scalar ops, element by
  * element (lower.h says what each op becomes, and why).
  *

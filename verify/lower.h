@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lower.h -- private to libwengert-verify: a tape with tensor nodes
  * recorded again, element by element, on a new tape of scalar ops only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mpfr_ops.c -- the MPFR kernel of every op: a table indexed by the op
  * enum, so that wg_mpfr_op_has_kernel can say which op lacks one and a
  * test fails on it the day a row is added to WG_OP_LIST.

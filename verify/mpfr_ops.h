@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mpfr_ops.h -- private to libwengert-verify: the value of every op of
  * WG_OP_LIST in MPFR, for the reference replay (verify/mpfr_replay.c).
  *

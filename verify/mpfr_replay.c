@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mpfr_replay.c -- a tape replayed in MPFR along a line x0 + s u. */
 #include "mpfr_replay.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mpfr_replay.h -- private to libwengert-verify: a recorded tape replayed in
  * MPFR at the points x0 + s u of a line, every node's value kept.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* options.c -- the verifier's defaults, names of verdicts and methods, and
  * freeing a report. */
 #include "wengert_verify.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* order2_blame.c -- after a failed second-order check, the op whose
  * recorded rule is wrong.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* order2_consts.c -- the constants a recorded rule carries, rounded.
  *
  * A recorded rule is an exact formula, but its constants are doubles:

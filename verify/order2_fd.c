@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* order2_fd.c -- v^T H u by finite differences of the double gradient,
  * what users fall back to without second-order AD: the library's
  * first-order VJP of w.f (wg_vjp, its double sweep, not the recorded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* order2_tape.c -- the tapes the second-order check records on.
  *
  * The recorded-graph methods (wg_grad_graph, then sweeps of the gradient

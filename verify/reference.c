@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* reference.c -- w.(J u) from MPFR replays of the tape: central
  * differences at two steps (converged when they agree far below a double
  * ulp) and one-sided differences (a kink when they disagree).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* reference2.c -- v^T H u of F = w.f from the original function only:
  * second differences of the MPFR replay, no derivative rule involved.
  *

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report_print.c -- a check report as a readable block, or as one line of
- * JSON (fields in doc/VERIFY.md). */
+ * JSON (fields in doc/VERIFY.md) through json.h, the project's one JSON writer. */
+#include "json.h"
 #include "wengert_verify.h"
 
 #include <math.h>
@@ -96,35 +98,6 @@ void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out
 
 /* ---------------------------------------------------------------- JSON */
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"':  fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
-/* JSON has no NaN or infinity: they are null */
-static void json_num(FILE *out, double v)
-{
-    if (isfinite(v))
-        fprintf(out, "%.17g", v);
-    else
-        fputs("null", out);
-}
-
 static void json_methods(FILE *out, const char *key, const wg_check_result *res, int what)
 {
     fprintf(out, ",\"%s\":{", key);
@@ -134,7 +107,7 @@ static void json_methods(FILE *out, const char *key, const wg_check_result *res,
         double v = what == 0 ? f->value : what == 1 ? f->rel_err : f->ulps;
         fprintf(out, "%s\"%s\":", m ? "," : "",
                 m < WG_METHOD_COUNT ? wg_method_name((wg_method)m) : "hvp");
-        json_num(out, f->computed ? v : NAN);
+        wg_json_number(out, f->computed ? v : NAN);
     }
     fputc('}', out);
 }
@@ -143,17 +116,17 @@ static void json_methods(FILE *out, const char *key, const wg_check_result *res,
 static void json_order2(FILE *out, const wg_check_result *res)
 {
     fputs(",\"order\":2,\"symmetry_gap\":", out);
-    json_num(out, res->sym_gap);
+    wg_json_number(out, res->sym_gap);
     fputs(",\"symmetry_bound\":", out);
-    json_num(out, res->sym_bound);
+    wg_json_number(out, res->sym_bound);
     fputs(",\"gradient\":{\"value\":", out);
-    json_num(out, res->grad_value);
+    wg_json_number(out, res->grad_value);
     fputs(",\"exact\":", out);
-    json_num(out, res->grad_exact);
+    wg_json_number(out, res->grad_exact);
     fputs(",\"reference\":", out);
-    json_num(out, res->grad_reference);
+    wg_json_number(out, res->grad_reference);
     fputs(",\"bound\":", out);
-    json_num(out, res->grad_bound);
+    wg_json_number(out, res->grad_bound);
     fputc('}', out);
 }
 
@@ -163,32 +136,32 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
         return;
     const wg_check_result *res = r->nresults ? &r->results[r->worst] : NULL;
     fputs("{\"case\":", out);
-    json_str(out, name ? name : "");
+    wg_json_string(out, name ? name : "");
     fputs(",\"verdict\":", out);
-    json_str(out, wg_verdict_name(r->verdict));
+    wg_json_string(out, wg_verdict_name(r->verdict));
     fprintf(out, ",\"results\":%zu,\"worst\":%zu", r->nresults, r->worst);
     if (res) {
         fputs(",\"fail_mode\":", out);
         if (res->verdict == WG_VERDICT_FAIL)
-            json_str(out, res->fail_mode);
+            wg_json_string(out, res->fail_mode);
         else
             fputs("null", out);
         fputs(",\"reference\":", out);
-        json_num(out, res->reference);
+        wg_json_number(out, res->reference);
         fputs(",\"reference_err\":", out);
-        json_num(out, res->reference_err);
+        wg_json_number(out, res->reference_err);
         fprintf(out, ",\"reference_converged\":%s", res->reference_converged ? "true" : "false");
         json_methods(out, "value", res, 0);
         json_methods(out, "rel_err", res, 1);
         json_methods(out, "ulps", res, 2);
         fputs(",\"bound\":", out);
-        json_num(out, res->bound);
+        wg_json_number(out, res->bound);
         fputs(",\"dot_gap\":", out);
-        json_num(out, res->dot_gap);
+        wg_json_number(out, res->dot_gap);
         fputs(",\"blame\":", out);
         if (res->blame_node >= 0) {
             fprintf(out, "{\"node\":%ld,\"op\":", res->blame_node);
-            json_str(out, wg_op_name(res->blame_op));
+            wg_json_string(out, wg_op_name(res->blame_op));
             if (res->blame_elem >= 0)   /* only for a tensor node's element */
                 fprintf(out, ",\"element\":%ld", res->blame_elem);
             fputc('}', out);
@@ -207,8 +180,8 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
               "\"bound\":null,\"dot_gap\":null,\"blame\":null,\"invalid_node\":null", out);
     }
     fputs(",\"seconds\":", out);
-    json_num(out, r->seconds);
+    wg_json_number(out, r->seconds);
     fputs(",\"message\":", out);
-    json_str(out, res ? res->message : r->error);
+    wg_json_string(out, res ? res->message : r->error);
     fputs("}\n", out);
 }

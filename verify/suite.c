@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* suite.c -- the suite model: a list of named cases, cases added by a
  * program (a C function, or one that cannot be checked and says why), each
  * case's options over a base, and recording a case at one of its points.
  * Reading suite text is suite_read.c; checking cases is suite_run.c. */
 #include "suite.h"
 
-#include "graph.h"      /* wg_graph_name_ok: the same rule for names as .wg text */
+#include "wengert.h"     /* wg_graph_name_ok: the same rule for names as .wg text */
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* suite.h -- private: how a suite holds its cases, shared by the suite
  * model (suite.c), the suite text reader (suite_read.c) and the runner
  * (suite_run.c).  The public view of a case is wg_suite_case

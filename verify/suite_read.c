@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* suite_read.c -- the reader of suite text (doc/SUITE.md):
  *
  *   NAME: EXPRESSION @ x=1, y=[0, 2] @ ... ; option=value ; ...
@@ -15,9 +16,8 @@
 #define _XOPEN_SOURCE 700       /* realpath */
 #include "suite.h"
 
-#include "graph.h"          /* wg_graph_name_ok: names follow the .wg rules */
-#include "wg_file.h"        /* wg_file_read: regular files only, bounded */
-#include "wg_lexer.h"       /* wg_number_parse: numbers read as .wg numbers are */
+#include "wengert.h"        /* wg_graph_name_ok, wg_number_parse, wg_file_read: names,
+                               numbers and files as the .wg reader has them */
 
 #include <errno.h>
 #include <gsl/gsl_randist.h>

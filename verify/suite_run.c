@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* suite_run.c -- checking a case of a suite: record it at each of its
  * points, check each graph, and gather the reports into one.  Kept apart
  * from the suite model and reader so that those link without the check

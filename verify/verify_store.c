@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* verify_store.c -- wengert-verify --store (verify_store.h): each check of
  * a case at a point becomes one graph row of a result store, written in
  * its own transaction (store.h), so a killed run keeps what it stored and

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* verify_store.h -- wengert-verify --store FILE: the results of --check and
- * --suite written into a wengert-fuzz result store (fuzz/store.h), one
+ * --suite written into a result store (store.h, as wengert-fuzz writes), one
  * campaign per command and one graph row per case and point, so that one
  * report reads fuzz campaigns and suite runs alike.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wengert_verify.h -- the public interface of libwengert-verify: checks
  * derivatives recorded on a wengert tape against an MPFR reference.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gmm_objective_body.h -- the GMM objective written once, over a number
  * type chosen by the includer.  Not a normal header: it is included once per
  * number type, each time after defining

@@ -1,4 +1,6 @@
-/* store.c -- the result store of wengert-fuzz in SQLite (see store.h).
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* store.c -- the result store in SQLite (see store.h): written by
+ * wengert-fuzz and wengert-verify --store, read by wengert-report.
  *
  * Why it survives a kill.  Every graph is one transaction (BEGIN
  * IMMEDIATE ... COMMIT): its graph row, op counts, check rows and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gmm_tensor_objective.c -- the GMM objective (gmm_objective_body.h) with
  * tensor ops: a few nodes per column of Q and a few dozen besides, for all
  * points and components at once.

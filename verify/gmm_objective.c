@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gmm_objective.c -- the GMM objective in double and on a wg_tape: two
  * instances of gmm_objective_body.h.  The double ops below are written as
  * the library's kernels compute them (lib/op_kernels.h: square is a*a, max

@@ -1,4 +1,6 @@
-/* store.h -- the result store of wengert-fuzz: an SQLite database that holds
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* store.h -- the result store of wengert-fuzz and wengert-verify --store
+ * (read by wengert-report): an SQLite database that holds
  * every campaign, every graph checked and the figures of every check.
  *
  * Crash safety.  A graph is written in one transaction together with all of
@@ -10,7 +12,7 @@
  * duplicate impossible rather than unlikely.  Shard stores merge with
  * wg_store_merge, in one transaction, idempotently.
  *
- * Tables (doc in fuzz/store.c, next to the schema):
+ * Tables (doc in verify/store.c, next to the schema):
  *   schema_version  one row per layout the store has had: version, when made
  *                   (the layout is the largest, WG_STORE_SCHEMA_VERSION)
  *   campaign        command, seed, shard k/n, options, start, library versions
@@ -41,8 +43,8 @@
  *
  * One wg_store is used by one thread at a time.  Several processes may open
  * the same file: their write transactions wait for one another. */
-#ifndef WG_FUZZ_STORE_H
-#define WG_FUZZ_STORE_H
+#ifndef WG_VERIFY_STORE_FILE_H
+#define WG_VERIFY_STORE_FILE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -239,4 +241,4 @@ int wg_store_print_summary(wg_store *s, int64_t campaign, FILE *out, wg_store_er
 #ifdef __cplusplus
 }
 #endif
-#endif /* WG_FUZZ_STORE_H */
+#endif /* WG_VERIFY_STORE_FILE_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gmm_data.h -- an ADBench GMM problem: the file, read strictly. */
 #ifndef GMM_DATA_H
 #define GMM_DATA_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* machine.c -- the machine a campaign ran on and the account of its runs
  * (machine.h).  Only what a report needs to compare figures across
  * machines: the compiler, the CPU model, the kernel and the processor

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* machine.h -- what a result store records about the machine and the runs
  * of a campaign (campaign_info, store.h), shared by wengert-fuzz and
  * wengert-verify --store so that both write the same keys. */
-#ifndef WG_FUZZ_MACHINE_H
-#define WG_FUZZ_MACHINE_H
+#ifndef WG_VERIFY_MACHINE_H
+#define WG_VERIFY_MACHINE_H
 
 #include <stdint.h>
 
@@ -35,4 +36,4 @@ int wg_machine_record_run(wg_store *s, int64_t campaign, const char *tool, doubl
 #ifdef __cplusplus
 }
 #endif
-#endif /* WG_FUZZ_MACHINE_H */
+#endif /* WG_VERIFY_MACHINE_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gmm_objective.h -- the ADBench GMM objective: the log-likelihood of a
  * Gaussian mixture with a Wishart prior on the inverse covariances,
  *

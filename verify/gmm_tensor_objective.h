@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gmm_tensor_objective.h -- the ADBench GMM objective (gmm_objective.h has
  * the formula) recorded with tensor ops: a few nodes per column of Q and a
  * few dozen besides, whatever n and K, where the scalar recording takes about 700,000 at d=10, K=5,

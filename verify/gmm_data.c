@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gmm_data.c -- reader of ADBench GMM files.  Strict: every line must hold
  * exactly the values its section calls for, so a truncated or shifted file
  * is reported at the line where it goes wrong rather than read as nonsense. */

@@ -531,7 +531,8 @@ wg_doc *wg_report_document(const wg_report_data *d, const wg_plots *p,
     wg_doc_list(doc);
     wg_doc_item(doc, "[At a glance](#glance), [What was run](#run), [Verdicts](#verdicts), "
                 "[Failures](#fails)");
-    wg_doc_item(doc, "[Accuracy per op](#accuracy), [Error-bound tightness](#tightness), "
+    wg_doc_item(doc, "[Accuracy per op](#accuracy), [Tensor graphs](#tensors), "
+                "[Second order](#order2), [Error-bound tightness](#tightness), "
                 "[Step size of finite differences](#steps)");
     wg_doc_item(doc, "[Coverage](#coverage)%s, [How the figures are made](#method)",
                 d->labels_total ? ", [Suite cases](#cases)" : "");
@@ -539,6 +540,8 @@ wg_doc *wg_report_document(const wg_report_data *d, const wg_plots *p,
     run_section(doc, d);
     verdicts_section(doc, d);
     wg_build_accuracy(doc, d, p);
+    wg_build_tensors(doc, d);
+    wg_build_order2(doc, d);
     wg_build_tightness(doc, d, p);
     wg_build_steps(doc, st, nst, p);
     coverage_section(doc, d);

@@ -24,6 +24,9 @@ wg_doc *wg_report_document(const wg_report_data *d, const wg_plots *p,
 /* report_build_acc.c */
 void wg_build_accuracy(wg_doc *doc, const wg_report_data *d, const wg_plots *p);
 void wg_build_tightness(wg_doc *doc, const wg_report_data *d, const wg_plots *p);
+/* tensor graphs by shape class; second-order checks per op and method */
+void wg_build_tensors(wg_doc *doc, const wg_report_data *d);
+void wg_build_order2(wg_doc *doc, const wg_report_data *d);
 void wg_build_steps(wg_doc *doc, const wg_step_study *st, size_t nst, const wg_plots *p);
 
 /* a figure as text (wg_fmt_num) from a ring of buffers: valid until 16

@@ -250,3 +250,108 @@ void wg_build_steps(wg_doc *doc, const wg_step_study *st, size_t nst, const wg_p
         wg_build_plot(doc, p, name, cap);
     }
 }
+
+/* verdicts of a row as five cells (pass, fail, nondiff, invalid, unstable) */
+static void verdict_cells(wg_doc *doc, wg_doc_table *t, const uint64_t *v)
+{
+    for (int k = 0; k < WG_VERDICT_COUNT; k++)
+        wg_doc_td(doc, t, WG_CELL_NUM | (k == WG_VERDICT_FAIL && v[k] ? WG_CELL_BAD
+                                         : v[k] ? 0 : WG_CELL_WEAK), "%s", wg_count(v[k]));
+}
+
+void wg_build_tensors(wg_doc *doc, const wg_report_data *d)
+{
+    wg_doc_heading(doc, 2, "tensors", "Tensor graphs");
+    const wg_rep_class *tens = &d->classes[1];
+    if (!tens->graphs) {
+        wg_doc_para(doc, "No tensor graph in these stores (wengert-fuzz draws a share of them "
+                    "unless --tensor-frac 0; stores written before schema version 3 do not "
+                    "say which graphs were tensor graphs).");
+        return;
+    }
+    wg_doc_para(doc, "First-order checks by the kind of graph: scalar graphs, tensor graphs "
+                "(a node of rank 1 or more), and among the tensor graphs those with an "
+                "operand stretched by broadcasting (or a broadcast_to), a node with a 0-size "
+                "axis, and a matmul with batch axes; a graph may be in several rows. The "
+                "errors are of reverse and forward mode against the MPFR reference, over the "
+                "judged checks; per tensor op, the rows of [Accuracy per op](#accuracy) hold "
+                "the graphs each op takes part in.");
+    wg_doc_table *t = wg_doc_table_new(doc, 15);
+    const char *h[] = { "graphs of", "graphs", "checks", "pass", "fail", "nondiff", "invalid",
+                        "unstable", "judged", "reverse rel median", "reverse rel p99",
+                        "reverse rel max", "forward rel median", "forward rel p99",
+                        "forward rel max" };
+    for (int i = 0; i < 15; i++)
+        wg_doc_th(doc, t, i ? WG_CELL_NUM : 0, h[i]);
+    for (int c = 0; c < WG_REP_CLASSES; c++) {
+        const wg_rep_class *k = &d->classes[c];
+        wg_doc_td(doc, t, 0, "%s%s", c >= 2 ? "tensor, " : "", wg_report_class_name(c));
+        wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(k->graphs));
+        wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(k->checks));
+        verdict_cells(doc, t, k->verdicts);
+        wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(k->judged));
+        three(doc, t, &k->fig[WG_REP_REL(WG_METHOD_REVERSE)], 0);
+        three(doc, t, &k->fig[WG_REP_REL(WG_METHOD_FORWARD)], 0);
+    }
+}
+
+void wg_build_order2(wg_doc *doc, const wg_report_data *d)
+{
+    wg_doc_heading(doc, 2, "order2", "Second order");
+    if (!d->o2_checks) {
+        wg_doc_para(doc, "No second-order check in these stores (wengert-fuzz --order 2, "
+                    "wengert-verify --check --order 2 or a suite case with order=2 write "
+                    "them).");
+        return;
+    }
+    wg_doc_para(doc, "Checks of v^T H u (doc/VERIFY.md, \"Second order\"): %s graphs, %s "
+                "checks, %s judged. Relative errors against the MPFR second differences of "
+                "the function, per op (a check counts for every op of its graph) and method: "
+                "reverse over reverse and forward over reverse of the recorded gradient "
+                "graph, and wg_hvp's double sweep. These checks are left out of every "
+                "first-order figure above.", wg_count(d->o2_graphs), wg_count(d->o2_checks),
+                wg_count(d->o2_judged));
+    static const struct { const char *name; int rel; } m[] = {
+        { "reverse over reverse", WG_REP_REL(WG_METHOD_REVERSE) },
+        { "forward over reverse", WG_REP_REL(WG_METHOD_FORWARD) },
+        { "wg_hvp", WG_REP_HVP_REL } };
+    wg_doc_table *t = wg_doc_table_new(doc, 4 + WG_VERDICT_COUNT + 3 * 3);
+    wg_doc_th(doc, t, 0, "op");
+    wg_doc_th(doc, t, WG_CELL_NUM, "checks");
+    const char *v[] = { "pass", "fail", "nondiff", "invalid", "unstable" };
+    for (int k = 0; k < WG_VERDICT_COUNT; k++)
+        wg_doc_th(doc, t, WG_CELL_NUM, v[k]);
+    wg_doc_th(doc, t, WG_CELL_NUM, "judged");
+    for (int k = 0; k < 3; k++) {
+        char head[3][64];
+        snprintf(head[0], sizeof head[0], "%s rel median", m[k].name);
+        snprintf(head[1], sizeof head[1], "%s rel p99", m[k].name);
+        snprintf(head[2], sizeof head[2], "%s rel max", m[k].name);
+        for (int j = 0; j < 3; j++)
+            wg_doc_th(doc, t, WG_CELL_NUM, head[j]);
+    }
+    wg_doc_th(doc, t, WG_CELL_NUM, "fails");
+    wg_doc_td(doc, t, 0, "(all)");
+    wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(d->o2_checks));
+    verdict_cells(doc, t, d->o2_verdicts);
+    wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(d->o2_judged));
+    for (int k = 0; k < 3; k++)
+        three(doc, t, &d->o2_all[m[k].rel], 0);
+    wg_doc_td(doc, t, WG_CELL_NUM | (d->o2_verdicts[WG_VERDICT_FAIL] ? WG_CELL_BAD
+                                     : WG_CELL_WEAK), "%s",
+              wg_count(d->o2_verdicts[WG_VERDICT_FAIL]));
+    for (size_t i = 0; i < d->nops; i++) {
+        const wg_rep_op *op = &d->ops[i];
+        if (!op->o2_checks)
+            continue;
+        wg_doc_td(doc, t, WG_CELL_CODE, "%s", op->name);
+        wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(op->o2_checks));
+        verdict_cells(doc, t, op->o2_verdicts);
+        wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(op->o2_judged));
+        for (int k = 0; k < 3; k++)
+            three(doc, t, &op->o2_fig[m[k].rel], 0);
+        wg_doc_td(doc, t, WG_CELL_NUM | (op->o2_verdicts[WG_VERDICT_FAIL] ? WG_CELL_BAD
+                                         : WG_CELL_WEAK), "%s",
+                  wg_count(op->o2_verdicts[WG_VERDICT_FAIL]));
+    }
+}

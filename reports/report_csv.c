@@ -22,7 +22,7 @@ int wg_write_ops_csv(const wg_report_data *d, FILE *out)
         fprintf(out, ",%s", wg_report_verdict_name(v));
     fputs(",judged,over_bound_reverse,over_bound_forward,fails_blamed,fail_graphs_blamed,"
           "judged_zero_derivative", out);
-    for (int k = 0; k < WG_REP_METRICS; k++) {
+    for (int k = 0; k < WG_REP_METRICS1; k++) {
         char pre[32];
         if (k == WG_REP_RATIO)
             snprintf(pre, sizeof pre, "err_over_bound");
@@ -42,7 +42,7 @@ int wg_write_ops_csv(const wg_report_data *d, FILE *out)
         fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
                 op->judged, op->violations[0], op->violations[1], op->blamed,
                 op->blamed_graphs, op->judged_zero);
-        for (int k = 0; k < WG_REP_METRICS; k++) {
+        for (int k = 0; k < WG_REP_METRICS1; k++) {
             const wg_rep_stat *s = &op->fig[k];
             fprintf(out, ",%" PRIu64 ",%" PRIu64, s->n, s->zeros);
             num(out, s->median);

@@ -26,6 +26,13 @@ void wg_report_options_init(wg_report_options *o)
     o->max_rows = 200;
 }
 
+const char *wg_report_class_name(int c)
+{
+    static const char *const names[WG_REP_CLASSES] = {
+        "scalar graphs", "tensor graphs", "broadcasting", "a 0-size axis", "batched matmul" };
+    return c >= 0 && c < WG_REP_CLASSES ? names[c] : "?";
+}
+
 const char *wg_report_verdict_name(int v)
 {
     return v >= 0 && v < WG_VERDICT_COUNT ? wg_verdict_name((wg_verdict)v) : "other";
@@ -71,7 +78,11 @@ typedef struct groups {
 #define G_OP(gr, i)    (1 + (i))
 #define G_SIZE(gr, b)  (1 + (gr)->nops + (b))
 #define G_BLAME(gr, j) (1 + (gr)->nops + WG_REP_SIZE_BINS + (j))   /* j = nops: none */
-#define G_COUNT(gr)    (2 + 2 * (gr)->nops + WG_REP_SIZE_BINS)
+/* the classes of graphs (first order); second-order checks, all and per op */
+#define G_CLASS(gr, c) (2 + 2 * (gr)->nops + WG_REP_SIZE_BINS + (c))
+#define G_O2ALL(gr)    (2 + 2 * (gr)->nops + WG_REP_SIZE_BINS + WG_REP_CLASSES)
+#define G_O2OP(gr, i)  (3 + 2 * (gr)->nops + WG_REP_SIZE_BINS + WG_REP_CLASSES + (i))
+#define G_COUNT(gr)    (3 + 3 * (gr)->nops + WG_REP_SIZE_BINS + WG_REP_CLASSES)
 
 /* the ops of a graph's mask words, in increasing id */
 static int ops_of(int64_t m0, int64_t m1, int *ids)
@@ -84,11 +95,23 @@ static int ops_of(int64_t m0, int64_t m1, int *ids)
     return n;
 }
 
-/* the row's groups for the selection, into g; returns how many */
+/* the row's groups for the selection, into g; returns how many.  A check
+ * of second order counts in the second-order groups only: its figures are
+ * of other quantities (v^T H u) */
 static int row_groups(const groups *gr, const int *ids, int nids, int code, int bop,
-                      uint64_t nodes, int *g)
+                      uint64_t nodes, unsigned cls, int *g)
 {
     int n = 0;
+    if (cls & WG_REP_CLS_ORDER2) {
+        g[n++] = G_O2ALL(gr);
+        for (int i = 0; i < nids; i++)
+            if (ids[i] < gr->nops)
+                g[n++] = G_O2OP(gr, ids[i]);
+        return n;
+    }
+    for (int c = 0; c < WG_REP_CLASSES; c++)
+        if (wg_rep_in_class(cls, c))
+            g[n++] = G_CLASS(gr, c);
     g[n++] = G_ALL;
     for (int i = 0; i < nids; i++)
         if (ids[i] < gr->nops)
@@ -135,6 +158,7 @@ static void hist_add(wg_rep_hist *h, double v)
 /* one check as the passes see it */
 typedef struct row {
     int code, acc, bop;
+    unsigned cls;                   /* the graph's classes (WG_REP_CLS_*) */
     int zero_ref;                   /* the reference is exactly 0 */
     uint64_t nodes;
     int64_t m0, m1;
@@ -162,12 +186,15 @@ static void read_row(sqlite3_stmt *st, row *r)
     r->m0 = sqlite3_column_int64(st, 4);
     r->m1 = sqlite3_column_int64(st, 5);
     r->zero_ref = sqlite3_column_int(st, 19);
+    r->cls = (unsigned)sqlite3_column_int(st, 20);
     int cm = sqlite3_column_int(st, 6);
     for (int k = 0; k < WG_REP_METRICS; k++)
         r->key[k] = -1;
     r->q[0] = r->q[1] = NAN;
     if (!r->acc)
         return;
+    r->key[WG_REP_HVP_REL] = key_col(st, 21);
+    r->key[WG_REP_HVP_ULPS] = key_col(st, 22);
     for (int m = 0; m < WG_METHOD_COUNT; m++)
         if (cm >> m & 1) {
             r->key[WG_REP_REL(m)] = key_col(st, 7 + 2 * m);
@@ -199,12 +226,37 @@ static int count_row(void *ctx, size_t store, sqlite3_stmt *st)
     (void)store;
     pass *p = ctx;
     wg_report_data *d = p->d;
-    int ids[WG_REP_MAX_OPS], g[WG_REP_MAX_OPS + 4];
+    int ids[WG_REP_MAX_OPS], g[WG_REP_MAX_OPS + 4 + WG_REP_CLASSES];
     row r;
     read_row(st, &r);
     int nids = ops_of(r.m0, r.m1, ids);
     d->checks++;
     d->check_verdicts[r.code]++;
+    if (r.cls & WG_REP_CLS_ORDER2) {
+        /* second order: counted apart, summarised in its own groups */
+        d->o2_checks++;
+        d->o2_verdicts[r.code]++;
+        d->o2_judged += (uint64_t)r.acc;
+        for (int i = 0; i < nids; i++) {
+            wg_rep_op *op = &d->ops[ids[i]];
+            op->o2_checks++;
+            op->o2_verdicts[r.code]++;
+            op->o2_judged += (uint64_t)r.acc;
+        }
+        if (!r.acc)
+            return WG_OK;
+        int ng = row_groups(p->gr, ids, nids, r.code, r.bop, r.nodes, r.cls, g);
+        for (int k = 0; k < WG_REP_METRICS; k++)
+            if (r.key[k] >= 0 && wg_sel_count(p->sel, k, r.key[k], g, ng) != WG_OK)
+                return WG_ENOMEM;
+        return WG_OK;
+    }
+    for (int c = 0; c < WG_REP_CLASSES; c++)
+        if (wg_rep_in_class(r.cls, c)) {
+            d->classes[c].checks++;
+            d->classes[c].verdicts[r.code]++;
+            d->classes[c].judged += (uint64_t)r.acc;
+        }
     for (int i = 0; i < nids; i++) {
         wg_rep_op *op = &d->ops[ids[i]];
         op->checks++;
@@ -218,7 +270,7 @@ static int count_row(void *ctx, size_t store, sqlite3_stmt *st)
         d->ops[ids[i]].judged++;
         d->ops[ids[i]].judged_zero += (uint64_t)r.zero_ref;
     }
-    int ng = row_groups(p->gr, ids, nids, r.code, r.bop, r.nodes, g);
+    int ng = row_groups(p->gr, ids, nids, r.code, r.bop, r.nodes, r.cls, g);
     for (int k = 0; k < WG_REP_METRICS; k++) {
         if (r.key[k] < 0)
             continue;
@@ -248,13 +300,13 @@ static int select_row(void *ctx, size_t store, sqlite3_stmt *st)
 {
     (void)store;
     pass *p = ctx;
-    int ids[WG_REP_MAX_OPS], g[WG_REP_MAX_OPS + 4];
+    int ids[WG_REP_MAX_OPS], g[WG_REP_MAX_OPS + 4 + WG_REP_CLASSES];
     row r;
     read_row(st, &r);
     if (!r.acc)
         return WG_OK;
     int nids = ops_of(r.m0, r.m1, ids);
-    int ng = row_groups(p->gr, ids, nids, r.code, r.bop, r.nodes, g);
+    int ng = row_groups(p->gr, ids, nids, r.code, r.bop, r.nodes, r.cls, g);
     for (int k = 0; k < WG_REP_METRICS; k++) {
         if (!wg_sel_wants(p->sel, k, r.key[k], g, ng))
             continue;
@@ -266,6 +318,7 @@ static int select_row(void *ctx, size_t store, sqlite3_stmt *st)
         sqlite3_bind_int(ins, 5, r.bop);
         sqlite3_bind_int64(ins, 6, r.m0);
         sqlite3_bind_int64(ins, 7, r.m1);
+        sqlite3_bind_int(ins, 8, (int)r.cls);
         int rc = sqlite3_step(ins);
         sqlite3_reset(ins);
         if (rc != SQLITE_DONE)
@@ -278,8 +331,8 @@ static int pass_select(pass *p, char *why, size_t len)
 {
     wg_report_data *d = p->d;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(d->db, "INSERT INTO cand (metric, key, code, nodes, bop, m0, m1)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &p->ins, NULL) !=
+    if (sqlite3_prepare_v2(d->db, "INSERT INTO cand (metric, key, code, nodes, bop, m0, m1, cls)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &p->ins, NULL) !=
         SQLITE_OK)
         return wg_rep_error(why, len, WG_EIO, "selection: %s", sqlite3_errmsg(d->db));
     int status = wg_rep_each_check(d, select_row, p, why, len);
@@ -287,15 +340,16 @@ static int pass_select(pass *p, char *why, size_t len)
     p->ins = NULL;
     if (status != WG_OK)
         return status;
-    if (sqlite3_prepare_v2(d->db, "SELECT metric, key, code, nodes, bop, m0, m1 FROM cand"
+    if (sqlite3_prepare_v2(d->db, "SELECT metric, key, code, nodes, bop, m0, m1, cls FROM cand"
                            " ORDER BY metric, key", -1, &st, NULL) != SQLITE_OK)
         return wg_rep_error(why, len, WG_EIO, "selection: %s", sqlite3_errmsg(d->db));
-    int ids[WG_REP_MAX_OPS], g[WG_REP_MAX_OPS + 4];
+    int ids[WG_REP_MAX_OPS], g[WG_REP_MAX_OPS + 4 + WG_REP_CLASSES];
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int nids = ops_of(sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6), ids);
         int ng = row_groups(p->gr, ids, nids, sqlite3_column_int(st, 2),
-                            sqlite3_column_int(st, 4), (uint64_t)sqlite3_column_int64(st, 3), g);
+                            sqlite3_column_int(st, 4), (uint64_t)sqlite3_column_int64(st, 3),
+                            (unsigned)sqlite3_column_int(st, 7), g);
         wg_sel_feed(p->sel, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1), g, ng);
     }
     sqlite3_finalize(st);
@@ -315,6 +369,11 @@ static void take_results(wg_report_data *d, const groups *gr, const wg_sel *sel)
         wg_sel_result(sel, k, G_BLAME(gr, gr->nops), &d->unblamed.blamed_fig[k]);
         for (int b = 0; b < WG_REP_SIZE_BINS; b++)
             wg_sel_result(sel, k, G_SIZE(gr, b), &d->sizes[b].fig[k]);
+        for (int c = 0; c < WG_REP_CLASSES; c++)
+            wg_sel_result(sel, k, G_CLASS(gr, c), &d->classes[c].fig[k]);
+        wg_sel_result(sel, k, G_O2ALL(gr), &d->o2_all[k]);
+        for (int i = 0; i < gr->nops; i++)
+            wg_sel_result(sel, k, G_O2OP(gr, i), &d->ops[i].o2_fig[k]);
     }
     for (int b = 0; b < WG_REP_SIZE_BINS; b++)
         wg_report_size_range(b, &d->sizes[b].lo, &d->sizes[b].hi);

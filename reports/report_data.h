@@ -48,7 +48,25 @@
 #define WG_REP_ULPS(m)  (2 * (m) + 1)
 #define WG_REP_RATIO    (2 * WG_METHOD_COUNT)  /* max over reverse and forward of
                                                   abs_err / (bound + reference_err) */
-#define WG_REP_METRICS  (2 * WG_METHOD_COUNT + 1)
+#define WG_REP_METRICS1 (2 * WG_METHOD_COUNT + 1)  /* the first-order metrics above */
+/* second order (store version 3): wg_hvp's rel and ulps; at order 2 the
+ * method slots hold reverse over reverse (REVERSE), forward over reverse
+ * (FORWARD) and differences of the gradient (CENTRAL, GSL) */
+#define WG_REP_HVP_REL  (2 * WG_METHOD_COUNT + 1)
+#define WG_REP_HVP_ULPS (2 * WG_METHOD_COUNT + 2)
+#define WG_REP_METRICS  (2 * WG_METHOD_COUNT + 3)
+
+/* graph classes (store version 3: graph.classes), bits of the temporary g.cls */
+#define WG_REP_CLS_TENSOR    1u
+#define WG_REP_CLS_BROADCAST 2u
+#define WG_REP_CLS_ZERO      4u
+#define WG_REP_CLS_BATCHED   8u
+#define WG_REP_CLS_ORDER2    16u
+/* the rows of the tensor-graph table: scalar graphs, tensor graphs, and the
+ * tensor graphs with broadcasting, a 0-size axis, a batched matmul */
+#define WG_REP_CLASSES 5
+
+
 
 /* verdict columns: the five of wengert_verify.h and "other" (a name this
  * build does not know) */
@@ -80,6 +98,14 @@ typedef struct wg_rep_hist {
     int lo, hi;              /* first and last bin with a count; hi < lo when none */
 } wg_rep_hist;
 
+typedef struct wg_rep_class {
+    uint64_t graphs, checks;
+    uint64_t verdicts[WG_REP_VERDICTS];
+    uint64_t judged;
+    wg_rep_stat fig[WG_REP_METRICS];    /* over its judged first-order checks */
+} wg_rep_class;
+const char *wg_report_class_name(int c);   /* "scalar graphs", "tensor graphs", ... */
+
 typedef struct wg_rep_op {
     char name[32];
     int known;               /* in this build's op table */
@@ -96,6 +122,9 @@ typedef struct wg_rep_op {
     uint64_t blamed;         /* failing checks blamed on it */
     uint64_t blamed_graphs;
     wg_rep_stat blamed_fig[WG_REP_METRICS];   /* over the failing checks blamed on it */
+    /* second order: the checks of order 2 (counted here, not above) */
+    uint64_t o2_checks, o2_verdicts[WG_REP_VERDICTS], o2_judged;
+    wg_rep_stat o2_fig[WG_REP_METRICS];
 } wg_rep_op;
 
 typedef struct wg_rep_size {
@@ -107,6 +136,7 @@ typedef struct wg_rep_store {
     char *path;
     int version;             /* schema version */
     int has_label, has_info; /* version-2 columns and tables present */
+    int has_classes;         /* version 3: graph.classes and the hvp_ columns */
     uint64_t campaigns, graphs, checks;
     uint64_t graphs_duplicate;   /* graphs another store given first had already */
 } wg_rep_store;
@@ -180,6 +210,11 @@ typedef struct wg_report_data {
     wg_rep_op unblamed;      /* fails with no op blamed: blamed, blamed_graphs, blamed_fig */
 
     wg_rep_size sizes[WG_REP_SIZE_BINS];
+
+    /* first-order checks by graph class; second-order checks apart */
+    wg_rep_class classes[WG_REP_CLASSES];
+    uint64_t o2_graphs, o2_checks, o2_verdicts[WG_REP_VERDICTS], o2_judged;
+    wg_rep_stat o2_all[WG_REP_METRICS];
 
     uint64_t fails_total;
     size_t nfails;           /* listed (at most max_rows) */

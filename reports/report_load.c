@@ -76,7 +76,7 @@ static const char schema_sql[] =
     " shard_n INTEGER, options TEXT, UNIQUE (seed, shard_k, shard_n, options));"
     "CREATE TABLE g (id INTEGER PRIMARY KEY, ident INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " seed INTEGER, nodes INTEGER, verdict TEXT, label TEXT, m0 INTEGER, m1 INTEGER,"
-    " UNIQUE (ident, idx));"
+    " cls INTEGER NOT NULL DEFAULT 0, UNIQUE (ident, idx));"
     "CREATE TABLE fails (id INTEGER PRIMARY KEY, gid INTEGER, ident INTEGER, idx INTEGER,"
     " seed INTEGER, label TEXT, direction INTEGER, fail_mode TEXT, blame_op TEXT, bop INTEGER,"
     " blame_node INTEGER, reference, bound, rev_abs, rev_rel, rev_ulps, fwd_abs, fwd_rel,"
@@ -84,7 +84,7 @@ static const char schema_sql[] =
     "CREATE TABLE lab (id INTEGER PRIMARY KEY, ident INTEGER, label TEXT, verdict TEXT,"
     " checks INTEGER, rev REAL, fwd REAL, qrev REAL, qfwd REAL, error TEXT);"
     "CREATE TABLE cand (metric INTEGER, key INTEGER, code INTEGER, nodes INTEGER,"
-    " bop INTEGER, m0 INTEGER, m1 INTEGER);";
+    " bop INTEGER, m0 INTEGER, m1 INTEGER, cls INTEGER);";
 
 static int open_db(wg_report_data *d, char *why, size_t len)
 {
@@ -348,6 +348,9 @@ static int check_layout(sqlite3 *db, const char *file, wg_rep_store *s, char *wh
                                "read: table %s lacks column %s", file, required[i].table,
                                missing);
     s->has_label = has_columns(db, "graph", "label", NULL, 0);
+    s->has_classes = has_columns(db, "graph", "classes", NULL, 0)
+                     && has_columns(db, "check_result", "hvp_rel_err hvp_ulps hvp_computed",
+                                    NULL, 0);
     s->has_info = has_columns(db, "campaign_info", "campaign key value", NULL, 0);
     sqlite3_stmt *st;
     s->version = 0;
@@ -503,6 +506,38 @@ static int load_info(loader *L, char *why, size_t len)
 
 /* ------------------------------------------------------------------ graphs */
 
+/* the bits of a graph's classes text (words "tensor", "broadcast",
+ * "0-size", "batched", "order-2"; other words are ignored) */
+static unsigned classes_of(const char *s)
+{
+    static const struct { const char *word; unsigned bit; } w[] = {
+        { "tensor", WG_REP_CLS_TENSOR }, { "broadcast", WG_REP_CLS_BROADCAST },
+        { "0-size", WG_REP_CLS_ZERO }, { "batched", WG_REP_CLS_BATCHED },
+        { "order-2", WG_REP_CLS_ORDER2 } };
+    unsigned bits = 0;
+    while (s && *s) {
+        size_t n = strcspn(s, " ");
+        for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
+            if (n == strlen(w[k].word) && strncmp(s, w[k].word, n) == 0)
+                bits |= w[k].bit;
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+    return bits;
+}
+
+int wg_rep_in_class(unsigned cls, int k)
+{
+    switch (k) {
+    case 0:  return !(cls & WG_REP_CLS_TENSOR);
+    case 1:  return (cls & WG_REP_CLS_TENSOR) != 0;
+    case 2:  return (cls & WG_REP_CLS_BROADCAST) != 0;
+    case 3:  return (cls & WG_REP_CLS_ZERO) != 0;
+    default: return (cls & WG_REP_CLS_BATCHED) != 0;
+    }
+}
+
 static int load_graphs(loader *L, char *why, size_t len)
 {
     wg_report_data *d = L->d;
@@ -512,13 +547,14 @@ static int load_graphs(loader *L, char *why, size_t len)
     int status = WG_OK;
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT id, campaign, idx, seed, nodes, directions, verdict,"
-             " seconds, %s FROM s.graph ORDER BY id", s->has_label ? "label" : "NULL");
+             " seconds, %s, %s FROM s.graph ORDER BY id", s->has_label ? "label" : "NULL",
+             s->has_classes ? "classes" : "NULL");
     if (sqlite3_prepare_v2(db, sql, -1, &gs, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT graph, op, count FROM s.graph_op ORDER BY graph", -1,
                            &os, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO g (id, ident, idx, seed, nodes, verdict,"
-                           " label, m0, m1) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1,
-                           &ins, NULL) != SQLITE_OK) {
+                           " label, m0, m1, cls) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                           " ?10)", -1, &ins, NULL) != SQLITE_OK) {
         status = wg_rep_error(why, len, WG_EIO, "%s: reading the graphs: %s", L->path,
                              sqlite3_errmsg(db));
         goto out;
@@ -565,6 +601,8 @@ static int load_graphs(loader *L, char *why, size_t len)
         sqlite3_bind_value(ins, 7, sqlite3_column_value(gs, 8));
         sqlite3_bind_int64(ins, 8, mask[0]);
         sqlite3_bind_int64(ins, 9, mask[1]);
+        unsigned cls = classes_of((const char *)sqlite3_column_text(gs, 9));
+        sqlite3_bind_int(ins, 10, (int)cls);
         int rc = sqlite3_step(ins);
         sqlite3_reset(ins);
         if (rc != SQLITE_DONE) {
@@ -585,6 +623,11 @@ static int load_graphs(loader *L, char *why, size_t len)
         rc_->graphs++;
         rc_->checks += dirs;
         rc_->check_seconds += sqlite3_column_double(gs, 7);
+        if (cls & WG_REP_CLS_ORDER2)
+            d->o2_graphs++;
+        else
+            for (int k = 0; k < WG_REP_CLASSES; k++)
+                d->classes[k].graphs += wg_rep_in_class(cls, k);
         if (verdict) {
             d->graph_verdicts[wg_rep_verdict_code(verdict)]++;
         } else {
@@ -618,18 +661,24 @@ out:
  * C as the rows stream (report_data.c), where it is cheaper than a CASE
  * per column.  Only graphs in g are read: graphs a running campaign adds
  * later are in no pass, so every pass sees the same checks. */
+#define CHECK_ROWS_SQL(hvp)                                                    \
+    "SELECT CASE c.verdict WHEN 'pass' THEN 0 WHEN 'fail' THEN 1 WHEN 'nondiff' THEN 2"     \
+    " WHEN 'invalid' THEN 3 WHEN 'unstable' THEN 4 ELSE 5 END, " JUDGED ", g.nodes,"       \
+    " CASE WHEN c.verdict = 'fail' THEN coalesce((SELECT id FROM opid WHERE name = c.blame_op)," \
+    " -1) ELSE -1 END, g.m0, g.m1,"                                                         \
+    /* SQLite gives << and | one precedence: each shift in parentheses */                   \
+    " (c.reverse_computed <> 0) | ((c.forward_computed <> 0) << 1)"                         \
+    " | ((c.central_computed <> 0) << 2) | ((c.gsl_computed <> 0) << 3),"                   \
+    " c.reverse_rel_err, c.reverse_ulps, c.forward_rel_err, c.forward_ulps, c.central_rel_err," \
+    " c.central_ulps, c.gsl_rel_err, c.gsl_ulps, c.reverse_abs_err, c.forward_abs_err, c.bound," \
+    " c.reference_err, c.reference = 0, g.cls, " hvp                                        \
+    " FROM s.check_result c JOIN g ON g.id = ?1 + c.graph"
+/* columns 20-22: the graph's classes, wg_hvp's rel and ulps (order 2,
+ * version 3; NULL before) */
 static const char check_rows_sql[] =
-    "SELECT CASE c.verdict WHEN 'pass' THEN 0 WHEN 'fail' THEN 1 WHEN 'nondiff' THEN 2"
-    " WHEN 'invalid' THEN 3 WHEN 'unstable' THEN 4 ELSE 5 END, " JUDGED ", g.nodes,"
-    " CASE WHEN c.verdict = 'fail' THEN coalesce((SELECT id FROM opid WHERE name = c.blame_op),"
-    " -1) ELSE -1 END, g.m0, g.m1,"
-    /* SQLite gives << and | one precedence: each shift in parentheses */
-    " (c.reverse_computed <> 0) | ((c.forward_computed <> 0) << 1)"
-    " | ((c.central_computed <> 0) << 2) | ((c.gsl_computed <> 0) << 3),"
-    " c.reverse_rel_err, c.reverse_ulps, c.forward_rel_err, c.forward_ulps, c.central_rel_err,"
-    " c.central_ulps, c.gsl_rel_err, c.gsl_ulps, c.reverse_abs_err, c.forward_abs_err, c.bound,"
-    " c.reference_err, c.reference = 0"
-    " FROM s.check_result c JOIN g ON g.id = ?1 + c.graph";
+    CHECK_ROWS_SQL("CASE WHEN c.hvp_computed THEN c.hvp_rel_err END,"
+                   " CASE WHEN c.hvp_computed THEN c.hvp_ulps END");
+static const char check_rows_sql_v2[] = CHECK_ROWS_SQL("NULL, NULL");
 
 static const char copy_fails_sql[] =
     "INSERT INTO fails (gid, ident, idx, seed, label, direction, fail_mode, blame_op, bop,"
@@ -753,7 +802,8 @@ int wg_rep_each_check(wg_report_data *d, wg_rep_row_fn fn, void *ctx, char *why,
         sqlite3_stmt *st;
         /* one read transaction: the store's rows from one state of the file */
         sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL);
-        if (sqlite3_prepare_v2(d->db, check_rows_sql, -1, &st, NULL) != SQLITE_OK) {
+        const char *sql = d->stores[i].has_classes ? check_rows_sql : check_rows_sql_v2;
+        if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
             status = wg_rep_error(why, len, WG_EIO, "%s: reading the checks: %s", file,
                                   sqlite3_errmsg(d->db));
         } else {

@@ -46,6 +46,8 @@ int wg_rep_each_check(wg_report_data *d, wg_rep_row_fn fn, void *ctx, char *why,
 
 /* verdict name -> column (WG_REP_OTHER for a name not known) */
 int wg_rep_verdict_code(const char *name);
+/* 1 when a graph of classes cls (WG_REP_CLS_*) is in row k of the class table */
+int wg_rep_in_class(unsigned cls, int k);
 
 /* "PATH: ..." into why; returns status */
 #if defined(__GNUC__)
@@ -58,7 +60,7 @@ int wg_rep_exec(sqlite3 *db, const char *sql, char *why, size_t len, const char 
 
 /* the newest store layout this program reads: fuzz/store.h's
  * WG_STORE_SCHEMA_VERSION (tests/test_report.c holds them equal) */
-#define WG_REP_SCHEMA_MAX 2
+#define WG_REP_SCHEMA_MAX 3
 
 char *wg_rep_strdup_col(sqlite3_stmt *st, int k);   /* NULL for NULL */
 double wg_rep_double_col(sqlite3_stmt *st, int k);  /* NaN for NULL */

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 static int cmp_double(const void *a, const void *b);
+static char *render(int md, const wg_doc *doc, const wg_plots *p, const wg_report_data *d);
 
 /* ---------------------------------------------------------------- scratch */
 
@@ -199,6 +200,119 @@ static wg_report_data *load(const char *const *paths, size_t n)
         WG_ASSERT_ULPS((s).p99, (p99_), 0);                                    \
         WG_ASSERT_ULPS((s).max, (max_), 0);                                    \
     } while (0)
+
+/* ---------------------------------------------------------------- classes */
+
+/* A store of store version 3: graphs of classes (a tensor graph with
+ * broadcasting, a batched one, a scalar one) at first order, and graphs of
+ * second order with wg_hvp's figure.  rel errors known: the class table's
+ * and the second-order table's percentiles are exact. */
+static void classes_and_second_order(void)
+{
+    const char *path = tmp_path("cls.sqlite");
+    remove(path);
+    wg_store *s = NULL;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    wg_store_campaign c = { "wengert-fuzz", 7, 0, 1, "generator=1 order=2" };
+    int64_t id;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &c, &id, NULL, &err), WG_OK);
+    /* graph: classes, order, rel error of its one check (reverse = forward;
+     * hvp = 2 rel at order 2) */
+    static const struct { const char *classes; int order; double rel; } gs[] = {
+        { "tensor broadcast", 1, 1e-16 }, { "tensor batched", 1, 3e-16 },
+        { NULL, 1, 5e-16 }, { NULL, 2, 2e-16 }, { "tensor", 2, 4e-16 },
+    };
+    for (size_t g = 0; g < sizeof gs / sizeof gs[0]; g++) {
+        wg_check_result res;
+        chk k = { WG_VERDICT_PASS, gs[g].rel, 1 };
+        fill(&res, &k);
+        res.order = gs[g].order;
+        res.hvp.computed = gs[g].order == 2;
+        res.hvp.rel_err = 2 * gs[g].rel;
+        res.hvp.abs_err = 4 * gs[g].rel;
+        res.hvp.ulps = ldexp(2 * gs[g].rel, 52);
+        res.hvp.value = 2.0;
+        res.hvp.err_est = NAN;
+        wg_check_report r;
+        memset(&r, 0, sizeof r);
+        r.results = &res;
+        r.nresults = 1;
+        char text[64];
+        snprintf(text, sizeof text, "# graph %zu\n", g);
+        wg_store_graph rec;
+        memset(&rec, 0, sizeof rec);
+        rec.index = g;
+        rec.seed = g;
+        rec.text = text;
+        rec.classes = gs[g].classes;
+        rec.ninputs = rec.noutputs = 1;
+        rec.op_count[WG_OP_INPUT] = 1;
+        rec.op_count[WG_OP_SIN] = 1;
+        rec.nnodes = 2;
+        rec.report = &r;
+        CU_ASSERT_EQUAL(wg_store_put_graph(s, id, &rec, &err), WG_OK);
+    }
+    /* read back: the classes, with order-2 added, and the hvp figure */
+    wg_store_graph_info info;
+    wg_check_report back;
+    CU_ASSERT_EQUAL_FATAL(wg_store_get_graph(s, id, 4, &info, &back, &err), WG_OK);
+    CU_ASSERT_STRING_EQUAL(info.classes ? info.classes : "", "tensor order-2");
+    CU_ASSERT_EQUAL(back.results[0].order, 2);
+    CU_ASSERT_EQUAL(back.results[0].hvp.computed, 1);
+    WG_ASSERT_ULPS(back.results[0].hvp.rel_err, 8e-16, 0);
+    wg_store_graph_info_free(&info);
+    wg_check_report_free(&back);
+    CU_ASSERT_EQUAL_FATAL(wg_store_get_graph(s, id, 2, &info, &back, &err), WG_OK);
+    CU_ASSERT_PTR_NULL(info.classes);
+    CU_ASSERT_EQUAL(back.results[0].order, 1);
+    wg_store_graph_info_free(&info);
+    wg_check_report_free(&back);
+    wg_store_close(s);
+
+    const char *paths[] = { path };
+    wg_report_data *d = load(paths, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    /* first order: 3 graphs, one scalar, two tensor */
+    CU_ASSERT_EQUAL(d->classes[0].graphs, 1);
+    CU_ASSERT_EQUAL(d->classes[1].graphs, 2);
+    CU_ASSERT_EQUAL(d->classes[2].graphs, 1);
+    CU_ASSERT_EQUAL(d->classes[3].graphs, 0);
+    CU_ASSERT_EQUAL(d->classes[4].graphs, 1);
+    CU_ASSERT_EQUAL(d->classes[1].checks, 2);
+    CU_ASSERT_EQUAL(d->classes[1].verdicts[WG_VERDICT_PASS], 2);
+    const wg_rep_stat *t = &d->classes[1].fig[WG_REP_REL(WG_METHOD_REVERSE)];
+    ASSERT_STAT(*t, 2, 0, 1e-16, 3e-16, 3e-16);
+    /* the second-order checks are apart: not in the first-order figures */
+    CU_ASSERT_EQUAL(d->judged, 3);
+    ASSERT_STAT(d->all[WG_REP_REL(WG_METHOD_REVERSE)], 3, 0, 3e-16, 5e-16, 5e-16);
+    CU_ASSERT_EQUAL(d->o2_graphs, 2);
+    CU_ASSERT_EQUAL(d->o2_checks, 2);
+    CU_ASSERT_EQUAL(d->o2_judged, 2);
+    ASSERT_STAT(d->o2_all[WG_REP_REL(WG_METHOD_REVERSE)], 2, 0, 2e-16, 4e-16, 4e-16);
+    ASSERT_STAT(d->o2_all[WG_REP_HVP_REL], 2, 0, 4e-16, 8e-16, 8e-16);
+    CU_ASSERT_EQUAL(d->ops[WG_OP_SIN].o2_checks, 2);
+    CU_ASSERT_EQUAL(d->ops[WG_OP_SIN].checks, 3);
+    ASSERT_STAT(d->ops[WG_OP_SIN].o2_fig[WG_REP_HVP_REL], 2, 0, 4e-16, 8e-16, 8e-16);
+    /* and the report says so */
+    wg_plots plots;
+    wg_plots_init(&plots, 1);
+    wg_step_study st[WG_STEP_STUDIES];
+    memset(st, 0, sizeof st);
+    wg_report_meta meta = { "wengert-report x", "today" };
+    wg_doc *doc = wg_report_document(d, &plots, st, 0, &meta);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    char *md = render(1, doc, &plots, d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| tensor, broadcasting | 1 | 1 | 1 | 0 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "wg\\_hvp rel median"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| `sin` | 2 | 2 | 0 |"));
+    free(md);
+    wg_doc_free(doc);
+    wg_plots_free(&plots);
+    wg_report_data_free(d);
+    remove(path);
+}
 
 /* ---------------------------------------------------------------- figures */
 
@@ -450,7 +564,7 @@ static void unknown_ops_and_bad_stores(void)
     CU_ASSERT_EQUAL(exec_sql(v99, "UPDATE schema_version SET version = 99"), 0);
     CU_ASSERT_EQUAL(wg_report_load(&v99, 1, NULL, &bad, why, sizeof why), WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "v99.sqlite: a result store of schema version 99; this "
-                                       "program reads versions 1 to 2"));
+                                       "program reads versions 1 to 3"));
     /* the store is read, never written: its bytes are unchanged */
     struct stat before, after;
     CU_ASSERT_EQUAL(stat(path, &before), 0);
@@ -937,6 +1051,7 @@ int main(void)
         { "CSV: formula cells written as text", csv_formula_cells },
         { "two-pass selection equals sorting", selection_matches_sort },
         { "graph size bins", size_bins },
+        { "tensor graphs by class; second order apart, with wg_hvp", classes_and_second_order },
         { "tables in Markdown, HTML and ops.csv", tables_in_markdown_html_csv },
         { "compare: worse, better, same", compare_runs },
         { NULL, NULL }

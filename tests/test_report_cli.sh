@@ -146,11 +146,21 @@ check_html "$out/report.html" 0
 has "$out/report.md" "## Accuracy per op"
 has "$out/report.md" "| op | values | exact 0 | rel median | rel p99 | rel max | ulps median | ulps p99 | ulps max |"
 has "$out/report.md" "| op | checks | pass | fail | nondiff | invalid | unstable |"
+has "$out/report.md" "## Tensor graphs"
+has "$out/report.md" "| tensor graphs |"
+has "$out/report.md" "## Second order"
+has "$out/report.md" "No second-order check in these stores"
 has "$out/report.md" "## Error-bound tightness"
 has "$out/report.md" "## Step size of finite differences"
 has "$out/report.md" "| \`cos\` |"
 has "$out/report.md" "--inject-bug cos-sign"
 has "$out/report.html" "wengert-fuzz --reproduce"
+# second order and tensors: a campaign at order 2 has its own table, with wg_hvp
+"$fuzz" --graphs 15 --order 2 --tensor-frac 0.5 --out "$tmp/o2" --quiet >/dev/null 2>&1
+run 0 "$tmp/o2" -o "$tmp/ro2" --no-plots && expect_out "wrote $tmp/ro2/report.html"
+has "$tmp/ro2/report.md" "| op | checks | pass | fail | nondiff | invalid | unstable | judged | reverse over reverse rel median |"
+has "$tmp/ro2/report.md" "wg\\_hvp rel max"
+has "$tmp/ro2/report.md" "| (all) | 45 |"
 # the failures: every one in fails.csv, blamed on cos
 fails=$(tail -n +2 "$out/fails.csv" | wc -l)
 [ "$fails" -gt 0 ] || bad "the bug store gave no failing checks"

@@ -1128,6 +1128,8 @@ static int exec_ok(sqlite3 *db, const char *sql)
     return rc == SQLITE_OK;
 }
 
+static void columns_of(sqlite3 *db, const char *table, char *out, size_t len);
+
 /* A store of version 1 at path, by SQL alone: the v1 layout, then the rows
  * of synthetic graphs from..to (variant 0: no labels) of each campaign
  * copied over from a store of this version.  extra_sql runs last. */
@@ -1145,13 +1147,19 @@ static void make_v1_store(const char *path, const wg_store_campaign *camps, size
     snprintf(attach, sizeof attach, "ATTACH DATABASE '%s' AS rows", scratch_v2);
     CU_ASSERT(exec_ok(db, v1_schema_sql));
     CU_ASSERT(exec_ok(db, attach));
+    /* check_result's columns of version 1, by name: the rows' store has more */
+    char cols[1200], copy[2500];
+    columns_of(db, "check_result", cols, sizeof cols);
+    snprintf(copy, sizeof copy, "INSERT INTO main.check_result (%s) SELECT %s FROM "
+             "rows.check_result;", cols, cols);
     CU_ASSERT(exec_ok(db,
         "BEGIN;"
         "INSERT INTO main.campaign SELECT * FROM rows.campaign;"
         "INSERT INTO main.graph SELECT id, campaign, idx, hash, seed, inputs, nodes, outputs,"
         " directions, verdict, worst, seconds, error, wg_text, wg_path FROM rows.graph;"
-        "INSERT INTO main.graph_op SELECT * FROM rows.graph_op;"
-        "INSERT INTO main.check_result SELECT * FROM rows.check_result;"
+        "INSERT INTO main.graph_op SELECT * FROM rows.graph_op;"));
+    CU_ASSERT(exec_ok(db, copy));
+    CU_ASSERT(exec_ok(db,
         "INSERT INTO main.reproducer SELECT * FROM rows.reproducer;"
         "COMMIT;"
         "DETACH DATABASE rows;"));
@@ -1201,10 +1209,13 @@ static void upgrade_v1(void)
     wg_store_error err;
     CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
     sqlite3 *db = wg_store_db(s);
-    CU_ASSERT_EQUAL(sql_int(db, "SELECT max(version) FROM schema_version"), 2);
-    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version"), 2);   /* history kept */
-    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version WHERE version = 2 AND "
-                                "created LIKE '20__-__-__T__:__:__Z'"), 1);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT max(version) FROM schema_version"), 3);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version"), 3);   /* history kept */
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version WHERE version IN (2, 3) "
+                                "AND created LIKE '20__-__-__T__:__:__Z'"), 2);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(classes) FROM graph"), 0);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM check_result WHERE hvp_computed <> 0 OR "
+                                "hvp_value IS NOT NULL"), 0);
     int64_t c;
     int resumed = 0;
     CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_a, &c, &resumed, &err), WG_OK);
@@ -1241,7 +1252,7 @@ static void upgrade_v1(void)
     wg_store_close(s);
     /* opened again: nothing more to do */
     CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
-    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM schema_version"), 2);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM schema_version"), 3);
     char v[64];
     CU_ASSERT_STRING_EQUAL(info_of(s, c, "tool", v, sizeof v), "wengert-fuzz");
     wg_store_close(s);
@@ -1382,12 +1393,12 @@ static void merge_v1_source(void)
     /* a source of a later version is refused, naming it */
     sqlite3 *db;
     CU_ASSERT_EQUAL_FATAL(sqlite3_open(src, &db), SQLITE_OK);
-    CU_ASSERT(exec_ok(db, "INSERT INTO schema_version VALUES (3, 'later')"));
+    CU_ASSERT(exec_ok(db, "INSERT INTO schema_version VALUES (4, 'later')"));
     sqlite3_close(db);
     CU_ASSERT_EQUAL_FATAL(wg_store_open(dst, &s, &err), WG_OK);
     CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, src));
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "schema version 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "schema version 4"));
     wg_store_close(s);
     remove_store(dst);
     remove_store(src);

@@ -40,7 +40,7 @@ _Static_assert(WG_METHOD_COUNT == 4, "a new method needs its columns in check_re
 /* A new version needs an upgrade step as upgrade_1_to_2_sql (a store of
  * the version before opens upgraded), the merge of a source of each older
  * layout (merge_steps), and a copy of the old layout in tests/test_store.c. */
-_Static_assert(WG_STORE_SCHEMA_VERSION == 2, "a new WG_STORE_SCHEMA_VERSION needs an "
+_Static_assert(WG_STORE_SCHEMA_VERSION == 3, "a new WG_STORE_SCHEMA_VERSION needs an "
                "upgrade step, the merge of the older layouts and a test of both");
 
 struct wg_store {
@@ -63,6 +63,14 @@ struct wg_store {
     "    " m "_computed INTEGER NOT NULL,\n"
 #define FIG_COLS(m)                                                            \
     m "_value, " m "_abs_err, " m "_rel_err, " m "_ulps, " m "_err_est, " m "_computed"
+
+/* Second order (version 3): wg_hvp's figure of a check of order 2, NULL and
+ * hvp_computed 0 at first order.  Last in check_result, where the upgrade
+ * of a version-2 store (ALTER TABLE ... ADD COLUMN, which needs a default
+ * for NOT NULL) puts it. */
+#define HVP_DEFS                                                               \
+    "    hvp_value, hvp_abs_err, hvp_rel_err, hvp_ulps, hvp_err_est,\n"       \
+    "    hvp_computed INTEGER NOT NULL DEFAULT 0,\n"
 
 /* Facts of a campaign that do not decide its graphs, as text keyed by
  * name (version 2): what ran it and on what machine, when it last
@@ -121,6 +129,7 @@ static const char schema_sql[] =
     "    wg_text TEXT,\n"
     "    wg_path TEXT,\n"
     "    label TEXT,\n"
+    "    classes TEXT,\n"
     "    UNIQUE (campaign, idx)\n"
     ");\n"
     "CREATE TABLE graph_op (\n"
@@ -142,6 +151,7 @@ static const char schema_sql[] =
     "    blame_op TEXT,\n"
     "    invalid_node INTEGER,\n"
     "    message TEXT,\n"
+    HVP_DEFS
     "    UNIQUE (graph, direction)\n"
     ");\n"
     "CREATE INDEX check_result_verdict ON check_result (verdict, blame_op);\n"
@@ -163,6 +173,20 @@ static const char upgrade_1_to_2_sql[] =
     "INSERT INTO schema_version (version, created) VALUES "
     "(2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n";
 
+/* Version 2 to 3: classes of a graph (tensor, broadcast, 0-size, batched,
+ * order-2; NULL for a scalar graph checked at first order) and the hvp
+ * figure of a second-order check.  The same one-transaction rule. */
+static const char upgrade_2_to_3_sql[] =
+    "ALTER TABLE graph ADD COLUMN classes TEXT;\n"
+    "ALTER TABLE check_result ADD COLUMN hvp_value;\n"
+    "ALTER TABLE check_result ADD COLUMN hvp_abs_err;\n"
+    "ALTER TABLE check_result ADD COLUMN hvp_rel_err;\n"
+    "ALTER TABLE check_result ADD COLUMN hvp_ulps;\n"
+    "ALTER TABLE check_result ADD COLUMN hvp_err_est;\n"
+    "ALTER TABLE check_result ADD COLUMN hvp_computed INTEGER NOT NULL DEFAULT 0;\n"
+    "INSERT INTO schema_version (version, created) VALUES "
+    "(3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n";
+
 /* column lists, in binding order; merge copies rows with the same lists */
 #define CAMPAIGN_COLS                                                          \
     "command, seed, shard_k, shard_n, options, started, wengert_version, "     \
@@ -170,12 +194,16 @@ static const char upgrade_1_to_2_sql[] =
 #define GRAPH_COLS_V1                                                          \
     "idx, hash, seed, inputs, nodes, outputs, directions, verdict, worst, "    \
     "seconds, error, wg_text, wg_path"
-#define GRAPH_COLS GRAPH_COLS_V1 ", label"
-#define CHECK_COLS                                                             \
+#define GRAPH_COLS_V2 GRAPH_COLS_V1 ", label"
+#define GRAPH_COLS GRAPH_COLS_V2 ", classes"
+#define CHECK_COLS_V2                                                          \
     "direction, verdict, fail_mode, reference, reference_err, "                \
     "reference_converged, left_deriv, right_deriv, " FIG_COLS("reverse") ", "  \
     FIG_COLS("forward") ", " FIG_COLS("central") ", " FIG_COLS("gsl") ", "     \
     "bound, dot_gap, blame_node, blame_op, invalid_node, message"
+#define CHECK_COLS CHECK_COLS_V2 ", " FIG_COLS("hvp")
+/* what an older source's check rows give for the hvp columns */
+#define HVP_NONE "NULL, NULL, NULL, NULL, NULL, 0"
 #define REPRO_COLS "path, nodes, wg_text"
 
 /* ------------------------------------------------------------------ errors */
@@ -463,11 +491,13 @@ static int ensure_schema(wg_store *s, wg_store_error *err)
         int version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
         st = NULL;
-        if (version == 1) {
+        if (version == 1 || version == 2) {
             /* in this IMMEDIATE transaction: two programs opening the old
-             * store at once upgrade it once, and a kill leaves version 1 */
-            if ((status = exec_sql(s, upgrade_1_to_2_sql, err,
+             * store at once upgrade it once, and a kill leaves it as it was */
+            if ((version == 1 && (status = exec_sql(s, upgrade_1_to_2_sql, err,
                                    "cannot upgrade the store from schema version 1")) != WG_OK)
+                || (status = exec_sql(s, upgrade_2_to_3_sql, err,
+                                   "cannot upgrade the store from schema version 2")) != WG_OK)
                 goto out;
         } else if (version != WG_STORE_SCHEMA_VERSION) {
             status = fail(err, WG_EINVAL, "%s: a result store of schema version %d; this "
@@ -849,6 +879,15 @@ static void bind_result(sqlite3_stmt *st, int64_t gid, size_t dir, const wg_chec
         sqlite3_bind_text(st, k++, c->message, (int)mlen, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, k++);
+    /* the hvp figure only at order 2 (a first-order result leaves it NaN) */
+    const wg_figure *h = &c->hvp;
+    int o2 = c->order == 2;
+    sqlite3_bind_double(st, k++, o2 ? h->value : NAN);
+    sqlite3_bind_double(st, k++, o2 ? h->abs_err : NAN);
+    sqlite3_bind_double(st, k++, o2 ? h->rel_err : NAN);
+    sqlite3_bind_double(st, k++, o2 ? h->ulps : NAN);
+    sqlite3_bind_double(st, k++, o2 ? h->err_est : NAN);
+    sqlite3_bind_int(st, k++, o2 && h->computed);
 }
 
 static int put_rows(wg_store *s, int64_t campaign, const wg_store_graph *rec,
@@ -888,6 +927,13 @@ static int put_rows(wg_store *s, int64_t campaign, const wg_store_graph *rec,
         sqlite3_bind_null(st, k++);
     bind_text_or_null(st, k++, rec->path);
     bind_text_or_null(st, k++, rec->label);
+    /* the classes: the graph's shape classes, and order-2 for a check of
+     * second order (every result of a report has one order) */
+    char classes[96];
+    int o2 = checked && r->nresults && r->results[0].order == 2;
+    snprintf(classes, sizeof classes, "%s%s%s", rec->classes ? rec->classes : "",
+             rec->classes && *rec->classes && o2 ? " " : "", o2 ? "order-2" : "");
+    bind_text_or_null(st, k++, classes[0] ? classes : NULL);
 
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
@@ -962,11 +1008,33 @@ int wg_store_graph_describe(wg_graph *g, wg_store_graph *rec, char **text, wg_st
     rec->noutputs = wg_graph_noutputs(g);
     rec->nnodes = wg_tape_size(t);
     memset(rec->op_count, 0, sizeof rec->op_count);
+    int tensor = 0, bcast = 0, zero = 0, batched = 0;
     for (size_t i = 0; i < rec->nnodes; i++) {
         wg_op op = wg_node_op(t, i);
         if ((unsigned)op < WG_OP_COUNT)
             rec->op_count[op]++;
+        /* shape classes, from the nodes as recorded */
+        int rank = wg_node_rank(t, i);
+        size_t ne = wg_node_numel(t, i);
+        tensor |= rank > 0;
+        zero |= ne == 0;
+        wg_op_kind kind = wg_op_kind_of(op);
+        if (kind == WG_KIND_BINARY || kind == WG_KIND_CMP) {
+            for (int k = 0; k < 2; k++) {
+                size_t a = wg_node_arg(t, i, k);
+                bcast |= a != (size_t)-1 && wg_node_numel(t, a) < ne;
+            }
+        }
+        bcast |= op == WG_OP_BROADCAST_TO;
+        if (op == WG_OP_MATMUL)
+            for (int k = 0; k < 2; k++) {
+                size_t a = wg_node_arg(t, i, k);
+                batched |= a != (size_t)-1 && wg_node_rank(t, a) > 2;
+            }
     }
+    snprintf(rec->classes_buf, sizeof rec->classes_buf, "%s%s%s%s", tensor ? "tensor" : "",
+             bcast ? " broadcast" : "", zero ? " 0-size" : "", batched ? " batched" : "");
+    rec->classes = rec->classes_buf[0] ? rec->classes_buf : NULL;
     size_t len = 0;
     FILE *mem = open_memstream(text, &len);
     if (!mem)
@@ -1040,8 +1108,10 @@ void wg_store_graph_info_free(wg_store_graph_info *info)
     free(info->repro_path);
     free(info->repro_text);
     free(info->label);
+    free(info->classes);
     info->error = info->text = info->path = info->repro_path = info->repro_text = NULL;
     info->label = NULL;
+    info->classes = NULL;
 }
 
 static void copy_column_text(sqlite3_stmt *st, int k, char *buf, size_t size)
@@ -1084,6 +1154,14 @@ static int read_result(sqlite3_stmt *st, wg_check_result *c)
                           ? -1 : (long)sqlite3_column_int64(st, k);
     k++;
     copy_column_text(st, k++, c->message, sizeof c->message);
+    wg_figure *h = &c->hvp;             /* version 3: order 2's wg_hvp */
+    h->value = column_double(st, k++);
+    h->abs_err = column_double(st, k++);
+    h->rel_err = column_double(st, k++);
+    h->ulps = column_double(st, k++);
+    h->err_est = column_double(st, k++);
+    h->computed = sqlite3_column_int(st, k++);
+    c->order = h->computed || isfinite(h->value) ? 2 : 1;
     return 1;
 }
 
@@ -1132,8 +1210,8 @@ static int read_graph_row(wg_store *s, int64_t campaign, uint64_t index,
 {
     sqlite3_stmt *st;
     int status = prepare(s, "SELECT id, seed, hash, inputs, nodes, outputs, directions, "
-                            "verdict, worst, seconds, error, wg_text, wg_path, label FROM graph "
-                            "WHERE campaign = ?1 AND idx = ?2", &st, err);
+                            "verdict, worst, seconds, error, wg_text, wg_path, label, classes "
+                            "FROM graph WHERE campaign = ?1 AND idx = ?2", &st, err);
     if (status != WG_OK)
         return status;
     sqlite3_bind_int64(st, 1, campaign);
@@ -1156,6 +1234,7 @@ static int read_graph_row(wg_store *s, int64_t campaign, uint64_t index,
         info->text = column_strdup(st, 11);
         info->path = column_strdup(st, 12);
         info->label = column_strdup(st, 13);
+        info->classes = column_strdup(st, 14);
     } else if (rc == SQLITE_DONE) {
         status = fail(err, WG_EINVAL, "%s: no graph %" PRIu64 " in campaign %" PRId64, s->path,
                       index, campaign);
@@ -1253,30 +1332,34 @@ typedef struct merge_step {
 
 static const merge_step merge_steps[] = {
     { "INSERT OR IGNORE INTO main.campaign (" CAMPAIGN_COLS ") SELECT " CAMPAIGN_COLS
-      " FROM merge_src.campaign ORDER BY id", 1, 2, COUNT_CAMPAIGNS },
+      " FROM merge_src.campaign ORDER BY id", 1, 3, COUNT_CAMPAIGNS },
     { "INSERT OR IGNORE INTO main.campaign_info (campaign, key, value) SELECT dc.id, i.key,"
       " i.value FROM merge_src.campaign_info i JOIN merge_src.campaign sc ON i.campaign = sc.id"
-      " JOIN main.campaign dc ON " SAME_CAMPAIGN, 2, 2, COUNT_INFO },
+      " JOIN main.campaign dc ON " SAME_CAMPAIGN, 2, 3, COUNT_INFO },
     { "CREATE TEMP TABLE merge_map (src_id INTEGER PRIMARY KEY, dst_campaign INTEGER NOT NULL,"
-      " gidx INTEGER NOT NULL, dst_id INTEGER)", 1, 2, COUNT_NONE },
+      " gidx INTEGER NOT NULL, dst_id INTEGER)", 1, 3, COUNT_NONE },
     { "INSERT INTO temp.merge_map (src_id, dst_campaign, gidx) SELECT g.id, dc.id, g.idx"
       " FROM merge_src.graph g JOIN merge_src.campaign sc ON g.campaign = sc.id"
       " JOIN main.campaign dc ON " SAME_CAMPAIGN
       " WHERE NOT EXISTS (SELECT 1 FROM main.graph h WHERE h.campaign = dc.id AND h.idx = g.idx)",
-      1, 2, COUNT_NONE },
-    { MERGE_GRAPHS(GRAPH_COLS_V1 ", NULL"), 1, 1, COUNT_GRAPHS },
-    { MERGE_GRAPHS(GRAPH_COLS), 2, 2, COUNT_GRAPHS },
+      1, 3, COUNT_NONE },
+    { MERGE_GRAPHS(GRAPH_COLS_V1 ", NULL, NULL"), 1, 1, COUNT_GRAPHS },
+    { MERGE_GRAPHS(GRAPH_COLS_V2 ", NULL"), 2, 2, COUNT_GRAPHS },
+    { MERGE_GRAPHS(GRAPH_COLS), 3, 3, COUNT_GRAPHS },
     { "UPDATE temp.merge_map SET dst_id = (SELECT h.id FROM main.graph h"
-      " WHERE h.campaign = merge_map.dst_campaign AND h.idx = merge_map.gidx)", 1, 2, COUNT_NONE },
+      " WHERE h.campaign = merge_map.dst_campaign AND h.idx = merge_map.gidx)", 1, 3, COUNT_NONE },
     { "INSERT INTO main.graph_op (graph, op, count) SELECT m.dst_id, o.op, o.count"
-      " FROM merge_src.graph_op o JOIN temp.merge_map m ON o.graph = m.src_id", 1, 2, COUNT_NONE },
+      " FROM merge_src.graph_op o JOIN temp.merge_map m ON o.graph = m.src_id", 1, 3, COUNT_NONE },
+    { "INSERT INTO main.check_result (graph, " CHECK_COLS ") SELECT m.dst_id, " CHECK_COLS_V2
+      ", " HVP_NONE " FROM merge_src.check_result c JOIN temp.merge_map m ON c.graph = m.src_id"
+      " ORDER BY m.dst_id, c.direction", 1, 2, COUNT_CHECKS },
     { "INSERT INTO main.check_result (graph, " CHECK_COLS ") SELECT m.dst_id, " CHECK_COLS
       " FROM merge_src.check_result c JOIN temp.merge_map m ON c.graph = m.src_id"
-      " ORDER BY m.dst_id, c.direction", 1, 2, COUNT_CHECKS },
+      " ORDER BY m.dst_id, c.direction", 3, 3, COUNT_CHECKS },
     { "INSERT INTO main.reproducer (graph, " REPRO_COLS ") SELECT m.dst_id, " REPRO_COLS
-      " FROM merge_src.reproducer r JOIN temp.merge_map m ON r.graph = m.src_id", 1, 2,
+      " FROM merge_src.reproducer r JOIN temp.merge_map m ON r.graph = m.src_id", 1, 3,
       COUNT_NONE },
-    { "DROP TABLE temp.merge_map", 1, 2, COUNT_NONE },
+    { "DROP TABLE temp.merge_map", 1, 3, COUNT_NONE },
 };
 
 static int query_u64(wg_store *s, const char *sql, uint64_t *out, wg_store_error *err)

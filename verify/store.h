@@ -20,19 +20,23 @@
  *                   when it finished, how long its runs took (fuzz/README.md)
  *   graph           one per graph: campaign, index, hash of its .wg text, seed,
  *                   sizes, number of checks, worst verdict, check time, text/path,
- *                   label (a name for people; NULL for generated graphs)
+ *                   label (a name for people; NULL for generated graphs),
+ *                   classes (version 3: words "tensor", "broadcast", "0-size",
+ *                   "batched", "order-2"; NULL for a scalar graph at first order)
  *   graph_op        (graph, op name, count): the op mix of each graph
  *   check_result    one per direction: per-method value and abs/rel/ulps errors
  *                   (reverse_, forward_, central_, gsl_ columns), reference,
- *                   bound, verdict, blamed node and op, message
+ *                   bound, verdict, blamed node and op, message; at second
+ *                   order (version 3) also wg_hvp's figure (hvp_ columns)
  *   reproducer      the shrunk .wg of a failing graph: path, node count, text
  * Doubles are stored as IEEE values and read back bit for bit, -0.0
  * included; NaN is stored as NULL (SQLite has no NaN) and read back as NaN.
  *
- * Versions.  Version 2 added graph.label and campaign_info.  Opening a
- * store of version 1 upgrades it in place, in one transaction (a kill
- * leaves it at version 1); wg_store_merge takes a source of either
- * version and leaves the source as it is.  A store of a later version
+ * Versions.  Version 2 added graph.label and campaign_info, version 3
+ * graph.classes and check_result's hvp_ columns.  Opening a store of an
+ * older version upgrades it in place, in one transaction (a kill leaves it
+ * as it was); wg_store_merge takes a source of any of them and leaves the
+ * source as it is.  A store of a later version
  * than this program's is refused.
  *
  * Every function returns WG_OK or a status (WG_EIO: a file cannot be
@@ -56,7 +60,7 @@
 extern "C" {
 #endif
 
-#define WG_STORE_SCHEMA_VERSION 2
+#define WG_STORE_SCHEMA_VERSION 3
 
 typedef struct wg_store wg_store;
 
@@ -131,6 +135,11 @@ typedef struct wg_store_graph {
     const char *path;        /* where its .wg file was saved, or NULL */
     const char *label;       /* a name for people ("rosenbrock-20 @ point 2"), or
                                 NULL (generated graphs) */
+    /* shape classes ("tensor broadcast 0-size batched", NULL for a scalar
+     * graph): wg_store_graph_describe sets them from the graph, into
+     * classes_buf; "order-2" is added when stored for a second-order check */
+    const char *classes;
+    char classes_buf[64];
     size_t ninputs, nnodes, noutputs;
     unsigned op_count[WG_OP_COUNT];   /* nodes per op */
     const wg_check_report *report;    /* its check: one row per result; when
@@ -175,6 +184,7 @@ typedef struct wg_store_graph_info {
     char *error;             /* why the check did not run, or NULL */
     char *text, *path;       /* NULL when not stored */
     char *label;             /* NULL when it has none */
+    char *classes;           /* NULL when it has none (and before version 3) */
     int has_repro;
     char *repro_path, *repro_text;
     size_t repro_nodes;

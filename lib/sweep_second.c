@@ -80,18 +80,60 @@ WG_KERNEL void hvp_node(wg_op op, int two, int bug, const wg_tape *t, size_t i, 
  * adjoints' place), then the map's own derivative along the tangents
  * applied to the adjoints (tensor.h) */
 static void hvp_tensor_node(wg_tape *t, size_t i, size_t lo, double *adj, double *adt,
-                            double *tadt)
+                            double *tadt, const unsigned char *need)
 {
     if (!t->hook && wg_tensor_elementwise(t->op[i])) {
+        t->adj_need = need;
         wg_ew_hvp(t, i, lo, adj, adt, tadt);        /* the three in one loop */
+        t->adj_need = NULL;
         return;
     }
+    t->adj_need = need;                 /* the adjoints some second-order term reads */
     wg_tensor_rev_node(t, i, lo, adj);
+    t->adj_need = NULL;
     double *tadj = t->tadj;
     t->tadj = tadt;
     wg_tensor_rev_node(t, i, lo, adt);
     t->tadj = tadj;
     wg_tensor_rev2_node(t, i, lo, adj, adt, tadt);
+}
+
+/* 1 when some second partial of op is not identically 0: its term in the
+ * tangent of the adjoints reads the node's adjoint.  Piecewise-linear ops
+ * (relu, abs, min, max, max_reduce) have none away from their kinks. */
+static int second_order_op(wg_op op)
+{
+    switch (op) {
+    case WG_OP_ADD: case WG_OP_SUB: case WG_OP_NEG: case WG_OP_ADD_C: case WG_OP_MUL_C:
+    case WG_OP_STOP_GRADIENT: case WG_OP_RELU: case WG_OP_ABS: case WG_OP_MIN: case WG_OP_MAX:
+    case WG_OP_STEP: case WG_OP_SIGN: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_RESHAPE:
+    case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE: case WG_OP_CONCAT:
+    case WG_OP_MAX_REDUCE: case WG_OP_ARGMAX_MASK:
+        return 0;
+    default:
+        return wg_op_kind_of(op) != WG_KIND_LEAF && wg_op_kind_of(op) != WG_KIND_CMP;
+    }
+}
+
+/* need[i - lo]: node i's first-order adjoint is read, by its own second-order
+ * term or on the way to one of an operand (so that, in x @ W with x - mu
+ * linear in the inputs, the adjoint of x - mu, a whole dgemm, is skipped).
+ * Operands come before their nodes: one forward pass. */
+static void adjoint_needs(const wg_tape *t, size_t lo, size_t hi, unsigned char *need)
+{
+    for (size_t i = lo; i <= hi; i++) {
+        wg_op op = (wg_op)t->op[i];
+        int n = second_order_op(op);
+        if (!n && wg_op_kind_of(op) != WG_KIND_LEAF) {
+            uint32_t a = t->arg0[i], b = t->arg1[i];
+            wg_op_kind k = wg_op_kind_of(op);
+            n = a >= lo && need[a - lo];
+            if ((k == WG_KIND_BINARY || k == WG_KIND_CMP || k == WG_KIND_TBINARY) && b != WG_NONE
+                && b >= lo)
+                n |= need[b - lo];
+        }
+        need[i - lo] = (unsigned char)n;
+    }
 }
 
 int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
@@ -108,6 +150,12 @@ int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
         memset(t->tadt, 0, nt * sizeof *t->tadt);
     int tensors = wg_range_has_tensors(t, lo, hi + 1);
     int bug = t->hook && t->test_flags;     /* test-only: a planted second partial */
+    unsigned char *need = NULL;
+    if (tensors) {
+        if (!(need = wg_mem_realloc(t, NULL, hi - lo + 1)))
+            return WG_ENOMEM;
+        adjoint_needs(t, lo, hi, need);
+    }
     double *adj = t->adj;
     const double *tan = t->tan;
     double *seed = wg_adj_at(t, yi, lo, adj);      /* y: one element */
@@ -115,7 +163,7 @@ int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
         *seed = 1.0;
     for (size_t i = hi + 1; i-- > lo;) {
         if (tensors && t->tref[i]) {
-            hvp_tensor_node(t, i, lo, adj, adt, t->tadt);
+            hvp_tensor_node(t, i, lo, adj, adt, t->tadt, need);
             continue;
         }
         switch ((wg_op)t->op[i]) {
@@ -134,5 +182,6 @@ int wg_sweep_hvp(wg_tape *t, size_t lo, size_t hi, uint32_t yi, double *adt)
             break;
         }
     }
+    wg_mem_free(t, need);
     return WG_OK;
 }

@@ -77,6 +77,9 @@ struct wg_tape {
     int last_reverse;           /* 1: the sweep prepared last was a reverse one */
     int prune_passive;          /* reverse sweep: no adjoints for tensor nodes that
                                    depend on no input (set by wg_vjp, see there) */
+    /* wg_hvp's first-order pass: need[i - lo] is 0 for a tensor node whose
+     * adjoint no second-order term reads (sweep_second.c); NULL otherwise */
+    const unsigned char *adj_need;
     double *grad;               /* wg_backward accumulator */
     size_t grad_cap, grad_n;
     /* tensor parts of the sweep scratch: the arena range [toff_lo, toff_hi)
@@ -206,6 +209,8 @@ static inline double *wg_adj_at(const wg_tape *t, size_t i, size_t lo, double *a
     const wg_tnode *r = &t->tn[t->tref[i] - 1];
     if (t->prune_passive && !(r->flags & WG_TN_ACTIVE))
         return NULL;            /* a constant tensor: its adjoint is never read */
+    if (t->adj_need && !t->adj_need[i - lo])
+        return NULL;            /* wg_hvp: an adjoint nothing reads */
     return t->tadj + (r->off - t->tadj_lo);
 }
 

@@ -359,7 +359,7 @@ WG_KERNEL void hvp_loop(wg_op op, int has_b, const wg_shape_rec *s, const double
                         const double *TB, double *GA, double *GB, double *DA, double *DB)
 {
     WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, {
-        double g = GY[e], gd = GD ? GD[e] : 0.0;
+        double g = GY ? GY[e] : 0.0, gd = GD ? GD[e] : 0.0;
         if (g != 0 || gd != 0) {
             double x = A[ia], z = has_b ? B[ib] : 0.0, da, db, daa = 0, dab = 0, dbb = 0;
             wg_op_partials(op, x, z, p, Y[e], &da, &db);
@@ -392,7 +392,9 @@ void wg_ew_hvp(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double
     double *DA = wg_adt_at(t, w.a, lo, adt, tadt);
     double *DB = w.has_b ? wg_adt_at(t, w.b, lo, adt, tadt) : NULL;
     const double *TA = wg_tan_at(t, w.a, 0), *TB = w.has_b ? wg_tan_at(t, w.b, 0) : NULL;
-    if (!GY || (!GA && !GB))
+    /* GY NULL: an adjoint no second-order term reads (its tangent GD still
+     * flows); read as zeros */
+    if (!GD && (!GY || (!GA && !GB)))
         return;
     switch (w.op) {
 #define EW_H_LEAF(E)

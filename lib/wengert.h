@@ -390,10 +390,9 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
                  size_t m, const wg_var *y, wg_var *ydot);     /* u: tangent handles */
 /* Second order in double, leaving the tape as it was: dense Hessian of a
  * one-element y over x (N x N row-major, N = the elements of x; x inputs),
- * and the Hessian-vector product H v without forming H.  On a scalar tape
- * wg_hvp is forward over reverse in double with each op's second partials
- * (no recording); with tensor nodes on the path it records the gradient
- * graph, sweeps it forward along v and removes what it recorded.
+ * and the Hessian-vector product H v without forming H.  wg_hvp is forward
+ * over reverse in double with each op's second partials, tensor nodes
+ * included (no recording).
  * wg_hessian records the gradient graph, sweeps it forward along the unit
  * vectors (16 per sweep) and removes it. */
 int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H);

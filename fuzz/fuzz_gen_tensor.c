@@ -911,20 +911,18 @@ static long place_tensor(tgen *T, wg_op op)
 
 /* ---------------------------------------------------------------- kinks and edges */
 
-/* a copy of input x's values with some elements moved by dyadic amounts */
-static long const_near(tgen *T, long x, double keep_frac, double *moved)
+/* a copy of input x's values with some elements moved by dyadic amounts;
+ * the first is always kept, so x - c has an exact 0 (a kink) somewhere */
+static long const_near(tgen *T, long x, double keep_frac)
 {
     const tn *X = &T->n[x];
     double *v = malloc((X->numel + 1) * sizeof *v);
     if (!v)
         return -1;
-    *moved = 0;
     for (size_t k = 0; k < X->numel; k++) {
         v[k] = X->e[k].v;
-        if (!chance(T, keep_frac)) {
+        if (k && !chance(T, keep_frac))
             v[k] -= wg_fz_dyadic(T->rng, -2, 0, 4, 1);
-            *moved = 1;
-        }
     }
     size_t dim[WG_MAX_RANK];        /* X moves when the constant is added */
     int rank = X->rank;
@@ -951,8 +949,7 @@ static long place_kink(tgen *T)
         wg_op op = draw(T, 2) ? WG_OP_RELU : WG_OP_ABS;
         long s;
         if (truek) {        /* x - c, c equal to x in some elements: a real kink */
-            double moved;
-            long c = const_near(T, x, 0.5, &moved);
+            long c = const_near(T, x, 0.5);
             s = place(T, WG_OP_SUB, x, c, 0, NULL, WG_FZ_NONE);
         } else              /* x - x: smooth, the convention alone */
             s = place(T, WG_OP_SUB, x, x, 0, NULL, WG_FZ_NONE);
@@ -965,8 +962,7 @@ static long place_kink(tgen *T)
         at.axis = (int)draw(T, (uint32_t)T->n[x].rank);
         long c = x;
         if (truek) {
-            double moved;
-            c = const_near(T, x, 1.0, &moved);     /* an exact copy: ties that can break */
+            c = const_near(T, x, 1.0);     /* an exact copy: ties that can break */
         }
         long j = place(T, WG_OP_CONCAT, x, c, 0, &at, WG_FZ_NONE);
         at.keepdims = (int)draw(T, 2);

@@ -256,10 +256,12 @@ int wg_campaign_graph_run(const wg_campaign_options *o, uint64_t global_index,
         wg_campaign_repro_command(o, co.seed, cmd, sizeof cmd);
         snprintf(path, sizeof path, "%s/fail-%llu.wg", o->repro_dir, (unsigned long long)global_index);
         wg_repro_info info = { what, cmd, origin };
-        if (wg_repro_save(cg->shrunk, &info, path, why, sizeof why) == WG_OK)
+        if (wg_repro_save(cg->shrunk, &info, path, why, sizeof why) == WG_OK) {
             snprintf(cg->repro_path, sizeof cg->repro_path, "%s", path);
-        else
+        } else {
+            cg->repro_unsaved = 1;
             snprintf(cg->why, sizeof cg->why, "reproducer not saved: %s", why);
+        }
     }
     return WG_OK;
 }
@@ -349,6 +351,7 @@ typedef struct wire_record {
     uint32_t checks;
     uint32_t check_verdicts[WG_VERDICT_COUNT];
     uint32_t repro;
+    uint32_t repro_unsaved;
     uint64_t ops[(WG_OP_COUNT + 63) / 64];
 } wire_record;
 #define WIRE_MAGIC UINT32_C(0x77676631)
@@ -365,6 +368,7 @@ static void make_record(const wg_campaign_graph *cg, wire_record *w)
             w->check_verdicts[cg->report.results[i].verdict]++;
     }
     w->repro = cg->shrunk != NULL;
+    w->repro_unsaved = (uint32_t)cg->repro_unsaved;
     if (cg->graph) {
         wg_tape *t = wg_graph_tape(cg->graph);
         for (size_t i = 0, n = wg_tape_size(t); i < n; i++) {
@@ -395,6 +399,7 @@ static void add_record(wg_campaign_stats *st, const wire_record *w)
             st->check_verdicts[v] += w->check_verdicts[v];
     }
     st->reproducers += w->repro;
+    st->repro_unsaved += w->repro_unsaved;
     for (size_t i = 0; i < sizeof st->ops_seen / sizeof st->ops_seen[0]; i++)
         st->ops_seen[i] |= w->ops[i];
     st->ops_covered = popcount_ops(st->ops_seen);
@@ -457,6 +462,12 @@ static int worker_loop(worker *w, char *why, size_t len)
             wg_campaign_graph_free(&cg);
             break;
         }
+        /* said at once, from the process that found it: a reproducer that
+         * could not be written is kept in the store, but a reader looking
+         * in the folder would not know it exists */
+        if (cg.repro_unsaved)
+            fprintf(stderr, "wengert-fuzz: graph %llu: %s (its text is kept in the store)\n",
+                    (unsigned long long)g, cg.why);
         st = store_graph(s, w->campaign, o, i, &cg, why, len);
         wire_record rec;
         make_record(&cg, &rec);

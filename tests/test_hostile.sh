@@ -143,6 +143,23 @@ else
     echo "test_hostile.sh: no python3: the unchecked-campaign check skipped"
 fi
 
+# ---------------------------------------------------------------- reproducers not written (item 8)
+# a folder where each reproducer file should go: the rename onto it fails;
+# every failing graph says so, the count follows, the summary tells
+# reproducers stored only from those with files
+for j in 1 2; do
+    mkdir -p r8-$j/repro
+    for i in 0 1 2 3 4 5; do mkdir -p r8-$j/repro/fail-$i.wg/x; done
+    expect 1 "could not be written to r8-$j/repro (said above)" -- \
+        "$fuzz" --graphs 6 --out r8-$j --inject-bug cos-sign --ops cos,add,mul --quiet --jobs $j
+    for frag in "graph 2: reproducer not saved: wg_repro_save: cannot rename" \
+                "reproducers: 2 (2 in the store only, not as files)" \
+                "(reproducer in the store only)"; do
+        grep -qF -- "$frag" err out ||
+            { echo "FAIL: --jobs $j: no '$frag' in its output"; failures=$((failures + 1)); }
+    done
+done
+
 # ---------------------------------------------------------------- reads that must not write (items 7, 9)
 expect 2 "(a read creates no store)" -- "$fuzz" --summary nosuch.sqlite
 [ -e nosuch.sqlite ] && { echo "FAIL: --summary created nosuch.sqlite"; failures=$((failures + 1)); }

@@ -1449,6 +1449,8 @@ int wg_store_summarize(wg_store *s, int64_t campaign, wg_store_summary *sum,
         "  WHERE " IN_CAMPAIGN("g") "),"
         " (SELECT count(*) FROM reproducer r JOIN graph g ON r.graph = g.id"
         "  WHERE " IN_CAMPAIGN("g") "),"
+        " (SELECT count(*) FROM reproducer r JOIN graph g ON r.graph = g.id"
+        "  WHERE " IN_CAMPAIGN("g") " AND r.path IS NULL),"
         " (SELECT count(DISTINCT o.op) FROM graph_op o JOIN graph g ON o.graph = g.id"
         "  WHERE " IN_CAMPAIGN("g") ")", &st, err);
     if (status == WG_OK) {
@@ -1461,7 +1463,8 @@ int wg_store_summarize(wg_store *s, int64_t campaign, wg_store_summary *sum,
             sum->seconds = sqlite3_column_double(st, 3);
             sum->checks = (uint64_t)sqlite3_column_int64(st, 4);
             sum->reproducers = (uint64_t)sqlite3_column_int64(st, 5);
-            sum->ops_covered = (unsigned)sqlite3_column_int64(st, 6);
+            sum->reproducers_no_file = (uint64_t)sqlite3_column_int64(st, 6);
+            sum->ops_covered = (unsigned)sqlite3_column_int64(st, 7);
         } else {
             status = s_fail(s, rc, err, "cannot summarize");
         }
@@ -1535,7 +1538,12 @@ int wg_store_print_summary(wg_store *s, int64_t campaign, FILE *out, wg_store_er
             sum.seconds);
     print_verdicts(out, "checks", sum.check_verdicts);
     print_verdicts(out, "graphs", sum.graph_verdicts);
-    fprintf(out, "  ops covered: %u of %d; reproducers: %" PRIu64 "\n", sum.ops_covered,
+    fprintf(out, "  ops covered: %u of %d; reproducers: %" PRIu64, sum.ops_covered,
             (int)WG_OP_COUNT, sum.reproducers);
+    /* a reproducer whose file could not be written is not lost (its text
+     * is stored), but it is not where the reader would look for it */
+    if (sum.reproducers_no_file)
+        fprintf(out, " (%" PRIu64 " in the store only, not as files)", sum.reproducers_no_file);
+    fputc('\n', out);
     return wg_store_fails_by_op(s, campaign, print_fail_line, out, err);
 }

@@ -220,6 +220,8 @@ typedef struct wg_store_summary {
     uint64_t checks;
     uint64_t check_verdicts[WG_VERDICT_COUNT];  /* checks by verdict */
     uint64_t reproducers;
+    uint64_t reproducers_no_file;               /* of those, stored with no file path
+                                                   (not saved, or saved nowhere) */
     unsigned ops_covered;                       /* distinct ops in stored graphs */
     double seconds;                             /* check time, summed */
 } wg_store_summary;

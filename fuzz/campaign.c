@@ -415,7 +415,25 @@ typedef struct worker {
     int fd;                      /* pipe to the parent, or -1 (in-process) */
     wg_campaign_stats *st;       /* in-process: the stats to update */
     double t0;
+    const wg_machine_run *run;   /* the run's account in campaign_info */
+    double beat;                 /* when it was last brought up to date */
 } worker;
+
+/* How often a run's elapsed_seconds is brought up to date in the store:
+ * a run killed without warning loses at most this much of its time. */
+#define RUN_BEAT_SECONDS 1.0
+
+/* Bring the run's time up to date in the store when it is due.  A failure
+ * is not the campaign's: its graphs are stored all the same, and the end
+ * of the run writes the time again. */
+static void beat(worker *w, wg_store *s)
+{
+    double t = now_seconds();
+    if (!s || !w->run || t - w->beat < RUN_BEAT_SECONDS)
+        return;
+    w->beat = t;
+    wg_machine_run_progress(s, w->run, t - w->t0, NULL);
+}
 
 static int write_all(int fd, const void *p, size_t n)
 {
@@ -481,6 +499,7 @@ static int worker_loop(worker *w, char *why, size_t len)
             }
         } else {
             add_record(w->st, &rec);
+            beat(w, s);
             w->st->elapsed = now_seconds() - w->t0;
             if (o->progress)
                 o->progress(o->progress_ctx, w->st, 0);
@@ -584,6 +603,11 @@ static int run_children(const wg_campaign_options *o, worker *proto, wg_campaign
     }
     (void)parent;
     close(fds[1]);
+    /* the parent's own connection, opened after the forks (no connection
+     * crosses a fork), only to keep the run's time up to date */
+    wg_store *hb = NULL;
+    if (proto->run && wg_store_open(o->store_path, &hb, NULL) != WG_OK)
+        hb = NULL;
     /* read records until every worker has closed its end */
     unsigned char buf[sizeof(wire_record) * 64];
     size_t have = 0;
@@ -600,6 +624,7 @@ static int run_children(const wg_campaign_options *o, worker *proto, wg_campaign
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr == 0) {
+            beat(proto, hb);
             st->elapsed = now_seconds() - proto->t0;
             if (o->progress)
                 o->progress(o->progress_ctx, st, 0);
@@ -621,11 +646,13 @@ static int run_children(const wg_campaign_options *o, worker *proto, wg_campaign
         }
         memmove(buf, buf + used, have - used);
         have -= used;
+        beat(proto, hb);
         st->elapsed = now_seconds() - proto->t0;
         if (o->progress)
             o->progress(o->progress_ctx, st, 0);
     }
     close(fds[0]);
+    wg_store_close(hb);
     for (unsigned j = 0; j < started; j++) {
         int ws;
         while (waitpid(pids[j], &ws, 0) < 0 && errno == EINTR)
@@ -677,16 +704,27 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
     }
     st->campaign_id = id;
     rc = load_stats(s, id, st, why, len);
+    /* one process runs a campaign: a second one started on it would find
+     * the same indices missing and store them twice over (the store
+     * refuses the second, as "stored already") */
+    wg_machine_run run;
+    if (rc == WG_OK && (rc = wg_machine_run_begin(s, id, &run, &err)) != WG_OK)
+        rc = fail(why, len, rc, "%s", err.message);
+    if (rc == WG_OK && run.stale[0])
+        fprintf(stderr, "wengert-fuzz: %s: campaign %lld: the process of its last run is gone "
+                "(killed?) without ending the run (%s); this run takes the campaign over\n",
+                o->store_path, (long long)id, run.stale);
+    if (rc == WG_OK && o->repro_dir && mkdir(o->repro_dir, 0777) != 0 && errno != EEXIST) {
+        rc = fail(why, len, WG_EIO, "%s: cannot create the folder: %s", o->repro_dir,
+                  strerror(errno));
+        wg_machine_run_release(s, &run, NULL);
+    }
     /* the parent keeps no connection across fork: SQLite forbids using one
      * in a child, and the workers open their own */
     wg_store_close(s);
     if (rc != WG_OK)
         return rc;
     st->resumed_from = st->graphs;
-
-    if (o->repro_dir && mkdir(o->repro_dir, 0777) != 0 && errno != EEXIST)
-        return fail(why, len, WG_EIO, "%s: cannot create the folder: %s", o->repro_dir,
-                    strerror(errno));
 
     worker w;
     memset(&w, 0, sizeof w);
@@ -699,6 +737,8 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
     w.deadline = o->seconds > 0 ? w.t0 + o->seconds : 0;
     w.fd = -1;
     w.st = st;
+    w.run = &run;
+    w.beat = w.t0;
     if (o->jobs == 1)
         rc = worker_loop(&w, why, len);
     else
@@ -724,8 +764,8 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
         char jobs[16];
         snprintf(jobs, sizeof jobs, "%u", o->jobs);
         const wg_store_info extra[] = { { "jobs", jobs } };
-        int irc = wg_machine_record_run(s, id, "wengert-fuzz", st->elapsed, extra,
-                                        sizeof extra / sizeof extra[0], &err);
+        int irc = wg_machine_run_end(s, &run, "wengert-fuzz", st->elapsed, extra,
+                                     sizeof extra / sizeof extra[0], &err);
         if (irc != WG_OK && rc == WG_OK)
             rc = fail(why, len, irc, "%s", err.message);
         wg_store_close(s);

@@ -160,6 +160,38 @@ for j in 1 2; do
     done
 done
 
+# ---------------------------------------------------------------- killed runs, two at once (items 10, 11)
+# a campaign killed with SIGKILL mid-run: counted as a run with the time it
+# ran (brought up to date every second); a second process on it meanwhile
+# is refused, naming the first; the next run takes the dead one's lock over
+info() {
+    python3 -c 'import sqlite3, sys
+r = sqlite3.connect(sys.argv[1]).execute("SELECT value FROM campaign_info WHERE key = ?", (sys.argv[2],)).fetchone()
+print(r[0] if r else "")' c10/results.sqlite "$1" 2>/dev/null
+}
+if command -v python3 >/dev/null 2>&1; then
+    "$fuzz" --graphs 1000000 --out c10 --quiet >/dev/null 2>&1 &
+    first=$!
+    n=0; while [ -z "$(info running)" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+    expect 2 "campaign 1 is being run by another process (pid $first, since" -- \
+        "$fuzz" --graphs 1000000 --out c10 --quiet
+    sleep 3
+    kill -9 $first; wait $first 2>/dev/null
+    runs=$(info runs) secs=$(info elapsed_seconds)
+    [ "$runs" = 1 ] || { echo "FAIL: a killed run not counted (runs '$runs')"; failures=$((failures + 1)); }
+    awk -v s="$secs" 'BEGIN { exit !(s >= 2) }' ||
+        { echo "FAIL: a killed run's time lost (elapsed_seconds '$secs')"; failures=$((failures + 1)); }
+    expect 0 "the process of its last run is gone (killed?)" -- \
+        "$fuzz" --graphs 1000000 --time 1 --out c10 --quiet
+    runs=$(info runs) secs2=$(info elapsed_seconds)
+    [ "$runs" = 2 ] || { echo "FAIL: runs '$runs' after a resume, expected 2"; failures=$((failures + 1)); }
+    awk -v a="$secs" -v b="$secs2" 'BEGIN { exit !(b >= a + 0.9) }' ||
+        { echo "FAIL: elapsed_seconds $secs2 after a resume of 1 s from $secs"; failures=$((failures + 1)); }
+    [ -z "$(info running)" ] || { echo "FAIL: the lock left behind"; failures=$((failures + 1)); }
+else
+    echo "test_hostile.sh: no python3: the killed-run checks skipped"
+fi
+
 # ---------------------------------------------------------------- reads that must not write (items 7, 9)
 expect 2 "(a read creates no store)" -- "$fuzz" --summary nosuch.sqlite
 [ -e nosuch.sqlite ] && { echo "FAIL: --summary created nosuch.sqlite"; failures=$((failures + 1)); }

@@ -781,6 +781,72 @@ int wg_store_campaign_get_info(wg_store *s, int64_t campaign, const char *key, c
     return status;
 }
 
+int wg_store_campaign_swap_info(wg_store *s, int64_t campaign, const char *key,
+                                const char *expect, const char *value, int *swapped,
+                                char **found, wg_store_error *err)
+{
+    clear_error(err);
+    if (found)
+        *found = NULL;
+    if (!s || !key || !*key || !swapped)
+        return fail(err, WG_EINVAL, "wg_store_campaign_swap_info: NULL argument");
+    *swapped = 0;
+    /* BEGIN IMMEDIATE: the read and the write are one step for every other
+     * connection, so two processes cannot both see the key free */
+    int status = run(s, s->begin, err, "cannot start a transaction");
+    if (status != WG_OK)
+        return status;
+    char *now = NULL;
+    sqlite3_stmt *st = NULL;
+    status = prepare(s, "SELECT value FROM campaign_info WHERE campaign = ?1 AND key = ?2",
+                     &st, err);
+    if (status == WG_OK) {
+        sqlite3_bind_int64(st, 1, campaign);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(st, 0);
+            if (!(now = strdup(t ? (const char *)t : "")))
+                status = fail(err, WG_ENOMEM, "%s: out of memory", s->path);
+        } else if (rc != SQLITE_DONE) {
+            status = s_fail(s, rc, err, "cannot read the campaign's info");
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    int same = (!now && !expect) || (now && expect && strcmp(now, expect) == 0);
+    if (status == WG_OK && same) {
+        status = prepare(s, value ? "INSERT OR REPLACE INTO campaign_info (campaign, key, value)"
+                                    " VALUES (?1, ?2, ?3)"
+                                  : "DELETE FROM campaign_info WHERE campaign = ?1 AND key = ?2",
+                         &st, err);
+        if (status == WG_OK) {
+            sqlite3_bind_int64(st, 1, campaign);
+            sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+            if (value)
+                sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+            int rc = sqlite3_step(st);
+            if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+                status = fail(err, WG_EINVAL, "%s: no campaign %" PRId64 " in the store",
+                              s->path, campaign);
+            else if (rc != SQLITE_DONE)
+                status = s_fail(s, rc, err, "cannot store the campaign's info");
+            sqlite3_finalize(st);
+        }
+    }
+    if (status == WG_OK)
+        status = run(s, s->commit, err, "cannot commit the campaign's info");
+    if (status != WG_OK && !sqlite3_get_autocommit(s->db))
+        run(s, s->rollback, NULL, "");
+    if (status == WG_OK)
+        *swapped = same;
+    if (found && status == WG_OK)
+        *found = now;
+    else
+        free(now);
+    return status;
+}
+
 /* ------------------------------------------------------------------ writing a graph */
 
 static int check_record(const wg_store *s, int64_t campaign, const wg_store_graph *rec,

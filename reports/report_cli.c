@@ -253,6 +253,9 @@ static int report(const char *const *stores, size_t n, const char *dir, size_t m
         status = 1;
         goto out;
     }
+    /* said whatever --quiet says: figures that leave rows out */
+    for (size_t i = 0; i < d->nwarnings; i++)
+        fprintf(stderr, "wengert-report: warning: %s\n", d->warnings[i]);
     if (!quiet) {
         size_t made = 0;
         for (size_t i = 0; i < plots.n; i++)
@@ -294,6 +297,10 @@ static int compare(const char *old_store, const char *new_store, const char *dir
         wg_report_data_free(b);
         return die(st == WG_ENOMEM ? 1 : 2, "%s", why);
     }
+    /* in the comparison too: figures that leave rows out */
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < (k ? a : b)->nwarnings; i++)
+            fprintf(stderr, "wengert-report: warning: %s\n", (k ? a : b)->warnings[i]);
     wg_compare c;
     int status = 0;
     wg_doc *doc = NULL;

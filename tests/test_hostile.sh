@@ -210,6 +210,45 @@ if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE schema_version SET version = 99"); c.commit()' v99.sqlite
     expect 2 "schema version 99" -- "$fuzz" --summary v99.sqlite
     expect 2 "schema version 99" -- "$report" v99.sqlite -o r99 --no-plots
+    # item 9: a store with bytes that are not UTF-8 in its labels and
+    # messages, verdicts no program knows and a graph short of check rows:
+    # the report stays UTF-8 (U+FFFD for each bad byte), and the odd rows
+    # are named in a note and on stderr
+    cp r8-1/results.sqlite odd.sqlite
+    python3 - odd.sqlite <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""
+UPDATE check_result SET verdict = 'bogus' WHERE graph = 1 AND direction = 0;
+UPDATE graph SET verdict = 'weird' WHERE id = 2;
+DELETE FROM check_result WHERE graph = 4 AND direction = 2;
+UPDATE graph SET label = CAST(X'666f80ff3c62' AS TEXT) WHERE id = 3;
+UPDATE check_result SET message = CAST(X'6d7367c3' AS TEXT), fail_mode = CAST(X'ff41' AS TEXT)
+  WHERE verdict = 'fail';
+""")
+db.commit()
+PY
+    expect 0 "warning: Verdicts this program does not know, counted as \"other\"" -- \
+        "$report" odd.sqlite -o rodd --no-plots
+    for frag in "weird (1 graph in odd.sqlite), bogus (1 check in odd.sqlite)" \
+                "odd.sqlite: 1 graph with fewer check rows than directions, 1 row missing"; do
+        grep -qF -- "$frag" err && grep -qF -- "$frag" rodd/report.md ||
+            { echo "FAIL: no '$frag' on stderr and in report.md"; failures=$((failures + 1)); }
+    done
+    python3 - rodd <<'PY' || failures=$((failures + 1))
+import sys
+for f in ("report.md", "report.html", "fails.csv", "ops.csv"):
+    b = open(sys.argv[1] + "/" + f, "rb").read()
+    try:
+        b.decode("utf-8")
+    except UnicodeDecodeError as e:
+        sys.exit("FAIL: %s is not UTF-8: %s" % (f, e))
+    if f != "ops.csv" and "\ufffd".encode() not in b:
+        sys.exit("FAIL: %s has no U+FFFD for the bad bytes" % f)
+PY
+    # a whole store: no warning
+    expect 0 "" -- "$report" r8-1 -o rwhole --no-plots
+    grep -q "warning" err && { echo "FAIL: a warning on a whole store"; failures=$((failures + 1)); }
     # a writer holding the store: the read waits a few seconds, then says so
     python3 - f2/results.sqlite <<'PY' &
 import sqlite3, sys, time

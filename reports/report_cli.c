@@ -110,10 +110,15 @@ static int write_file(const char *dir, const char *name, write_fn fn, const void
     if (!f)
         return die(1, "%s: cannot create: %s", tmp, strerror(errno));
     int st = fn(f, ctx);
-    if (fclose(f) != 0 || st != WG_OK) {
+    /* the writers' status says only that a write failed; errno says why
+     * (a full disk: "No space left on device"), the failed write's when
+     * the writer failed, the close's otherwise */
+    int e = st == WG_EIO ? errno : 0;
+    int ce = fclose(f) != 0 ? errno : 0;
+    if (ce || st != WG_OK) {
         unlink(tmp);
-        return die(1, "%s: cannot write: %s", path, st != WG_OK ? wg_strerror(st)
-                   : strerror(errno));
+        return die(1, "%s: cannot write: %s", path, e ? strerror(e) : ce ? strerror(ce)
+                   : wg_strerror(st));
     }
     if (rename(tmp, path) != 0) {
         unlink(tmp);

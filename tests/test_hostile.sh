@@ -278,5 +278,30 @@ if [ "$(id -u)" -ne 0 ]; then
     chmod u+w ro
 fi
 
+# ---------------------------------------------------------------- a full disk (item 14)
+# the system's reason, not "input/output error": /dev/full as standard
+# output, and a small tmpfs for the files the programs make (where this
+# process may mount one)
+expect 1 "writing the DOT text to standard output failed: No space left on device" -- \
+    sh -c '"$0" -e "sin(x)" --at x=1 --dot >/dev/full' "$verify"
+expect 1 "writing the results to standard output failed: No space left on device" -- \
+    sh -c '"$0" -e "sin(x)" --at x=1 >/dev/full' "$verify"
+expect 1 "writing the results to standard output failed: No space left on device" -- \
+    sh -c '"$0" --suite s/in.suite >/dev/full' "$verify"
+mkdir full
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=128k tmpfs full 2>/dev/null; then
+    trap 'umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"' EXIT
+    dd if=/dev/zero of=full/fill bs=1k count=124 2>/dev/null
+    expect 1 "full/rep/report.html: cannot write: No space left on device" -- \
+        "$report" f2 -o full/rep --no-plots
+    expect 2 "database or disk is full (No space left on device)" -- \
+        "$verify" --check ok.wg --store full/s.sqlite
+    expect 2 "database or disk is full (No space left on device)" -- \
+        "$fuzz" --graphs 3 --out full/fz --quiet
+    umount full
+else
+    echo "test_hostile.sh: cannot mount a tmpfs here: the full-disk checks of files skipped"
+fi
+
 echo "test_hostile.sh: $checks inputs, $failures failure(s)"
 [ $failures -eq 0 ]

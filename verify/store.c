@@ -226,6 +226,11 @@ static int db_fail(const char *path, sqlite3 *db, int rc, wg_store_error *err, c
     int sys = (db && (prim == SQLITE_IOERR || prim == SQLITE_CANTOPEN || prim == SQLITE_FULL ||
                       prim == SQLITE_READONLY || prim == SQLITE_PERM))
                   ? sqlite3_system_errno(db) : 0;
+    /* SQLite reports a full disk as SQLITE_FULL with no system errno left
+     * (it retries and truncates after the failed write): the system's
+     * words for it, so that a full disk reads like one everywhere */
+    if (prim == SQLITE_FULL && !sys)
+        sys = ENOSPC;
     if (prim == SQLITE_NOTADB)
         return fail(err, WG_EIO, "%s: %s: not an SQLite database (%s)", path, what, msg);
     if (sys)

@@ -256,10 +256,12 @@ int wg_campaign_graph_run(const wg_campaign_options *o, uint64_t global_index,
         wg_campaign_repro_command(o, co.seed, cmd, sizeof cmd);
         snprintf(path, sizeof path, "%s/fail-%llu.wg", o->repro_dir, (unsigned long long)global_index);
         wg_repro_info info = { what, cmd, origin };
-        if (wg_repro_save(cg->shrunk, &info, path, why, sizeof why) == WG_OK)
+        if (wg_repro_save(cg->shrunk, &info, path, why, sizeof why) == WG_OK) {
             snprintf(cg->repro_path, sizeof cg->repro_path, "%s", path);
-        else
+        } else {
+            cg->repro_unsaved = 1;
             snprintf(cg->why, sizeof cg->why, "reproducer not saved: %s", why);
+        }
     }
     return WG_OK;
 }
@@ -349,6 +351,7 @@ typedef struct wire_record {
     uint32_t checks;
     uint32_t check_verdicts[WG_VERDICT_COUNT];
     uint32_t repro;
+    uint32_t repro_unsaved;
     uint64_t ops[(WG_OP_COUNT + 63) / 64];
 } wire_record;
 #define WIRE_MAGIC UINT32_C(0x77676631)
@@ -365,6 +368,7 @@ static void make_record(const wg_campaign_graph *cg, wire_record *w)
             w->check_verdicts[cg->report.results[i].verdict]++;
     }
     w->repro = cg->shrunk != NULL;
+    w->repro_unsaved = (uint32_t)cg->repro_unsaved;
     if (cg->graph) {
         wg_tape *t = wg_graph_tape(cg->graph);
         for (size_t i = 0, n = wg_tape_size(t); i < n; i++) {
@@ -395,6 +399,7 @@ static void add_record(wg_campaign_stats *st, const wire_record *w)
             st->check_verdicts[v] += w->check_verdicts[v];
     }
     st->reproducers += w->repro;
+    st->repro_unsaved += w->repro_unsaved;
     for (size_t i = 0; i < sizeof st->ops_seen / sizeof st->ops_seen[0]; i++)
         st->ops_seen[i] |= w->ops[i];
     st->ops_covered = popcount_ops(st->ops_seen);
@@ -410,7 +415,25 @@ typedef struct worker {
     int fd;                      /* pipe to the parent, or -1 (in-process) */
     wg_campaign_stats *st;       /* in-process: the stats to update */
     double t0;
+    const wg_machine_run *run;   /* the run's account in campaign_info */
+    double beat;                 /* when it was last brought up to date */
 } worker;
+
+/* How often a run's elapsed_seconds is brought up to date in the store:
+ * a run killed without warning loses at most this much of its time. */
+#define RUN_BEAT_SECONDS 1.0
+
+/* Bring the run's time up to date in the store when it is due.  A failure
+ * is not the campaign's: its graphs are stored all the same, and the end
+ * of the run writes the time again. */
+static void beat(worker *w, wg_store *s)
+{
+    double t = now_seconds();
+    if (!s || !w->run || t - w->beat < RUN_BEAT_SECONDS)
+        return;
+    w->beat = t;
+    wg_machine_run_progress(s, w->run, t - w->t0, NULL);
+}
 
 static int write_all(int fd, const void *p, size_t n)
 {
@@ -457,6 +480,12 @@ static int worker_loop(worker *w, char *why, size_t len)
             wg_campaign_graph_free(&cg);
             break;
         }
+        /* said at once, from the process that found it: a reproducer that
+         * could not be written is kept in the store, but a reader looking
+         * in the folder would not know it exists */
+        if (cg.repro_unsaved)
+            fprintf(stderr, "wengert-fuzz: graph %llu: %s (its text is kept in the store)\n",
+                    (unsigned long long)g, cg.why);
         st = store_graph(s, w->campaign, o, i, &cg, why, len);
         wire_record rec;
         make_record(&cg, &rec);
@@ -470,6 +499,7 @@ static int worker_loop(worker *w, char *why, size_t len)
             }
         } else {
             add_record(w->st, &rec);
+            beat(w, s);
             w->st->elapsed = now_seconds() - w->t0;
             if (o->progress)
                 o->progress(o->progress_ctx, w->st, 0);
@@ -573,6 +603,11 @@ static int run_children(const wg_campaign_options *o, worker *proto, wg_campaign
     }
     (void)parent;
     close(fds[1]);
+    /* the parent's own connection, opened after the forks (no connection
+     * crosses a fork), only to keep the run's time up to date */
+    wg_store *hb = NULL;
+    if (proto->run && wg_store_open(o->store_path, &hb, NULL) != WG_OK)
+        hb = NULL;
     /* read records until every worker has closed its end */
     unsigned char buf[sizeof(wire_record) * 64];
     size_t have = 0;
@@ -589,6 +624,7 @@ static int run_children(const wg_campaign_options *o, worker *proto, wg_campaign
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr == 0) {
+            beat(proto, hb);
             st->elapsed = now_seconds() - proto->t0;
             if (o->progress)
                 o->progress(o->progress_ctx, st, 0);
@@ -610,11 +646,13 @@ static int run_children(const wg_campaign_options *o, worker *proto, wg_campaign
         }
         memmove(buf, buf + used, have - used);
         have -= used;
+        beat(proto, hb);
         st->elapsed = now_seconds() - proto->t0;
         if (o->progress)
             o->progress(o->progress_ctx, st, 0);
     }
     close(fds[0]);
+    wg_store_close(hb);
     for (unsigned j = 0; j < started; j++) {
         int ws;
         while (waitpid(pids[j], &ws, 0) < 0 && errno == EINTR)
@@ -666,16 +704,27 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
     }
     st->campaign_id = id;
     rc = load_stats(s, id, st, why, len);
+    /* one process runs a campaign: a second one started on it would find
+     * the same indices missing and store them twice over (the store
+     * refuses the second, as "stored already") */
+    wg_machine_run run;
+    if (rc == WG_OK && (rc = wg_machine_run_begin(s, id, &run, &err)) != WG_OK)
+        rc = fail(why, len, rc, "%s", err.message);
+    if (rc == WG_OK && run.stale[0])
+        fprintf(stderr, "wengert-fuzz: %s: campaign %lld: the process of its last run is gone "
+                "(killed?) without ending the run (%s); this run takes the campaign over\n",
+                o->store_path, (long long)id, run.stale);
+    if (rc == WG_OK && o->repro_dir && mkdir(o->repro_dir, 0777) != 0 && errno != EEXIST) {
+        rc = fail(why, len, WG_EIO, "%s: cannot create the folder: %s", o->repro_dir,
+                  strerror(errno));
+        wg_machine_run_release(s, &run, NULL);
+    }
     /* the parent keeps no connection across fork: SQLite forbids using one
      * in a child, and the workers open their own */
     wg_store_close(s);
     if (rc != WG_OK)
         return rc;
     st->resumed_from = st->graphs;
-
-    if (o->repro_dir && mkdir(o->repro_dir, 0777) != 0 && errno != EEXIST)
-        return fail(why, len, WG_EIO, "%s: cannot create the folder: %s", o->repro_dir,
-                    strerror(errno));
 
     worker w;
     memset(&w, 0, sizeof w);
@@ -688,6 +737,8 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
     w.deadline = o->seconds > 0 ? w.t0 + o->seconds : 0;
     w.fd = -1;
     w.st = st;
+    w.run = &run;
+    w.beat = w.t0;
     if (o->jobs == 1)
         rc = worker_loop(&w, why, len);
     else
@@ -713,8 +764,8 @@ int wg_campaign_run(const wg_campaign_options *o, wg_campaign_stats *st, char *w
         char jobs[16];
         snprintf(jobs, sizeof jobs, "%u", o->jobs);
         const wg_store_info extra[] = { { "jobs", jobs } };
-        int irc = wg_machine_record_run(s, id, "wengert-fuzz", st->elapsed, extra,
-                                        sizeof extra / sizeof extra[0], &err);
+        int irc = wg_machine_run_end(s, &run, "wengert-fuzz", st->elapsed, extra,
+                                     sizeof extra / sizeof extra[0], &err);
         if (irc != WG_OK && rc == WG_OK)
             rc = fail(why, len, irc, "%s", err.message);
         wg_store_close(s);

@@ -68,6 +68,9 @@ typedef struct wg_campaign_stats {
     uint64_t checks;
     uint64_t check_verdicts[WG_VERDICT_COUNT];
     uint64_t reproducers;
+    uint64_t repro_unsaved;               /* reproducers of this run whose file could not
+                                             be written (each said on stderr; the text is
+                                             in the store) */
     uint64_t ops_seen[(WG_OP_COUNT + 63) / 64];   /* bit set of ops in the graphs of this run */
     unsigned ops_covered;                 /* ops of the table seen in the graphs (the
                                              leaves input and const included, as the
@@ -113,6 +116,8 @@ typedef struct wg_campaign_graph {
     wg_check_report report;      /* report.error set when the check did not run */
     wg_graph *shrunk;            /* NULL unless the check failed and shrinking worked */
     char repro_path[1024];       /* "" unless a reproducer file was saved */
+    int repro_unsaved;           /* a reproducer file was due but could not be written
+                                    (why says why) */
     double gen_seconds, check_seconds, shrink_seconds;
     char why[256];               /* generator's or shrinker's reason, when they gave up */
 } wg_campaign_graph;

@@ -377,6 +377,8 @@ static void print_failures(wg_store *s, int64_t campaign, FILE *out)
             fprintf(out, "; shrunk to %lld nodes", (long long)sqlite3_column_int64(q, 5));
         if (path)
             fprintf(out, ": %s", path);
+        else if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+            fprintf(out, " (reproducer in the store only)");
         fprintf(out, "\n");
     }
     sqlite3_finalize(q);
@@ -851,6 +853,10 @@ int main(int argc, char **argv)
         int sr = summarize_store(store_path, st.campaign_id, stdout, &fails, &unchecked);
         status = sr ? sr : fails ? EXIT_FOUND : unchecked ? EXIT_UNCHECKED : EXIT_CLEAN;
     }
+    if (rc == WG_OK && st.repro_unsaved)
+        fprintf(stderr, PROG ": %" PRIu64 " reproducer%s of this run could not be written to %s "
+                "(said above); %s text is in the store\n", st.repro_unsaved,
+                st.repro_unsaved == 1 ? "" : "s", repro_dir, st.repro_unsaved == 1 ? "its" : "their");
     if (size > 1) {
         /* every rank has finished its shard; rank 0 merges them all */
         int mine = rc == WG_OK ? 0 : 1, any = wg_fuzz_mpi_max(mine);

@@ -350,8 +350,11 @@ double wg_grad_of(const wg_tape *t, wg_var v)
 int wg_grad_of_tensor(const wg_tape *t, wg_var v, double *out)
 {
     uint32_t i = t ? wg_index(t, v) : WG_NONE;
+    if (!t)
+        return WG_EINVAL;       /* no tape to hold a message: wg_errmsg(NULL) says so */
     if (i == WG_NONE || !out)
-        return WG_EINVAL;
+        return wg_call_fail_const(t, WG_EINVAL, "wg_grad_of_tensor: %s", !out ? "out is NULL"
+                                  : "v is not a live handle of this tape");
     size_t n = wg_numel_at(t, i);
     if (wg_in_val(t, i)) {
         out[0] = i < t->grad_n ? t->grad[i] : 0.0;

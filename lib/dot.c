@@ -17,6 +17,7 @@
 #include "wg_tensor_text.h"
 
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 /* s inside a DOT double-quoted string: quotes and backslashes escaped,
@@ -112,7 +113,9 @@ int wg_graph_write_dot(const wg_graph *g, unsigned flags, FILE *out)
         }
     }
     fputs("}\n", out);
+    int e = errno;      /* the failed write's: "No space left on device" */
     if (ferror(out))
-        return wg_call_fail(t, WG_EIO, "wg_graph_write_dot: writing failed");
+        return wg_call_fail(t, WG_EIO, "wg_graph_write_dot: writing failed: %s",
+                            e ? strerror(e) : "the stream's error flag is set");
     return WG_OK;
 }

@@ -131,6 +131,12 @@ int   wg_scratch(wg_tape *t, double **buf, size_t *cap, size_t need);
  * point clears it) and call errors (a driver refused a call) */
 void wg_fail(wg_tape *t, int status, int at_point, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for a call that reads the tape only (const): the message is not
+ * part of what the tape computes, so writing it through a const handle
+ * changes no node, value or status (tapes are always allocated, never
+ * const objects).  A failing read thus sets its own message like any call;
+ * as ever, one tape is used by one thread at a time. */
+#define wg_call_fail_const(t, ...) wg_call_fail((wg_tape *)(uintptr_t)(t), __VA_ARGS__)
 int  wg_call_fail(wg_tape *t, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

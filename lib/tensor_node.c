@@ -129,8 +129,11 @@ size_t wg_numel(const wg_tape *t, wg_var v)
 int wg_tensor_value(const wg_tape *t, wg_var v, double *out)
 {
     uint32_t i = t ? wg_index(t, v) : WG_NONE;
+    if (!t)
+        return WG_EINVAL;       /* no tape to hold a message: wg_errmsg(NULL) says so */
     if (i == WG_NONE || !out)
-        return WG_EINVAL;
+        return wg_call_fail_const(t, WG_EINVAL, "wg_tensor_value: %s", !out ? "out is NULL"
+                                  : "v is not a live handle of this tape");
     memcpy(out, wg_data(t, i), wg_numel_at(t, i) * sizeof *out);
     return WG_OK;
 }
@@ -162,11 +165,15 @@ const double *wg_node_values(const wg_tape *t, size_t i)
 
 int wg_node_attrs(const wg_tape *t, size_t i, wg_tensor_attrs *at)
 {
-    if (!t || i >= t->n || !at)
-        return WG_EINVAL;
+    if (!t)
+        return WG_EINVAL;       /* no tape to hold a message: wg_errmsg(NULL) says so */
+    if (i >= t->n || !at)
+        return wg_call_fail_const(t, WG_EINVAL, "wg_node_attrs: %s", !at ? "attrs is NULL"
+                                  : "no such node");
     wg_op_kind kind = wg_kind(t->op[i]);
     if (kind != WG_KIND_TUNARY && kind != WG_KIND_TBINARY)
-        return WG_EINVAL;
+        return wg_call_fail_const(t, WG_EINVAL, "wg_node_attrs: node %zu (%s) is not a "
+                                  "tensor op", i, wg_op_name((wg_op)t->op[i]));
     const wg_tnode *r = wg_tnode_of(t, i);
     const wg_shape_rec *s = &t->shapes[r->shape];
     memset(at, 0, sizeof *at);

@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- strings */
@@ -688,8 +689,10 @@ static int finish(wg_graph *g, table *tb, const char *title, char *const *head, 
     }
     tb_print(tb, title, head, out);
     tb_free(tb);
+    int e = errno;      /* the failed write's: "No space left on device" */
     if (ferror(out))
-        return wg_call_fail(g->tape, WG_EIO, "%s: writing the table failed", fn);
+        return wg_call_fail(g->tape, WG_EIO, "%s: writing the table failed: %s", fn,
+                            e ? strerror(e) : "the stream's error flag is set");
     return s;
 }
 

@@ -197,6 +197,9 @@ size_t   wg_tape_size(const wg_tape *t);         /* nodes recorded */
 size_t   wg_tape_bytes(const wg_tape *t);        /* bytes held for recorded nodes */
 int      wg_status(const wg_tape *t);            /* WG_OK (0) or the first error, sticky */
 const char *wg_errmsg(const wg_tape *t);         /* names op, node and cause */
+/* Every call that returns an error status with a tape sets the message
+ * wg_errmsg then shows, the calls that only read the tape (wg_tensor_value,
+ * wg_node_attrs, wg_grad_of_tensor) included: never an earlier failure's. */
 
 /* Inspection: the i-th node (0-based, recording order) of the tape. */
 wg_var   wg_tape_var(const wg_tape *t, size_t i);  /* invalid handle if i out of range */

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 /* An input node recorded with wg_input rather than wg_graph_add_input has
@@ -259,8 +260,12 @@ int wg_graph_write(const wg_graph *g, FILE *out)
         wg_call_fail(w.t, s, "wg_graph_write: out of memory");
     if (s == WG_OK) {
         write_nodes(&w, out);
+        /* errno is the failed write's (no later call failed): a full disk
+         * says so, not just "write error" */
+        int e = errno;
         if (ferror(out))
-            s = wg_call_fail(w.t, WG_EIO, "wg_graph_write: write error");
+            s = wg_call_fail(w.t, WG_EIO, "wg_graph_write: write error: %s",
+                             e ? strerror(e) : "the stream's error flag is set");
     }
     for (size_t i = 0; i < w.ngen; i++)
         free(w.gen[i].name);

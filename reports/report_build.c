@@ -351,6 +351,8 @@ static void blamed_table(wg_doc *doc, const wg_report_data *d)
 static void verdicts_section(wg_doc *doc, const wg_report_data *d)
 {
     wg_doc_heading(doc, 2, "verdicts", "Verdicts");
+    for (size_t i = 0; i < d->nwarnings; i++)
+        wg_doc_note(doc, "Warning: %s", d->warnings[i]);
     wg_doc_para(doc, "Each graph is checked along a few random directions; each direction is "
                 "one check with a verdict. A graph's verdict is the worst of its checks (fail, "
                 "invalid, unstable, nondiff, pass in that order).");

@@ -110,10 +110,15 @@ static int write_file(const char *dir, const char *name, write_fn fn, const void
     if (!f)
         return die(1, "%s: cannot create: %s", tmp, strerror(errno));
     int st = fn(f, ctx);
-    if (fclose(f) != 0 || st != WG_OK) {
+    /* the writers' status says only that a write failed; errno says why
+     * (a full disk: "No space left on device"), the failed write's when
+     * the writer failed, the close's otherwise */
+    int e = st == WG_EIO ? errno : 0;
+    int ce = fclose(f) != 0 ? errno : 0;
+    if (ce || st != WG_OK) {
         unlink(tmp);
-        return die(1, "%s: cannot write: %s", path, st != WG_OK ? wg_strerror(st)
-                   : strerror(errno));
+        return die(1, "%s: cannot write: %s", path, e ? strerror(e) : ce ? strerror(ce)
+                   : wg_strerror(st));
     }
     if (rename(tmp, path) != 0) {
         unlink(tmp);
@@ -253,6 +258,9 @@ static int report(const char *const *stores, size_t n, const char *dir, size_t m
         status = 1;
         goto out;
     }
+    /* said whatever --quiet says: figures that leave rows out */
+    for (size_t i = 0; i < d->nwarnings; i++)
+        fprintf(stderr, "wengert-report: warning: %s\n", d->warnings[i]);
     if (!quiet) {
         size_t made = 0;
         for (size_t i = 0; i < plots.n; i++)
@@ -294,6 +302,10 @@ static int compare(const char *old_store, const char *new_store, const char *dir
         wg_report_data_free(b);
         return die(st == WG_ENOMEM ? 1 : 2, "%s", why);
     }
+    /* in the comparison too: figures that leave rows out */
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < (k ? a : b)->nwarnings; i++)
+            fprintf(stderr, "wengert-report: warning: %s\n", (k ? a : b)->warnings[i]);
     wg_compare c;
     int status = 0;
     wg_doc *doc = NULL;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "report_doc.h"
 #include "report_load.h"
 #include "report_select.h"
 
@@ -766,19 +767,27 @@ void wg_rep_csv_field(FILE *out, const char *s)
      * before one) as a formula: OWASP's CSV injection advice, a quote
      * before it, the cell quoted, so it shows as text */
     int formula = *s && strchr("=+-@\t\r", *s) != NULL;
-    if (!formula && !strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
+    int quote = formula || strpbrk(s, ",\"\r\n");
+    if (quote)
+        fputc('"', out);
     if (formula)
         fputc('\'', out);
-    for (; *s; s++) {
+    /* bytes that are not UTF-8 (a store may hold any) as U+FFFD: the file
+     * stays UTF-8 for the tools that read it */
+    while (*s) {
+        size_t n = wg_utf8_len(s);
+        if (!n) {
+            fputs("\xef\xbf\xbd", out);
+            s++;
+            continue;
+        }
         if (*s == '"')
             fputc('"', out);
-        fputc(*s, out);
+        fwrite(s, 1, n, out);
+        s += n;
     }
-    fputc('"', out);
+    if (quote)
+        fputc('"', out);
 }
 
 static void csv_double(FILE *out, double v)
@@ -861,6 +870,8 @@ int wg_report_load(const char *const *paths, size_t n, const wg_report_options *
     if (status == WG_OK)
         status = aggregate(d, why, len);
     if (status == WG_OK)
+        status = wg_rep_odd_rows(d, why, len);
+    if (status == WG_OK)
         status = blamed_counts(d, why, len);
     if (status == WG_OK)
         status = list_fails(d, o->max_rows, why, len);
@@ -891,6 +902,8 @@ void wg_report_data_free(wg_report_data *d)
             free(s[k]);
     }
     free(d->campaigns);
+    for (size_t i = 0; i < d->nwarnings; i++)
+        free(d->warnings[i]);
     free(d->ops);
     for (size_t i = 0; i < d->nfails; i++)
         free_fail(&d->fails[i]);

@@ -139,6 +139,8 @@ typedef struct wg_rep_store {
     int has_classes;         /* version 3: graph.classes and the hvp_ columns */
     uint64_t campaigns, graphs, checks;
     uint64_t graphs_duplicate;   /* graphs another store given first had already */
+    uint64_t directions;         /* directions of the graphs kept, summed: the check
+                                    rows they should have */
 } wg_rep_store;
 
 /* one campaign (an identity: seed, shard, options); strings NULL when not recorded */
@@ -226,6 +228,13 @@ typedef struct wg_report_data {
     double seconds;          /* loading and aggregating, in all */
     double seconds_load, seconds_count, seconds_select;   /* its phases */
     struct sqlite3 *db;      /* the temporary database (fails.csv reads it) */
+
+    /* rows the figures cannot count as they should, said in the report (a
+     * note) and on stderr: verdicts this program does not know, graphs
+     * with fewer check rows than directions.  Sentences, malloc'd. */
+#define WG_REP_MAX_WARNINGS 4
+    char *warnings[WG_REP_MAX_WARNINGS];
+    size_t nwarnings;
 } wg_report_data;
 
 /* Read the stores at paths[0..n) into a new *out.  WG_OK; WG_EINVAL or

@@ -12,10 +12,64 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ------------------------------------------------------------------ UTF-8 */
+
+size_t wg_utf8_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+             : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    /* a NUL ends the string: it is no continuation byte, so nothing past
+     * it is read */
+    for (size_t k = 1; k < n; k++)
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f)))
+        return 0;           /* overlong, or a surrogate */
+    if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f)))
+        return 0;           /* overlong, or past U+10FFFF */
+    return n;
+}
+
+/* A copy of s in which each byte that does not start a well-formed UTF-8
+ * character is U+FFFD: text from a store (labels, messages, commands) may
+ * be any bytes, and a report.md or report.html that is not UTF-8 is shown
+ * garbled or refused by the tools that read it. */
+static char *dup_utf8(const char *s)
+{
+    size_t len = 0, bad = 0;
+    for (const char *p = s; *p;) {
+        size_t n = wg_utf8_len(p);
+        bad += !n;
+        p += n ? n : 1;
+        len += n ? n : 1;
+    }
+    char *out = malloc(len + 2 * bad + 1), *q = out;
+    if (!out)
+        return NULL;
+    for (const char *p = s; *p;) {
+        size_t n = wg_utf8_len(p);
+        if (n) {
+            memcpy(q, p, n);
+            q += n;
+            p += n;
+        } else {
+            memcpy(q, "\xef\xbf\xbd", 3);
+            q += 3;
+            p++;
+        }
+    }
+    *q = '\0';
+    return out;
+}
+
 wg_doc *wg_doc_new(const char *title)
 {
     wg_doc *d = calloc(1, sizeof *d);
-    if (d && !(d->title = strdup(title ? title : ""))) {
+    if (d && !(d->title = dup_utf8(title ? title : ""))) {
         free(d);
         return NULL;
     }
@@ -68,8 +122,18 @@ static char *vformat(const char *fmt, va_list ap)
     if (n < 0)
         return NULL;
     char *s = malloc((size_t)n + 1);
-    if (s)
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    if (!s)
+        return NULL;
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    for (const char *p = s; *p;) {
+        size_t k = wg_utf8_len(p);
+        if (!k) {
+            char *t = dup_utf8(s);
+            free(s);
+            return t;
+        }
+        p += k;
+    }
     return s;
 }
 
@@ -132,7 +196,7 @@ void wg_doc_note(wg_doc *d, const char *fmt, ...)
 void wg_doc_code(wg_doc *d, const char *text)
 {
     wg_doc_block *b = add(d, WG_DOC_CODE);
-    if (b && !(b->text = strdup(text ? text : "")))
+    if (b && !(b->text = dup_utf8(text ? text : "")))
         d->failed = 1;
 }
 
@@ -197,7 +261,7 @@ void wg_doc_th(wg_doc *d, wg_doc_table *t, unsigned style, const char *text)
     for (size_t c = 0; c < t->ncols; c++)
         if (!t->head[c].text) {
             t->head[c].style = style;
-            if (!(t->head[c].text = strdup(text)))
+            if (!(t->head[c].text = dup_utf8(text)))
                 d->failed = 1;
             return;
         }

@@ -18,6 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The length of the well-formed UTF-8 character at s (1 for ASCII, the
+ * NUL included), or 0 when the byte at s starts none.  Every text that
+ * goes into a document is made UTF-8 this way, a bad byte becoming U+FFFD;
+ * the CSV writers use it for their fields. */
+size_t wg_utf8_len(const char *s);
+
 typedef enum wg_doc_kind {
     WG_DOC_HEADING,          /* level 1..3, with an id to link to */
     WG_DOC_PARA,

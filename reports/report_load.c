@@ -15,6 +15,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "report_load.h"
+#include "report_doc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -622,6 +623,7 @@ static int load_graphs(loader *L, char *why, size_t len)
         d->graphs++;
         rc_->graphs++;
         rc_->checks += dirs;
+        s->directions += dirs;
         rc_->check_seconds += sqlite3_column_double(gs, 7);
         if (cls & WG_REP_CLS_ORDER2)
             d->o2_graphs++;
@@ -789,6 +791,164 @@ int wg_rep_load_stores(wg_report_data *d, const char *const *paths, size_t n, ch
     sqlite3_finalize(L.ins_opid);
     free(L.camp_src);
     free(L.camp_ident);
+    return status;
+}
+
+/* ------------------------------------------------------------------ odd rows */
+
+static int add_warning(wg_report_data *d, char *text, char *why, size_t len)
+{
+    if (!text)
+        return wg_rep_error(why, len, WG_ENOMEM, "out of memory");
+    if (d->nwarnings < WG_REP_MAX_WARNINGS)
+        d->warnings[d->nwarnings++] = text;
+    else
+        free(text);
+    return WG_OK;
+}
+
+/* appends to a growing sentence; a failed growth leaves *buf NULL */
+static void appendf(char **buf, size_t *n, const char *fmt, ...)
+{
+    if (!*buf)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *b = k < 0 ? NULL : realloc(*buf, *n + (size_t)k + 1);
+    if (!b) {
+        free(*buf);
+        *buf = NULL;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b + *n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    *buf = b;
+    *n += (size_t)k;
+}
+
+/* a name from a store for a sentence shown on a terminal and in a note:
+ * at most 40 bytes; control characters, bytes that are not UTF-8 and the
+ * note's marks (` [ ]) as '?' */
+static void plain_name(const char *s, char *buf, size_t len)
+{
+    size_t k = 0;
+    while (s && *s && k + 5 < len && k < 40) {
+        size_t n = wg_utf8_len(s);
+        unsigned char c = (unsigned char)*s;
+        if (!n || c < 0x20 || c == 0x7f || c == '`' || c == '[' || c == ']') {
+            buf[k++] = '?';
+            s++;
+        } else {
+            memcpy(buf + k, s, n);
+            k += n;
+            s += n;
+        }
+    }
+    buf[k] = '\0';
+}
+
+#define KNOWN_VERDICTS "('pass', 'fail', 'nondiff', 'invalid', 'unstable')"
+
+/* the names of unknown verdicts among the graphs and checks kept */
+static int unknown_verdicts(wg_report_data *d, char *why, size_t len)
+{
+    static const char *const sql[2] = {
+        "SELECT g.verdict, count(*) FROM g WHERE g.id >> 40 = ?1 AND g.verdict NOT IN "
+        KNOWN_VERDICTS " GROUP BY g.verdict ORDER BY count(*) DESC LIMIT 5",
+        "SELECT c.verdict, count(*) FROM s.check_result c JOIN g ON g.id = (?1 << 40) + c.graph"
+        " WHERE c.verdict IS NULL OR c.verdict NOT IN " KNOWN_VERDICTS
+        " GROUP BY c.verdict ORDER BY count(*) DESC LIMIT 5" };
+    static const char *const what[2] = { "graph", "check" };
+    size_t n = 0;
+    char *text = strdup("");
+    appendf(&text, &n, "Verdicts this program does not know, counted as \"other\" and in no "
+            "error figure (a newer program wrote them, or the store was edited):");
+    int listed = 0, status = WG_OK;
+    for (size_t i = 0; i < d->nstores && status == WG_OK; i++) {
+        if ((status = attach(d->db, d->stores[i].path, why, len)) != WG_OK)
+            break;
+        for (int k = 0; k < 2 && status == WG_OK; k++) {
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v2(d->db, sql[k], -1, &st, NULL) != SQLITE_OK) {
+                status = wg_rep_error(why, len, WG_EIO, "%s: reading the verdicts: %s",
+                                      d->stores[i].path, sqlite3_errmsg(d->db));
+                break;
+            }
+            sqlite3_bind_int64(st, 1, (int64_t)i);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                const char *v = (const char *)sqlite3_column_text(st, 0);
+                long long c = sqlite3_column_int64(st, 1);
+                char name[64];
+                plain_name(v, name, sizeof name);
+                appendf(&text, &n, "%s %s (%lld %s%s in %s)", listed++ ? "," : "",
+                        v ? name : "none", c, what[k], c == 1 ? "" : "s", d->stores[i].path);
+            }
+            sqlite3_finalize(st);
+        }
+        sqlite3_exec(d->db, "DETACH DATABASE s", NULL, NULL, NULL);
+    }
+    appendf(&text, &n, ".");
+    if (status != WG_OK) {
+        free(text);
+        return status;
+    }
+    return add_warning(d, text, why, len);
+}
+
+/* graphs of store i with fewer check rows than directions */
+static int missing_rows(wg_report_data *d, size_t i, char *why, size_t len)
+{
+    const char *file = d->stores[i].path;
+    int status = attach(d->db, file, why, len);
+    if (status != WG_OK)
+        return status;
+    sqlite3_stmt *st;
+    /* each graph's rows counted through the (graph, direction) index */
+    if (sqlite3_prepare_v2(d->db,
+            "SELECT sg.campaign, sg.idx, sg.directions, (SELECT count(*) FROM s.check_result c"
+            " WHERE c.graph = sg.id) AS n FROM s.graph sg JOIN g ON g.id = (?1 << 40) + sg.id"
+            " WHERE sg.directions > n ORDER BY sg.id", -1, &st, NULL) != SQLITE_OK) {
+        status = wg_rep_error(why, len, WG_EIO, "%s: counting the check rows: %s", file,
+                              sqlite3_errmsg(d->db));
+    } else {
+        sqlite3_bind_int64(st, 1, (int64_t)i);
+        size_t n = 0;
+        char *text = strdup(""), *first = strdup("");
+        size_t nf = 0;
+        long long graphs = 0, rows = 0;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            long long dirs = sqlite3_column_int64(st, 2), have = sqlite3_column_int64(st, 3);
+            rows += dirs - have;
+            if (graphs++ < 3)
+                appendf(&first, &nf, "%scampaign %lld graph %lld (%lld of %lld)",
+                        graphs > 1 ? ", " : "", sqlite3_column_int64(st, 0),
+                        sqlite3_column_int64(st, 1), have, dirs);
+        }
+        sqlite3_finalize(st);
+        appendf(&text, &n, "%s: %lld graph%s with fewer check rows than directions, %lld "
+                "row%s missing (the store was edited or damaged; the figures are of the rows "
+                "present): %s%s.", file, graphs, graphs == 1 ? "" : "s", rows,
+                rows == 1 ? "" : "s", first ? first : "", graphs > 3 ? ", ..." : "");
+        free(first);
+        status = graphs ? add_warning(d, text, why, len) : (free(text), WG_OK);
+    }
+    sqlite3_exec(d->db, "DETACH DATABASE s", NULL, NULL, NULL);
+    return status;
+}
+
+int wg_rep_odd_rows(wg_report_data *d, char *why, size_t len)
+{
+    int status = WG_OK;
+    if (d->check_verdicts[WG_REP_OTHER] || d->graph_verdicts[WG_REP_OTHER])
+        status = unknown_verdicts(d, why, len);
+    /* rows read against rows due: equal in a whole store, so the per-graph
+     * count runs only when a store is short */
+    for (size_t i = 0; i < d->nstores && status == WG_OK; i++)
+        if (d->stores[i].checks < d->stores[i].directions)
+            status = missing_rows(d, i, why, len);
     return status;
 }
 

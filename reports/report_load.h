@@ -44,6 +44,14 @@ int wg_rep_load_stores(wg_report_data *d, const char *const *paths, size_t n, ch
 typedef int (*wg_rep_row_fn)(void *ctx, size_t store, sqlite3_stmt *row);
 int wg_rep_each_check(wg_report_data *d, wg_rep_row_fn fn, void *ctx, char *why, size_t len);
 
+/* After the counting pass: rows the figures cannot count as they should,
+ * as sentences in d->warnings.  Verdicts this program does not know
+ * (counted as "other", in no error figure: their names and counts), and
+ * graphs with fewer check rows than their directions (a store edited or
+ * damaged: how many, and the first few).  The stores are read again only
+ * when the counts show such rows.  WG_OK, or a status with why. */
+int wg_rep_odd_rows(wg_report_data *d, char *why, size_t len);
+
 /* verdict name -> column (WG_REP_OTHER for a name not known) */
 int wg_rep_verdict_code(const char *name);
 /* 1 when a graph of classes cls (WG_REP_CLS_*) is in row k of the class table */

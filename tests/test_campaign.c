@@ -284,6 +284,10 @@ static void kill_and_resume(void)
         long long later = graphs_in(path);
         CU_ASSERT_EQUAL(before, later);
         CU_ASSERT(before >= 5 && before < TOTAL);
+        /* the killed run is counted: it was counted when it began */
+        CU_ASSERT_EQUAL(count(path, "SELECT value FROM campaign_info WHERE key = 'runs'"), 1);
+        CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info WHERE key = "
+                                    "'run.1.started'"), 1);
         /* whole graphs only: every graph has its checks */
         CU_ASSERT_EQUAL(count(path, "SELECT COUNT(*) FROM graph g WHERE directions != "
                                     "(SELECT COUNT(*) FROM check_result c WHERE c.graph = g.id)"), 0);
@@ -298,6 +302,10 @@ static void kill_and_resume(void)
         CU_ASSERT_EQUAL(count(path, "SELECT COUNT(*) FROM campaign"), 1);
         CU_ASSERT_EQUAL(count(path, "SELECT COUNT(*) FROM check_result"), 2 * TOTAL);
         CU_ASSERT(same_rows(ref, path));
+        CU_ASSERT_EQUAL(count(path, "SELECT value FROM campaign_info WHERE key = 'runs'"), 2);
+        /* the lock of the killed run was taken over and released at the end */
+        CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info WHERE key = 'running'"),
+                        0);
     }
 }
 
@@ -519,8 +527,67 @@ static void records_info(void)
     CU_ASSERT(fabs(e2 - (e1 + st.elapsed)) <= 0.0006);
     CU_ASSERT(e2 >= e1);
     wg_store_close(s);
-    /* one set of keys per campaign: nothing else was added */
-    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info"), 9);
+    /* one set of keys per campaign and two per run (run.N.started,
+     * run.N.seconds): nothing else was added, the lock released */
+    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info"), 13);
+    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info WHERE key GLOB 'run.2.*'"), 2);
+}
+
+/* A second process on a running campaign is refused, naming the holder;
+ * the lock of a process that is gone, or of a pid now another process's,
+ * is taken over. */
+static void one_process_per_campaign(void)
+{
+    const char *path = tmp_path("locked.sqlite");
+    unlink(path);
+    wg_campaign_options o;
+    wg_campaign_stats st;
+    small_options(&o, path);
+    o.graphs = 2;
+    CU_ASSERT_EQUAL_FATAL(run(&o, &st), WG_OK);
+    int64_t c = st.campaign_id;
+    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info WHERE key = 'running'"), 0);
+
+    /* a live holder: a child that waits (start 0: only its pid is checked) */
+    pid_t holder = fork();
+    CU_ASSERT_FATAL(holder >= 0);
+    if (holder == 0) {
+        pause();
+        _exit(0);
+    }
+    char lock[128];
+    snprintf(lock, sizeof lock, "pid %ld start 0 since 2024-01-01T00:00:00Z", (long)holder);
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, "running", lock, &err), WG_OK);
+    wg_store_close(s);
+    o.graphs = 4;
+    char why[512] = "", want[200];
+    CU_ASSERT_EQUAL(wg_campaign_run(&o, &st, why, sizeof why), WG_EINVAL);
+    snprintf(want, sizeof want, "campaign %lld is being run by another process (pid %ld",
+             (long long)c, (long)holder);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, want));
+    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM graph"), 2);
+    /* gone: taken over */
+    kill(holder, SIGKILL);
+    waitpid(holder, NULL, 0);
+    CU_ASSERT_EQUAL(run(&o, &st), WG_OK);
+    CU_ASSERT_EQUAL(st.graphs, 4);
+    CU_ASSERT_EQUAL(count(path, "SELECT count(*) FROM campaign_info WHERE key = 'running'"), 0);
+    CU_ASSERT_EQUAL(count(path, "SELECT value FROM campaign_info WHERE key = 'runs'"), 2);
+
+#ifdef __linux__
+    /* this process's pid with another start: an earlier process the pid
+     * belonged to, so the lock is stale */
+    snprintf(lock, sizeof lock, "pid %ld start 1 since 2024-01-01T00:00:00Z", (long)getpid());
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_campaign_set_info(s, c, "running", lock, &err), WG_OK);
+    wg_store_close(s);
+    o.graphs = 6;
+    CU_ASSERT_EQUAL(run(&o, &st), WG_OK);
+    CU_ASSERT_EQUAL(st.graphs, 6);
+#endif
 }
 
 /* ---------------------------------------------------------------- self-test */
@@ -599,6 +666,8 @@ int main(void)
         { "injected bug found, shrunk, reproducer reproduces", finds_injected_bug },
         { "bad options named", bad_options },
         { "a run records tool, machine, finish time, seconds and runs", records_info },
+        { "one process per campaign: a live holder refused, a gone one taken over",
+          one_process_per_campaign },
         { "short self-test meets its targets", short_selftest },
         { NULL, NULL }
     };

@@ -750,6 +750,54 @@ static void status_texts(void)
     CU_ASSERT_STRING_NOT_EQUAL(wg_errmsg(NULL), "");
 }
 
+/* Every failing call sets its own message: an earlier failure's message is
+ * planted, then each call below fails with an error status, and wg_errmsg
+ * must name the failing call (before, the three inspection calls on a
+ * const tape left the planted message, which described something else). */
+#define PLANTED "wg_graph_add_output: 'not a name' cannot name an output"
+static void own_messages(void)
+{
+    wg_graph *gr = wg_graph_new();
+    wg_tape *t = wg_graph_tape(gr);
+    wg_var x = wg_graph_add_input(gr, "x", 2.0);
+    wg_var y = wg_sin(t, x);
+    size_t shape[1] = { 3 };
+    double data[3] = { 1, 2, 3 }, out[3], g1[1];
+    wg_var v = wg_tensor_input(t, 1, shape, data);
+    wg_var bad = { 0, 0 };
+    wg_tensor_attrs at;
+#define OWN(call, fn)                                                                      \
+    do {                                                                                  \
+        CU_ASSERT_EQUAL(wg_graph_add_output(gr, "not a name", y), WG_EINVAL);             \
+        CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "cannot name an output"));            \
+        int st_ = (call);                                                                 \
+        CU_ASSERT_NOT_EQUAL(st_, WG_OK);                                                  \
+        if (!strstr(wg_errmsg(t), fn) || strstr(wg_errmsg(t), "cannot name an output"))   \
+            fprintf(stderr, "\n  %s: message '%s'\n", #call, wg_errmsg(t));              \
+        CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), fn));                                 \
+        CU_ASSERT_EQUAL(wg_status(t), WG_OK);                                             \
+    } while (0)
+    OWN(wg_tensor_value(t, bad, out), "wg_tensor_value");
+    OWN(wg_tensor_value(t, v, NULL), "wg_tensor_value");
+    OWN(wg_grad_of_tensor(t, bad, out), "wg_grad_of_tensor");
+    OWN(wg_grad_of_tensor(t, v, NULL), "wg_grad_of_tensor");
+    OWN(wg_node_attrs(t, 1000, &at), "wg_node_attrs");
+    OWN(wg_node_attrs(t, wg_var_index(t, y), &at), "wg_node_attrs");
+    /* drivers built on others name the one that found the error (wg_grad
+     * on wg_vjp, wg_hessian on wg_grad_graph): their own message all the same */
+    OWN(wg_grad(t, bad, 1, &x, g1), "live handle");
+    OWN(wg_grad(t, y, 1, &x, NULL), "is NULL");
+    OWN(wg_jvp(t, 1, &x, NULL, 1, &y, g1), "wg_jvp");
+    OWN(wg_backward(t, bad, 1.0), "wg_backward");
+    OWN(wg_eval(t, 1, &bad, data), "wg_eval");
+    OWN(wg_hvp(t, y, 1, &x, NULL, g1), "wg_hvp");
+    OWN(wg_hessian(t, bad, 1, &x, g1), "live handle");
+    OWN(wg_trace_tangent(gr, NULL, stdout), "wg_trace_tangent");
+    OWN(wg_trace_adjoint(gr, 5, stdout), "wg_trace_adjoint");
+#undef OWN
+    wg_graph_free(gr);
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
@@ -766,6 +814,7 @@ int main(void)
         { "EDOM and ERANGE at a replay point", errors_at_a_point },
         { "ENOMEM: every allocation fails once", out_of_memory },
         { "wg_strerror: a distinct text for every code", status_texts },
+        { "every failing call sets its own message", own_messages },
         { NULL, NULL }
     };
     return wg_test_main("errors", cases);

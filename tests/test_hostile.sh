@@ -143,6 +143,55 @@ else
     echo "test_hostile.sh: no python3: the unchecked-campaign check skipped"
 fi
 
+# ---------------------------------------------------------------- reproducers not written (item 8)
+# a folder where each reproducer file should go: the rename onto it fails;
+# every failing graph says so, the count follows, the summary tells
+# reproducers stored only from those with files
+for j in 1 2; do
+    mkdir -p r8-$j/repro
+    for i in 0 1 2 3 4 5; do mkdir -p r8-$j/repro/fail-$i.wg/x; done
+    expect 1 "could not be written to r8-$j/repro (said above)" -- \
+        "$fuzz" --graphs 6 --out r8-$j --inject-bug cos-sign --ops cos,add,mul --quiet --jobs $j
+    for frag in "graph 2: reproducer not saved: wg_repro_save: cannot rename" \
+                "reproducers: 2 (2 in the store only, not as files)" \
+                "(reproducer in the store only)"; do
+        grep -qF -- "$frag" err out ||
+            { echo "FAIL: --jobs $j: no '$frag' in its output"; failures=$((failures + 1)); }
+    done
+done
+
+# ---------------------------------------------------------------- killed runs, two at once (items 10, 11)
+# a campaign killed with SIGKILL mid-run: counted as a run with the time it
+# ran (brought up to date every second); a second process on it meanwhile
+# is refused, naming the first; the next run takes the dead one's lock over
+info() {
+    python3 -c 'import sqlite3, sys
+r = sqlite3.connect(sys.argv[1]).execute("SELECT value FROM campaign_info WHERE key = ?", (sys.argv[2],)).fetchone()
+print(r[0] if r else "")' c10/results.sqlite "$1" 2>/dev/null
+}
+if command -v python3 >/dev/null 2>&1; then
+    "$fuzz" --graphs 1000000 --out c10 --quiet >/dev/null 2>&1 &
+    first=$!
+    n=0; while [ -z "$(info running)" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+    expect 2 "campaign 1 is being run by another process (pid $first, since" -- \
+        "$fuzz" --graphs 1000000 --out c10 --quiet
+    sleep 3
+    kill -9 $first; wait $first 2>/dev/null
+    runs=$(info runs) secs=$(info elapsed_seconds)
+    [ "$runs" = 1 ] || { echo "FAIL: a killed run not counted (runs '$runs')"; failures=$((failures + 1)); }
+    awk -v s="$secs" 'BEGIN { exit !(s >= 2) }' ||
+        { echo "FAIL: a killed run's time lost (elapsed_seconds '$secs')"; failures=$((failures + 1)); }
+    expect 0 "the process of its last run is gone (killed?)" -- \
+        "$fuzz" --graphs 1000000 --time 1 --out c10 --quiet
+    runs=$(info runs) secs2=$(info elapsed_seconds)
+    [ "$runs" = 2 ] || { echo "FAIL: runs '$runs' after a resume, expected 2"; failures=$((failures + 1)); }
+    awk -v a="$secs" -v b="$secs2" 'BEGIN { exit !(b >= a + 0.9) }' ||
+        { echo "FAIL: elapsed_seconds $secs2 after a resume of 1 s from $secs"; failures=$((failures + 1)); }
+    [ -z "$(info running)" ] || { echo "FAIL: the lock left behind"; failures=$((failures + 1)); }
+else
+    echo "test_hostile.sh: no python3: the killed-run checks skipped"
+fi
+
 # ---------------------------------------------------------------- reads that must not write (items 7, 9)
 expect 2 "(a read creates no store)" -- "$fuzz" --summary nosuch.sqlite
 [ -e nosuch.sqlite ] && { echo "FAIL: --summary created nosuch.sqlite"; failures=$((failures + 1)); }
@@ -161,6 +210,45 @@ if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE schema_version SET version = 99"); c.commit()' v99.sqlite
     expect 2 "schema version 99" -- "$fuzz" --summary v99.sqlite
     expect 2 "schema version 99" -- "$report" v99.sqlite -o r99 --no-plots
+    # item 9: a store with bytes that are not UTF-8 in its labels and
+    # messages, verdicts no program knows and a graph short of check rows:
+    # the report stays UTF-8 (U+FFFD for each bad byte), and the odd rows
+    # are named in a note and on stderr
+    cp r8-1/results.sqlite odd.sqlite
+    python3 - odd.sqlite <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""
+UPDATE check_result SET verdict = 'bogus' WHERE graph = 1 AND direction = 0;
+UPDATE graph SET verdict = 'weird' WHERE id = 2;
+DELETE FROM check_result WHERE graph = 4 AND direction = 2;
+UPDATE graph SET label = CAST(X'666f80ff3c62' AS TEXT) WHERE id = 3;
+UPDATE check_result SET message = CAST(X'6d7367c3' AS TEXT), fail_mode = CAST(X'ff41' AS TEXT)
+  WHERE verdict = 'fail';
+""")
+db.commit()
+PY
+    expect 0 "warning: Verdicts this program does not know, counted as \"other\"" -- \
+        "$report" odd.sqlite -o rodd --no-plots
+    for frag in "weird (1 graph in odd.sqlite), bogus (1 check in odd.sqlite)" \
+                "odd.sqlite: 1 graph with fewer check rows than directions, 1 row missing"; do
+        grep -qF -- "$frag" err && grep -qF -- "$frag" rodd/report.md ||
+            { echo "FAIL: no '$frag' on stderr and in report.md"; failures=$((failures + 1)); }
+    done
+    python3 - rodd <<'PY' || failures=$((failures + 1))
+import sys
+for f in ("report.md", "report.html", "fails.csv", "ops.csv"):
+    b = open(sys.argv[1] + "/" + f, "rb").read()
+    try:
+        b.decode("utf-8")
+    except UnicodeDecodeError as e:
+        sys.exit("FAIL: %s is not UTF-8: %s" % (f, e))
+    if f != "ops.csv" and "\ufffd".encode() not in b:
+        sys.exit("FAIL: %s has no U+FFFD for the bad bytes" % f)
+PY
+    # a whole store: no warning
+    expect 0 "" -- "$report" r8-1 -o rwhole --no-plots
+    grep -q "warning" err && { echo "FAIL: a warning on a whole store"; failures=$((failures + 1)); }
     # a writer holding the store: the read waits a few seconds, then says so
     python3 - f2/results.sqlite <<'PY' &
 import sqlite3, sys, time
@@ -188,6 +276,31 @@ if [ "$(id -u)" -ne 0 ]; then
     mkdir ro && cp f2/results.sqlite ro/ && chmod a-w ro/results.sqlite ro
     expect 0 "4 graphs" -- "$fuzz" --summary ro/results.sqlite
     chmod u+w ro
+fi
+
+# ---------------------------------------------------------------- a full disk (item 14)
+# the system's reason, not "input/output error": /dev/full as standard
+# output, and a small tmpfs for the files the programs make (where this
+# process may mount one)
+expect 1 "writing the DOT text to standard output failed: No space left on device" -- \
+    sh -c '"$0" -e "sin(x)" --at x=1 --dot >/dev/full' "$verify"
+expect 1 "writing the results to standard output failed: No space left on device" -- \
+    sh -c '"$0" -e "sin(x)" --at x=1 >/dev/full' "$verify"
+expect 1 "writing the results to standard output failed: No space left on device" -- \
+    sh -c '"$0" --suite s/in.suite >/dev/full' "$verify"
+mkdir full
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=128k tmpfs full 2>/dev/null; then
+    trap 'umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"' EXIT
+    dd if=/dev/zero of=full/fill bs=1k count=124 2>/dev/null
+    expect 1 "full/rep/report.html: cannot write: No space left on device" -- \
+        "$report" f2 -o full/rep --no-plots
+    expect 2 "database or disk is full (No space left on device)" -- \
+        "$verify" --check ok.wg --store full/s.sqlite
+    expect 2 "database or disk is full (No space left on device)" -- \
+        "$fuzz" --graphs 3 --out full/fz --quiet
+    umount full
+else
+    echo "test_hostile.sh: cannot mount a tmpfs here: the full-disk checks of files skipped"
 fi
 
 echo "test_hostile.sh: $checks inputs, $failures failure(s)"

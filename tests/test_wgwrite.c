@@ -507,6 +507,20 @@ static void refusals(void)
     CU_ASSERT_EQUAL(wg_graph_write_dot(g, 0, NULL), WG_EINVAL);
     CU_ASSERT_STRING_EQUAL(wg_errmsg(t), "wg_graph_write_dot: out is NULL");
     CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+    /* a full device: the system's reason, not just "write error"
+     * (unbuffered, so the writer itself meets the failed write) */
+    FILE *full = fopen("/dev/full", "w");
+    if (full) {
+        setvbuf(full, NULL, _IONBF, 0);
+        wg_graph_add_output(g, "y", x);
+        CU_ASSERT_EQUAL(wg_graph_write(g, full), WG_EIO);
+        CU_ASSERT_STRING_EQUAL(wg_errmsg(t), "wg_graph_write: write error: No space left on device");
+        clearerr(full);
+        CU_ASSERT_EQUAL(wg_graph_write_dot(g, 0, full), WG_EIO);
+        CU_ASSERT_STRING_EQUAL(wg_errmsg(t),
+                               "wg_graph_write_dot: writing failed: No space left on device");
+        fclose(full);
+    }
     wg_graph_free(g);
 
     /* a graph whose tape was cleared under it: its inputs name no nodes */

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -241,7 +242,9 @@ int cli_session_end(session *ss)
     int rc = ss->unexpected ? 1 : ss->errors ? EXIT_BAD : EXIT_SUCCESS;
     cli_session_free(ss);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fputs(PROG ": writing the results failed\n", stderr);
+        /* errno of the failed write (the flush's or an earlier one's) */
+        fprintf(stderr, PROG ": writing the results to standard output failed: %s\n",
+                errno ? strerror(errno) : "the stream's error flag is set");
         return EXIT_INTERNAL;
     }
     return rc;

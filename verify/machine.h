@@ -33,6 +33,46 @@ void wg_machine_describe(wg_machine *m);
 int wg_machine_record_run(wg_store *s, int64_t campaign, const char *tool, double elapsed,
                           const wg_store_info *extra, size_t n, wg_store_error *err);
 
+/* ------------------------------------------------------------------ a run in steps */
+
+/* A run of a campaign recorded as it goes, so that a run killed at any
+ * moment (SIGKILL included) is counted with the time it had run:
+ * wg_machine_run_begin counts it and notes its start, wg_machine_run_progress
+ * every few seconds brings elapsed_seconds up to date, wg_machine_run_end
+ * writes what wg_machine_record_run writes.  The run holds the campaign's
+ * lock meanwhile: key "running" (WG_MACHINE_LOCK_KEY) = "pid P start T
+ * since UTC", T the process's start (Linux /proc; 0 elsewhere), so that a
+ * reused pid is not taken for the holder.  A second process that would run
+ * the campaign is refused while the holder lives; the lock of a holder
+ * that is gone (killed) is taken over, and the run says whose it took in
+ * run->stale.  The lock is one machine's: a store is written from one
+ * machine at a time (SQLite's WAL needs shared memory). */
+#define WG_MACHINE_LOCK_KEY "running"
+
+typedef struct wg_machine_run {
+    int64_t campaign;
+    unsigned long number;    /* this run: 1 for a campaign's first, then 2, ... */
+    double before;           /* elapsed_seconds of the campaign's earlier runs */
+    char lock[128];          /* the lock's value while this run holds it */
+    char stale[128];         /* the lock of a gone holder this run took over, or "" */
+} wg_machine_run;
+
+/* Take the lock (WG_EINVAL with "is being run by another process (pid
+ * ...)" while another live process holds it), then count the run: runs
+ * + 1 and run.N.started (UTC) in one transaction. */
+int wg_machine_run_begin(wg_store *s, int64_t campaign, wg_machine_run *run,
+                         wg_store_error *err);
+/* elapsed_seconds = the earlier runs' + elapsed, and run.N.seconds = elapsed */
+int wg_machine_run_progress(wg_store *s, const wg_machine_run *run, double elapsed,
+                            wg_store_error *err);
+/* The end: the keys of wg_machine_record_run (runs and elapsed_seconds as
+ * above, not added again) and run.N.seconds, then the lock released. */
+int wg_machine_run_end(wg_store *s, const wg_machine_run *run, const char *tool, double elapsed,
+                       const wg_store_info *extra, size_t n, wg_store_error *err);
+/* Release the lock only (a run that fails before its end); a lock that is
+ * no longer this run's is left alone. */
+int wg_machine_run_release(wg_store *s, const wg_machine_run *run, wg_store_error *err);
+
 #ifdef __cplusplus
 }
 #endif

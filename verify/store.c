@@ -254,6 +254,11 @@ static int db_fail(const char *path, sqlite3 *db, int rc, wg_store_error *err, c
     int sys = (db && (prim == SQLITE_IOERR || prim == SQLITE_CANTOPEN || prim == SQLITE_FULL ||
                       prim == SQLITE_READONLY || prim == SQLITE_PERM))
                   ? sqlite3_system_errno(db) : 0;
+    /* SQLite reports a full disk as SQLITE_FULL with no system errno left
+     * (it retries and truncates after the failed write): the system's
+     * words for it, so that a full disk reads like one everywhere */
+    if (prim == SQLITE_FULL && !sys)
+        sys = ENOSPC;
     if (prim == SQLITE_NOTADB)
         return fail(err, WG_EIO, "%s: %s: not an SQLite database (%s)", path, what, msg);
     if (sys)
@@ -808,6 +813,72 @@ int wg_store_campaign_get_info(wg_store *s, int64_t campaign, const char *key, c
         status = s_fail(s, rc, err, "cannot read the campaign's info");
     }
     sqlite3_finalize(st);
+    return status;
+}
+
+int wg_store_campaign_swap_info(wg_store *s, int64_t campaign, const char *key,
+                                const char *expect, const char *value, int *swapped,
+                                char **found, wg_store_error *err)
+{
+    clear_error(err);
+    if (found)
+        *found = NULL;
+    if (!s || !key || !*key || !swapped)
+        return fail(err, WG_EINVAL, "wg_store_campaign_swap_info: NULL argument");
+    *swapped = 0;
+    /* BEGIN IMMEDIATE: the read and the write are one step for every other
+     * connection, so two processes cannot both see the key free */
+    int status = run(s, s->begin, err, "cannot start a transaction");
+    if (status != WG_OK)
+        return status;
+    char *now = NULL;
+    sqlite3_stmt *st = NULL;
+    status = prepare(s, "SELECT value FROM campaign_info WHERE campaign = ?1 AND key = ?2",
+                     &st, err);
+    if (status == WG_OK) {
+        sqlite3_bind_int64(st, 1, campaign);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(st, 0);
+            if (!(now = strdup(t ? (const char *)t : "")))
+                status = fail(err, WG_ENOMEM, "%s: out of memory", s->path);
+        } else if (rc != SQLITE_DONE) {
+            status = s_fail(s, rc, err, "cannot read the campaign's info");
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    int same = (!now && !expect) || (now && expect && strcmp(now, expect) == 0);
+    if (status == WG_OK && same) {
+        status = prepare(s, value ? "INSERT OR REPLACE INTO campaign_info (campaign, key, value)"
+                                    " VALUES (?1, ?2, ?3)"
+                                  : "DELETE FROM campaign_info WHERE campaign = ?1 AND key = ?2",
+                         &st, err);
+        if (status == WG_OK) {
+            sqlite3_bind_int64(st, 1, campaign);
+            sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+            if (value)
+                sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+            int rc = sqlite3_step(st);
+            if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+                status = fail(err, WG_EINVAL, "%s: no campaign %" PRId64 " in the store",
+                              s->path, campaign);
+            else if (rc != SQLITE_DONE)
+                status = s_fail(s, rc, err, "cannot store the campaign's info");
+            sqlite3_finalize(st);
+        }
+    }
+    if (status == WG_OK)
+        status = run(s, s->commit, err, "cannot commit the campaign's info");
+    if (status != WG_OK && !sqlite3_get_autocommit(s->db))
+        run(s, s->rollback, NULL, "");
+    if (status == WG_OK)
+        *swapped = same;
+    if (found && status == WG_OK)
+        *found = now;
+    else
+        free(now);
     return status;
 }
 
@@ -1532,6 +1603,8 @@ int wg_store_summarize(wg_store *s, int64_t campaign, wg_store_summary *sum,
         "  WHERE " IN_CAMPAIGN("g") "),"
         " (SELECT count(*) FROM reproducer r JOIN graph g ON r.graph = g.id"
         "  WHERE " IN_CAMPAIGN("g") "),"
+        " (SELECT count(*) FROM reproducer r JOIN graph g ON r.graph = g.id"
+        "  WHERE " IN_CAMPAIGN("g") " AND r.path IS NULL),"
         " (SELECT count(DISTINCT o.op) FROM graph_op o JOIN graph g ON o.graph = g.id"
         "  WHERE " IN_CAMPAIGN("g") ")", &st, err);
     if (status == WG_OK) {
@@ -1544,7 +1617,8 @@ int wg_store_summarize(wg_store *s, int64_t campaign, wg_store_summary *sum,
             sum->seconds = sqlite3_column_double(st, 3);
             sum->checks = (uint64_t)sqlite3_column_int64(st, 4);
             sum->reproducers = (uint64_t)sqlite3_column_int64(st, 5);
-            sum->ops_covered = (unsigned)sqlite3_column_int64(st, 6);
+            sum->reproducers_no_file = (uint64_t)sqlite3_column_int64(st, 6);
+            sum->ops_covered = (unsigned)sqlite3_column_int64(st, 7);
         } else {
             status = s_fail(s, rc, err, "cannot summarize");
         }
@@ -1618,7 +1692,12 @@ int wg_store_print_summary(wg_store *s, int64_t campaign, FILE *out, wg_store_er
             sum.seconds);
     print_verdicts(out, "checks", sum.check_verdicts);
     print_verdicts(out, "graphs", sum.graph_verdicts);
-    fprintf(out, "  ops covered: %u of %d; reproducers: %" PRIu64 "\n", sum.ops_covered,
+    fprintf(out, "  ops covered: %u of %d; reproducers: %" PRIu64, sum.ops_covered,
             (int)WG_OP_COUNT, sum.reproducers);
+    /* a reproducer whose file could not be written is not lost (its text
+     * is stored), but it is not where the reader would look for it */
+    if (sum.reproducers_no_file)
+        fprintf(out, " (%" PRIu64 " in the store only, not as files)", sum.reproducers_no_file);
+    fputc('\n', out);
     return wg_store_fails_by_op(s, campaign, print_fail_line, out, err);
 }

@@ -124,6 +124,16 @@ int wg_store_campaign_put_info(wg_store *s, int64_t campaign, const wg_store_inf
 int wg_store_campaign_get_info(wg_store *s, int64_t campaign, const char *key, char **value,
                                wg_store_error *err);
 
+/* Compare and set one key, in one write transaction: when the key holds
+ * expect (NULL: when it is absent) it is set to value (NULL: deleted) and
+ * *swapped = 1; otherwise nothing changes and *swapped = 0.  *found, when
+ * found is not NULL, gets the value the key held (malloc'd; NULL when it
+ * was absent).  Two processes cannot both swap from the same value: the
+ * lock of a campaign's run is made of this (machine.h). */
+int wg_store_campaign_swap_info(wg_store *s, int64_t campaign, const char *key,
+                                const char *expect, const char *value, int *swapped,
+                                char **found, wg_store_error *err);
+
 /* ------------------------------------------------------------------ graphs */
 
 /* One graph and everything found on it, as wg_store_put_graph writes it. */
@@ -230,6 +240,8 @@ typedef struct wg_store_summary {
     uint64_t checks;
     uint64_t check_verdicts[WG_VERDICT_COUNT];  /* checks by verdict */
     uint64_t reproducers;
+    uint64_t reproducers_no_file;               /* of those, stored with no file path
+                                                   (not saved, or saved nowhere) */
     unsigned ops_covered;                       /* distinct ops in stored graphs */
     double seconds;                             /* check time, summed */
 } wg_store_summary;

@@ -236,12 +236,12 @@ int main(int argc, char **argv)
     }
     if (o.dot) {
         int s = wg_graph_write_dot(g, o.dot_values ? WG_DOT_VALUES : 0, stdout);
+        int e = s == WG_OK && fflush(stdout) != 0 ? errno : 0;
+        if (s != WG_OK || e)
+            fprintf(stderr, PROG ": writing the DOT text to standard output failed: %s\n",
+                    s != WG_OK ? wg_errmsg(t) : strerror(e));
         wg_graph_free(g);
-        if (s != WG_OK || fflush(stdout) != 0) {
-            fputs(PROG ": writing the DOT text failed\n", stderr);
-            return EXIT_INTERNAL;
-        }
-        return EXIT_SUCCESS;
+        return s != WG_OK || e ? EXIT_INTERNAL : EXIT_SUCCESS;
     }
     if (wg_graph_noutputs(g) == 0) {
         rc = cli_fail("%s has no output: nothing to differentiate", o.file ? o.file : "the graph");
@@ -262,7 +262,9 @@ int main(int argc, char **argv)
         else
             cli_print_text(&o, &r, stdout);
         if (fflush(stdout) != 0 || ferror(stdout)) {
-            fputs(PROG ": writing the results failed\n", stderr);
+            /* errno of the failed write (the flush's or an earlier one's) */
+            fprintf(stderr, PROG ": writing the results to standard output failed: %s\n",
+                    errno ? strerror(errno) : "the stream's error flag is set");
             rc = EXIT_INTERNAL;
         }
     }

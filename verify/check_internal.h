@@ -92,6 +92,9 @@ typedef struct wg_chk {
     long double *ctan;          /* tangents under the documented kink conventions */
     double T;                   /* sum |w_j| tabs(y_j): the absolute scale of w.J u */
     double S_raw;               /* distance along u to the nearest singular point, linearized */
+    double S_sure, S_near;      /* the same over nodes certainly off their singular point at
+                                   the exact values, and over the others (bound.c) */
+    double S_hi;                /* the largest step scale: min(xscale, max(1, |x0_j|) / |u_j|) */
     double Rs;                  /* sum |lambda_i| |v_i|: how rounding in the replay reaches w.f */
 
     /* MPFR scratch of the reference */

@@ -58,6 +58,15 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
             fprintf(out, "  est %.3g", f->err_est);
         fputc('\n', out);
     }
+    for (int p = 0; !o2 && p < WG_PATH_COUNT; p++) {
+        const wg_figure *f = &res->path[p];
+        if (!f->computed)
+            continue;
+        fprintf(out, "    %-12s %-24.17g", wg_path_name((wg_path)p), f->value);
+        if (isfinite(f->abs_err))
+            fprintf(out, "  err %-9.3g  bound %.3g", f->abs_err, f->err_est);
+        fputc('\n', out);
+    }
     fprintf(out, "    bound      %.3g", res->bound);
     if (isfinite(res->dot_gap))
         fprintf(out, "   dot gap %.3g", res->dot_gap);
@@ -130,6 +139,30 @@ static void json_order2(FILE *out, const wg_check_result *res)
     fputc('}', out);
 }
 
+/* "paths": {"jvp-multi": {"value", "abs_err", "bound"} or null, ...} */
+static void json_paths(FILE *out, const wg_check_result *res)
+{
+    fputs(",\"paths\":{", out);
+    for (int p = 0; p < WG_PATH_COUNT; p++) {
+        const wg_figure *f = &res->path[p];
+        if (p)
+            fputc(',', out);
+        wg_json_string(out, wg_path_name((wg_path)p));
+        if (!f->computed) {
+            fputs(":null", out);
+            continue;
+        }
+        fputs(":{\"value\":", out);
+        wg_json_number(out, f->value);
+        fputs(",\"abs_err\":", out);
+        wg_json_number(out, f->abs_err);
+        fputs(",\"bound\":", out);
+        wg_json_number(out, f->err_est);
+        fputc('}', out);
+    }
+    fputc('}', out);
+}
+
 void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
 {
     if (!r || !out)
@@ -174,6 +207,8 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
             fputs("null", out);
         if (res->order == 2)
             json_order2(out, res);
+        else
+            json_paths(out, res);
     } else {
         fputs(",\"fail_mode\":null,\"reference\":null,\"reference_err\":null,"
               "\"reference_converged\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"

@@ -51,6 +51,26 @@ typedef enum wg_method {
 } wg_method;
 const char *wg_method_name(wg_method m);     /* "reverse", "forward", "central", "gsl" */
 
+/* The library's other derivative paths, each judged against the same
+ * reference (doc/VERIFY.md, "Every derivative path"): w.(J u) from
+ * wg_jvp_multi (u as the second of two directions), wg_grad (one output),
+ * wg_backward (accumulated over calls), the three Jacobians (J once per
+ * check, then w.(J u)), and wg_eval's replay at a new point (the replayed
+ * w.f against its MPFR value there, within a running error bound of the
+ * values). */
+typedef enum wg_path {
+    WG_PATH_JVP_MULTI = 0,
+    WG_PATH_GRAD,
+    WG_PATH_BACKWARD,
+    WG_PATH_JACOBIAN_FWD,
+    WG_PATH_JACOBIAN_REV,
+    WG_PATH_JACOBIAN,        /* wg_jacobian: the mode it picks */
+    WG_PATH_REPLAY,
+    WG_PATH_COUNT
+} wg_path;
+/* "jvp-multi", "grad", "backward", "jacobian-fwd", "jacobian-rev", "jacobian", "replay" */
+const char *wg_path_name(wg_path p);
+
 typedef struct wg_check_options {
     uint64_t seed;           /* directions are drawn from this seed (default 1) */
     unsigned directions;     /* random directions per check (default 3) */
@@ -106,6 +126,12 @@ typedef struct wg_check_result {
     double grad_exact;       /* the same from an MPFR replay of the recorded graph */
     double grad_reference;   /* the first-order MPFR reference w.(J u) */
     double grad_bound;       /* the first-order error bound of grad_value */
+    /* first order: the other paths' figures (computed 0 where a path does
+     * not apply: wg_grad and wg_backward need one-element outputs and
+     * inputs, the replay is judged on the first result of a scalar tape);
+     * err_est is each path's bound.  A path off its bound is a fail, with
+     * the path's name as fail_mode. */
+    wg_figure path[WG_PATH_COUNT];
 } wg_check_result;
 
 /* a whole check: one result per direction (and per column in full-Jacobian

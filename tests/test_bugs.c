@@ -273,6 +273,26 @@ static const tensor_case tcases[] = {
     { "hvp-no-cross", XZ "v2 = sin(x)\nv3 = exp(z)\nv4 = v2 + v3\noutput v4\n", -1, 0, NULL,
       2 },                                  /* no cross term anywhere */
     { "hvp-div-half", XZ "v2 = x / z\noutput v2\n", 2, 1, NULL, 2 },
+    /* blame that pointed elsewhere before (campaign graphs of sqrt-reverse): a
+     * sub-ulp difference in broadcast_to's summed adjoint, and a node on its
+     * kink (abs at 0, element 3) whose convention holds */
+    { "sqrt-reverse", "input x1 : 4 = [-2.195709228515625, -0.667424201965332, "
+      "-0.8055567741394043, 1.3548412322998047]\ninput x2 : 2x3x3x1 = [0.9676275253295898, "
+      "0.26746392250061035, -0.7918434143066406, 0.39412784576416016, 2.4389476776123047, "
+      "1.3364028930664062, 1.148056983947754, 0.9987735748291016, -1.3236160278320312, "
+      "0.5200009346008301, 0.9678897857666016, -0.33722925186157227, -2.0211353302001953, "
+      "3.5416202545166016, -0.7572569847106934, 0.39193010330200195, -0.7262887954711914, "
+      "-1.2805805206298828]\ninput x3 = 0.7809891700744629\n"
+      "v3 = max_reduce(x1, axis=0, keepdims=1)\nv4 = softplus(v3)\nv5 = log(x3)\n"
+      "v6 = sqrt(v4)\nv7 = broadcast_to(v6, shape=[3, 2])\nv8 = acos(v5)\n"
+      "output v7\noutput v8\n", 6, 1, "reverse", 1 },
+    { "sqrt-reverse", "input x1 : 1x3x2 = [-1.5244522094726562, -0.5393900871276855, "
+      "-0.448270320892334, 1.2991266250610352, -2.6756248474121094, 0.8820075988769531]\n"
+      "v1 = tanh(x1)\nv2 = exp(v1)\nv3 = sqrt(v2)\nconst v4 : 1x3x2 = [0.41304779052734375, "
+      "-1.0237650871276855, -0.07327032089233398, 1.2991266250610352, -2.6756248474121094, "
+      "1.8820075988769531]\nv5 = x1 - v4\nv6 = abs(v5)\nv7 = logsoftmax(v6, axis=1)\n"
+      "v8 = max_reduce(v6, axis=2, keepdims=1)\nv9 = v8 - v7\noutput v3\noutput v9\n", 3, 1,
+      NULL, 1 },
     /* the drivers and the replay: each seen in its own path of a first-order check */
     { "jvp-multi-lane", XZ "v2 = x * z\nv3 = sin(v2)\noutput v3\n", 2, 1, "jvp-multi", 1 },
     { "jvp-multi-lane", XZ "v2 = x + z\nv3 = sin(v2)\noutput v3\n", -1, 0, NULL, 1 },

@@ -205,6 +205,8 @@ static void check_direction(wg_chk *c, wg_check_result *res)
                sweep, res->reference, wg_errmsg(c->subj));
         wg_chk_radii(c);
         res->bound = wg_chk_bound(c);
+        long on_, kink_;            /* this direction's tangents under the conventions, */
+        wg_chk_convention(c, &on_, &kink_);     /* which blame reads */
         wg_chk_blame(c, &ref, res, !rev, rev);
         return;
     }

@@ -993,6 +993,57 @@ static void unstable_reference(void)
     wg_check_report_free(&r);
 }
 
+/* (1 - cos x) / x^2 at 1e-4: every rule right, the function cancels, AD
+ * 629% off: pass, flagged ill-conditioned with 0 correct digits */
+static int rec_cancel(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m;
+    if (ctx)
+        y[0] = wg_sin(t, x[0]);
+    else
+        y[0] = wg_div(t, wg_sub(t, wg_const(t, 1), wg_cos(t, x[0])), wg_square(t, x[0]));
+    return wg_status(t);
+}
+
+static void accuracy_is_told(void)
+{
+    wg_check_options o = opts(2);
+    wg_check_report r;
+    double at = 1e-4;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_cancel, NULL, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT(r.ill_conditioned);
+    CU_ASSERT(r.ad_digits < 1);
+    CU_ASSERT(r.results[0].ill_conditioned);
+    CU_ASSERT(r.results[0].condition > 1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    wg_check_report_print(&r, "cancel", f);
+    wg_check_report_json(&r, "cancel", f);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cancel: pass (ill-conditioned: 0 correct digits)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"accuracy\":{\"ill_conditioned\":true,\"ad_digits\":0"));
+    free(buf);
+    wg_check_report_free(&r);
+    /* the flag is a threshold: 0 turns it off */
+    o.accuracy_digits = 0;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_cancel, NULL, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT(!r.ill_conditioned);
+    wg_check_report_free(&r);
+    /* a well-conditioned function: AD to nearly every digit, no flag */
+    o = opts(2);
+    at = 1.0;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_cancel, &at, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT(!r.ill_conditioned);
+    CU_ASSERT(r.ad_digits >= 14);
+    CU_ASSERT(r.results[0].digits[WG_METHOD_CENTRAL] < r.ad_digits);
+    wg_check_report_free(&r);
+}
+
 /* ---------------------------------------------------------------- underflow and stationary points */
 
 /* tanh(361.5 x) at 1: tanh' = 1/cosh^2 is 4e-314, subnormal, with an
@@ -1255,6 +1306,7 @@ int main(void)
         { "underflowed partials and products are inside the bound", underflow_is_bounded },
         { "derivative 0: stationary, flat and C^1 points pass", stationary_point_passes },
         { "JSON and printed reports", json_report },
+        { "accuracy: correct digits, condition, the ill-conditioned flag", accuracy_is_told },
         { NULL, NULL }
     };
     int rc = wg_test_main("check", cases);

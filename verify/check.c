@@ -19,6 +19,29 @@
 
 /* ---------------------------------------------------------------- one direction */
 
+/* Correct digits of each method against a converged reference, the
+ * condition B / |reference|, and the flag: a result that passes (every
+ * rule right) while AD carries fewer than accuracy_digits correct digits,
+ * as (1 - cos x) / x^2 at 1e-4 does, where the function itself cancels.
+ * The verdict stays about rules; the flag is about the function. */
+static void accuracy(const wg_chk *c, wg_check_result *res, double B)
+{
+    if (!res->reference_converged || !(res->reference != 0) || !isfinite(res->reference))
+        return;
+    for (int k = 0; k < WG_METHOD_COUNT; k++) {
+        const wg_figure *f = &res->fig[k];
+        if (!f->computed || !isfinite(f->rel_err))
+            continue;
+        res->digits[k] = f->rel_err > 0 ? fmin(17.0, fmax(0.0, -log10(f->rel_err))) : 17.0;
+    }
+    res->condition = B / fabs(res->reference);
+    double ad = fmin(res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD]);
+    if (isnan(ad))      /* fmin takes the one computed */
+        return;
+    res->ill_conditioned = res->verdict == WG_VERDICT_PASS && c->opt.accuracy_digits > 0
+                           && ad < c->opt.accuracy_digits;
+}
+
 /* The other paths (paths.c) against the reference where the result
  * passed, else (a kink, no convergence) against forward mode, within each
  * path's bound: B for wg_jvp_multi, wg_grad and wg_backward of one
@@ -342,6 +365,7 @@ static void check_direction(wg_chk *c, wg_check_result *res)
     }
     if (res->verdict != WG_VERDICT_FAIL && res->verdict != WG_VERDICT_INVALID)
         judge_paths(c, res, B);
+    accuracy(c, res, B);
 }
 
 /* ---------------------------------------------------------------- entry points */
@@ -406,6 +430,7 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
     if (!r)
         return WG_EINVAL;
     memset(r, 0, sizeof *r);
+    r->ad_digits = NAN;
     double t0 = wg_chk_now();
     wg_chk c;
     memset(&c, 0, sizeof c);
@@ -513,6 +538,13 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
     wg_chk_close(&c);
     wg_lowering_free(&L);
     wg_chk_summarize(r, t0);
+    for (size_t k = 0; k < r->nresults; k++) {
+        const wg_check_result *res = &r->results[k];
+        double ad = fmin(res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD]);
+        if (!isnan(ad) && !(ad >= r->ad_digits))
+            r->ad_digits = ad;
+        r->ill_conditioned |= res->ill_conditioned;
+    }
     return WG_OK;
 }
 

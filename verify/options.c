@@ -38,6 +38,7 @@ void wg_check_options_init(wg_check_options *o)
     o->methods = (1u << WG_METHOD_COUNT) - 1u;
     o->full_jacobian = 0;
     o->order = 1;
+    o->accuracy_digits = 6;
 }
 
 void wg_check_report_free(wg_check_report *r)

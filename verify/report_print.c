@@ -67,6 +67,10 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
             fprintf(out, "  err %-9.3g  bound %.3g", f->abs_err, f->err_est);
         fputc('\n', out);
     }
+    if (!o2 && isfinite(res->condition))
+        fprintf(out, "    accuracy   digits reverse %.1f, forward %.1f; condition %.3g%s\n",
+                res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD], res->condition,
+                res->ill_conditioned ? " (ill-conditioned)" : "");
     fprintf(out, "    bound      %.3g", res->bound);
     if (isfinite(res->dot_gap))
         fprintf(out, "   dot gap %.3g", res->dot_gap);
@@ -96,8 +100,10 @@ void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out
 {
     if (!r || !out)
         return;
-    fprintf(out, "%s: %s (%zu result%s, %.3g ms)\n", name ? name : "check",
-            wg_verdict_name(r->verdict), r->nresults, r->nresults == 1 ? "" : "s",
+    fprintf(out, "%s: %s", name ? name : "check", wg_verdict_name(r->verdict));
+    if (r->ill_conditioned)     /* about the function, not the rules (doc/VERIFY.md) */
+        fprintf(out, " (ill-conditioned: %.0f correct digits)", floor(r->ad_digits));
+    fprintf(out, " (%zu result%s, %.3g ms)\n", r->nresults, r->nresults == 1 ? "" : "s",
             r->seconds * 1e3);
     if (r->error[0])
         fprintf(out, "  error: %s\n", r->error);
@@ -163,6 +169,26 @@ static void json_paths(FILE *out, const wg_check_result *res)
     fputc('}', out);
 }
 
+/* "accuracy": {"ill_conditioned", "ad_digits" (the fewest over the
+ * results), "digits": {method: ...} and "condition" of the worst result} */
+static void json_accuracy(FILE *out, const wg_check_report *r, const wg_check_result *res)
+{
+    fprintf(out, ",\"accuracy\":{\"ill_conditioned\":%s,\"ad_digits\":",
+            r->ill_conditioned ? "true" : "false");
+    wg_json_number(out, r->ad_digits);
+    fputs(",\"digits\":{", out);
+    for (int m = 0; m < WG_METHOD_COUNT; m++) {
+        if (m)
+            fputc(',', out);
+        wg_json_string(out, wg_method_name((wg_method)m));
+        fputc(':', out);
+        wg_json_number(out, res->digits[m]);
+    }
+    fputs("},\"condition\":", out);
+    wg_json_number(out, res->condition);
+    fputc('}', out);
+}
+
 void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
 {
     if (!r || !out)
@@ -209,6 +235,7 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
             json_order2(out, res);
         else
             json_paths(out, res);
+        json_accuracy(out, r, res);
     } else {
         fputs(",\"fail_mode\":null,\"reference\":null,\"reference_err\":null,"
               "\"reference_converged\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"

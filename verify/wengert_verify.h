@@ -80,6 +80,8 @@ typedef struct wg_check_options {
     int full_jacobian;       /* also check every column e_j (default 0) */
     unsigned order;          /* 1 (default): w.(J u); 2: v^T H u of w.f, the Hessian
                                 (doc/VERIFY.md, "Second order"); 0 counts as 1 */
+    double accuracy_digits;  /* flag a passing result whose AD has fewer correct digits
+                                than this (default 6; 0: never): ill-conditioned */
 } wg_check_options;
 void wg_check_options_init(wg_check_options *o);
 
@@ -132,6 +134,15 @@ typedef struct wg_check_result {
      * err_est is each path's bound.  A path off its bound is a fail, with
      * the path's name as fail_mode. */
     wg_figure path[WG_PATH_COUNT];
+    /* Accuracy, beside the verdict (which is about rules): each method's
+     * correct decimal digits against the reference, -log10(rel_err) in
+     * [0, 17] (NaN where not computed or the reference is 0); the
+     * condition, the bound relative to the reference; and whether AD
+     * (the fewer of reverse's and forward's digits) falls below
+     * options.accuracy_digits on a result that passes */
+    double digits[WG_METHOD_COUNT];
+    double condition;
+    int ill_conditioned;
 } wg_check_result;
 
 /* a whole check: one result per direction (and per column in full-Jacobian
@@ -142,6 +153,8 @@ typedef struct wg_check_report {
     size_t nresults;
     wg_check_result *results;
     size_t worst;            /* index of the result that set the verdict */
+    int ill_conditioned;     /* some result passes with AD below accuracy_digits */
+    double ad_digits;        /* the fewest correct digits of AD over the results (NaN: none) */
     double seconds;          /* wall time of the check */
     char error[320];         /* why, when a check function returns other than WG_OK */
 } wg_check_report;

@@ -1044,6 +1044,33 @@ static void accuracy_is_told(void)
     wg_check_report_free(&r);
 }
 
+static int rec_log_only(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_log(t, x[0]);
+    return wg_status(t);
+}
+
+static void invalid_prints_no_bound(void)
+{
+    wg_check_report r;
+    double at = -1;
+    /* NULL options: the defaults */
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_log_only, NULL, 1, &at, 1, NULL, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_INVALID);
+    CU_ASSERT_EQUAL(r.nresults, 3);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    wg_check_report_print(&r, "log", f);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    bound      -\n"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "dot gap"));
+    free(buf);
+    wg_check_report_free(&r);
+}
+
 /* ---------------------------------------------------------------- underflow and stationary points */
 
 /* tanh(361.5 x) at 1: tanh' = 1/cosh^2 is 4e-314, subnormal, with an
@@ -1307,6 +1334,7 @@ int main(void)
         { "derivative 0: stationary, flat and C^1 points pass", stationary_point_passes },
         { "JSON and printed reports", json_report },
         { "accuracy: correct digits, condition, the ill-conditioned flag", accuracy_is_told },
+        { "an invalid result prints no bound", invalid_prints_no_bound },
         { NULL, NULL }
     };
     int rc = wg_test_main("check", cases);

@@ -71,9 +71,13 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
         fprintf(out, "    accuracy   digits reverse %.1f, forward %.1f; condition %.3g%s\n",
                 res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD], res->condition,
                 res->ill_conditioned ? " (ill-conditioned)" : "");
-    fprintf(out, "    bound      %.3g", res->bound);
-    if (isfinite(res->dot_gap))
-        fprintf(out, "   dot gap %.3g", res->dot_gap);
+    /* an invalid result has nothing the bound was for */
+    if (res->verdict != WG_VERDICT_INVALID) {
+        fprintf(out, "    bound      %.3g", res->bound);
+        if (isfinite(res->dot_gap))
+            fprintf(out, "   dot gap %.3g", res->dot_gap);
+    } else
+        fputs("    bound      -", out);
     if (o2 && isfinite(res->sym_gap))
         fprintf(out, "   symmetry gap %.3g (bound %.3g)", res->sym_gap, res->sym_bound);
     fputc('\n', out);

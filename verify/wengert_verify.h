@@ -163,7 +163,8 @@ void wg_check_report_free(wg_check_report *r);
 /* Check the derivatives of outputs y (m) with respect to inputs x (n) of a
  * recorded tape, at the tape's current point.  Returns WG_OK when the check
  * ran (whatever its verdict), or a status for bad arguments. The tape's
- * values are restored before returning. */
+ * values are restored before returning.  Options o NULL means the defaults
+ * (wg_check_options_init), here and in every check function below. */
 int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
                   const wg_check_options *o, wg_check_report *r);
 

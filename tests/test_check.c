@@ -1071,6 +1071,58 @@ static void invalid_prints_no_bound(void)
     wg_check_report_free(&r);
 }
 
+/* f = x1 sin(x2) + exp(x1 x2); the user's gradient right, or with the
+ * second component's sign slip (-x1 cos x2) */
+static int rec_user_f(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_add(t, wg_mul(t, x[0], wg_sin(t, x[1])), wg_exp(t, wg_mul(t, x[0], x[1])));
+    return wg_status(t);
+}
+
+static int user_grad(const double *x, size_t n, double *g, void *gctx)
+{
+    (void)n;
+    int slip = gctx != NULL;
+    double e = exp(x[0] * x[1]);
+    g[0] = sin(x[1]) + x[1] * e;
+    g[1] = (slip ? -1 : 1) * x[0] * cos(x[1]) + x[0] * e;
+    return WG_OK;
+}
+
+static void user_gradient_judged(void)
+{
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    double at[2] = { 0.7, 1.3 };
+    int slip = 1;
+    CU_ASSERT_EQUAL_FATAL(wg_check_gradient(rec_user_f, NULL, user_grad, NULL, 2, at, 0, &o,
+                                            &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT_EQUAL(r.nresults, 5);             /* 3 directions and the 2 columns */
+    for (size_t k = 0; k < r.nresults; k++) {
+        CU_ASSERT(r.results[k].user.computed);
+        CU_ASSERT(r.results[k].user.abs_err <= r.results[k].user.err_est);
+    }
+    wg_check_report_free(&r);
+    CU_ASSERT_EQUAL_FATAL(wg_check_gradient(rec_user_f, NULL, user_grad, &slip, 2, at, 0, &o,
+                                            &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+    CU_ASSERT_STRING_EQUAL(r.results[r.worst].fail_mode, "user");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.results[r.worst].message, "component 1 (input 1) is off"));
+    CU_ASSERT_EQUAL(r.results[3].verdict, WG_VERDICT_PASS);     /* column e_0: right */
+    CU_ASSERT_EQUAL(r.results[4].verdict, WG_VERDICT_FAIL);     /* column e_1 */
+    wg_check_report_free(&r);
+    /* a user tolerance wide enough to pass the slip, and bad arguments */
+    CU_ASSERT_EQUAL_FATAL(wg_check_gradient(rec_user_f, NULL, user_grad, &slip, 2, at, 10, &o,
+                                            &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    wg_check_report_free(&r);
+    CU_ASSERT_EQUAL(wg_check_gradient(rec_user_f, NULL, NULL, NULL, 2, at, 0, &o, &r), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_check_gradient(rec_user_f, NULL, user_grad, NULL, 2, at, -1, &o, &r),
+                    WG_EINVAL);
+}
+
 /* ---------------------------------------------------------------- underflow and stationary points */
 
 /* tanh(361.5 x) at 1: tanh' = 1/cosh^2 is 4e-314, subnormal, with an
@@ -1335,6 +1387,8 @@ int main(void)
         { "JSON and printed reports", json_report },
         { "accuracy: correct digits, condition, the ill-conditioned flag", accuracy_is_told },
         { "an invalid result prints no bound", invalid_prints_no_bound },
+        { "wg_check_gradient: the user's gradient judged, the component named",
+          user_gradient_judged },
         { NULL, NULL }
     };
     int rc = wg_test_main("check", cases);

@@ -67,6 +67,12 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
             fprintf(out, "  err %-9.3g  bound %.3g", f->abs_err, f->err_est);
         fputc('\n', out);
     }
+    if (res->user.computed) {
+        fprintf(out, "    %-10s %-24.17g", "user", res->user.value);
+        if (isfinite(res->user.abs_err))
+            fprintf(out, "  err %-9.3g  tolerance %.3g", res->user.abs_err, res->user.err_est);
+        fputc('\n', out);
+    }
     if (!o2 && isfinite(res->condition))
         fprintf(out, "    accuracy   digits reverse %.1f, forward %.1f; condition %.3g%s\n",
                 res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD], res->condition,
@@ -240,6 +246,15 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
         else
             json_paths(out, res);
         json_accuracy(out, r, res);
+        if (res->user.computed) {       /* wg_check_gradient */
+            fputs(",\"user\":{\"value\":", out);
+            wg_json_number(out, res->user.value);
+            fputs(",\"abs_err\":", out);
+            wg_json_number(out, res->user.abs_err);
+            fputs(",\"tolerance\":", out);
+            wg_json_number(out, res->user.err_est);
+            fputc('}', out);
+        }
     } else {
         fputs(",\"fail_mode\":null,\"reference\":null,\"reference_err\":null,"
               "\"reference_converged\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"

@@ -143,6 +143,9 @@ typedef struct wg_check_result {
     double digits[WG_METHOD_COUNT];
     double condition;
     int ill_conditioned;
+    /* wg_check_gradient: the user's gradient dot u (computed 0 otherwise);
+     * err_est is its tolerance */
+    wg_figure user;
 } wg_check_result;
 
 /* a whole check: one result per direction (and per column in full-Jacobian
@@ -178,6 +181,25 @@ typedef int (*wg_record_fn)(wg_tape *t, const wg_var *x, size_t n, wg_var *y, si
                             void *ctx);
 int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, size_t m,
                 const wg_check_options *o, wg_check_report *r);
+
+/* Check the user's own gradient code.  record records f (one output) as
+ * for wg_check_fn; grad(x, n, g, gctx) writes the user's gradient of f at
+ * x into g[0..n) in double and returns WG_OK (any other status is
+ * returned, r->error saying so).  The check is wg_check_fn's with the
+ * full Jacobian (every e_j besides the random directions); in each result
+ * the user's g.u (r->results[k].user) is judged against the same MPFR
+ * reference, within tolerance * |reference| when tolerance > 0, else
+ * within WG_GRADIENT_FACTOR times the error bound of f's own AD (hand
+ * code takes other roundings than the tape's sweeps).  A result off it is
+ * a fail with fail_mode "user"; its message names the input whose
+ * component is off (from the columns e_j).  f's own AD is judged as in
+ * wg_check_fn.  Where the reference is not converged or f has a kink
+ * there, the user's value is reported, not judged. */
+#define WG_GRADIENT_FACTOR 64.0
+typedef int (*wg_gradient_fn)(const double *x, size_t n, double *g, void *gctx);
+int wg_check_gradient(wg_record_fn record, void *ctx, wg_gradient_fn grad, void *gctx,
+                      size_t n, const double *point, double tolerance,
+                      const wg_check_options *o, wg_check_report *r);
 
 /* Check a graph (all of its inputs and outputs). */
 int wg_check_graph(wg_graph *g, const wg_check_options *o, wg_check_report *r);

@@ -48,6 +48,11 @@ typedef struct wg_bug {
      * (check.order = 2) can see it, and the self-test hunts it with one;
      * 0 or 1: first order */
     unsigned order;
+    /* the derivative path of a check it shows in (wg_path_name: "jvp-multi",
+     * "jacobian-rev", "backward", "replay"), NULL for wg_vjp and wg_jvp;
+     * its fail has that fail_mode, blamed on its op or, owned by none, on
+     * no single node */
+    const char *path;
 } wg_bug;
 
 int           wg_bug_count(void);

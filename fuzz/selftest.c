@@ -60,9 +60,14 @@ static unsigned users(wg_graph *g, size_t i)
     return n;
 }
 
-int wg_selftest_blame_ok(int bug, wg_graph *g, long node, wg_op op)
+int wg_selftest_blame_ok(int bug, wg_graph *g, long node, wg_op op, const char *fail_mode)
 {
     const wg_bug *b = wg_bug_get(bug);
+    if (b && b->path) {         /* a driver's or the replay's: seen in its path */
+        if (!fail_mode || strcmp(fail_mode, b->path) != 0)
+            return 0;
+        return b->ops[0] == WG_OP_COUNT ? node < 0 : node >= 0 && wg_bug_mutates(b, op);
+    }
     if (!b || node < 0)
         return 0;
     if (b->ops[0] != WG_OP_COUNT || b->kinds)
@@ -130,7 +135,8 @@ static int hunt(const wg_selftest_options *o, int bug, wg_selftest_row *row, FIL
         const wg_check_result *w = &cg.report.results[cg.report.worst];
         row->blamed_op = w->blame_op;
         snprintf(row->fail_mode, sizeof row->fail_mode, "%s", w->fail_mode);
-        row->blame_ok = wg_selftest_blame_ok(bug, cg.graph, w->blame_node, w->blame_op);
+        row->blame_ok = wg_selftest_blame_ok(bug, cg.graph, w->blame_node, w->blame_op,
+                                             w->fail_mode);
         row->nodes_before = wg_tape_size(wg_graph_tape(cg.graph));
 
         wg_shrink_options so;

@@ -75,7 +75,7 @@ void wg_selftest_result_free(wg_selftest_result *res);
 /* 1 when the failure blamed on node `node` of graph g is the one bug b
  * plants: the blamed op is one b mutates, or, for a bug of the sweep (no op
  * of its own), the blamed node uses a node that has several users. */
-int wg_selftest_blame_ok(int bug, wg_graph *g, long node, wg_op op);
+int wg_selftest_blame_ok(int bug, wg_graph *g, long node, wg_op op, const char *fail_mode);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include "tensor.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 int wg_check_list(wg_tape *t, const char *fn, const char *what, size_t n,
@@ -238,6 +239,10 @@ int wg_jacobian_rev(wg_tape *t, size_t m, const wg_var *y, size_t n, const wg_va
             t->seed[e] = 1.0;
             s = wg_vjp(t, 1, y + j, t->seed, n, x, row);
             t->seed[e] = 0.0;
+            /* a planted bug (WG_TEST_JAC_REV_STALE): the previous row's sum kept */
+            if (t->hook && (t->test_flags & WG_TEST_JAC_REV_STALE) && row != J)
+                for (size_t c = 0; c < N; c++)
+                    row[c] += (row - N)[c];
         }
     }
     return s;
@@ -328,8 +333,10 @@ int wg_backward(wg_tape *t, wg_var y, double seed)
     s = wg_check_finite(t, fn, t->adj, (size_t)yi + 1, 0, (size_t)yi + 1);
     if (s == WG_OK)
         s = wg_check_finite(t, fn, t->tadj, t->tadj_hi - t->tadj_lo, 0, (size_t)yi + 1);
+    /* a planted bug (WG_TEST_BACKWARD_STORE): stored, not accumulated */
+    int store = t->hook && (t->test_flags & WG_TEST_BACKWARD_STORE);
     for (size_t i = 0; i <= yi; i++)
-        t->grad[i] += t->adj[i];
+        t->grad[i] = store ? t->adj[i] : t->grad[i] + t->adj[i];
     for (size_t e = t->tadj_lo; e < t->tadj_hi; e++)
         t->tgrad[e] += t->tadj[e - t->tadj_lo];
     return s;

@@ -134,8 +134,13 @@ static void sweep_forward_hooked(wg_tape *t, size_t lo, size_t hi, size_t k)
         double da, db, *ti = t->tan + (i - lo) * k;
         hooked_partials(t, 0, i, &da, &db);
         uint32_t a = t->arg0[i], b = has_second_operand(kind) ? t->arg1[i] : WG_NONE;
+        /* a planted bug (WG_TEST_JVP_LANE): lanes after the first reuse
+         * mul's d/da for d/db */
+        int lane_bug = (t->test_flags & WG_TEST_JVP_LANE) && t->op[i] == WG_OP_MUL && k > 1;
+        double db0 = db;
         for (size_t j = 0; j < k; j++) {
             double s = 0;
+            db = lane_bug && j > 0 ? da : db0;
             if (a >= lo && da != 0 && t->tan[(a - lo) * k + j] != 0)
                 s += da * t->tan[(a - lo) * k + j];
             if (b != WG_NONE && b >= lo && db != 0 && t->tan[(b - lo) * k + j] != 0)

@@ -484,6 +484,21 @@ void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
 #define WG_TEST_HVP_SIN_SIGN    (1u << 18)
 #define WG_TEST_HVP_NO_CROSS    (1u << 19)
 #define WG_TEST_HVP_DIV_BB      (1u << 20)
+/* Bugs of the drivers and of the replay, beside the sweeps' rules:
+ *   WG_TEST_JVP_LANE         wg_jvp_multi: lanes after the first take mul's
+ *                            d/db as its d/da (a loop over lanes that reuses
+ *                            the first operand's partial)
+ *   WG_TEST_JAC_REV_STALE    wg_jacobian_rev: each row after the first keeps
+ *                            the previous row's sum (adjoints not cleared)
+ *   WG_TEST_BACKWARD_STORE   wg_backward stores each call's adjoints in the
+ *                            gradient buffer instead of adding them
+ *   WG_TEST_EVAL_EXPM1_NAN   wg_eval's replay of expm1 returns NaN
+ *   WG_TEST_EVAL_SINH_OFF    wg_eval's replay of sinh is off by 2^-30 of it */
+#define WG_TEST_JVP_LANE        (1u << 21)
+#define WG_TEST_JAC_REV_STALE   (1u << 22)
+#define WG_TEST_BACKWARD_STORE  (1u << 23)
+#define WG_TEST_EVAL_EXPM1_NAN  (1u << 24)
+#define WG_TEST_EVAL_SINH_OFF   (1u << 25)
 void wg_tape_set_test_flags(wg_tape *t, unsigned flags);
 /* Test-only: dst gets src's hook, its context and its test flags, so that
  * a tool that records a tape again (the verifier's second-order check)

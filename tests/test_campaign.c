@@ -643,11 +643,19 @@ static void short_selftest(void)
     wg_var s = wg_sin(t, x), e = wg_exp(t, x), y = wg_mul(t, s, e);
     wg_graph_add_output(g, "y", y);
     int adj = wg_bug_find("adj-overwrite");
-    CU_ASSERT(wg_selftest_blame_ok(adj, g, (long)wg_var_index(t, s), WG_OP_SIN));
-    CU_ASSERT(!wg_selftest_blame_ok(adj, g, (long)wg_var_index(t, y), WG_OP_MUL));
-    CU_ASSERT(wg_selftest_blame_ok(wg_bug_find("cos-sign"), g, 1, WG_OP_COS));
-    CU_ASSERT(!wg_selftest_blame_ok(wg_bug_find("cos-sign"), g, 1, WG_OP_SIN));
-    CU_ASSERT(!wg_selftest_blame_ok(wg_bug_find("cos-sign"), g, -1, WG_OP_COS));
+    CU_ASSERT(wg_selftest_blame_ok(adj, g, (long)wg_var_index(t, s), WG_OP_SIN, "reverse"));
+    CU_ASSERT(!wg_selftest_blame_ok(adj, g, (long)wg_var_index(t, y), WG_OP_MUL, "reverse"));
+    CU_ASSERT(wg_selftest_blame_ok(wg_bug_find("cos-sign"), g, 1, WG_OP_COS, "reverse"));
+    CU_ASSERT(!wg_selftest_blame_ok(wg_bug_find("cos-sign"), g, 1, WG_OP_SIN, "reverse"));
+    CU_ASSERT(!wg_selftest_blame_ok(wg_bug_find("cos-sign"), g, -1, WG_OP_COS, "reverse"));
+    /* a driver's bug: right in its own path, on no single node or on its op */
+    CU_ASSERT(wg_selftest_blame_ok(wg_bug_find("backward-store"), g, -1, WG_OP_COUNT,
+                                   "backward"));
+    CU_ASSERT(!wg_selftest_blame_ok(wg_bug_find("backward-store"), g, -1, WG_OP_COUNT,
+                                    "reverse"));
+    CU_ASSERT(wg_selftest_blame_ok(wg_bug_find("jvp-multi-lane"), g, 1, WG_OP_MUL, "jvp-multi"));
+    CU_ASSERT(!wg_selftest_blame_ok(wg_bug_find("jvp-multi-lane"), g, -1, WG_OP_COUNT,
+                                    "jvp-multi"));
     wg_graph_free(g);
 }
 

@@ -964,12 +964,17 @@ static void bad_arguments(void)
     wg_tape_free(t);
 }
 
-/* sin(1e30 x): the reference's steps see a function that turns 1e30
- * times faster than the point's scale */
+/* relu(x)^2.5 at 0: the derivative 0 is reached as h^1.5, an order that is
+ * no integer, so neither the scale nor the rate test applies (and relu's
+ * adjoint is 0, so its kink does not decide).  sin(1e30 x), once the
+ * example here, now converges: sin's argument sets the step's scale. */
 static int rec_fast(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
 {
-    (void)n; (void)m; (void)ctx;
-    y[0] = wg_sin(t, wg_mul_c(t, x[0], 1e30));
+    (void)n; (void)m;
+    if (ctx)
+        y[0] = wg_sin(t, wg_mul_c(t, x[0], 1e30));
+    else
+        y[0] = wg_pow_c(t, wg_relu(t, x[0]), 2.5);
     return wg_status(t);
 }
 
@@ -977,11 +982,145 @@ static void unstable_reference(void)
 {
     wg_check_options o = opts(2);
     wg_check_report r;
-    double at = 1.0;
+    double at = 0.0;
     CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_fast, NULL, 1, &at, 1, &o, &r), WG_OK);
     CU_ASSERT(all_verdicts(&r, WG_VERDICT_UNSTABLE));
     CU_ASSERT_EQUAL(r.results[0].reference_converged, 0);
     wg_check_report_free(&r);
+    at = 1.0;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_fast, &at, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT(all_verdicts(&r, WG_VERDICT_PASS));
+    wg_check_report_free(&r);
+}
+
+/* (1 - cos x) / x^2 at 1e-4: every rule right, the function cancels, AD
+ * 629% off: pass, flagged ill-conditioned with 0 correct digits */
+static int rec_cancel(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m;
+    if (ctx)
+        y[0] = wg_sin(t, x[0]);
+    else
+        y[0] = wg_div(t, wg_sub(t, wg_const(t, 1), wg_cos(t, x[0])), wg_square(t, x[0]));
+    return wg_status(t);
+}
+
+static void accuracy_is_told(void)
+{
+    wg_check_options o = opts(2);
+    wg_check_report r;
+    double at = 1e-4;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_cancel, NULL, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT(r.ill_conditioned);
+    CU_ASSERT(r.ad_digits < 1);
+    CU_ASSERT(r.results[0].ill_conditioned);
+    CU_ASSERT(r.results[0].condition > 1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    wg_check_report_print(&r, "cancel", f);
+    wg_check_report_json(&r, "cancel", f);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cancel: pass (ill-conditioned: 0 correct digits)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"accuracy\":{\"ill_conditioned\":true,\"ad_digits\":0"));
+    free(buf);
+    wg_check_report_free(&r);
+    /* the flag is a threshold: 0 turns it off */
+    o.accuracy_digits = 0;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_cancel, NULL, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT(!r.ill_conditioned);
+    wg_check_report_free(&r);
+    /* a well-conditioned function: AD to nearly every digit, no flag */
+    o = opts(2);
+    at = 1.0;
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_cancel, &at, 1, &at, 1, &o, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT(!r.ill_conditioned);
+    CU_ASSERT(r.ad_digits >= 14);
+    CU_ASSERT(r.results[0].digits[WG_METHOD_CENTRAL] < r.ad_digits);
+    wg_check_report_free(&r);
+}
+
+static int rec_log_only(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_log(t, x[0]);
+    return wg_status(t);
+}
+
+static void invalid_prints_no_bound(void)
+{
+    wg_check_report r;
+    double at = -1;
+    /* NULL options: the defaults */
+    CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_log_only, NULL, 1, &at, 1, NULL, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_INVALID);
+    CU_ASSERT_EQUAL(r.nresults, 3);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    wg_check_report_print(&r, "log", f);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    bound      -\n"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "dot gap"));
+    free(buf);
+    wg_check_report_free(&r);
+}
+
+/* f = x1 sin(x2) + exp(x1 x2); the user's gradient right, or with the
+ * second component's sign slip (-x1 cos x2) */
+static int rec_user_f(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_add(t, wg_mul(t, x[0], wg_sin(t, x[1])), wg_exp(t, wg_mul(t, x[0], x[1])));
+    return wg_status(t);
+}
+
+static int user_grad(const double *x, size_t n, double *g, void *gctx)
+{
+    (void)n;
+    int slip = gctx != NULL;
+    double e = exp(x[0] * x[1]);
+    g[0] = sin(x[1]) + x[1] * e;
+    g[1] = (slip ? -1 : 1) * x[0] * cos(x[1]) + x[0] * e;
+    return WG_OK;
+}
+
+static void user_gradient_judged(void)
+{
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    double at[2] = { 0.7, 1.3 };
+    int slip = 1;
+    CU_ASSERT_EQUAL_FATAL(wg_check_gradient(rec_user_f, NULL, user_grad, NULL, 2, at, 0, &o,
+                                            &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    CU_ASSERT_EQUAL(r.nresults, 5);             /* 3 directions and the 2 columns */
+    for (size_t k = 0; k < r.nresults; k++) {
+        CU_ASSERT(r.results[k].user.computed);
+        CU_ASSERT(r.results[k].user.abs_err <= r.results[k].user.err_est);
+    }
+    wg_check_report_free(&r);
+    CU_ASSERT_EQUAL_FATAL(wg_check_gradient(rec_user_f, NULL, user_grad, &slip, 2, at, 0, &o,
+                                            &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+    CU_ASSERT_STRING_EQUAL(r.results[r.worst].fail_mode, "user");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.results[r.worst].message, "component 1 (input 1) is off"));
+    CU_ASSERT_EQUAL(r.results[3].verdict, WG_VERDICT_PASS);     /* column e_0: right */
+    CU_ASSERT_EQUAL(r.results[4].verdict, WG_VERDICT_FAIL);     /* column e_1 */
+    wg_check_report_free(&r);
+    /* a user tolerance wide enough to pass the slip, and bad arguments */
+    CU_ASSERT_EQUAL_FATAL(wg_check_gradient(rec_user_f, NULL, user_grad, &slip, 2, at, 10, &o,
+                                            &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    wg_check_report_free(&r);
+    CU_ASSERT_EQUAL(wg_check_gradient(rec_user_f, NULL, NULL, NULL, 2, at, 0, &o, &r), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_check_gradient(rec_user_f, NULL, user_grad, NULL, 2, at, -1, &o, &r),
+                    WG_EINVAL);
 }
 
 /* ---------------------------------------------------------------- underflow and stationary points */
@@ -1246,6 +1385,10 @@ int main(void)
         { "underflowed partials and products are inside the bound", underflow_is_bounded },
         { "derivative 0: stationary, flat and C^1 points pass", stationary_point_passes },
         { "JSON and printed reports", json_report },
+        { "accuracy: correct digits, condition, the ill-conditioned flag", accuracy_is_told },
+        { "an invalid result prints no bound", invalid_prints_no_bound },
+        { "wg_check_gradient: the user's gradient judged, the component named",
+          user_gradient_judged },
         { NULL, NULL }
     };
     int rc = wg_test_main("check", cases);

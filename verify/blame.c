@@ -121,10 +121,25 @@ static int alias_blame(const wg_chk *c, const fwd_expect *x, const unsigned char
 static int forward_first(wg_chk *c, const fwd_expect *x, wg_check_result *res)
 {
     size_t N = c->N;
-    unsigned char *ok = malloc(N ? N : 1);
-    if (!ok)
+    unsigned char *ok = malloc(N ? N : 1), *live = calloc(N ? N : 1, 1);
+    if (!ok || !live) {
+        free(ok);
+        free(live);
         return 0;
+    }
     const wg_tape_view *tv = &c->tv;
+    for (size_t j = 0; j < c->m; j++)
+        if (c->w[j] != 0)
+            live[c->yi[j]] = 1;
+    for (size_t i = N; i-- > 0;) {
+        wg_op op = (wg_op)tv->op[i];
+        if (!live[i] || !differentiable(op))
+            continue;
+        if (c->d[2 * i] != 0)
+            live[tv->arg0[i]] = 1;
+        if (has_b(op) && c->d[2 * i + 1] != 0)
+            live[tv->arg1[i]] = 1;
+    }
     size_t v = 0;                       /* lowered: the next original node to visit */
     int found = 0;
     for (size_t i = 0; i < N && !found; i++) {
@@ -147,6 +162,22 @@ static int forward_first(wg_chk *c, const fwd_expect *x, wg_check_result *res)
             continue;
         if (!ok[tv->arg0[i]] || (has_b(op) && !ok[tv->arg1[i]]))
             continue;
+        /* A node exactly on its kink whose tangent is the documented
+         * convention's (convention.c) is right, whatever the one-sided
+         * reference says; the nodes after it see that difference too, so
+         * none of them is blamed through it (ok stays 0) */
+        double kd[2];
+        if (x->err && c->ctan
+            && wg_chk_kink_partials(op, tv->val[tv->arg0[i]], has_b(op) ? tv->val[tv->arg1[i]] : 0,
+                                    kd)
+            && fabs(c->lib_tan[i] - (double)c->ctan[i]) <= tol)
+            continue;
+        /* only a node on a path of nonzero contribution to w.(J u) (every
+         * partial along it not 0, to an output whose weight is not 0) can
+         * make the result wrong: one that only feeds a comparison, or is
+         * multiplied by an exact 0, cannot */
+        if (x->err && !live[i])
+            continue;
         set_blame(c, res, i);
         fwd_blamed(x, res, LABEL(c, i), c->lib_tan[i], i, gap, tol);
         found = 1;
@@ -154,6 +185,7 @@ static int forward_first(wg_chk *c, const fwd_expect *x, wg_check_result *res)
     for (; c->low && v < c->low->N && !found; v++)
         found = alias_blame(c, x, ok, v, res);
     free(ok);
+    free(live);
     return found;
 }
 
@@ -411,6 +443,8 @@ static int reverse_blame(wg_chk *c, wg_check_result *res)
             if (c->low)
                 tol += c->dd[2 * i + cs.slot[q]] * fabs(a) + fabs(d) * ein[i];
         }
+        if ((wg_op)tv->op[k] == WG_OP_CONST)
+            continue;       /* the library sweeps no adjoint into a constant */
         if (inner(c, k)) {
             /* no library adjoint: the recurrence gives it, so that it
              * breaks only where the library has one */
@@ -418,8 +452,11 @@ static int reverse_blame(wg_chk *c, wg_check_result *res)
             ein[k] = tol + WG_UNIT_ROUNDOFF * fabsl(A);
             continue;
         }
+        /* within one ulp of the recomputed sum is a double's rounding of
+         * it, whatever the order of the sum (a tensor rule's), never a
+         * wrong contribution */
         long double gap = fabsl(c->lib_adj[k] - A);
-        if (gap > c->opt.safety * tol) {
+        if (gap > c->opt.safety * tol && gap > wg_ulp_of((double)A)) {
             bad = k;
             bad_gap = gap;
             bad_A = A;

@@ -530,7 +530,14 @@ static int singular_distance(wg_op op, double a, double b, double p, long double
         *dist = 1.0 - fabs(a); *rate = fabsl(ta); return 1;
     case WG_OP_TAN:
         *dist = fabs(cos(a)); *rate = fabsl(ta); return 1;   /* |cos a| ~ distance to a pole */
-    case WG_OP_ATAN2: case WG_OP_HYPOT:
+    case WG_OP_ATAN2:
+        /* the origin, and the branch cut along b < 0, where the value
+         * jumps by 2 pi: a step across it differences the jump */
+        if (b < 0 && fabs(a) < hypot(a, b)) {
+            *dist = fabs(a); *rate = fabsl(ta); return 1;
+        }
+        *dist = hypot(a, b); *rate = hypot((double)ta, (double)tb); return 1;
+    case WG_OP_HYPOT:
         *dist = hypot(a, b); *rate = hypot((double)ta, (double)tb); return 1;
     case WG_OP_MIN: case WG_OP_MAX:
     case WG_OP_LT: case WG_OP_LE: case WG_OP_GT: case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
@@ -540,48 +547,105 @@ static int singular_distance(wg_op op, double a, double b, double p, long double
     }
 }
 
+/* How far the exact value of node k's double value may lie from it: 0 for
+ * an input or a constant (exact), else the distance to the exact value
+ * (the MPFR replay at x0, rounded) and the half ulp that rounding left. */
+static double value_uncertainty(const wg_chk *c, size_t k)
+{
+    if (wg_op_kind_of((wg_op)c->tv.op[k]) == WG_KIND_LEAF)
+        return 0;
+    return fabs(c->tv.val[k] - c->rv[k]) + wg_ulp_of(c->rv[k]);
+}
+
 /* S_raw = min over singular nodes of dist / rate: how far along u the
  * point may move before some node reaches a pole, a kink, a domain edge or
- * a tie, to first order.  Uses the own sweep's tangents (c->tan). */
+ * a tie, to first order.  Uses the own sweep's tangents (c->tan).
+ *
+ * For the reference each node's distance is also taken at the exact
+ * values (c->rv).  A node whose exact distance is more than 4 times what
+ * its operands' double values may be off (value_uncertainty; at most 1 for
+ * the rate of every dist below in its operands) is certainly on one side:
+ * its dist / rate goes to S_sure, however small (log(x) at x = 1e-300 is
+ * stepped by 2^-85 of 1e-300).  The others may sit on their singular point
+ * for all the doubles tell: S_near, which the step keeps no smaller than
+ * the least scale (wg_chk_step_exp), so that the reference's steps reach
+ * across such a point and its one-sided differences see it. */
 void wg_chk_step_distance(wg_chk *c)
 {
     const wg_tape_view *tv = &c->tv;
-    double S = INFINITY;
+    double S = INFINITY, sure = INFINITY, near = INFINITY;
     for (size_t i = 0; i < c->N; i++) {
         wg_op op = (wg_op)tv->op[i];
         wg_op_kind kind = wg_op_kind_of(op);
         if (kind == WG_KIND_LEAF)
             continue;
         int bin = has_b(op);
-        double a = tv->val[tv->arg0[i]], b = bin ? tv->val[tv->arg1[i]] : 0.0;
-        long double ta = c->tan[tv->arg0[i]], tb = bin ? c->tan[tv->arg1[i]] : 0.0L;
+        size_t ia = tv->arg0[i], ib = bin ? tv->arg1[i] : 0;
+        double a = tv->val[ia], b = bin ? tv->val[ib] : 0.0;
+        long double ta = c->tan[ia], tb = bin ? c->tan[ib] : 0.0L;
         double dist, rate;
         if (!singular_distance(op, a, b, tv->param[i], ta, tb, &dist, &rate) || !(rate > 0))
             continue;
         double s = dist / rate;
         if (s < S)
             S = s;
+        double xdist, xrate;
+        double unc = value_uncertainty(c, ia) + (bin ? value_uncertainty(c, ib) : 0.0);
+        singular_distance(op, c->rv[ia], bin ? c->rv[ib] : 0.0, tv->param[i], ta, tb, &xdist,
+                          &xrate);
+        if (dist > 0 && xdist > 4 * unc && xdist > 0) {
+            double xs = fmin(s, xdist / rate);
+            if (xs < sure)
+                sure = xs;
+        } else if (s < near)
+            near = s;
     }
     c->S_raw = S;
+    c->S_sure = sure;
+    c->S_near = near;
+    /* The largest scale.  A step along u moves x_j by s u_j, which must
+     * stay small against x_j's own scale |x_j| for every j, not only
+     * against the largest coordinate: log(x1) + x2 at x1 = 0.01, x2 = 1e40
+     * stepped by 2^-85 1e40 moves x1 by 10^14, and x1 x2 at x1 = x2 =
+     * 1e-300 stepped by 2^-85 is all h^2 u1 u2, the slope 1e-300 lost in
+     * its rounding.  A function of x_j varies on the scale |x_j| (powers,
+     * logarithms, poles at 0: the one-scale assumption behind h1); a
+     * coordinate at 0 has no scale of its own and takes the largest, as
+     * before.  sin and cos vary on the scale 1 of their argument however
+     * large it is (sin(x) at 1e200): s |t_a| <= 1 (tan's poles bound it
+     * already). */
+    double hi = c->xscale;
+    for (size_t j = 0; j < c->n; j++)
+        if (c->u[j] != 0 && c->x0[j] != 0)
+            hi = fmin(hi, fabs(c->x0[j]) / fabs(c->u[j]));
+    for (size_t i = 0; i < c->N; i++) {
+        wg_op op = (wg_op)tv->op[i];
+        long double ta = (op == WG_OP_SIN || op == WG_OP_COS) ? fabsl(c->tan[tv->arg0[i]]) : 0;
+        if (ta > 0)
+            hi = fmin(hi, (double)(1.0L / ta));
+    }
+    c->S_hi = hi;
 }
 
-/* h1 = 2^e1 with e1 = e_S - prec/3, where 2^e_S is S_raw clamped to
- * [xscale 2^-(prec/3), xscale] and rounded down to a power of two (so
- * every step, and s u, is exact) */
+/* h1 = 2^e1 with e1 = e_S - prec/3.  2^e_S is S rounded down to a power of
+ * two (so every step, and s u, is exact), S = min(S_sure, max(S_near,
+ * S_hi 2^-(prec/3))) clamped to at most S_hi: a singular point the doubles
+ * place for certain bounds the step however near it is; one they cannot
+ * tell from the point itself (a node on its kink, S_near = 0) is stepped
+ * across at the least scale, where the one-sided differences see it. */
 long wg_chk_step_exp(const wg_chk *c)
 {
     long third = (long)(c->prec / 3);
-    long ehi = ilogb(c->xscale);
+    long ehi = ilogb(c->S_hi);
+    long elo = ehi - third;
     long eS;
-    if (c->S_raw == 0)
-        eS = ehi - third;
-    else if (!isfinite(c->S_raw))
-        eS = ehi;
-    else
-        eS = ilogb(c->S_raw);
+    long enear = c->S_near == 0 ? elo : !isfinite(c->S_near) ? ehi : ilogb(c->S_near);
+    if (enear < elo)
+        enear = elo;
+    eS = enear;
+    if (isfinite(c->S_sure) && c->S_sure > 0 && ilogb(c->S_sure) < eS)
+        eS = ilogb(c->S_sure);
     if (eS > ehi)
         eS = ehi;
-    if (eS < ehi - third)
-        eS = ehi - third;
     return eS - third;
 }

@@ -19,12 +19,102 @@
 
 /* ---------------------------------------------------------------- one direction */
 
+/* Correct digits of each method against a converged reference, the
+ * condition B / |reference|, and the flag: a result that passes (every
+ * rule right) while AD carries fewer than accuracy_digits correct digits,
+ * as (1 - cos x) / x^2 at 1e-4 does, where the function itself cancels.
+ * The verdict stays about rules; the flag is about the function. */
+static void accuracy(const wg_chk *c, wg_check_result *res, double B)
+{
+    if (!res->reference_converged || !(res->reference != 0) || !isfinite(res->reference))
+        return;
+    for (int k = 0; k < WG_METHOD_COUNT; k++) {
+        const wg_figure *f = &res->fig[k];
+        if (!f->computed || !isfinite(f->rel_err))
+            continue;
+        res->digits[k] = f->rel_err > 0 ? fmin(17.0, fmax(0.0, -log10(f->rel_err))) : 17.0;
+    }
+    res->condition = B / fabs(res->reference);
+    double ad = fmin(res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD]);
+    if (isnan(ad))      /* fmin takes the one computed */
+        return;
+    res->ill_conditioned = res->verdict == WG_VERDICT_PASS && c->opt.accuracy_digits > 0
+                           && ad < c->opt.accuracy_digits;
+}
+
+/* The other paths (paths.c) against the reference where the result
+ * passed, else (a kink, no convergence) against forward mode, within each
+ * path's bound: B for wg_jvp_multi, wg_grad and wg_backward of one
+ * output; for the Jacobians and wg_backward of several outputs, the bound
+ * of sums of unit-vector sweeps and the rounding of the final double sums,
+ * (m + n) u T, T the size of w.(J u) before cancellation. */
+static void judge_paths(wg_chk *c, wg_check_result *res, double B)
+{
+    const wg_figure *ffwd = &res->fig[WG_METHOD_FORWARD], *frev = &res->fig[WG_METHOD_REVERSE];
+    int use_ref = res->verdict == WG_VERDICT_PASS;
+    double target = use_ref ? res->reference : ffwd->computed ? ffwd->value : frev->value;
+    if (!isfinite(target))
+        return;
+    double base = use_ref ? res->reference_err : B + 0x1p-52 * fabs(target);
+    double Babs = -1;
+    for (int p = 0; p < WG_PATH_REPLAY; p++) {
+        wg_figure *f = &res->path[p];
+        if (!f->computed)
+            continue;
+        double Bp = B;
+        if (p == WG_PATH_JACOBIAN_FWD || p == WG_PATH_JACOBIAN_REV || p == WG_PATH_JACOBIAN
+            || (p == WG_PATH_BACKWARD && c->m > 1)) {
+            if (Babs < 0)
+                Babs = wg_chk_bound_abs(c);
+            Bp = Babs + c->opt.safety * (double)(c->m + c->n) * WG_UNIT_ROUNDOFF * c->T;
+        }
+        if (use_ref)
+            wg_chk_set_figure(c, f, res->reference);
+        else {
+            f->abs_err = fabs(f->value - target);
+            f->rel_err = target != 0 ? f->abs_err / fabs(target) : f->abs_err;
+            f->ulps = f->abs_err / wg_ulp_of(target);
+        }
+        f->err_est = Bp;
+        if (f->abs_err <= Bp + base)
+            continue;
+        res->verdict = WG_VERDICT_FAIL;
+        snprintf(res->fail_mode, sizeof res->fail_mode, "%s", wg_path_name((wg_path)p));
+        RESMSG(res, "%s: w.(J u) %.17g off the %s %.17g by %.3g > bound %.3g",
+               wg_path_name((wg_path)p), f->value, use_ref ? "reference" : "forward mode's",
+               target, f->abs_err, Bp + base);
+        long node = p == WG_PATH_JVP_MULTI ? wg_chk_blame_jvp_multi(c) : -1;
+        if (node >= 0) {
+            wg_chk_set_blame(c, res, (size_t)node);
+            wg_chk_append(res, "; blame: %s gives another tangent in wg_jvp_multi's second "
+                          "lane than in wg_jvp", LABEL(c, (size_t)node));
+        } else
+            wg_chk_append(res, "; blame: no single node (wg_vjp and wg_jvp are right: the "
+                          "driver %s is not)", wg_path_name((wg_path)p));
+        return;
+    }
+}
+
 static void check_direction(wg_chk *c, wg_check_result *res)
 {
     unsigned mask = c->opt.methods;
     int rev_on = (mask >> WG_METHOD_REVERSE) & 1u, fwd_on = (mask >> WG_METHOD_FORWARD) & 1u;
     wg_figure *frev = &res->fig[WG_METHOD_REVERSE], *ffwd = &res->fig[WG_METHOD_FORWARD];
 
+    /* a replay that did not restore x0's values (finite_diff.c) leaves
+     * nothing to judge at x0: the replay's fail, on its node */
+    if (c->replay_bad) {
+        size_t k = (size_t)(c->replay_bad - 1);
+        res->verdict = WG_VERDICT_FAIL;
+        snprintf(res->fail_mode, sizeof res->fail_mode, "replay");
+        if (k < c->N) {
+            RESMSG(res, "replay: wg_eval back at x0 gives %s %.17g, recorded %.17g",
+                   LABEL(c, k), wg_node_value(c->t, k), c->tv.val[k]);
+            wg_chk_set_blame(c, res, k);
+        } else
+            RESMSG(res, "replay: wg_eval back at x0 fails: %s", wg_errmsg(c->t));
+        return;
+    }
     wg_chk_own_sweeps(c);
     wg_chk_rounding_scale(c);
     wg_chk_step_distance(c);
@@ -35,6 +125,9 @@ static void check_direction(wg_chk *c, wg_check_result *res)
     memset(c->lib_adj, 0, c->N * sizeof *c->lib_adj);
     const char *sweep = NULL;
     int st = WG_OK;
+    /* the other paths first: the sweeps under test come last, so that the
+     * tape's per-node tangents and adjoints are theirs (blame reads them) */
+    wg_chk_paths_run(c, res);
     if (rev_on) {
         st = wg_vjp(c->subj, c->sm, c->sy, c->w, c->sn, c->sx, c->xbar);
         if (st == WG_OK) {
@@ -135,6 +228,8 @@ static void check_direction(wg_chk *c, wg_check_result *res)
                sweep, res->reference, wg_errmsg(c->subj));
         wg_chk_radii(c);
         res->bound = wg_chk_bound(c);
+        long on_, kink_;            /* this direction's tangents under the conventions, */
+        wg_chk_convention(c, &on_, &kink_);     /* which blame reads */
         wg_chk_blame(c, &ref, res, !rev, rev);
         return;
     }
@@ -268,6 +363,9 @@ static void check_direction(wg_chk *c, wg_check_result *res)
     } else if (why[0]) {
         RESMSG(res, "%s", why);
     }
+    if (res->verdict != WG_VERDICT_FAIL && res->verdict != WG_VERDICT_INVALID)
+        judge_paths(c, res, B);
+    accuracy(c, res, B);
 }
 
 /* ---------------------------------------------------------------- entry points */
@@ -332,6 +430,7 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
     if (!r)
         return WG_EINVAL;
     memset(r, 0, sizeof *r);
+    r->ad_digits = NAN;
     double t0 = wg_chk_now();
     wg_chk c;
     memset(&c, 0, sizeof c);
@@ -406,6 +505,14 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
         return s;
     }
 
+    if (wg_chk_paths_open(&c) != WG_OK) {
+        REPERR(r, "wg_check: out of memory for the derivative paths");
+        wg_chk_paths_close(&c);
+        wg_chk_close(&c);
+        wg_lowering_free(&L);
+        wg_check_report_free(r);
+        return WG_ENOMEM;
+    }
     for (size_t k = 0; k < r->nresults; k++) {
         wg_check_result *res = &r->results[k];
         wg_chk_result_init(res);
@@ -421,10 +528,23 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
             wg_chk_draw_unit(c.rng, c.m, c.w);
         check_direction(&c, res);
     }
+    /* wg_eval's replay at a new point, once per check, on the first
+     * result (paths.c) */
+    if (r->nresults && r->results[0].verdict != WG_VERDICT_INVALID
+        && r->results[0].verdict != WG_VERDICT_FAIL)
+        wg_chk_replay_judge(&c, &r->results[0]);
     wg_chk_restore(&c);
+    wg_chk_paths_close(&c);
     wg_chk_close(&c);
     wg_lowering_free(&L);
     wg_chk_summarize(r, t0);
+    for (size_t k = 0; k < r->nresults; k++) {
+        const wg_check_result *res = &r->results[k];
+        double ad = fmin(res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD]);
+        if (!isnan(ad) && !(ad >= r->ad_digits))
+            r->ad_digits = ad;
+        r->ill_conditioned |= res->ill_conditioned;
+    }
     return WG_OK;
 }
 

@@ -92,7 +92,21 @@ typedef struct wg_chk {
     long double *ctan;          /* tangents under the documented kink conventions */
     double T;                   /* sum |w_j| tabs(y_j): the absolute scale of w.J u */
     double S_raw;               /* distance along u to the nearest singular point, linearized */
+    double S_sure, S_near;      /* the same over nodes certainly off their singular point at
+                                   the exact values, and over the others (bound.c) */
+    double S_hi;                /* the largest step scale: min(xscale, max(1, |x0_j|) / |u_j|) */
     double Rs;                  /* sum |lambda_i| |v_i|: how rounding in the replay reaches w.f */
+
+    /* the other derivative paths (paths.c) */
+    double *pbuf;               /* 2 (n + m) + 4 doubles of scratch */
+    long double *tabs_sum, *adj_sum;    /* wg_chk_bound_abs's sums */
+    double *jac[3];             /* wg_jacobian_fwd, _rev, wg_jacobian at x0 (m x n) */
+    unsigned jac_ok;            /* bit k: jac[k] was computed */
+    double jac_mag;             /* sum |w_i J_ij u_j| of the last Jacobian path */
+    wg_tape *cp;                /* a scalar tape's copy for wg_backward and wg_eval */
+    wg_var *cpmap;              /* node i's handle on cp */
+    long replay_bad;            /* 0, or 1 + the first node wg_eval at x0 did not give
+                                   back bit for bit (N + 1: the replay failed, no node named) */
 
     /* MPFR scratch of the reference */
     mpfr_t acc, tmp, step, F0, Fp, Fm, D1, D2, L, R;
@@ -170,6 +184,14 @@ int    wg_chk_restore(wg_chk *c);
 /* blame.c */
 void   wg_chk_blame(wg_chk *c, const wg_chk_ref *ref, wg_check_result *res, int forward_failed,
                     int reverse_failed);
+
+/* paths.c: the other derivative paths (wengert_verify.h, wg_path) */
+int    wg_chk_paths_open(wg_chk *c);            /* WG_OK or WG_ENOMEM */
+void   wg_chk_paths_close(wg_chk *c);
+void   wg_chk_paths_run(wg_chk *c, wg_check_result *res);
+double wg_chk_bound_abs(wg_chk *c);
+long   wg_chk_blame_jvp_multi(wg_chk *c);
+int    wg_chk_replay_judge(wg_chk *c, wg_check_result *res);
 
 /* convention.c */
 /* 1 when (a, b) is exactly on op's kink, with the documented partials in d */

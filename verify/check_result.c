@@ -94,6 +94,18 @@ void wg_chk_result_init(wg_check_result *res)
         f->value = f->abs_err = f->rel_err = f->ulps = f->err_est = NAN;
         f->computed = 0;
     }
+    for (int k = 0; k < WG_PATH_COUNT; k++) {
+        wg_figure *f = &res->path[k];
+        f->value = f->abs_err = f->rel_err = f->ulps = f->err_est = NAN;
+        f->computed = 0;
+    }
+    for (int k = 0; k < WG_METHOD_COUNT; k++)
+        res->digits[k] = NAN;
+    res->condition = NAN;
+    res->user.value = res->user.abs_err = res->user.rel_err = res->user.ulps = NAN;
+    res->user.err_est = NAN;
+    res->user.computed = 0;
+    res->ill_conditioned = 0;
     res->order = 1;
     res->hvp.value = res->hvp.abs_err = res->hvp.rel_err = res->hvp.ulps = NAN;
     res->hvp.err_est = NAN;

@@ -65,6 +65,8 @@ static const wg_check_result *shown_result(const wg_check_report *r)
  * the reference is 0, as rel_err is) */
 static double relative_bound(const wg_check_result *res)
 {
+    if (res->verdict == WG_VERDICT_INVALID)
+        return NAN;             /* nothing the bound was for: printed "-" */
     if (isfinite(res->reference) && res->reference != 0)
         return res->bound / fabs(res->reference);
     return res->bound;

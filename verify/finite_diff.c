@@ -10,6 +10,7 @@
 #include <float.h>
 #include <gsl/gsl_deriv.h>
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 /* h = cbrt(eps) * max(1, |x0|_inf).  The central difference's truncation
@@ -53,9 +54,29 @@ static double F_at(double t, void *p)
 
 /* the tape back at x0: its recorded values, bit for bit (wg_eval replays
  * with the recording kernels) */
+/* wg_eval back at x0 must give the recorded values bit for bit (the
+ * replay runs the recording kernels in the same order): a node that
+ * comes back otherwise, or a replay that fails there, is a broken replay,
+ * kept for the results that follow (check.c judges it as the replay's
+ * fail, blamed on that node) */
 int wg_chk_restore(wg_chk *c)
 {
-    return wg_eval(c->t, c->n, c->x, c->x0);
+    int s = wg_eval(c->t, c->n, c->x, c->x0);
+    if (c->replay_bad)
+        return s;
+    if (s != WG_OK) {
+        long k = wg_chk_node_in_message(wg_errmsg(c->t));
+        c->replay_bad = k >= 0 ? k + 1 : (long)c->N + 1;
+        return s;
+    }
+    for (size_t i = 0; i < c->N; i++) {
+        double v = wg_node_value(c->t, i);
+        if (memcmp(&v, &c->tv.val[i], sizeof v) != 0) {
+            c->replay_bad = (long)i + 1;
+            break;
+        }
+    }
+    return s;
 }
 
 static void finish(wg_figure *f, double value, double err_est, int ok)

@@ -87,6 +87,21 @@ int wg_mpfr_replay_init(wg_mpfr_replay *r, const wg_tape_view *tv, size_t nx,
     return WG_OK;
 }
 
+void wg_mpfr_replay_unfreeze(wg_mpfr_replay *r)
+{
+    const wg_tape_view *tv = r->tv;
+    size_t n = tv->n;
+    r->nmoving = 0;
+    for (size_t i = 0; i < n; i++) {
+        wg_op op = (wg_op)tv->op[i];
+        if (r->slot[i] == WG_NO_NODE && wg_op_kind_of(op) != WG_KIND_LEAF)
+            r->moves[i] = (tv->arg0[i] < n && r->moves[tv->arg0[i]])
+                          || (tv->arg1[i] < n && r->moves[tv->arg1[i]]);
+        if (r->moves[i])
+            r->moving[r->nmoving++] = i;
+    }
+}
+
 void wg_mpfr_replay_free(wg_mpfr_replay *r)
 {
     if (!r->v)

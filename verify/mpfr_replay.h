@@ -76,6 +76,11 @@ int  wg_mpfr_replay_run(wg_mpfr_replay *r, const double *x0, const double *u, mp
 int  wg_mpfr_replay_run2(wg_mpfr_replay *r, const double *x0, const double *u, mpfr_srcptr s,
                          const double *v, mpfr_srcptr t, wg_mpfr_issue *issue);
 
+/* stop_gradient moves with its operand from now on, as wg_eval computes
+ * it (the replay of values at a new point, paths.c); the fixed nodes that
+ * now move are recomputed by the next run */
+void wg_mpfr_replay_unfreeze(wg_mpfr_replay *r);
+
 /* Take the fixed nodes' values from `from`, a primed replay of the same
  * view and inputs, instead of computing them again. */
 void wg_mpfr_replay_share_fixed(wg_mpfr_replay *r, const wg_mpfr_replay *from);

@@ -20,6 +20,14 @@ const char *wg_method_name(wg_method m)
     return (unsigned)m < WG_METHOD_COUNT ? names[m] : "unknown";
 }
 
+const char *wg_path_name(wg_path p)
+{
+    static const char *const names[WG_PATH_COUNT] = {
+        "jvp-multi", "grad", "backward", "jacobian-fwd", "jacobian-rev", "jacobian", "replay"
+    };
+    return (unsigned)p < WG_PATH_COUNT ? names[p] : "unknown";
+}
+
 void wg_check_options_init(wg_check_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -30,6 +38,7 @@ void wg_check_options_init(wg_check_options *o)
     o->methods = (1u << WG_METHOD_COUNT) - 1u;
     o->full_jacobian = 0;
     o->order = 1;
+    o->accuracy_digits = 6;
 }
 
 void wg_check_report_free(wg_check_report *r)

@@ -141,7 +141,7 @@ void wg_chk_reference(wg_chk *c, wg_chk_ref *ref)
      * first two are 0 too, but the terms are h1 |F''| / 2, the function's
      * change over the step: a smooth stationary point converges when
      * h1 |F'''| / 3 <= 2^-70 |F''|, a margin of 2^16 at 256 bits for
-     * F''' ~ F'' / S.  Where the differences do not converge (sin(1e30 x))
+     * F''' ~ F'' / S.  Where the differences do not converge (D(h) ~ 1/h)
      * the terms are as large as their gap and leave no room.  Never below
      * what a double resolves (2^-1075 = 2^-70 M): the reference ends as
      * a double. */

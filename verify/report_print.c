@@ -58,9 +58,32 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
             fprintf(out, "  est %.3g", f->err_est);
         fputc('\n', out);
     }
-    fprintf(out, "    bound      %.3g", res->bound);
-    if (isfinite(res->dot_gap))
-        fprintf(out, "   dot gap %.3g", res->dot_gap);
+    for (int p = 0; !o2 && p < WG_PATH_COUNT; p++) {
+        const wg_figure *f = &res->path[p];
+        if (!f->computed)
+            continue;
+        fprintf(out, "    %-12s %-24.17g", wg_path_name((wg_path)p), f->value);
+        if (isfinite(f->abs_err))
+            fprintf(out, "  err %-9.3g  bound %.3g", f->abs_err, f->err_est);
+        fputc('\n', out);
+    }
+    if (res->user.computed) {
+        fprintf(out, "    %-10s %-24.17g", "user", res->user.value);
+        if (isfinite(res->user.abs_err))
+            fprintf(out, "  err %-9.3g  tolerance %.3g", res->user.abs_err, res->user.err_est);
+        fputc('\n', out);
+    }
+    if (!o2 && isfinite(res->condition))
+        fprintf(out, "    accuracy   digits reverse %.1f, forward %.1f; condition %.3g%s\n",
+                res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD], res->condition,
+                res->ill_conditioned ? " (ill-conditioned)" : "");
+    /* an invalid result has nothing the bound was for */
+    if (res->verdict != WG_VERDICT_INVALID) {
+        fprintf(out, "    bound      %.3g", res->bound);
+        if (isfinite(res->dot_gap))
+            fprintf(out, "   dot gap %.3g", res->dot_gap);
+    } else
+        fputs("    bound      -", out);
     if (o2 && isfinite(res->sym_gap))
         fprintf(out, "   symmetry gap %.3g (bound %.3g)", res->sym_gap, res->sym_bound);
     fputc('\n', out);
@@ -87,8 +110,10 @@ void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out
 {
     if (!r || !out)
         return;
-    fprintf(out, "%s: %s (%zu result%s, %.3g ms)\n", name ? name : "check",
-            wg_verdict_name(r->verdict), r->nresults, r->nresults == 1 ? "" : "s",
+    fprintf(out, "%s: %s", name ? name : "check", wg_verdict_name(r->verdict));
+    if (r->ill_conditioned)     /* about the function, not the rules (doc/VERIFY.md) */
+        fprintf(out, " (ill-conditioned: %.0f correct digits)", floor(r->ad_digits));
+    fprintf(out, " (%zu result%s, %.3g ms)\n", r->nresults, r->nresults == 1 ? "" : "s",
             r->seconds * 1e3);
     if (r->error[0])
         fprintf(out, "  error: %s\n", r->error);
@@ -127,6 +152,50 @@ static void json_order2(FILE *out, const wg_check_result *res)
     wg_json_number(out, res->grad_reference);
     fputs(",\"bound\":", out);
     wg_json_number(out, res->grad_bound);
+    fputc('}', out);
+}
+
+/* "paths": {"jvp-multi": {"value", "abs_err", "bound"} or null, ...} */
+static void json_paths(FILE *out, const wg_check_result *res)
+{
+    fputs(",\"paths\":{", out);
+    for (int p = 0; p < WG_PATH_COUNT; p++) {
+        const wg_figure *f = &res->path[p];
+        if (p)
+            fputc(',', out);
+        wg_json_string(out, wg_path_name((wg_path)p));
+        if (!f->computed) {
+            fputs(":null", out);
+            continue;
+        }
+        fputs(":{\"value\":", out);
+        wg_json_number(out, f->value);
+        fputs(",\"abs_err\":", out);
+        wg_json_number(out, f->abs_err);
+        fputs(",\"bound\":", out);
+        wg_json_number(out, f->err_est);
+        fputc('}', out);
+    }
+    fputc('}', out);
+}
+
+/* "accuracy": {"ill_conditioned", "ad_digits" (the fewest over the
+ * results), "digits": {method: ...} and "condition" of the worst result} */
+static void json_accuracy(FILE *out, const wg_check_report *r, const wg_check_result *res)
+{
+    fprintf(out, ",\"accuracy\":{\"ill_conditioned\":%s,\"ad_digits\":",
+            r->ill_conditioned ? "true" : "false");
+    wg_json_number(out, r->ad_digits);
+    fputs(",\"digits\":{", out);
+    for (int m = 0; m < WG_METHOD_COUNT; m++) {
+        if (m)
+            fputc(',', out);
+        wg_json_string(out, wg_method_name((wg_method)m));
+        fputc(':', out);
+        wg_json_number(out, res->digits[m]);
+    }
+    fputs("},\"condition\":", out);
+    wg_json_number(out, res->condition);
     fputc('}', out);
 }
 
@@ -174,6 +243,18 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
             fputs("null", out);
         if (res->order == 2)
             json_order2(out, res);
+        else
+            json_paths(out, res);
+        json_accuracy(out, r, res);
+        if (res->user.computed) {       /* wg_check_gradient */
+            fputs(",\"user\":{\"value\":", out);
+            wg_json_number(out, res->user.value);
+            fputs(",\"abs_err\":", out);
+            wg_json_number(out, res->user.abs_err);
+            fputs(",\"tolerance\":", out);
+            wg_json_number(out, res->user.err_est);
+            fputc('}', out);
+        }
     } else {
         fputs(",\"fail_mode\":null,\"reference\":null,\"reference_err\":null,"
               "\"reference_converged\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"

@@ -51,6 +51,26 @@ typedef enum wg_method {
 } wg_method;
 const char *wg_method_name(wg_method m);     /* "reverse", "forward", "central", "gsl" */
 
+/* The library's other derivative paths, each judged against the same
+ * reference (doc/VERIFY.md, "Every derivative path"): w.(J u) from
+ * wg_jvp_multi (u as the second of two directions), wg_grad (one output),
+ * wg_backward (accumulated over calls), the three Jacobians (J once per
+ * check, then w.(J u)), and wg_eval's replay at a new point (the replayed
+ * w.f against its MPFR value there, within a running error bound of the
+ * values). */
+typedef enum wg_path {
+    WG_PATH_JVP_MULTI = 0,
+    WG_PATH_GRAD,
+    WG_PATH_BACKWARD,
+    WG_PATH_JACOBIAN_FWD,
+    WG_PATH_JACOBIAN_REV,
+    WG_PATH_JACOBIAN,        /* wg_jacobian: the mode it picks */
+    WG_PATH_REPLAY,
+    WG_PATH_COUNT
+} wg_path;
+/* "jvp-multi", "grad", "backward", "jacobian-fwd", "jacobian-rev", "jacobian", "replay" */
+const char *wg_path_name(wg_path p);
+
 typedef struct wg_check_options {
     uint64_t seed;           /* directions are drawn from this seed (default 1) */
     unsigned directions;     /* random directions per check (default 3) */
@@ -60,6 +80,8 @@ typedef struct wg_check_options {
     int full_jacobian;       /* also check every column e_j (default 0) */
     unsigned order;          /* 1 (default): w.(J u); 2: v^T H u of w.f, the Hessian
                                 (doc/VERIFY.md, "Second order"); 0 counts as 1 */
+    double accuracy_digits;  /* flag a passing result whose AD has fewer correct digits
+                                than this (default 6; 0: never): ill-conditioned */
 } wg_check_options;
 void wg_check_options_init(wg_check_options *o);
 
@@ -106,6 +128,24 @@ typedef struct wg_check_result {
     double grad_exact;       /* the same from an MPFR replay of the recorded graph */
     double grad_reference;   /* the first-order MPFR reference w.(J u) */
     double grad_bound;       /* the first-order error bound of grad_value */
+    /* first order: the other paths' figures (computed 0 where a path does
+     * not apply: wg_grad and wg_backward need one-element outputs and
+     * inputs, the replay is judged on the first result of a scalar tape);
+     * err_est is each path's bound.  A path off its bound is a fail, with
+     * the path's name as fail_mode. */
+    wg_figure path[WG_PATH_COUNT];
+    /* Accuracy, beside the verdict (which is about rules): each method's
+     * correct decimal digits against the reference, -log10(rel_err) in
+     * [0, 17] (NaN where not computed or the reference is 0); the
+     * condition, the bound relative to the reference; and whether AD
+     * (the fewer of reverse's and forward's digits) falls below
+     * options.accuracy_digits on a result that passes */
+    double digits[WG_METHOD_COUNT];
+    double condition;
+    int ill_conditioned;
+    /* wg_check_gradient: the user's gradient dot u (computed 0 otherwise);
+     * err_est is its tolerance */
+    wg_figure user;
 } wg_check_result;
 
 /* a whole check: one result per direction (and per column in full-Jacobian
@@ -116,6 +156,8 @@ typedef struct wg_check_report {
     size_t nresults;
     wg_check_result *results;
     size_t worst;            /* index of the result that set the verdict */
+    int ill_conditioned;     /* some result passes with AD below accuracy_digits */
+    double ad_digits;        /* the fewest correct digits of AD over the results (NaN: none) */
     double seconds;          /* wall time of the check */
     char error[320];         /* why, when a check function returns other than WG_OK */
 } wg_check_report;
@@ -124,7 +166,8 @@ void wg_check_report_free(wg_check_report *r);
 /* Check the derivatives of outputs y (m) with respect to inputs x (n) of a
  * recorded tape, at the tape's current point.  Returns WG_OK when the check
  * ran (whatever its verdict), or a status for bad arguments. The tape's
- * values are restored before returning. */
+ * values are restored before returning.  Options o NULL means the defaults
+ * (wg_check_options_init), here and in every check function below. */
 int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
                   const wg_check_options *o, wg_check_report *r);
 
@@ -138,6 +181,25 @@ typedef int (*wg_record_fn)(wg_tape *t, const wg_var *x, size_t n, wg_var *y, si
                             void *ctx);
 int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, size_t m,
                 const wg_check_options *o, wg_check_report *r);
+
+/* Check the user's own gradient code.  record records f (one output) as
+ * for wg_check_fn; grad(x, n, g, gctx) writes the user's gradient of f at
+ * x into g[0..n) in double and returns WG_OK (any other status is
+ * returned, r->error saying so).  The check is wg_check_fn's with the
+ * full Jacobian (every e_j besides the random directions); in each result
+ * the user's g.u (r->results[k].user) is judged against the same MPFR
+ * reference, within tolerance * |reference| when tolerance > 0, else
+ * within WG_GRADIENT_FACTOR times the error bound of f's own AD (hand
+ * code takes other roundings than the tape's sweeps).  A result off it is
+ * a fail with fail_mode "user"; its message names the input whose
+ * component is off (from the columns e_j).  f's own AD is judged as in
+ * wg_check_fn.  Where the reference is not converged or f has a kink
+ * there, the user's value is reported, not judged. */
+#define WG_GRADIENT_FACTOR 64.0
+typedef int (*wg_gradient_fn)(const double *x, size_t n, double *g, void *gctx);
+int wg_check_gradient(wg_record_fn record, void *ctx, wg_gradient_fn grad, void *gctx,
+                      size_t n, const double *point, double tolerance,
+                      const wg_check_options *o, wg_check_report *r);
 
 /* Check a graph (all of its inputs and outputs). */
 int wg_check_graph(wg_graph *g, const wg_check_options *o, wg_check_report *r);

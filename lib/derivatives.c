@@ -93,12 +93,7 @@ int wg_vjp(wg_tape *t, size_t m, const wg_var *y, const double *w,
     /* A tensor that depends on no input (data recorded after the first
      * input, say) needs no adjoint, and its rule's share can be skipped:
      * for X @ W with X data, a whole dgemm.  Unless x asks for one. */
-    t->prune_passive = 1;
-    for (size_t j = 0; j < n; j++) {
-        const wg_tnode *r = wg_tnode_of(t, wg_index(t, x[j]));
-        if (r && !(r->flags & WG_TN_ACTIVE))
-            t->prune_passive = 0;
-    }
+    t->prune_passive = wg_prune_passive_for(t, n, x);
     const double *wj = w;
     for (size_t j = 0; j < m; j++) {
         uint32_t i = wg_index(t, y[j]);

@@ -380,12 +380,7 @@ static int hvp_double(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_v
     }
     /* constant tensors need no adjoint, nor its tangent (as in wg_vjp: for
      * X @ W with X data, two dgemm less per sweep), unless x asks for one */
-    t->prune_passive = 1;
-    for (size_t j = 0; j < n; j++) {
-        const wg_tnode *r = wg_tnode_of(t, wg_index(t, x[j]));
-        if (r && !(r->flags & WG_TN_ACTIVE))
-            t->prune_passive = 0;
-    }
+    t->prune_passive = wg_prune_passive_for(t, n, x);
     if (wg_sweep_hvp(t, lo, yi, yi, t->adt) != WG_OK) {
         t->prune_passive = 0;
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu adjoints", fn,

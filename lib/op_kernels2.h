@@ -16,6 +16,13 @@
 
 #include "op_kernels.h"
 
+/* a b, 0 when either is 0: the strong zero of the sweeps (an infinite or
+ * NaN partial times a zero tangent or adjoint contributes nothing) */
+static inline double wg_sz(double a, double b)
+{
+    return (a == 0 || b == 0) ? 0.0 : a * b;
+}
+
 WG_KERNEL void wg_op_partials2(wg_op op, double a, double b, double p, double y,
                                double *daa, double *dab, double *dbb)
 {

@@ -24,11 +24,6 @@
 #include <math.h>
 #include <string.h>
 
-/* a b, 0 when either is 0 (the strong zero) */
-static inline double sz(double a, double b)
-{
-    return (a == 0 || b == 0) ? 0.0 : a * b;
-}
 
 /* node i's share, the op a constant where inlined (one case per op below,
  * as the first-order sweeps do: the kernels' switches fold away) */
@@ -66,12 +61,12 @@ WG_KERNEL void hvp_node(wg_op op, int two, int bug, const wg_tape *t, size_t i, 
         planted2(t, i, op, va, t->val[i], &daa, &dab, &dbb);
     double ta = a >= lo ? tan[a - lo] : 0.0, tb = (two && b >= lo) ? tan[b - lo] : 0.0;
     if (a >= lo) {
-        adj[a - lo] += sz(da, g);
-        adt[a - lo] += sz(da, gd) + sz(sz(daa, ta) + sz(dab, tb), g);
+        adj[a - lo] += wg_sz(da, g);
+        adt[a - lo] += wg_sz(da, gd) + wg_sz(wg_sz(daa, ta) + wg_sz(dab, tb), g);
     }
     if (two && b >= lo) {
-        adj[b - lo] += sz(db, g);
-        adt[b - lo] += sz(db, gd) + sz(sz(dab, ta) + sz(dbb, tb), g);
+        adj[b - lo] += wg_sz(db, g);
+        adt[b - lo] += wg_sz(db, gd) + wg_sz(wg_sz(dab, ta) + wg_sz(dbb, tb), g);
     }
 }
 

@@ -143,6 +143,19 @@ static inline void wg_test_fired(const wg_tape *t, int reverse, size_t i)
         t->hook(t->hook_ctx, reverse, i, (wg_op)t->op[i], 0, 0, 0, 0, NULL, NULL);
 }
 
+/* A reverse sweep over x may skip the adjoints of tensors that depend on no
+ * input (data: for X @ W with X data, a whole dgemm), unless x asks for
+ * one of them: the value t->prune_passive takes for the sweep. */
+static inline int wg_prune_passive_for(const wg_tape *t, size_t n, const wg_var *x)
+{
+    for (size_t j = 0; j < n; j++) {
+        const wg_tnode *r = wg_tnode_of(t, wg_index(t, x[j]));
+        if (r && !(r->flags & WG_TN_ACTIVE))
+            return 0;
+    }
+    return 1;
+}
+
 /* ---- wg_hvp's double forward over reverse on tensor nodes (sweep_second.c)
  * The tangent of an adjoint, abar', has two parts: the node's adjoint map
  * applied to ybar' (the first-order kernel run on the abar' buffers), and

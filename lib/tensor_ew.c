@@ -295,11 +295,6 @@ void wg_ew_rev(wg_tape *t, size_t i, size_t lo, double *adj)
  * operand sums over its stretched axes).  Strong zeros as in the scalar
  * sweep (sweep_second.c). */
 
-static inline double sz2(double a, double b)
-{
-    return (a == 0 || b == 0) ? 0.0 : a * b;
-}
-
 WG_KERNEL void rev2_loop(wg_op op, int has_b, const wg_shape_rec *s, const double *A,
                          const ptrdiff_t *sa, const double *B, const ptrdiff_t *sb, double p,
                          const double *Y, const double *GY, const double *TA, const double *TB,
@@ -312,9 +307,9 @@ WG_KERNEL void rev2_loop(wg_op op, int has_b, const wg_shape_rec *s, const doubl
             wg_op_partials2(op, x, z, p, Y[e], &daa, &dab, &dbb);
             double ta = TA ? TA[ia] : 0.0, tb = (has_b && TB) ? TB[ib] : 0.0;
             if (DA)
-                DA[ia] += sz2(sz2(daa, ta) + sz2(dab, tb), g);
+                DA[ia] += wg_sz(wg_sz(daa, ta) + wg_sz(dab, tb), g);
             if (has_b && DB)
-                DB[ib] += sz2(sz2(dab, ta) + sz2(dbb, tb), g);
+                DB[ib] += wg_sz(wg_sz(dab, ta) + wg_sz(dbb, tb), g);
         }
     });
 }
@@ -369,12 +364,12 @@ WG_KERNEL void hvp_loop(wg_op op, int has_b, const wg_shape_rec *s, const double
             if (GA && da != 0 && g != 0)
                 GA[ia] += da * g;
             if (DA)
-                DA[ia] += sz2(da, gd) + sz2(sz2(daa, ta) + sz2(dab, tb), g);
+                DA[ia] += wg_sz(da, gd) + wg_sz(wg_sz(daa, ta) + wg_sz(dab, tb), g);
             if (has_b) {
                 if (GB && db != 0 && g != 0)
                     GB[ib] += db * g;
                 if (DB)
-                    DB[ib] += sz2(db, gd) + sz2(sz2(dab, ta) + sz2(dbb, tb), g);
+                    DB[ib] += wg_sz(db, gd) + wg_sz(wg_sz(dab, ta) + wg_sz(dbb, tb), g);
             }
         }
     });

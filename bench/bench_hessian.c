@@ -391,6 +391,15 @@ static void run_hessian(void *ctx)
         die_tape(p, "wg_hessian");
 }
 
+/* wg_hessian_with one method (forced_method) */
+static wg_hessian_method forced_method;
+static void run_method(void *ctx)
+{
+    prob *p = ctx;
+    if (wg_hessian_with(p->t, forced_method, p->y, p->nx, p->x, p->H2) != WG_OK)
+        die_tape(p, wg_hessian_method_name(forced_method));
+}
+
 /* the Hessian as N HVPs along the unit vectors; H2 row j = H e_j, which is
  * column j of H, and row j since H is symmetric */
 static void run_hvps(void *ctx)
@@ -623,10 +632,13 @@ typedef struct hess_row {
     double grad, hess, hvps;            /* seconds */
     double r_grad, r_hvps;              /* hess / grad, N hvps / grad (paired) */
     double sym, fd, exact, vs_hvps;     /* check figures */
+    double method[4];                   /* wg_hessian_with each method / grad; 0: n/a */
+    double method_diff;                 /* the largest difference of a method to H / max |H| */
+    wg_hessian_method chosen;           /* what WG_HESSIAN_AUTO took */
     int ok;
 } hess_row;
 
-static hess_row hess_rows[8];
+static hess_row hess_rows[12];
 static int nhess;
 
 /* the closed forms: Rosen's 2 x 2 blocks [1200 a^2 - 400 b + 2, -400 a;
@@ -686,15 +698,31 @@ static void hessian_problem(prob *p)
     }
     free(col);
     r->fd = hmax > 0 ? fde / hmax : INFINITY;
-    double *E = bench_xmalloc(N * N * sizeof *E);
-    exact_hessian(p, E);
-    r->exact = rel_diff(p->H, E, N * N);
-    free(E);
+    r->exact = -1;                      /* no closed form (the whole GMM) */
+    if (strncmp(p->key, "gmm", 3) != 0) {
+        double *E = bench_xmalloc(N * N * sizeof *E);
+        exact_hessian(p, E);
+        r->exact = rel_diff(p->H, E, N * N);
+        free(E);
+    }
+    r->chosen = wg_hessian_last_method(p->t);
+    /* each method forced: the same matrix (edge pushing on scalar tapes only) */
+    for (int m = WG_HESSIAN_EDGE_PUSHING; m <= WG_HESSIAN_RECORDED; m++) {
+        if (m == WG_HESSIAN_EDGE_PUSHING && p->tensor)
+            continue;
+        forced_method = (wg_hessian_method)m;
+        run_method(p);
+        r->method_diff = fmax(r->method_diff, hmax > 0 ? rel_diff(p->H2, p->H, N * N) : 0);
+    }
     /* NaN anywhere fails these (!(x <= tol)) */
     r->ok = r->sym <= SYM_RTOL && r->vs_hvps <= SYM_RTOL && r->fd <= FD_RTOL
-            && r->exact <= EXACT_RTOL;
+            && r->exact <= EXACT_RTOL && r->method_diff <= SYM_RTOL;
+    char exact[32] = "-";
+    if (r->exact >= 0)
+        snprintf(exact, sizeof exact, "%.1e", r->exact);
     printf("  %-24s N=%-4zu symmetry %.1e, N HVPs %.1e, central differences %.1e, closed form "
-           "%.1e  %s\n", p->name, N, r->sym, r->vs_hvps, r->fd, r->exact, verdict(r->ok));
+           "%s, methods %.1e  %s\n", p->name, N, r->sym, r->vs_hvps, r->fd, exact,
+           r->method_diff, verdict(r->ok));
     fflush(stdout);
     if (!r->ok) {
         failed = 1;
@@ -707,6 +735,12 @@ static void hessian_problem(prob *p)
     r->r_grad = h.ratio;
     r->hvps = v.fn;
     r->r_hvps = v.ratio;
+    for (int m = WG_HESSIAN_EDGE_PUSHING; m <= WG_HESSIAN_RECORDED; m++) {
+        if (m == WG_HESSIAN_EDGE_PUSHING && p->tensor)
+            continue;
+        forced_method = (wg_hessian_method)m;
+        r->method[m] = bench_pair(run_method, run_grad, p, min_time).ratio;
+    }
 }
 
 /* ---------------------------------------------------------------- 3. tape growth */
@@ -825,7 +859,7 @@ int main(int argc, char **argv)
            "<= %g; against the closed form <= %g\n", SYM_RTOL, SYM_RTOL, FD_RTOL, EXACT_RTOL);
     const struct { int kind, g; } dense[] = {
         { P_ROSEN_S, -1 }, { P_ROSEN_T, -1 }, { P_PRIOR_S, 0 }, { P_PRIOR_T, 0 },
-        { P_PRIOR_S, 1 },  { P_PRIOR_T, 1 }
+        { P_PRIOR_S, 1 },  { P_PRIOR_T, 1 }, { P_GMM_S, 0 }, { P_GMM_T, 0 }
     };
     for (size_t i = 0; i < sizeof dense / sizeof dense[0]; i++) {
         const int g = dense[i].g;
@@ -835,7 +869,7 @@ int main(int argc, char **argv)
         prob_free(&p);
     }
     printf("\n   and their H v (the same checks as 1.)\n");
-    for (size_t i = 0; i < sizeof dense / sizeof dense[0]; i++) {
+    for (size_t i = 0; i < 6; i++) {            /* the GMM's are in 1. and below */
         const int g = dense[i].g;
         prob_init(&p, dense[i].kind, g >= 0 ? &gin[g] : NULL, g >= 0 ? keys[g] : NULL);
         hvp_problem(&p);
@@ -894,10 +928,33 @@ int main(int argc, char **argv)
         printf("%-24s %5zu %11s %11s %8.1fx %8.2fx %11s %8.2fx\n", r->name, r->N, tg, th,
                r->r_grad, r->r_grad / (double)r->N, tv, r->r_grad / r->r_hvps);
     }
-    printf("\nwg_hessian: the gradient graph recorded once, swept forward along the unit vectors "
-           "in blocks;\nN x wg_hvp: the Hessian by columns, N calls, each recording its own "
-           "gradient graph;\nhess/hvps: wg_hessian's time over theirs (below 1: wg_hessian is "
-           "faster)\n");
+    printf("\nwg_hessian: WG_HESSIAN_AUTO (the method it took is in the next table);\nN x wg_hvp: "
+           "the Hessian by columns, N calls of wg_hvp;\nhess/hvps: wg_hessian's time over theirs "
+           "(below 1: wg_hessian is faster)\n");
+    printf("\n   wg_hessian's methods, each forced (wg_hessian_with), time over one gradient\n\n");
+    printf("%-24s %5s %13s %10s %10s %10s  %s\n", "problem", "N", "auto took", "edge push",
+           "N HVPs", "recorded", "auto / the fastest");
+    for (int i = 0; i < nhess; i++) {
+        const hess_row *r = &hess_rows[i];
+        if (!r->ok)
+            continue;
+        char col[3][16];
+        double best = INFINITY;
+        for (int m = 1; m <= 3; m++) {
+            if (r->method[m] > 0) {
+                snprintf(col[m - 1], sizeof col[m - 1], "%.1fx", r->method[m]);
+                best = fmin(best, r->method[m]);
+            } else
+                snprintf(col[m - 1], sizeof col[m - 1], "-");
+        }
+        printf("%-24s %5zu %13s %10s %10s %10s  %.2f\n", r->name, r->N,
+               wg_hessian_method_name(r->chosen), col[0], col[1], col[2], r->r_grad / best);
+    }
+    printf("\nedge pushing: scalar tapes only, one reverse sweep over one triangle (sparse "
+           "Hessians cost their nonzeros);\nN HVPs: one forward-over-reverse sweep per column; "
+           "recorded: the gradient graph recorded, 16 columns per forward sweep;\nauto / the "
+           "fastest: wg_hessian's own time (its choice and any edge pushing it gave up included) over "
+           "the fastest method's\n");
 
     printf("\n3. tape growth of wg_grad_graph (target on scalar graphs: <= %.0f nodes appended "
            "per recorded node)\n\n", GROWTH_TARGET);

@@ -13,11 +13,12 @@
  * with each op's second partials (sweep_second.c): no recording at all.
  * Where tensor nodes lie on the path it records the gradient graph, sweeps
  * it forward along v in double (forward over recorded reverse) and
- * truncates the tape back to where it was; wg_hessian takes the recorded
- * path with 16 unit vectors per forward sweep.
+ * truncates the tape back to where it was.  wg_hessian (hessian.c) may
+ * take the recorded path with 16 unit vectors per forward sweep.
  * Neither leaves the tape longer; the two paths use independent rules (the
  * second partials, the recorded rules differentiated) and the tests hold
  * them together. */
+#include "hessian.h"
 #include "rules.h"
 #include "tensor.h"
 
@@ -333,8 +334,8 @@ static int gradient_nodes(wg_tape *t, const char *fn, wg_var y, size_t n, const 
 /* Forward over reverse in double (sweep_second.c), scalar and tensor
  * nodes alike; *recorded = 1 when y is not one element (the recorded path
  * then says why) */
-static int hvp_double(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
-                      const double *v, double *Hv, int *recorded)
+int wg_hvp_in(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
+              const double *v, double *Hv, int *recorded)
 {
     size_t lo, hi;
     int s;
@@ -408,7 +409,7 @@ int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, dou
 {
     static const char fn[] = "wg_hvp";
     int recorded;
-    int s = hvp_double(t, fn, y, n, x, v, Hv, &recorded);
+    int s = wg_hvp_in(t, fn, y, n, x, v, Hv, &recorded);
     if (s != WG_OK || !recorded)
         return s;
     /* y of several elements: the recorded path's own checks say so */
@@ -423,14 +424,12 @@ int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, dou
     return s != WG_OK ? s : ts;
 }
 
-int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H)
+/* forward over the recorded reverse: the gradient graph recorded, swept
+ * forward along the unit vectors (16 per sweep: wg_jacobian_fwd), removed.
+ * The columns are computed, not mirrored. */
+int wg_hessian_recorded(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
+                        double *H)
 {
-    static const char fn[] = "wg_hessian";
-    /* The recorded path, also on scalar tapes: its forward sweeps carry 16
-     * unit vectors at once, and measured 2.4 to 3 times faster than n
-     * double HVPs (Rosenbrock n = 100, the GMM prior at n = 15 and 275;
-     * make bench-hessian).  The columns are computed, not mirrored, so
-     * H - H^T still says something about the rules. */
     wg_var *g;
     mark k;
     int s = gradient_nodes(t, fn, y, n, x, &g, &k);

@@ -96,6 +96,7 @@ struct wg_tape {
     size_t adt_cap;
     double *tadt;               /* ... of the tensor adjoints (tadj's layout) */
     size_t tadt_cap;
+    int hess_method;            /* the wg_hessian_method the last wg_hessian used */
 
     wg_partials_hook hook;      /* test-only, see wengert.h */
     void *hook_ctx;

@@ -396,9 +396,29 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
  * and the Hessian-vector product H v without forming H.  wg_hvp is forward
  * over reverse in double with each op's second partials, tensor nodes
  * included (no recording).
- * wg_hessian records the gradient graph, sweeps it forward along the unit
- * vectors (16 per sweep) and removes it. */
+ * wg_hessian takes the cheapest of three methods (wg_hessian_with forces
+ * one; wg_hessian_last_method says which the last call on the tape used):
+ *   WG_HESSIAN_EDGE_PUSHING  scalar tapes: one reverse sweep of second-order
+ *       adjoints over one triangle of the symmetric matrix (Gower and
+ *       Mello 2012); work in proportion to the interacting pairs, the upper
+ *       triangle mirrored from the lower;
+ *   WG_HESSIAN_HVP           N forward-over-reverse sweeps, one per column;
+ *   WG_HESSIAN_RECORDED      the gradient graph recorded, swept forward along
+ *       16 columns at once, removed.
+ * WG_HESSIAN_AUTO estimates the last two's costs from N and the number of
+ * active elements and takes the cheaper; on scalar tapes it first runs edge
+ * pushing with a budget worth that cost (doc/DESIGN.md, "Second order"). */
+typedef enum wg_hessian_method {
+    WG_HESSIAN_AUTO = 0,
+    WG_HESSIAN_EDGE_PUSHING = 1,
+    WG_HESSIAN_HVP = 2,
+    WG_HESSIAN_RECORDED = 3
+} wg_hessian_method;
 int wg_hessian(wg_tape *t, wg_var y, size_t n, const wg_var *x, double *H);
+int wg_hessian_with(wg_tape *t, wg_hessian_method method, wg_var y, size_t n, const wg_var *x,
+                    double *H);
+wg_hessian_method wg_hessian_last_method(const wg_tape *t);  /* AUTO before any call */
+const char *wg_hessian_method_name(wg_hessian_method m);     /* "edge pushing", ... */
 int wg_hvp(wg_tape *t, wg_var y, size_t n, const wg_var *x, const double *v, double *Hv);
 
 int    wg_backward(wg_tape *t, wg_var y, double seed);
@@ -499,6 +519,9 @@ void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
 #define WG_TEST_BACKWARD_STORE  (1u << 23)
 #define WG_TEST_EVAL_EXPM1_NAN  (1u << 24)
 #define WG_TEST_EVAL_SINH_OFF   (1u << 25)
+/*   WG_TEST_HESS_EDGE_DIAG   wg_hessian's edge pushing: an off-diagonal W[i][p]
+ *                            pushed onto the diagonal W[p][p] once, not twice */
+#define WG_TEST_HESS_EDGE_DIAG  (1u << 30)
 void wg_tape_set_test_flags(wg_tape *t, unsigned flags);
 /* Test-only: dst gets src's hook, its context and its test flags, so that
  * a tool that records a tape again (the verifier's second-order check)

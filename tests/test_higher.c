@@ -296,6 +296,120 @@ static void polynomial_third_order(void)
     wg_tape_free(t);
 }
 
+/* the Hessian of H_fn over its inputs by each method; 0 where one fails */
+static int hessian_by(wg_tape *t, wg_hessian_method m, wg_var y, size_t n, const wg_var *x,
+                      double *H)
+{
+    size_t size = wg_tape_size(t);
+    int s = wg_hessian_with(t, m, y, n, x, H);
+    CU_ASSERT_EQUAL(wg_tape_size(t), size);
+    if (s == WG_OK)
+        CU_ASSERT_EQUAL(wg_hessian_last_method(t), m);
+    return s;
+}
+
+/* the three methods of wg_hessian on one tape: the same matrix to a few
+ * roundings (edge pushing sums the same second partials in another order),
+ * and edge pushing's mirrored triangle exactly symmetric */
+static int methods_agree(wg_tape *t, wg_var y, size_t n, const wg_var *x, const char *what)
+{
+    double He[64], Hh[64], Hr[64];
+    int se = hessian_by(t, WG_HESSIAN_EDGE_PUSHING, y, n, x, He);
+    int sh = hessian_by(t, WG_HESSIAN_HVP, y, n, x, Hh);
+    int sr = hessian_by(t, WG_HESSIAN_RECORDED, y, n, x, Hr);
+    if (se != WG_OK || sh != WG_OK || sr != WG_OK) {
+        /* a second derivative that is not finite fails every double method alike */
+        CU_ASSERT_EQUAL(se, sh);
+        return 0;
+    }
+    double scale = 0;
+    for (size_t k = 0; k < n * n; k++)
+        scale = fmax(scale, fmax(fabs(Hh[k]), fabs(Hr[k])));
+    int bad = 0;
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < n; c++) {
+            double e = He[r * n + c];
+            if (e != He[c * n + r]
+                || !(fabs(e - Hh[r * n + c]) <= 1e-12 * scale + 1e-300)
+                || !(fabs(e - Hr[r * n + c]) <= 1e-12 * scale + 1e-300)) {
+                if (bad++ < 2)
+                    fprintf(stderr, "\n  %s: H[%zu][%zu] edge %.17g, hvp %.17g, recorded %.17g\n",
+                            what, r, c, e, Hh[r * n + c], Hr[r * n + c]);
+            }
+        }
+    CU_ASSERT_EQUAL(bad, 0);
+    return 1;
+}
+
+/* every scalar row (each operand also used twice, phi(a, a), and inside a
+ * product so that the pushing of off-diagonal and diagonal entries is
+ * exercised), then random graphs of smooth ops with shared nodes */
+static void hessian_methods_agree(void)
+{
+    int compared = 0;
+    for (int o = 0; o < WG_OP_COUNT; o++) {
+        wg_op op = (wg_op)o;
+        wg_op_kind kind = wg_op_kind_of(op);
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY)
+            continue;
+        for (int k = 0; k < 12; k++) {
+            double a, b, c;
+            point_of(op, k, &a, &b, &c);
+            wg_tape *t = wg_tape_new();
+            wg_var x[3] = { wg_input(t, a), wg_input(t, b), wg_input(t, 0.8 - 0.1 * k) };
+            wg_var y = wg_apply(t, op, x[0], x[1], c);
+            /* y * x2 * sin(x0) + op(x0, x0): pushes through y's operands */
+            wg_var f = wg_add(t, wg_mul(t, wg_mul(t, y, x[2]), wg_sin(t, x[0])),
+                              wg_mul_c(t, wg_square(t, y), 0.5));
+            if (wg_op_arity(op) == 2)
+                f = wg_add(t, f, wg_apply(t, op, x[1], x[1], c));
+            if (wg_status(t) == WG_OK)
+                compared += methods_agree(t, f, 3, x, wg_op_name(op));
+            wg_tape_free(t);
+        }
+    }
+    CU_ASSERT(compared > 400);
+    /* random graphs: 40 nodes over 5 inputs, operands drawn among all
+     * earlier nodes, so nodes are shared and pairs interact many ways */
+    static const wg_op un[] = { WG_OP_SIN, WG_OP_COS, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SQUARE,
+                                WG_OP_ATAN, WG_OP_SOFTPLUS, WG_OP_ERF, WG_OP_NEG };
+    static const wg_op bin[] = { WG_OP_ADD, WG_OP_SUB, WG_OP_MUL, WG_OP_HYPOT, WG_OP_ATAN2 };
+    unsigned seed = 5;
+    int graphs = 0;
+    for (int g = 0; g < 200; g++) {
+        wg_tape *t = wg_tape_new();
+        wg_var v[48];
+        size_t nv = 0;
+        for (int j = 0; j < 5; j++)
+            v[nv++] = wg_input(t, rnd(&seed));
+        for (int j = 0; j < 40; j++) {
+            wg_var a = v[(size_t)((rnd(&seed) + 1) * 0.5 * nv) % nv];
+            wg_var b = v[(size_t)((rnd(&seed) + 1) * 0.5 * nv) % nv];
+            double r = rnd(&seed);
+            if (r < -0.2)
+                v[nv++] = wg_apply(t, un[(size_t)((r + 1) * 100) % 9], a, a, 0);
+            else
+                v[nv++] = wg_apply(t, bin[(size_t)((r + 1) * 100) % 5], a, b, 0);
+        }
+        wg_var y = v[nv - 1];
+        for (size_t j = nv - 6; j < nv - 1; j++)
+            y = wg_add(t, y, v[j]);
+        if (wg_status(t) != WG_OK) {    /* atan2(0, 0) after a - a: drawn again */
+            wg_tape_free(t);
+            continue;
+        }
+        char what[32];
+        snprintf(what, sizeof what, "graph %d", g);
+        graphs += methods_agree(t, y, 5, v, what);
+        /* auto takes edge pushing here (scalar, 5 inputs: cheap) */
+        double H[25];
+        CU_ASSERT_EQUAL(wg_hessian(t, y, 5, v, H), WG_OK);
+        CU_ASSERT_EQUAL(wg_hessian_last_method(t), WG_HESSIAN_EDGE_PUSHING);
+        wg_tape_free(t);
+    }
+    CU_ASSERT(graphs > 150);
+}
+
 /* Siskind and Pearlmutter's perturbation confusion: d/dx [x (d/dy (x + y))]
  * at y = 1, x = 1 is 1; confusing the two perturbations gives 2 */
 static void perturbation_confusion(void)
@@ -380,10 +494,28 @@ static void errors(void)
     CU_ASSERT_EQUAL(wg_status(t), WG_OK);
     CU_ASSERT_EQUAL(wg_tape_size(t), n);
     CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hvp: (H v)[0] is not finite"));
-    CU_ASSERT_EQUAL(wg_hessian(t, yt, 1, &xt, H2), WG_EDOM);
+    CU_ASSERT_EQUAL(wg_hessian_with(t, WG_HESSIAN_RECORDED, yt, 1, &xt, H2), WG_EDOM);
     CU_ASSERT_EQUAL(wg_status(t), WG_OK);
     CU_ASSERT_EQUAL(wg_tape_size(t), n);
     CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hessian: the gradient graph: node"));
+    /* two elements: auto takes the N HVPs, whose sweep meets sqrt''(0) */
+    CU_ASSERT_EQUAL(wg_hessian(t, yt, 1, &xt, H2), WG_ERANGE);
+    CU_ASSERT_EQUAL(wg_hessian_last_method(t), WG_HESSIAN_AUTO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hessian: (H v)[0] is not finite"));
+    /* edge pushing: scalar tapes only; a method that is none */
+    CU_ASSERT_EQUAL(wg_hessian_with(t, WG_HESSIAN_EDGE_PUSHING, yt, 1, &xt, H2), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "scalar tapes only"));
+    CU_ASSERT_EQUAL(wg_hessian_with(t, (wg_hessian_method)7, yt, 1, &xt, H2), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+    /* a scalar tape: edge pushing meets sqrt''(0) = -inf too */
+    {
+        wg_tape *s1 = wg_tape_new();
+        wg_var z = wg_input(s1, 0.0), r = wg_add(s1, wg_sqrt(s1, z), z);
+        double h;
+        CU_ASSERT_EQUAL(wg_hessian(s1, r, 1, &z, &h), WG_ERANGE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(s1), "wg_hessian: H[0][0] is not finite"));
+        wg_tape_free(s1);
+    }
     wg_tape_clear(t);
     x = wg_input(t, 0.0);
     y = wg_sqrt(t, x);
@@ -749,6 +881,7 @@ int main(void)
         { "every scalar row: recorded rule = double partial", scalar_rules_match_partials },
         { "every tensor row: recorded rules = double sweeps", tensor_rules_match_sweeps },
         { "Hessians and HVPs against differences of gradients", hessians },
+        { "wg_hessian: edge pushing = N HVPs = recorded, every row", hessian_methods_agree },
         { "grad of grad of grad of a polynomial, replayed", polynomial_third_order },
         { "perturbation confusion: d/dx [x d/dy (x + y)] = 1", perturbation_confusion },
         { "kink conventions recorded as ops survive replay", kinks_replay },

@@ -353,6 +353,10 @@ static const wg_bug catalogue[] = {
       0, EW_BINARY, 2, NULL },
     { "hvp-div-half", "wg_hvp's double sweep only: div's d2y/db2 = y/b^2, the factor 2 lost",
       OPS1(DIV), WG_BUG_BOTH, "always", WG_TEST_HVP_DIV_BB, tensor_switch, 0, 0, 2, NULL },
+    { "hessian-edge-diag", "wg_hessian's edge pushing only: an off-diagonal second-order "
+      "adjoint W[i][p] pushed onto the diagonal W[p][p] once, not twice (it stands for W[i][p] "
+      "and W[p][i])", NO_OPS, WG_BUG_BOTH, "a node interacting with its own operand (x sin x)",
+      WG_TEST_HESS_EDGE_DIAG, tensor_switch, 0, 0, 2, "hessian" },
 };
 
 #define NBUGS ((int)(sizeof catalogue / sizeof catalogue[0]))

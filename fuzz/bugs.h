@@ -49,7 +49,8 @@ typedef struct wg_bug {
      * 0 or 1: first order */
     unsigned order;
     /* the derivative path of a check it shows in (wg_path_name: "jvp-multi",
-     * "jacobian-rev", "backward", "replay"), NULL for wg_vjp and wg_jvp;
+     * "jacobian-rev", "backward", "replay"; "hessian": wg_hessian's own method at
+     * second order), NULL for wg_vjp and wg_jvp;
      * its fail has that fail_mode, blamed on its op or, owned by none, on
      * no single node */
     const char *path;

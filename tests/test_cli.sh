@@ -479,6 +479,10 @@ run 2 --order 2 -e "$f2" --at x1=2,x2=5 && expect_err '--order is an option of -
 # suites: --order 2 for all, order=2 for one case
 run 0 --suite builtin --order 2 && expect_out 'every case met its expected verdict'
 expect_out 'hvp'
+# wg_hessian judged at second order: its figure and the method it took
+run 0 --check --order 2 -e "x*sin(x) + x*y^2" --at x=0.5,y=2 && expect_out 'hvp    hessian'
+run 0 --check --order 2 -e "x*sin(x) + x*y^2" --at x=0.5,y=2 --json
+json_check "d['hessian_method'] == 'edge pushing' and d['verdict'] == 'pass'"
 printf 'one: sin(x)*exp(y) @ x=0.3, y=-0.2 ; order=2\ntwo: sin(x)*exp(y) @ x=0.3, y=-0.2\n' \
     >"$tmp/o.suite"
 run 0 --suite "$tmp/o.suite" --json
@@ -487,11 +491,11 @@ printf 'bad: x^2 @ x=1 ; order=3\n' >"$tmp/bad.suite"
 run 2 --suite "$tmp/bad.suite" && expect_err "expected 1 or 2 after 'order='"
 
 # --hessian: wg_hessian beside reverse over reverse of the recorded graph
-run 0 -e "$f2" --at x1=2,x2=5 --hessian && expect_out 'Hessian of y'
+run 0 -e "$f2" --at x1=2,x2=5 --hessian && expect_out 'Hessian of y (wg_hessian by edge pushing)'
 expect_out 'd2y/dx1dx2'
 expect_out 'largest difference between wg_hessian and reverse over reverse'
 run 0 -e "$f2" --at x1=2,x2=5 --hessian --json
-json_check "abs(d['hessian']['wg_hessian'][0][0] + 0.25) < 1e-15 and d['hessian']['wg_hessian'][0][1] == 1 and d['hessian']['reverse_over_reverse'][1][0] == 1 and d['hessian']['max_difference'] < 1e-14"
+json_check "d['hessian']['method'] == 'edge pushing' and abs(d['hessian']['wg_hessian'][0][0] + 0.25) < 1e-15 and d['hessian']['wg_hessian'][0][1] == 1 and d['hessian']['reverse_over_reverse'][1][0] == 1 and d['hessian']['max_difference'] < 1e-14"
 run 0 -e "$f2" --at x1=2,x2=5 --json
 json_check "'hessian' not in d"
 printf 'input x = 1.5\ny1 = sin(x)\ny2 = x * x\noutput y1\noutput y2\n' >"$tmp/two.wg"

@@ -6,6 +6,8 @@
  *   reverse over reverse  the same graph's VJP with cotangent v (wg_vjp),
  *                         dot u;
  *   hvp                   wg_hvp along u, dot v;
+ *   hessian               wg_hessian (the method it picks: edge pushing on
+ *                         scalar tapes), v^T H u, where N <= HESS_MAX_N;
  * against a reference from the original function only (reference2.c), with
  * an error bound: the first-order running bound (bound.c) of the recorded
  * gradient graph's JVP along u weighted by v.  Also checked: the recorded
@@ -36,6 +38,10 @@ void wg_chk_set_grad_graph(wg_chk_grad_graph_fn fn)
 
 
 
+/* wg_hessian is judged where its N x N matrix is small: fuzz graphs and
+ * suite cases have a few inputs; a tensor graph's elements may be more */
+#define HESS_MAX_N 64
+
 /* one second-order check */
 typedef struct o2 {
     wg_chk c;                   /* the model of the original function: references,
@@ -64,6 +70,7 @@ typedef struct o2 {
     wg_chk_fault f2;
     /* per direction, n elements each */
     double *v, *hu, *hv, *vh, *hua, *gd;
+    double *H;                  /* N x N for wg_hessian, where N <= HESS_MAX_N */
     wg_chk_ref2 ref2;
 } o2;
 
@@ -442,7 +449,8 @@ static void check_direction2(o2 *o, wg_check_result *res)
         } else
             sweep = "reverse";
     }
-    long grew = 0;
+    long grew = 0, grew_hess = 0;
+    char hess_why[200] = "";
     if (st == WG_OK) {
         size_t before = wg_tape_size(o->G);
         st = wg_hvp(o->G, o->obj, o->sn, o->gx, u, o->hua);
@@ -452,6 +460,26 @@ static void check_direction2(o2 *o, wg_check_result *res)
             res->hvp.computed = isfinite(res->hvp.value);
         } else
             sweep = "wg_hvp";
+    }
+    /* wg_hessian, where its matrix is small; a failure where wg_hvp
+     * succeeded (the same second partials) is its own */
+    int hess_failed = 0;
+    if (st == WG_OK && o->H) {
+        size_t before = wg_tape_size(o->G);
+        int hs = wg_hessian(o->G, o->obj, o->sn, o->gx, o->H);
+        grew_hess = (long)wg_tape_size(o->G) - (long)before;
+        snprintf(res->hessian_method, sizeof res->hessian_method, "%s",
+                 wg_hessian_method_name(wg_hessian_last_method(o->G)));
+        if (hs == WG_OK) {
+            double s = 0;
+            for (size_t r = 0; r < n; r++)
+                s += v[r] * dot(n, o->H + r * n, u);
+            res->hessian.value = s;
+            res->hessian.computed = isfinite(s);
+        } else {
+            hess_failed = 1;
+            snprintf(hess_why, sizeof hess_why, "%s", wg_errmsg(o->G));
+        }
     }
     if (st != WG_OK) {
         res->verdict = WG_VERDICT_INVALID;
@@ -500,7 +528,7 @@ static void check_direction2(o2 *o, wg_check_result *res)
     wg_chk_radii(c2);
     res->sym_bound = B + wg_chk_bound(c2);
     res->bound = B;
-    ffwd->err_est = frev->err_est = res->hvp.err_est = B;
+    ffwd->err_est = frev->err_est = res->hvp.err_est = res->hessian.err_est = B;
 
     /* the reference, from the original function only */
     c->S_raw = both_ways(Su, Sv);
@@ -532,8 +560,8 @@ static void check_direction2(o2 *o, wg_check_result *res)
     res->reference_converged = ref->converged;
     res->left = ref->qlo;
     res->right = ref->qhi;
-    wg_figure *figs[3] = { frev, ffwd, &res->hvp };
-    for (int k = 0; k < 3; k++) {
+    wg_figure *figs[4] = { frev, ffwd, &res->hvp, &res->hessian };
+    for (int k = 0; k < 4; k++) {
         wg_figure *f = figs[k];
         if (!f->computed)
             continue;
@@ -558,7 +586,7 @@ static void check_direction2(o2 *o, wg_check_result *res)
      * 2^-16 of it, leaves |D(h1) - D(h2)| a hair below) */
     double tol = B + ref->reference_err + ref->round_err;
     long kink = kink_u >= 0 ? kink_u : kink_v;     /* a node on its kink that u or v crosses */
-    int fail_rev = 0, fail_fwd = 0, fail_hvp = 0, fail_dot = 0, fail_sym = 0;
+    int fail_rev = 0, fail_fwd = 0, fail_hvp = 0, fail_hess = 0, fail_dot = 0, fail_sym = 0;
     char why[240] = "";
     wg_verdict verdict = WG_VERDICT_PASS;
     if (ref->nondiff) {
@@ -579,10 +607,11 @@ static void check_direction2(o2 *o, wg_check_result *res)
         fail_rev = frev->computed && !(frev->abs_err <= tol);
         fail_fwd = ffwd->computed && !(ffwd->abs_err <= tol);
         fail_hvp = res->hvp.computed && !(res->hvp.abs_err <= tol);
-        if ((fail_rev || fail_fwd || fail_hvp) && kink >= 0) {
+        fail_hess = res->hessian.computed && !(res->hessian.abs_err <= tol);
+        if ((fail_rev || fail_fwd || fail_hvp || fail_hess) && kink >= 0) {
             /* the Hessian of the conventions' side, not the function's */
             verdict = WG_VERDICT_NONDIFF;
-            fail_rev = fail_fwd = fail_hvp = 0;
+            fail_rev = fail_fwd = fail_hvp = fail_hess = 0;
             wg_chk_msg(why, sizeof why, "%s sits on its kink: the recorded rules follow the "
                 "documented convention there, not the second derivative %.17g of the whole "
                 "function", LABEL(c, (size_t)kink), ref->reference);
@@ -594,14 +623,20 @@ static void check_direction2(o2 *o, wg_check_result *res)
     fail_sym = verdict == WG_VERDICT_PASS && !(res->sym_gap <= res->sym_bound);
     int fail_hvp_ab = verdict == WG_VERDICT_NONDIFF && res->hvp.computed
                       && !(fabs(res->hvp.value - ffwd->value) <= B);
+    /* wg_hessian: off the reference, or at a kink off forward over reverse
+     * (the same conventions), or failing where wg_hvp did not, or growing
+     * the tape */
+    int fail_hess_any = fail_hess || hess_failed || grew_hess != 0
+                        || (verdict == WG_VERDICT_NONDIFF && res->hessian.computed
+                            && !(fabs(res->hessian.value - ffwd->value) <= B));
     verdict = worse(verdict, gverdict);
 
     if (gverdict == WG_VERDICT_FAIL || fail_rev || fail_fwd || fail_hvp || fail_dot || fail_sym
-        || fail_hvp_ab || grew != 0) {
+        || fail_hvp_ab || grew != 0 || fail_hess_any) {
         res->verdict = WG_VERDICT_FAIL;
         const char *mode = gverdict == WG_VERDICT_FAIL ? "gradient" : fail_rev ? "reverse"
                            : fail_fwd ? "forward" : fail_hvp || fail_hvp_ab || grew ? "hvp"
-                           : fail_dot ? "dot-product" : "symmetry";
+                           : fail_dot ? "dot-product" : fail_sym ? "symmetry" : "hessian";
         snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);
         if (gverdict == WG_VERDICT_FAIL)
             RESMSG(res, "%s", gwhy);
@@ -618,7 +653,25 @@ static void check_direction2(o2 *o, wg_check_result *res)
             RESMSG(res, "at a kink wg_hvp %.17g and forward over reverse %.17g differ by %.3g "
                    "> bound %.3g", res->hvp.value, ffwd->value,
                    fabs(res->hvp.value - ffwd->value), B);
-        else if (fail_dot)
+        else if (!fail_dot && !fail_sym) {
+            /* wg_hessian alone: its own method, not a rule any op owns */
+            if (hess_failed)
+                RESMSG(res, "wg_hessian (%s) fails where wg_hvp does not: %s",
+                       res->hessian_method, hess_why);
+            else if (grew_hess)
+                RESMSG(res, "wg_hessian (%s) left the tape with %+ld nodes",
+                       res->hessian_method, grew_hess);
+            else
+                RESMSG(res, "wg_hessian (%s): v^T H u %.17g off %s %.17g by %.3g > bound %.3g",
+                       res->hessian_method, res->hessian.value,
+                       fail_hess ? "the reference" : "forward over reverse",
+                       fail_hess ? ref->reference : ffwd->value,
+                       fail_hess ? res->hessian.abs_err
+                                 : fabs(res->hessian.value - ffwd->value),
+                       fail_hess ? tol : B);
+            wg_chk_append(res, "; blame: no single node (wg_hessian's method alone)");
+            return;
+        } else if (fail_dot)
             RESMSG(res, "dot-product: |v.(H u) - (v^T H).u| = %.3g > bound %.3g (forward "
                    "%.17g, reverse %.17g)", res->dot_gap, B, ffwd->value, frev->value);
         else
@@ -637,9 +690,9 @@ static void check_direction2(o2 *o, wg_check_result *res)
     res->verdict = verdict;
     if (verdict == WG_VERDICT_PASS)
         RESMSG(res, "v^T H u within the bound %.3g of the reference %.17g (rel err reverse "
-               "over reverse %.3g, forward over reverse %.3g, hvp %.3g); gradient within "
-               "%.3g", tol, ref->reference, frev->rel_err, ffwd->rel_err, res->hvp.rel_err,
-               res->grad_bound);
+               "over reverse %.3g, forward over reverse %.3g, hvp %.3g, hessian %.3g); "
+               "gradient within %.3g", tol, ref->reference, frev->rel_err, ffwd->rel_err,
+               res->hvp.rel_err, res->hessian.rel_err, res->grad_bound);
     else if (wg_chk_verdict_rank(gverdict) > wg_chk_verdict_rank(WG_VERDICT_PASS)
              && gverdict == verdict && !why[0])
         RESMSG(res, "%s", gwhy);
@@ -657,7 +710,7 @@ static void o2_free(o2 *o)
     wg_chk_close(&o->c);
     wg_lowering_free(&o->L);
     free(o->map); free(o->gx); free(o->gg);
-    free(o->v); free(o->hu); free(o->hv); free(o->vh); free(o->hua); free(o->gd);
+    free(o->v); free(o->hu); free(o->hv); free(o->vh); free(o->hua); free(o->gd); free(o->H);
 }
 
 int wg_chk_order2(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
@@ -714,6 +767,8 @@ int wg_chk_order2(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
     o->vh = malloc(fn * sizeof *o->vh);
     o->hua = malloc(fn * sizeof *o->hua);
     o->gd = malloc(fn * sizeof *o->gd);
+    if (fn <= HESS_MAX_N && depth == 0)
+        o->H = malloc((fn ? fn * fn : 1) * sizeof *o->H);
     if (!o->map || !o->gx || !o->gg || !o->v || !o->hu || !o->hv || !o->vh || !o->hua
         || !o->gd) {
         REPERR(r, "wg_check: out of memory for a tape of %zu nodes", N);

@@ -109,6 +109,8 @@ void wg_chk_result_init(wg_check_result *res)
     res->order = 1;
     res->hvp.value = res->hvp.abs_err = res->hvp.rel_err = res->hvp.ulps = NAN;
     res->hvp.err_est = NAN;
+    res->hessian = res->hvp;
+    res->hessian_method[0] = '\0';
     res->sym_gap = res->sym_bound = NAN;
     res->grad_value = res->grad_exact = res->grad_reference = res->grad_bound = NAN;
 }

@@ -69,6 +69,7 @@ typedef struct {
     char *traces;               /* the tables, when --trace */
     double *hess, *hess_rr;     /* --hessian: N x N from wg_hessian, and reverse over reverse */
     double hmaxdiff, hmaxrel;
+    const char *hess_method;    /* the method wg_hessian took */
 } results;
 
 typedef struct {

@@ -148,6 +148,7 @@ static int hessians(results *r)
         return cli_out_of_memory();
     }
     int s = N ? wg_hessian(t, r->y[0], n, r->x, r->hess) : WG_OK;
+    r->hess_method = wg_hessian_method_name(wg_hessian_last_method(t));
     if (s != WG_OK) {
         free(e);
         free(g);
@@ -331,7 +332,7 @@ void cli_print_text(const options *o, const results *r, FILE *f)
     }
     if (r->hess && N) {
         const char *yn = r->ylab[0];
-        fprintf(f, "\nHessian of %s\n", yn);
+        fprintf(f, "\nHessian of %s (wg_hessian by %s)\n", yn, r->hess_method);
         fprintf(f, "  %-24s  %-24s  %-24s  %s\n", "", "wg_hessian", "reverse over reverse",
                 "|difference|");
         for (size_t i = 0; i < N; i++)
@@ -406,7 +407,7 @@ void cli_print_json(const options *o, const results *r, FILE *f)
     }
     if (r->hess) {
         /* rows of the Hessian: from wg_hessian, and reverse over reverse */
-        fputs(",\n  \"hessian\": {\"wg_hessian\": [", f);
+        fprintf(f, ",\n  \"hessian\": {\"method\": \"%s\", \"wg_hessian\": [", r->hess_method);
         wg_json_rows(f, r->hess, n, n);
         fputs("], \"reverse_over_reverse\": [", f);
         wg_json_rows(f, r->hess_rr, n, n);

@@ -52,6 +52,8 @@ static const wg_check_result *shown_result(const wg_check_report *r)
                 e = fmax(e, res->fig[m].abs_err);
         if (res->order == 2 && res->hvp.computed && isfinite(res->hvp.abs_err))
             e = fmax(e, res->hvp.abs_err);
+        if (res->order == 2 && res->hessian.computed && isfinite(res->hessian.abs_err))
+            e = fmax(e, res->hessian.abs_err);
         double ratio = res->bound > 0 ? e / res->bound : e;
         if (ratio > best_ratio) {
             best_ratio = ratio;
@@ -81,10 +83,10 @@ void cli_session_begin(session *ss, const options *o, int width)
     ss->out = stdout;
     ss->width = width < 4 ? 4 : width > 40 ? 40 : width;
     ss->t0 = cli_wall_seconds();
-    if (!o->json && o->copt.order == 2)     /* second order: its methods, and wg_hvp */
-        fprintf(ss->out, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s  %9s\n", ss->width,
+    if (!o->json && o->copt.order == 2)     /* second order: its methods, wg_hvp, wg_hessian */
+        fprintf(ss->out, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s  %9s  %9s\n", ss->width,
                 "case", "verdict", "expected", "rev-rev", "fwd-rev", "central", "gsl", "bound",
-                "ms", "hvp");
+                "ms", "hvp", "hessian");
     else if (!o->json) {
         fprintf(ss->out, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s\n", ss->width, "case",
                 "verdict", "expected", "reverse", "forward", "central", "gsl", "bound", "ms");
@@ -136,7 +138,7 @@ static void print_row(const session *ss, const case_done *d, int met)
     if (!d->ran) {
         fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s  <- could not be checked\n",
                 ss->width, d->name, "error", wg_verdict_name(d->expect), "-", "-", "-", "-", "-",
-                "-", ss->o->copt.order == 2 ? "          -" : "");
+                "-", ss->o->copt.order == 2 ? "          -          -" : "");
         return;
     }
     const wg_check_result *res = shown_result(&d->r);
@@ -144,11 +146,13 @@ static void print_row(const session *ss, const case_done *d, int met)
     for (int m = 0; m < WG_METHOD_COUNT; m++)
         rel[m] = res && res->fig[m].computed ? res->fig[m].rel_err : NAN;
     snprintf(b[5], sizeof b[5], "%.3g", d->r.seconds * 1e3);
-    char hvp[32] = "";
+    char hvp[48] = "";
     if (ss->o->copt.order == 2) {
-        char h[16];
-        snprintf(hvp, sizeof hvp, "  %9s", fig3(res && res->order == 2 && res->hvp.computed
-                                                ? res->hvp.rel_err : NAN, h));
+        char h[16], hs[16];
+        int o2 = res && res->order == 2;
+        snprintf(hvp, sizeof hvp, "  %9s  %9s",
+                 fig3(o2 && res->hvp.computed ? res->hvp.rel_err : NAN, h),
+                 fig3(o2 && res->hessian.computed ? res->hessian.rel_err : NAN, hs));
     }
     fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s%s\n", ss->width, d->name,
             wg_verdict_name(d->r.verdict), wg_verdict_name(d->expect), fig3(rel[0], b[0]),

@@ -16,13 +16,20 @@ static void put_num(FILE *out, const char *label, double v)
         fprintf(out, "%s-", label);
 }
 
-/* the figures of a second-order result: fig[] by method, then hvp */
+/* the figures of a second-order result: fig[] by method, then hvp and
+ * hessian */
 static const char *order2_name(int m)
 {
-    static const char *const names[WG_METHOD_COUNT + 1] = {
-        "rev-rev", "fwd-rev", "central", "gsl", "hvp"
+    static const char *const names[WG_METHOD_COUNT + 2] = {
+        "rev-rev", "fwd-rev", "central", "gsl", "hvp", "hessian"
     };
     return names[m];
+}
+
+static const wg_figure *figure_of(const wg_check_result *res, int m)
+{
+    return m < WG_METHOD_COUNT ? &res->fig[m] : m == WG_METHOD_COUNT ? &res->hvp
+                                                                     : &res->hessian;
 }
 
 static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *out)
@@ -44,14 +51,16 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
         fputc('\n', out);
     }
     int o2 = res->order == 2;
-    for (int m = 0; m < WG_METHOD_COUNT + o2; m++) {
-        const wg_figure *f = m < WG_METHOD_COUNT ? &res->fig[m] : &res->hvp;
+    for (int m = 0; m < WG_METHOD_COUNT + 2 * o2; m++) {
+        const wg_figure *f = figure_of(res, m);
         fprintf(out, "    %-10s ", o2 ? order2_name(m) : wg_method_name((wg_method)m));
         if (!f->computed) {
             fprintf(out, "not computed\n");
             continue;
         }
         fprintf(out, "%-24.17g", f->value);
+        if (m == WG_METHOD_COUNT + 1)
+            fprintf(out, "  (%s)", res->hessian_method);
         if (isfinite(f->rel_err))
             fprintf(out, "  rel %-9.3g  ulps %-9.3g", f->rel_err, f->ulps);
         if (m >= WG_METHOD_CENTRAL && m < WG_METHOD_COUNT && isfinite(f->err_est))
@@ -127,11 +136,12 @@ static void json_methods(FILE *out, const char *key, const wg_check_result *res,
 {
     fprintf(out, ",\"%s\":{", key);
     int o2 = res->order == 2;
-    for (int m = 0; m < WG_METHOD_COUNT + o2; m++) {
-        const wg_figure *f = m < WG_METHOD_COUNT ? &res->fig[m] : &res->hvp;
+    for (int m = 0; m < WG_METHOD_COUNT + 2 * o2; m++) {
+        const wg_figure *f = figure_of(res, m);
         double v = what == 0 ? f->value : what == 1 ? f->rel_err : f->ulps;
         fprintf(out, "%s\"%s\":", m ? "," : "",
-                m < WG_METHOD_COUNT ? wg_method_name((wg_method)m) : "hvp");
+                m < WG_METHOD_COUNT ? wg_method_name((wg_method)m)
+                : m == WG_METHOD_COUNT ? "hvp" : "hessian");
         wg_json_number(out, f->computed ? v : NAN);
     }
     fputc('}', out);
@@ -153,6 +163,8 @@ static void json_order2(FILE *out, const wg_check_result *res)
     fputs(",\"bound\":", out);
     wg_json_number(out, res->grad_bound);
     fputc('}', out);
+    /* the method wg_hessian took (a plain word), "" where it was not run */
+    fprintf(out, ",\"hessian_method\":\"%s\"", res->hessian_method);
 }
 
 /* "paths": {"jvp-multi": {"value", "abs_err", "bound"} or null, ...} */

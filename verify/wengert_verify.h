@@ -122,6 +122,9 @@ typedef struct wg_check_result {
      * |forward - reverse|.  Order 1 leaves these NaN (hvp not computed). */
     int order;               /* 1 or 2 */
     wg_figure hvp;           /* wg_hvp along u, dot v */
+    wg_figure hessian;       /* wg_hessian's matrix, v^T H u (inputs of at most 64
+                                elements; not computed above) */
+    char hessian_method[16]; /* the method wg_hessian took ("edge pushing", ...) */
     double sym_gap;          /* |v.(H u) - u.(H v)|, both forward over reverse */
     double sym_bound;        /* what sym_gap may be: the bounds along (u, v) and (v, u) */
     double grad_value;       /* the recorded gradient of w.f, dot u, in double */

@@ -33,7 +33,8 @@ int main(void)
     double worst = 0;
     for (int k = 0; k < 4; k++)
         worst = fmax(worst, fabs(H[k] - want[k]) / fabs(want[k]));
-    printf("Hessian  [%.15g %.15g; %.15g %.15g]\n", H[0], H[1], H[2], H[3]);
+    printf("Hessian  [%.15g %.15g; %.15g %.15g]  (by %s)\n", H[0], H[1], H[2], H[3],
+           wg_hessian_method_name(wg_hessian_last_method(t)));
     printf("by hand  [%.15g %.15g; %.15g %.15g]  largest relative difference %.2g\n", want[0],
            want[1], want[2], want[3], worst);
     printf("H (1, -1) = (%.15g, %.15g)\n", Hv[0], Hv[1]);

@@ -19,11 +19,13 @@
  * diagonal) costs what its nonzeros cost, and the symmetric half is never
  * computed: the result's upper triangle is the lower one mirrored.
  *
- * Storage: W[j][k] with j >= k is kept by node j, keyed by k.  Every entry
- * a node receives comes from a node above it, so when the sweep reaches
- * node i its entries are complete; they are appended to i's list without a
- * search (duplicates allowed), and merged once, by one sort, when i is
- * reached (or, for the inputs, at the end).  The number of appended entries
+ * Storage: W[j][k] is kept by one of the two nodes, keyed by the other:
+ * the later of two inner nodes, the inner one of an inner node and an
+ * input, the later of two inputs.  Every entry of an inner node i comes
+ * from nodes after it, so when the sweep reaches i its entries are
+ * complete, and none is made after (add_entry).  Entries are appended to
+ * the owner's list without a search (duplicates allowed), and merged once,
+ * by one sort, when the owner is reached (or, for the inputs, at the end).  The number of appended entries
  * is the sweep's work; past the caller's budget the sweep gives up and the
  * caller takes another method (hessian.c).
  *
@@ -51,12 +53,17 @@ typedef struct edges {
     int oom;
 } edges;
 
-/* W[j][k] += w, either order */
+/* W[j][k] += w, either order.  The entry is kept by the node the sweep
+ * will reach when it still matters: the later of two inner nodes, the
+ * inner node of an inner node and a leaf (an input may come after an
+ * inner node it meets: x_2 in (x_1 + x_2)^2 is recorded after x_1 + 0),
+ * the later of two leaves (those are the Hessian's entries). */
 static void add_entry(edges *E, uint32_t j, uint32_t k, double w)
 {
     if (w == 0 || E->over || E->oom)
         return;
-    if (j < k) {
+    int lj = wg_kind(E->t->op[j]) == WG_KIND_LEAF, lk = wg_kind(E->t->op[k]) == WG_KIND_LEAF;
+    if (lj != lk ? lj : j < k) {
         uint32_t s = j;
         j = k;
         k = s;
@@ -190,7 +197,8 @@ int wg_hessian_edge_pushing(wg_tape *t, uint32_t yi, size_t lo, const unsigned c
                     add_entry(&E, a, b, wg_sz(wg_sz(da, db), w));
                 continue;
             }
-            /* W[i][k], k below i: to W[a][k] and W[b][k], twice on a diagonal */
+            /* W[i][k], k another node (below i, or an input after it): to
+             * W[a][k] and W[b][k], twice on a diagonal */
             if (la)
                 add_entry(&E, a, k, wg_sz(da, w) * (a == k && !bug ? 2.0 : 1.0));
             if (lb)

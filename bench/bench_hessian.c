@@ -1008,8 +1008,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < nhess; i++) {
             const hess_row *r = &hess_rows[i];
             const peer_row *q = find_peer(r->key);
-            if (!q || !r->ok)
-                continue;
+            if (!q || !r->ok || !(isfinite(q->hess) || isfinite(q->hess_vec)))
+                continue;                   /* the peer timed no dense Hessian of it */
             char a[32], b[32], c[32], d[32];
             bench_human_time(q->grad, a, sizeof a);
             bench_human_time(q->hess, b, sizeof b);

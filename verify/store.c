@@ -1219,7 +1219,7 @@ static int read_result(sqlite3_stmt *st, wg_check_result *c)
     k++;
     const char *op = (const char *)sqlite3_column_text(st, k++);
     if (!op || !wg_op_from_name(op, &c->blame_op))
-        c->blame_op = WG_OP_COUNT;
+        c->blame_op = WG_OP_NONE;
     c->blame_elem = -1;             /* the store keeps no element (scalar graphs) */
     c->invalid_node = sqlite3_column_type(st, k) == SQLITE_NULL
                           ? -1 : (long)sqlite3_column_int64(st, k);

@@ -64,7 +64,7 @@ int wg_suite_report_invalid(wg_check_report *r, const char *why)
     res->sym_gap = res->sym_bound = NAN;
     res->grad_value = res->grad_exact = res->grad_reference = res->grad_bound = NAN;
     res->blame_node = -1;
-    res->blame_op = WG_OP_COUNT;
+    res->blame_op = WG_OP_NONE;
     res->blame_elem = -1;
     res->invalid_node = why ? node_of(why) : -1;
     snprintf(res->message, sizeof res->message, "%s", why ? why : "");

@@ -98,7 +98,10 @@ typedef struct wg_figure {
 /* one direction (or one Jacobian column) */
 typedef struct wg_check_result {
     wg_verdict verdict;
-    char fail_mode[16];      /* "reverse", "forward", "dot-product" when verdict is fail */
+    char fail_mode[16];      /* when verdict is fail: "reverse", "forward", "both" (reverse
+                                and forward), "dot-product"; other checks name theirs
+                                ("user", a path's name, "replay"; order 2 adds "gradient",
+                                "hvp", "symmetry") */
     double reference;        /* MPFR w.(J u), rounded to double */
     double reference_err;    /* |D(h) - D(h')| of the two MPFR steps */
     int reference_converged;
@@ -107,7 +110,9 @@ typedef struct wg_check_result {
     double bound;            /* error bound of the AD results, safety included */
     double dot_gap;          /* |w.(J u) - (w^T J).u| in double */
     long blame_node;         /* -1: none; on a tensor tape, the tensor node */
-    wg_op blame_op;          /* WG_OP_COUNT when none */
+    wg_op blame_op;          /* WG_OP_NONE (wg_op_name: "none") when no node is blamed */
+    char blame_text[96];     /* the blamed node as a .wg line, "v6 = sin(v2)" (a graph's
+                                input names its input), cut short when long; "" when none */
     long blame_elem;         /* element of the blamed tensor node (row-major), -1 for a
                                 scalar node or when no single element is named */
     long invalid_node;       /* for invalid: the node, -1 if none */

@@ -145,8 +145,18 @@ head -c 7 "$tmp/out" | grep -q '^digraph' || bad "--dot output does not start wi
 run 0 --example --dot-values && expect_out '= 11.6521'
 
 # ------------------------------------------------------------ bad input
-run 2 -e "$seed" --at x1=2,x2=5,x3=1
-expect_err "--at: 'x3' is not a variable of the expression (variables: x1, x2)"
+# a variable the expression does not use is an input of derivative 0, with a
+# note on stderr (the only line there) and the exit status of success
+checks=$((checks + 1))
+if "$prog" -e "$seed" --at x1=2,x2=5,x3=1 >"$tmp/out" 2>"$tmp/err"; then
+    [ "$(cat "$tmp/err")" = "wengert-verify: note: --at: the expression does not use 'x3' (its derivatives are 0; variables used: x1, x2)" ] \
+        || bad "--at with an unused x3: stderr is not the one note: $(cat "$tmp/err")"
+    grep -q 'dy/dx3 *0  *0  *0$' "$tmp/out" || bad "--at with an unused x3: no zero row dy/dx3"
+else
+    bad "--at with an unused x3: exit status $?, expected 0"
+fi
+# pi, e, ** and log2 in an expression (doc/FORMAT.md)
+run 0 -e 'pi * x**2 + e + log2(x)' --at x=2 && expect_out 'y = 16.284652442818217'
 run 2 -e "$seed" --at x1=2,x2=abc && expect_err "'abc' is not a finite number"
 run 2 -e "$seed" --at x1=2,x2=inf && expect_err "'inf' is not a finite number"
 run 2 -e "$seed" --at x1=2,x1=3 && expect_err "'x1' is given twice"

@@ -1411,11 +1411,63 @@ static void no_blame_is_named(void)
     wg_graph_free(g);
 }
 
+/* wg_check_fn's record hook, as the header documents it */
+typedef struct hook_use {
+    int calls, mode;            /* mode 0: f; 1: leave y[0]; 2: clear t; 3: extra input */
+    int zero_y, at_point;
+} hook_use;
+
+static int rec_hook(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    hook_use *h = ctx;
+    h->calls++;
+    h->zero_y = m == 1 && y[0].id == 0;
+    h->at_point = n == 2 && wg_value(t, x[0]) == 0.5 && wg_value(t, x[1]) == 2
+                  && wg_var_index(t, x[0]) == 0 && wg_var_index(t, x[1]) == 1;
+    if (h->mode == 1)
+        return WG_OK;
+    if (h->mode == 2) {
+        wg_tape_clear(t);
+        y[0] = wg_sin(t, wg_input(t, 1.0));
+        return WG_OK;
+    }
+    wg_var c = h->mode == 3 ? wg_input(t, 3.0) : wg_const(t, 3.0);  /* a constant either way */
+    y[0] = wg_mul(t, wg_sin(t, x[0]), wg_mul(t, x[1], c));
+    return WG_OK;
+}
+
+static void record_hook_contract(void)
+{
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    double at[2] = { 0.5, 2 };
+    for (int mode = 0; mode < 4; mode++) {
+        hook_use h = { 0 };
+        h.mode = mode;
+        int s = wg_check_fn(rec_hook, &h, 2, at, 1, &o, &r);
+        CU_ASSERT_EQUAL(h.calls, 1);            /* once, whatever the directions */
+        CU_ASSERT(h.zero_y);
+        CU_ASSERT(h.at_point);
+        if (mode == 0 || mode == 3) {
+            CU_ASSERT_EQUAL(s, WG_OK);
+            CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+            /* d/dx0 = cos(0.5) * 6: the extra input is a constant */
+            for (size_t k = 0; k < r.nresults; k++)
+                CU_ASSERT(fabs(r.results[k].reference) <= hypot(6 * cos(0.5), 3 * sin(0.5)) + 1e-12);
+            wg_check_report_free(&r);
+        } else {
+            CU_ASSERT_EQUAL(s, WG_EINVAL);
+            CU_ASSERT_PTR_NOT_NULL(strstr(r.error, mode == 1 ? "y[0]" : "x[0]"));
+        }
+    }
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
         { "every op passes at many points", every_op_passes },
         { "no node blamed is named none; a blame carries its node's text", no_blame_is_named },
+        { "wg_check_fn's record hook: once, at the point, y to fill, t its own", record_hook_contract },
         { "every op's rule wrong by 1e-10 fails, blamed", every_op_wrong_by_1e10_fails },
         { "a rule wrong by a factor 1 + 1e-10 fails", wrong_factor_fails },
         { "a rule with the wrong sign fails", wrong_sign_fails },

@@ -181,7 +181,27 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
  * wg_input at the point) and writes its m outputs to y_out.
  * record returns WG_OK, or a status that wg_check_fn returns without a
  * check (r->error says why); a point error of the tape itself (WG_EDOM,
- * WG_ERANGE, WG_EBRANCH) still gives a report, invalid, naming the node. */
+ * WG_ERANGE, WG_EBRANCH) still gives a report, invalid, naming the node.
+ *
+ * The record hook, in full:
+ *   - it is called once per wg_check_fn (and wg_check_gradient), on the
+ *     caller's thread, before any checking: t is a new tape of its own
+ *     (malloc'd), x[j] its node j, an input of value point[j]; y[0..m)
+ *     are zero handles (id 0) for it to fill; ctx is the caller's,
+ *     passed through untouched.  It is not called again: every direction,
+ *     step and precision replays the tape it recorded.
+ *   - It may record any op of the library on t, read values
+ *     (wg_value), record constants and further wg_input nodes (these are
+ *     constants to the check: only x[0..n) are differentiated), make an
+ *     output of an input (y[k] = x[j]), and set the test-only partials
+ *     hook or flags on t (the check and its derivative paths carry them).
+ *   - C control flow on values is frozen at the point: the tape holds the
+ *     branch taken.  Record the test with a comparison (wg_lt, ...) for
+ *     the check to see a direction that crosses it (WG_EBRANCH: invalid).
+ *   - It must not free or clear t (a clear makes x's handles stale:
+ *     WG_EINVAL), keep t or a handle past its return (t is freed before
+ *     wg_check_fn returns), or run a check on t.  A y[k] left 0 or not of
+ *     t gives WG_EINVAL, r->error naming y[k]. */
 typedef int (*wg_record_fn)(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m,
                             void *ctx);
 int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, size_t m,

@@ -328,7 +328,17 @@ expect_out 'ADBench GMM'
 run 0 --suite builtin
 expect_out 'every case met its expected verdict'
 [ "$(grep -c '  pass  \|  nondiff  \|  invalid  ' "$tmp/out")" -ge 25 ] || bad "--suite builtin: fewer than 25 rows"
+# the ill-conditioned cases say so at the end of their row, and only they
+grep -q '^cancellation sqrt(x^2+1)-x .* pass .*(ill-conditioned: 4 correct digits)$' "$tmp/out" \
+    || bad "--suite builtin: the row of sqrt(x^2+1)-x is not flagged ill-conditioned"
+grep -q '^rosenbrock .*ill-conditioned' "$tmp/out" && bad "--suite builtin: rosenbrock flagged"
+run 0 -e '(1 - cos(x))/x^2' --at x=1e-4 --check
+expect_out 'pass      pass'
+expect_out '(ill-conditioned: 0 correct digits)'
 run 0 --suite builtin --json --seed 5
+jsonl_check 'any(d["case"] == "cancellation sqrt(x^2+1)-x" and d["accuracy"]["ill_conditioned"] and 4 <= d["accuracy"]["ad_digits"] < 5 for d in L)'
+jsonl_check 'all(not d["accuracy"]["ill_conditioned"] for d in L if d["case"] == "rosenbrock")'
+
 jsonl_check "len(L) >= 25 and $fields and $methods"
 jsonl_check 'len(set(d["case"] for d in L)) == len(L) and all(d["as_expected"] for d in L)'
 jsonl_check 'sum(d["verdict"] == "nondiff" for d in L) >= 4 and any(d["verdict"] == "invalid" for d in L)'

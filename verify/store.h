@@ -60,7 +60,7 @@
 extern "C" {
 #endif
 
-#define WG_STORE_SCHEMA_VERSION 3
+#define WG_STORE_SCHEMA_VERSION 4
 
 typedef struct wg_store wg_store;
 

@@ -60,6 +60,13 @@ bad_number="1.2.3"
 square="^2"
 neg_power="^-1"
 half_power="^0.5"
+star_star="**"
+star_star_neg="**-2"
+const_pi="pi"
+const_e="e"
+call_ln="ln("
+call_log2="log2("
+call_log10="log10("
 EOF
 }
 

@@ -18,6 +18,8 @@ const unsigned char wg_op_kind_table[WG_OP_COUNT] = {
 
 const char *wg_op_name(wg_op op)
 {
+    if (op == WG_OP_NONE)
+        return "none";
     return (unsigned)op < WG_OP_COUNT ? op_names[op] : NULL;
 }
 

@@ -152,13 +152,17 @@ typedef enum wg_op {
 #undef WG_X_ENUM
     WG_OP_COUNT
 } wg_op;
+/* No op: what names "no node" where an op is expected (the verifier's
+ * blame_op when no node is blamed).  wg_op_name(WG_OP_NONE) is "none";
+ * wg_op_from_name never returns it, and no node has it. */
+#define WG_OP_NONE WG_OP_COUNT
 
 typedef enum wg_op_kind {
     WG_KIND_LEAF, WG_KIND_UNARY, WG_KIND_BINARY, WG_KIND_CONST, WG_KIND_INT, WG_KIND_CMP,
     WG_KIND_TUNARY, WG_KIND_TBINARY
 } wg_op_kind;
 
-const char *wg_op_name(wg_op op);          /* "sin"; NULL when op is out of range */
+const char *wg_op_name(wg_op op);          /* "sin"; "none" for WG_OP_NONE; NULL when out of range */
 wg_op_kind  wg_op_kind_of(wg_op op);
 int         wg_op_arity(wg_op op);         /* variable operands: 0, 1 or 2 */
 int         wg_op_from_name(const char *name, wg_op *op); /* 1 found, 0 not */

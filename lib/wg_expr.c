@@ -4,8 +4,14 @@
  *   expr    = term { ("+" | "-") term }
  *   term    = unary { ("*" | "/" | "@") unary }          "@": matmul
  *   unary   = ("-" | "+") unary | power
- *   power   = primary [ "^" unary ]          right-associative; -x^2 = -(x^2)
+ *   power   = primary [ ("^" | "**") unary ]  right-associative; -x^2 = -(x^2)
  *   primary = NUMBER | NAME | NAME "(" args ")" | "(" expr ")"
+ *
+ * A NAME that nothing defines may be a constant, pi or e (the doubles
+ * nearest pi and e, numbers like any literal).  Besides the op table's
+ * names, ln(a) calls log, and log2(a), log10(a) record log(a) and a mul_c
+ * by the double nearest 1/ln 2 or 1/ln 10 (within 2 ulps of the correctly
+ * rounded log2, log10; doc/FORMAT.md).
  *
  * Nodes are recorded while parsing, in the order the operations complete.
  * Number literals stay numbers until an operation needs them: then they
@@ -21,6 +27,50 @@
 #include <string.h>
 
 static int parse_unary(wg_parser *p, wg_operand *out);
+
+/* pi and e: the doubles nearest them (M_PI and M_E, which strict C11
+ * does not define) */
+#define WG_PI 0x1.921fb54442d18p+1
+#define WG_E  0x1.5bf0a8b145769p+1
+/* 1/ln 2 and 1/ln 10, rounded to nearest: log2(a) = log(a) * WG_LOG2E */
+#define WG_LOG2E  0x1.71547652b82fep+0
+#define WG_LOG10E 0x1.bcb7b1526e50ep-2
+
+static int token_is(const wg_token *t, const char *word)
+{
+    size_t n = strlen(word);
+    return t->kind == WG_TOK_NAME && t->len == n && memcmp(t->text, word, n) == 0;
+}
+
+/* a named constant: 1 and *value for "pi" and "e" */
+static int named_constant(const wg_token *t, double *value)
+{
+    if (token_is(t, "pi"))
+        *value = WG_PI;
+    else if (token_is(t, "e"))
+        *value = WG_E;
+    else
+        return 0;
+    return 1;
+}
+
+/* the functions that are not rows of the op table: ln is log; log2 and
+ * log10 are log and a mul_c by *scale (0: none) */
+static int function_alias(const wg_token *t, wg_op *op, double *scale)
+{
+    *scale = 0;
+    if (token_is(t, "ln"))
+        *op = WG_OP_LOG;
+    else if (token_is(t, "log2"))
+        *scale = WG_LOG2E;
+    else if (token_is(t, "log10"))
+        *scale = WG_LOG10E;
+    else
+        return 0;
+    if (*scale != 0)
+        *op = WG_OP_LOG;
+    return 1;
+}
 
 /* the op called `name`, if any (op names are short) */
 static int op_of_token(const wg_token *t, wg_op *op)
@@ -77,7 +127,7 @@ static int infix(wg_parser *p, const wg_token *op_tok, wg_operand *a, wg_operand
     int s;
     wg_operand res = *a;
     res.end = b->end;
-    char sym = op_tok->text[0];
+    char sym = op_tok->kind == WG_TOK_CARET ? '^' : op_tok->text[0];   /* '^' or "**" */
     switch (sym) {
     case '+':
     case '*': {
@@ -280,7 +330,8 @@ WG_PARSE_NOINLINE
 static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
 {
     wg_op op = WG_OP_COUNT;
-    if (!op_of_token(name, &op)) {
+    double scale = 0;
+    if (!op_of_token(name, &op) && !function_alias(name, &op, &scale)) {
         if (name->len == 5 && memcmp(name->text, "stack", 5) == 0)
             return wg_parse_tensor_call(p, name, WG_OP_COUNT, out);
         return call_fail(p, name, op, CALL_UNKNOWN, 0, NULL);
@@ -330,7 +381,10 @@ static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
     case WG_KIND_UNARY:
         if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK)
             return s;
-        return wg_parse_record(p, name, op, arg[0].v, none, 0, out);
+        s = wg_parse_record(p, name, op, arg[0].v, none, 0, out);
+        if (s == WG_OK && scale != 0)           /* log2, log10 */
+            s = wg_parse_record(p, name, WG_OP_MUL_C, out->v, none, scale, out);
+        return s;
     case WG_KIND_BINARY:
     case WG_KIND_CMP:
         if ((s = wg_parse_materialize(p, &arg[0])) != WG_OK
@@ -390,6 +444,10 @@ static int parse_primary(wg_parser *p, wg_operand *out)
         if (op_of_token(&t, &op))
             return op_without_call(p, &t, op);
         wg_sym *e = wg_symtab_find(&p->names, t.text, t.len);
+        if (!e && named_constant(&t, &out->value)) {    /* a defined name comes first */
+            out->is_lit = 1;
+            break;
+        }
         if (!e)
             return undefined_name(p, &t);
         out->v.id = e->id;

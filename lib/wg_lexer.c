@@ -220,6 +220,10 @@ wg_token wg_lexer_next(wg_lexer *lx)
     case ']': k = WG_TOK_RBRACKET; break;
     default:  k = WG_TOK_OTHER; break;
     }
+    if (c == '*' && lx->p + 1 < lx->end && lx->p[1] == '*') {
+        lx->p += 2;                 /* "**": power, the same token as '^' */
+        return make(lx, WG_TOK_CARET, s, 2);
+    }
     lx->p++;
     return make(lx, k, s, 1);
 }

@@ -12,7 +12,8 @@ typedef enum wg_tok_kind {
     WG_TOK_NEWLINE,
     WG_TOK_NAME,        /* [A-Za-z_][A-Za-z0-9_]* */
     WG_TOK_NUMBER,      /* C floating notation, unsigned; value in .number */
-    WG_TOK_PLUS, WG_TOK_MINUS, WG_TOK_STAR, WG_TOK_SLASH, WG_TOK_CARET,
+    WG_TOK_PLUS, WG_TOK_MINUS, WG_TOK_STAR, WG_TOK_SLASH,
+    WG_TOK_CARET,       /* '^' or "**": power */
     WG_TOK_LPAREN, WG_TOK_RPAREN, WG_TOK_COMMA, WG_TOK_EQUALS,
     WG_TOK_AT,          /* '@': matmul */
     WG_TOK_COLON, WG_TOK_LBRACKET, WG_TOK_RBRACKET,   /* tensor inputs and lists */

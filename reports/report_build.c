@@ -476,7 +476,10 @@ static void labels_section(wg_doc *doc, const wg_report_data *d)
         wg_doc_td(doc, t, WG_CELL_CODE, "%s", or_dash(l->label));
         wg_doc_td(doc, t, WG_CELL_NUM, "%zu", l->campaign + 1);
         int fail = l->verdict && strcmp(l->verdict, "fail") == 0;
-        if (l->verdict)
+        if (l->verdict && l->ill_conditioned && isfinite(l->ad_digits))
+            wg_doc_td(doc, t, 0, "%s (ill-conditioned: %.0f correct digits)", l->verdict,
+                      floor(l->ad_digits));
+        else if (l->verdict)
             wg_doc_td(doc, t, fail ? WG_CELL_BAD : 0, "%s", l->verdict);
         else
             wg_doc_td(doc, t, WG_CELL_WEAK, "not checked: %s", or_dash(l->error));
@@ -485,6 +488,40 @@ static void labels_section(wg_doc *doc, const wg_report_data *d)
         wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_num(l->max_rel[1]));
         wg_doc_td(doc, t, WG_CELL_NUM | (l->max_ratio > 1 ? WG_CELL_BAD : 0), "%s",
                   wg_num(l->max_ratio));
+    }
+}
+
+/* ------------------------------------------------------------------ accuracy */
+
+static void illc_section(wg_doc *doc, const wg_report_data *d)
+{
+    if (!d->any_accuracy)       /* stores from before version 4 do not say */
+        return;
+    wg_doc_heading(doc, 2, "ill-conditioned", "Ill-conditioned results");
+    if (!d->illc_graphs) {
+        wg_doc_para(doc, "No check passed with fewer correct digits of AD than its run asked "
+                    "for (doc/VERIFY.md, \"Accuracy\").");
+        return;
+    }
+    wg_doc_para(doc, "Checks that pass (every rule right) while AD has fewer correct digits "
+                "than the run asked for (default 6): the function itself loses them, as "
+                "(1 - cos x)/x^2 near 0 does; the condition is the bound relative to the "
+                "result (doc/VERIFY.md, \"Accuracy\"). %s checks in %s graphs%s.",
+                wg_count(d->illc_checks), wg_count(d->illc_graphs),
+                (uint64_t)d->nillc < d->illc_graphs ? ", the first ones listed" : "");
+    wg_doc_table *t = wg_doc_table_new(doc, 6);
+    const char *h[] = { "campaign", "graph", "case", "checks", "AD correct digits",
+                        "condition max" };
+    for (int i = 0; i < 6; i++)
+        wg_doc_th(doc, t, i == 2 ? 0 : WG_CELL_NUM, h[i]);
+    for (size_t i = 0; i < d->nillc; i++) {
+        const wg_rep_illc *l = &d->illc[i];
+        wg_doc_td(doc, t, WG_CELL_NUM, "%zu", l->campaign + 1);
+        wg_doc_td(doc, t, WG_CELL_NUM, "%" PRIu64, l->graph_index);
+        wg_doc_td(doc, t, WG_CELL_CODE, "%s", or_dash(l->label));
+        wg_doc_td(doc, t, WG_CELL_NUM, "%u", l->checks);
+        wg_doc_td(doc, t, WG_CELL_NUM, "%.1f", l->ad_digits);
+        wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_num(l->condition));
     }
 }
 
@@ -548,6 +585,7 @@ wg_doc *wg_report_document(const wg_report_data *d, const wg_plots *p,
     wg_build_steps(doc, st, nst, p);
     coverage_section(doc, d);
     labels_section(doc, d);
+    illc_section(doc, d);
     method_section(doc, d);
     if (wg_doc_failed(doc)) {
         wg_doc_free(doc);

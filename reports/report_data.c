@@ -723,8 +723,8 @@ static int list_labels(wg_report_data *d, size_t max, char *why, size_t len)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(d->db, "SELECT (SELECT count(*) FROM lab), ident, label, verdict,"
-                           " checks, rev, fwd, qrev, qfwd, error FROM lab ORDER BY id LIMIT ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+                           " checks, rev, fwd, qrev, qfwd, error, illc, addig FROM lab"
+                           " ORDER BY id LIMIT ?1", -1, &st, NULL) != SQLITE_OK)
         return wg_rep_error(why, len, WG_EIO, "labels: %s", sqlite3_errmsg(d->db));
     sqlite3_bind_int64(st, 1, max ? (int64_t)max : -1);
     size_t cap = 0;
@@ -752,6 +752,50 @@ static int list_labels(wg_report_data *d, size_t max, char *why, size_t len)
         double q0 = wg_rep_double_col(st, 7), q1 = wg_rep_double_col(st, 8);
         l->max_ratio = isnan(q0) ? q1 : isnan(q1) ? q0 : fmax(q0, q1);
         l->error = wg_rep_strdup_col(st, 9);
+        l->ill_conditioned = sqlite3_column_int(st, 10) != 0;
+        l->ad_digits = wg_rep_double_col(st, 11);
+    }
+    sqlite3_finalize(st);
+    return WG_OK;
+}
+
+/* the graphs with ill-conditioned checks: how many, and the first max */
+static int list_illc(wg_report_data *d, size_t max, char *why, size_t len)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->db, "SELECT count(*), coalesce(sum(checks), 0) FROM illc", -1,
+                           &st, NULL) != SQLITE_OK)
+        return wg_rep_error(why, len, WG_EIO, "ill-conditioned: %s", sqlite3_errmsg(d->db));
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        d->illc_graphs = (uint64_t)sqlite3_column_int64(st, 0);
+        d->illc_checks = (uint64_t)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(d->db, "SELECT ident, idx, label, checks, addig, cond FROM illc"
+                           " ORDER BY id LIMIT ?1", -1, &st, NULL) != SQLITE_OK)
+        return wg_rep_error(why, len, WG_EIO, "ill-conditioned: %s", sqlite3_errmsg(d->db));
+    sqlite3_bind_int64(st, 1, max ? (int64_t)max : -1);
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (d->nillc == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            wg_rep_illc *l = realloc(d->illc, nc * sizeof *l);
+            if (!l) {
+                sqlite3_finalize(st);
+                return wg_rep_error(why, len, WG_ENOMEM, "out of memory");
+            }
+            d->illc = l;
+            cap = nc;
+        }
+        wg_rep_illc *l = &d->illc[d->nillc++];
+        memset(l, 0, sizeof *l);
+        int64_t ident = sqlite3_column_int64(st, 0);
+        l->campaign = ident >= 1 && (size_t)ident <= d->ncampaigns ? (size_t)ident - 1 : 0;
+        l->graph_index = (uint64_t)sqlite3_column_int64(st, 1);
+        l->label = wg_rep_strdup_col(st, 2);
+        l->checks = (unsigned)sqlite3_column_int64(st, 3);
+        l->ad_digits = wg_rep_double_col(st, 4);
+        l->condition = wg_rep_double_col(st, 5);
     }
     sqlite3_finalize(st);
     return WG_OK;
@@ -877,6 +921,8 @@ int wg_report_load(const char *const *paths, size_t n, const wg_report_options *
         status = list_fails(d, o->max_rows, why, len);
     if (status == WG_OK)
         status = list_labels(d, o->max_rows, why, len);
+    if (status == WG_OK)
+        status = list_illc(d, o->max_rows, why, len);
     if (status != WG_OK) {
         wg_report_data_free(d);
         return status;
@@ -914,6 +960,9 @@ void wg_report_data_free(wg_report_data *d)
         free(d->labels[i].error);
     }
     free(d->labels);
+    for (size_t i = 0; i < d->nillc; i++)
+        free(d->illc[i].label);
+    free(d->illc);
     sqlite3_close(d->db);
     free(d);
 }

@@ -137,6 +137,7 @@ typedef struct wg_rep_store {
     int version;             /* schema version */
     int has_label, has_info; /* version-2 columns and tables present */
     int has_classes;         /* version 3: graph.classes and the hvp_ columns */
+    int has_accuracy;        /* version 4: check_result's digits, condition, ill_conditioned */
     uint64_t campaigns, graphs, checks;
     uint64_t graphs_duplicate;   /* graphs another store given first had already */
     uint64_t directions;         /* directions of the graphs kept, summed: the check
@@ -183,7 +184,20 @@ typedef struct wg_rep_label {
     double max_rel[2];       /* reverse, forward; NaN when none */
     double max_ratio;
     char *error;
+    int ill_conditioned;     /* a check of it passes with AD below the accuracy asked */
+    double ad_digits;        /* the fewest correct digits of AD over its flagged checks */
 } wg_rep_label;
+
+/* a graph with ill-conditioned checks (store version 4): passes whose AD
+ * has fewer correct digits than the run asked (doc/VERIFY.md, "Accuracy") */
+typedef struct wg_rep_illc {
+    size_t campaign;
+    uint64_t graph_index;
+    char *label;             /* NULL for generated graphs */
+    unsigned checks;         /* its flagged checks */
+    double ad_digits;        /* the fewest correct digits of AD over them */
+    double condition;        /* the largest condition over them */
+} wg_rep_illc;
 
 typedef struct wg_report_options {
     size_t max_rows;         /* fails and labels listed (default 200; 0: all) */
@@ -224,6 +238,10 @@ typedef struct wg_report_data {
     uint64_t labels_total;
     size_t nlabels;
     wg_rep_label *labels;
+    uint64_t illc_graphs, illc_checks;   /* ill-conditioned: graphs and checks, all */
+    size_t nillc;            /* graphs listed (at most max_rows) */
+    wg_rep_illc *illc;
+    int any_accuracy;        /* some store has the columns (version 4) */
 
     double seconds;          /* loading and aggregating, in all */
     double seconds_load, seconds_count, seconds_select;   /* its phases */

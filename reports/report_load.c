@@ -83,7 +83,10 @@ static const char schema_sql[] =
     " blame_node INTEGER, reference, bound, rev_abs, rev_rel, rev_ulps, fwd_abs, fwd_rel,"
     " fwd_ulps, message TEXT, repro_path TEXT, repro_nodes INTEGER);"
     "CREATE TABLE lab (id INTEGER PRIMARY KEY, ident INTEGER, label TEXT, verdict TEXT,"
-    " checks INTEGER, rev REAL, fwd REAL, qrev REAL, qfwd REAL, error TEXT);"
+    " checks INTEGER, rev REAL, fwd REAL, qrev REAL, qfwd REAL, error TEXT,"
+    " illc INTEGER NOT NULL DEFAULT 0, addig REAL);"
+    "CREATE TABLE illc (id INTEGER PRIMARY KEY, ident INTEGER, idx INTEGER, label TEXT,"
+    " checks INTEGER, addig REAL, cond REAL);"
     "CREATE TABLE cand (metric INTEGER, key INTEGER, code INTEGER, nodes INTEGER,"
     " bop INTEGER, m0 INTEGER, m1 INTEGER, cls INTEGER);";
 
@@ -353,6 +356,8 @@ static int check_layout(sqlite3 *db, const char *file, wg_rep_store *s, char *wh
                      && has_columns(db, "check_result", "hvp_rel_err hvp_ulps hvp_computed",
                                     NULL, 0);
     s->has_info = has_columns(db, "campaign_info", "campaign key value", NULL, 0);
+    s->has_accuracy = has_columns(db, "check_result", "reverse_digits forward_digits condition "
+                                  "ill_conditioned", NULL, 0);
     sqlite3_stmt *st;
     s->version = 0;
     if (sqlite3_prepare_v2(db, "SELECT max(version) FROM s.schema_version", -1, &st, NULL) ==
@@ -686,7 +691,8 @@ static const char copy_fails_sql[] =
     "INSERT INTO fails (gid, ident, idx, seed, label, direction, fail_mode, blame_op, bop,"
     " blame_node, reference, bound, rev_abs, rev_rel, rev_ulps, fwd_abs, fwd_rel, fwd_ulps,"
     " message, repro_path, repro_nodes)"
-    " SELECT g.id, g.ident, g.idx, g.seed, g.label, c.direction, c.fail_mode, c.blame_op,"
+    " SELECT g.id, g.ident, g.idx, g.seed, g.label, c.direction, c.fail_mode,"
+    " nullif(c.blame_op, 'none'),"       /* 'none' (version 4): no node blamed */
     " coalesce((SELECT id FROM opid WHERE name = c.blame_op), -1), c.blame_node, c.reference,"
     " c.bound, c.reverse_abs_err, c.reverse_rel_err, c.reverse_ulps, c.forward_abs_err,"
     " c.forward_rel_err, c.forward_ulps, c.message, r.path,"
@@ -696,13 +702,28 @@ static const char copy_fails_sql[] =
     " WHERE c.verdict = 'fail' ORDER BY g.id, c.direction";
 
 #define LAB_MAX(expr) "(SELECT max(" expr ") FROM s.check_result c WHERE c.graph = sg.id)"
+#define LAB_MIN(expr) "(SELECT min(" expr ") FROM s.check_result c WHERE c.graph = sg.id)"
+/* AD's correct digits of a check: the fewer of reverse's and forward's */
+#define AD_DIGITS "min(coalesce(c.reverse_digits, c.forward_digits)," \
+    " coalesce(c.forward_digits, c.reverse_digits))"
+#define COPY_LABELS_SQL(acc)                                                   \
+    "INSERT INTO lab (ident, label, verdict, checks, rev, fwd, qrev, qfwd, error, illc, addig)" \
+    " SELECT g.ident, sg.label, sg.verdict, sg.directions,"                    \
+    " " LAB_MAX("CASE WHEN c.reverse_computed THEN c.reverse_rel_err END") "," \
+    " " LAB_MAX("CASE WHEN c.forward_computed THEN c.forward_rel_err END") "," \
+    " " LAB_MAX(RATIO("reverse")) ", " LAB_MAX(RATIO("forward")) ", sg.error, " acc \
+    " FROM s.graph sg JOIN g ON g.id = ?1 + sg.id WHERE sg.label IS NOT NULL ORDER BY sg.id"
 static const char copy_labels_sql[] =
-    "INSERT INTO lab (ident, label, verdict, checks, rev, fwd, qrev, qfwd, error)"
-    " SELECT g.ident, sg.label, sg.verdict, sg.directions,"
-    " " LAB_MAX("CASE WHEN c.reverse_computed THEN c.reverse_rel_err END") ","
-    " " LAB_MAX("CASE WHEN c.forward_computed THEN c.forward_rel_err END") ","
-    " " LAB_MAX(RATIO("reverse")) ", " LAB_MAX(RATIO("forward")) ", sg.error"
-    " FROM s.graph sg JOIN g ON g.id = ?1 + sg.id WHERE sg.label IS NOT NULL ORDER BY sg.id";
+    COPY_LABELS_SQL("coalesce(" LAB_MAX("c.ill_conditioned") ", 0),"
+                    " " LAB_MIN("CASE WHEN c.ill_conditioned THEN " AD_DIGITS " END"));
+static const char copy_labels_sql_v3[] = COPY_LABELS_SQL("0, NULL");
+
+/* the graphs with ill-conditioned checks (version 4), one row each */
+static const char copy_illc_sql[] =
+    "INSERT INTO illc (ident, idx, label, checks, addig, cond)"
+    " SELECT g.ident, g.idx, g.label, count(*), min(" AD_DIGITS "), max(c.condition)"
+    " FROM s.check_result c JOIN g ON g.id = ?1 + c.graph WHERE c.ill_conditioned <> 0"
+    " GROUP BY g.id ORDER BY g.id";
 
 static int run_with_base(loader *L, const char *sql, const char *what, char *why, size_t len)
 {
@@ -724,7 +745,8 @@ static int load_blamed_names(loader *L, char *why, size_t len)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(L->d->db, "SELECT DISTINCT blame_op FROM s.check_result WHERE"
-                           " verdict = 'fail' AND blame_op IS NOT NULL", -1, &st, NULL) !=
+                           " verdict = 'fail' AND blame_op IS NOT NULL AND blame_op <> 'none'",
+                           -1, &st, NULL) !=
         SQLITE_OK)
         return wg_rep_error(why, len, WG_EIO, "%s: reading blamed ops: %s", L->path,
                            sqlite3_errmsg(L->d->db));
@@ -756,9 +778,13 @@ static int load_store(loader *L, const char *arg, char *why, size_t len)
         (status = wg_rep_exec(d->db, "BEGIN", why, len, "BEGIN")) == WG_OK) {
         if ((status = load_graphs(L, why, len)) == WG_OK &&
             (status = load_blamed_names(L, why, len)) == WG_OK &&
-            (status = run_with_base(L, copy_fails_sql, "copying the fails", why, len)) == WG_OK)
-            status = s->has_label ? run_with_base(L, copy_labels_sql, "copying the labels",
+            (status = run_with_base(L, copy_fails_sql, "copying the fails", why, len)) == WG_OK
+            && (status = !s->has_accuracy ? WG_OK : run_with_base(L, copy_illc_sql,
+                          "copying the ill-conditioned checks", why, len)) == WG_OK)
+            status = s->has_label ? run_with_base(L, s->has_accuracy ? copy_labels_sql
+                                                  : copy_labels_sql_v3, "copying the labels",
                                                   why, len) : WG_OK;
+        d->any_accuracy |= s->has_accuracy;
         sqlite3_exec(d->db, status == WG_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     }
     sqlite3_exec(d->db, "DETACH DATABASE s", NULL, NULL, NULL);

@@ -68,7 +68,7 @@ int wg_rep_exec(sqlite3 *db, const char *sql, char *why, size_t len, const char 
 
 /* the newest store layout this program reads: fuzz/store.h's
  * WG_STORE_SCHEMA_VERSION (tests/test_report.c holds them equal) */
-#define WG_REP_SCHEMA_MAX 3
+#define WG_REP_SCHEMA_MAX 4
 
 char *wg_rep_strdup_col(sqlite3_stmt *st, int k);   /* NULL for NULL */
 double wg_rep_double_col(sqlite3_stmt *st, int k);  /* NaN for NULL */

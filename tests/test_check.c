@@ -306,29 +306,29 @@ static void expect_blame(wrong_rule w, int which_node, const char *mode)
 static void wrong_factor_fails(void)
 {
     wrong_rule w = { .modes = BOTH, .kind = SCALE, .factor = 1 + 1e-10 };
-    expect_blame(w, 0, "reverse");      /* sin */
-    expect_blame(w, 2, "reverse");      /* exp */
-    expect_blame(w, 5, "reverse");      /* log */
+    expect_blame(w, 0, "both");      /* sin */
+    expect_blame(w, 2, "both");      /* exp */
+    expect_blame(w, 5, "both");      /* log */
     w.factor = 1 - 1e-10;
-    expect_blame(w, 4, "reverse");      /* div, first operand */
+    expect_blame(w, 4, "both");      /* div, first operand */
     w.which = 1;
-    expect_blame(w, 4, "reverse");      /* div, second operand */
+    expect_blame(w, 4, "both");      /* div, second operand */
 }
 
 static void wrong_sign_fails(void)
 {
     wrong_rule w = { .modes = BOTH, .kind = NEGATE };
-    expect_blame(w, 1, "reverse");      /* cos: +sin instead of -sin */
-    expect_blame(w, 0, "reverse");      /* sin */
+    expect_blame(w, 1, "both");      /* cos: +sin instead of -sin */
+    expect_blame(w, 0, "both");      /* sin */
 }
 
 /* d/dx sin(2x) taken as cos(2x): the chain factor 2 of x*2 dropped */
 static void missing_chain_factor_fails(void)
 {
     wrong_rule w = { .modes = BOTH, .kind = SET, .value = 1.0 };
-    expect_blame(w, 3, "reverse");      /* mul_c(x1, 2) passes 1, not 2 */
+    expect_blame(w, 3, "both");      /* mul_c(x1, 2) passes 1, not 2 */
     wrong_rule z = { .modes = BOTH, .kind = SET, .value = 0.0 };
-    expect_blame(z, 2, "reverse");      /* exp's partial dropped entirely */
+    expect_blame(z, 2, "both");      /* exp's partial dropped entirely */
 }
 
 static void forward_only_wrong_fails(void)
@@ -466,7 +466,7 @@ static void wrong_kink_convention_fails(void)
         wg_tape_set_partials_hook(t, other_convention, &rule);
         CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 1, &y, &o, &r), WG_OK);
         CU_ASSERT(all_verdicts(&r, WG_VERDICT_FAIL));
-        const char *mode = cc->modes == FWD ? "forward" : "reverse";
+        const char *mode = cc->modes == FWD ? "forward" : cc->modes == REV ? "reverse" : "both";
         for (size_t j = 0; j < r.nresults; j++) {
             const wg_check_result *res = &r.results[j];
             double lo = fmin(res->left, res->right) - res->bound;
@@ -1305,8 +1305,8 @@ static void json_report(void)
     static const char *const keys[] = {
         "\"case\":\"big \\\"f\\\"\\\\1\\n\"", "\"verdict\":\"fail\"", "\"rel_err\":{\"reverse\":",
         "\"forward\":", "\"central\":", "\"gsl\":null", "\"bound\":", "\"reference_converged\":true",
-        "\"blame\":{\"node\":", "\"op\":\"sin\"}", "\"ulps\":{", "\"reference\":", "\"dot_gap\":",
-        "\"seconds\":", "\"message\":\"", "\"fail_mode\":\"reverse\"",
+        "\"blame\":{\"node\":", "\"op\":\"sin\",\"text\":\"v4 = sin(v3)\"}", "\"ulps\":{", "\"reference\":", "\"dot_gap\":",
+        "\"seconds\":", "\"message\":\"", "\"fail_mode\":\"both\"",
     };
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         if (!strstr(s, keys[k]))
@@ -1330,9 +1330,21 @@ static void json_report(void)
     }
     CU_ASSERT(ok && depth == 0 && !in_str);
     free(s);
+
+    /* the verdict line names the mode and the blamed node's text */
+    {
+        char *vb = NULL;
+        size_t vlen = 0;
+        FILE *vf = open_memstream(&vb, &vlen);
+        wg_check_report_print(&r, "bigf", vf);
+        fclose(vf);
+        CU_ASSERT_PTR_NOT_NULL(strstr(vb, "bigf: fail (both; blame sin: v4 = sin(v3))"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(vb, "blame      node 4 (sin): v4 = sin(v3)"));
+        free(vb);
+    }
     wg_check_report_free(&r);
     wg_tape_free(t);
-
+    t = NULL;
     /* a pass: blame is null */
     double at[3] = { 0.4, -1.1, 2.2 };
     CU_ASSERT_EQUAL_FATAL(wg_check_fn(rec_three, NULL, 3, at, 1, &o, &r), WG_OK);
@@ -1353,10 +1365,109 @@ static void json_report(void)
     wg_check_report_free(&r);
 }
 
+/* a fail that blames no node says so by name: blame_op WG_OP_NONE, "none"
+ * in the text and the JSON; and a blamed node carries its .wg text */
+static void no_blame_is_named(void)
+{
+    CU_ASSERT_STRING_EQUAL(wg_op_name(WG_OP_NONE), "none");
+    wg_op op;
+    CU_ASSERT_FALSE(wg_op_from_name("none", &op));
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    double at[2] = { 0.7, 1.3 };
+    int slip = 1;
+    CU_ASSERT_EQUAL_FATAL(wg_check_gradient(rec_user_f, NULL, user_grad, &slip, 2, at, 0, &o,
+                                            &r), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(r.verdict, WG_VERDICT_FAIL);
+    const wg_check_result *w = &r.results[r.worst];
+    CU_ASSERT_EQUAL(w->blame_node, -1);
+    CU_ASSERT_EQUAL(w->blame_op, WG_OP_NONE);
+    CU_ASSERT_STRING_EQUAL(w->blame_text, "");
+    char *s = json_of(&r, "user");
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"blame\":{\"node\":null,\"op\":\"none\",\"text\":null}"));
+    free(s);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&buf, &len);
+    wg_check_report_print(&r, "user", mf);
+    fclose(mf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "user: fail (user; blame none: no node blamed)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "blame      none (no node blamed)"));
+    free(buf);
+    wg_check_report_free(&r);
+
+    /* a graph's blame names its inputs as the graph does */
+    wg_parse_error pe;
+    wg_graph *g = wg_graph_read_string("input a = 0.3\ninput b = 1.1\nc = a * b\n"
+                                       "y = cbrt(c - b)\noutput y\n", "t", &pe);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    wrong_rule wr = { .modes = BOTH, .kind = NEGATE, .node = 2 };
+    wg_tape_set_partials_hook(wg_graph_tape(g), plant, &wr);
+    CU_ASSERT_EQUAL_FATAL(wg_check_graph(g, &o, &r), WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+    CU_ASSERT_STRING_EQUAL(r.results[r.worst].blame_text, "v2 = a * b");
+    CU_ASSERT_STRING_EQUAL(r.results[r.worst].fail_mode, "both");
+    wg_check_report_free(&r);
+    wg_graph_free(g);
+}
+
+/* wg_check_fn's record hook, as the header documents it */
+typedef struct hook_use {
+    int calls, mode;            /* mode 0: f; 1: leave y[0]; 2: clear t; 3: extra input */
+    int zero_y, at_point;
+} hook_use;
+
+static int rec_hook(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    hook_use *h = ctx;
+    h->calls++;
+    h->zero_y = m == 1 && y[0].id == 0;
+    h->at_point = n == 2 && wg_value(t, x[0]) == 0.5 && wg_value(t, x[1]) == 2
+                  && wg_var_index(t, x[0]) == 0 && wg_var_index(t, x[1]) == 1;
+    if (h->mode == 1)
+        return WG_OK;
+    if (h->mode == 2) {
+        wg_tape_clear(t);
+        y[0] = wg_sin(t, wg_input(t, 1.0));
+        return WG_OK;
+    }
+    wg_var c = h->mode == 3 ? wg_input(t, 3.0) : wg_const(t, 3.0);  /* a constant either way */
+    y[0] = wg_mul(t, wg_sin(t, x[0]), wg_mul(t, x[1], c));
+    return WG_OK;
+}
+
+static void record_hook_contract(void)
+{
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    double at[2] = { 0.5, 2 };
+    for (int mode = 0; mode < 4; mode++) {
+        hook_use h = { 0 };
+        h.mode = mode;
+        int s = wg_check_fn(rec_hook, &h, 2, at, 1, &o, &r);
+        CU_ASSERT_EQUAL(h.calls, 1);            /* once, whatever the directions */
+        CU_ASSERT(h.zero_y);
+        CU_ASSERT(h.at_point);
+        if (mode == 0 || mode == 3) {
+            CU_ASSERT_EQUAL(s, WG_OK);
+            CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+            /* d/dx0 = cos(0.5) * 6: the extra input is a constant */
+            for (size_t k = 0; k < r.nresults; k++)
+                CU_ASSERT(fabs(r.results[k].reference) <= hypot(6 * cos(0.5), 3 * sin(0.5)) + 1e-12);
+            wg_check_report_free(&r);
+        } else {
+            CU_ASSERT_EQUAL(s, WG_EINVAL);
+            CU_ASSERT_PTR_NOT_NULL(strstr(r.error, mode == 1 ? "y[0]" : "x[0]"));
+        }
+    }
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
         { "every op passes at many points", every_op_passes },
+        { "no node blamed is named none; a blame carries its node's text", no_blame_is_named },
+        { "wg_check_fn's record hook: once, at the point, y to fill, t its own", record_hook_contract },
         { "every op's rule wrong by 1e-10 fails, blamed", every_op_wrong_by_1e10_fails },
         { "a rule wrong by a factor 1 + 1e-10 fails", wrong_factor_fails },
         { "a rule with the wrong sign fails", wrong_sign_fails },

@@ -1418,9 +1418,11 @@ static void test_report_names_element(void)
     wg_check_report r = check_net(&g);
     char want[96];
     char *text = printed(&r, 0), *json = printed(&r, 1);
-    snprintf(want, sizeof want, "blame      node %zu (tanh) element 6\n", th);
+    snprintf(want, sizeof want, "blame      node %zu (tanh) element 6: v%zu = tanh(v%zu)\n",
+             th, th, wg_node_arg(g.t, th, 0));
     CU_ASSERT(strstr(text, want) != NULL);
-    snprintf(want, sizeof want, "\"blame\":{\"node\":%zu,\"op\":\"tanh\",\"element\":6}", th);
+    snprintf(want, sizeof want, "\"blame\":{\"node\":%zu,\"op\":\"tanh\",\"element\":6,"
+             "\"text\":\"v%zu = tanh(v%zu)\"}", th, th, wg_node_arg(g.t, th, 0));
     CU_ASSERT(strstr(json, want) != NULL);
     snprintf(want, sizeof want, "blame: node %zu (tanh) element 6: tangent", th);
     CU_ASSERT(strstr(r.results[r.worst].message, want) != NULL);
@@ -1440,8 +1442,9 @@ static void test_report_names_element(void)
     CU_ASSERT(blamed(&r, 2, WG_OP_TANH, -1, NULL));
     text = printed(&r, 0);
     json = printed(&r, 1);
-    CU_ASSERT(strstr(text, "blame      node 2 (tanh)\n") != NULL);
-    CU_ASSERT(strstr(json, "\"blame\":{\"node\":2,\"op\":\"tanh\"}") != NULL);
+    CU_ASSERT(strstr(text, "blame      node 2 (tanh): v2 = tanh(v1)\n") != NULL);
+    CU_ASSERT(strstr(json, "\"blame\":{\"node\":2,\"op\":\"tanh\",\"text\":\"v2 = tanh(v1)\"}")
+              != NULL);
     free(text);
     free(json);
     wg_check_report_free(&r);

@@ -145,8 +145,18 @@ head -c 7 "$tmp/out" | grep -q '^digraph' || bad "--dot output does not start wi
 run 0 --example --dot-values && expect_out '= 11.6521'
 
 # ------------------------------------------------------------ bad input
-run 2 -e "$seed" --at x1=2,x2=5,x3=1
-expect_err "--at: 'x3' is not a variable of the expression (variables: x1, x2)"
+# a variable the expression does not use is an input of derivative 0, with a
+# note on stderr (the only line there) and the exit status of success
+checks=$((checks + 1))
+if "$prog" -e "$seed" --at x1=2,x2=5,x3=1 >"$tmp/out" 2>"$tmp/err"; then
+    [ "$(cat "$tmp/err")" = "wengert-verify: note: --at: the expression does not use 'x3' (its derivatives are 0; variables used: x1, x2)" ] \
+        || bad "--at with an unused x3: stderr is not the one note: $(cat "$tmp/err")"
+    grep -q 'dy/dx3 *0  *0  *0$' "$tmp/out" || bad "--at with an unused x3: no zero row dy/dx3"
+else
+    bad "--at with an unused x3: exit status $?, expected 0"
+fi
+# pi, e, ** and log2 in an expression (doc/FORMAT.md)
+run 0 -e 'pi * x**2 + e + log2(x)' --at x=2 && expect_out 'y = 16.284652442818217'
 run 2 -e "$seed" --at x1=2,x2=abc && expect_err "'abc' is not a finite number"
 run 2 -e "$seed" --at x1=2,x2=inf && expect_err "'inf' is not a finite number"
 run 2 -e "$seed" --at x1=2,x1=3 && expect_err "'x1' is given twice"
@@ -318,7 +328,17 @@ expect_out 'ADBench GMM'
 run 0 --suite builtin
 expect_out 'every case met its expected verdict'
 [ "$(grep -c '  pass  \|  nondiff  \|  invalid  ' "$tmp/out")" -ge 25 ] || bad "--suite builtin: fewer than 25 rows"
+# the ill-conditioned cases say so at the end of their row, and only they
+grep -q '^cancellation sqrt(x^2+1)-x .* pass .*(ill-conditioned: 4 correct digits)$' "$tmp/out" \
+    || bad "--suite builtin: the row of sqrt(x^2+1)-x is not flagged ill-conditioned"
+grep -q '^rosenbrock .*ill-conditioned' "$tmp/out" && bad "--suite builtin: rosenbrock flagged"
+run 0 -e '(1 - cos(x))/x^2' --at x=1e-4 --check
+expect_out 'pass      pass'
+expect_out '(ill-conditioned: 0 correct digits)'
 run 0 --suite builtin --json --seed 5
+jsonl_check 'any(d["case"] == "cancellation sqrt(x^2+1)-x" and d["accuracy"]["ill_conditioned"] and 4 <= d["accuracy"]["ad_digits"] < 5 for d in L)'
+jsonl_check 'all(not d["accuracy"]["ill_conditioned"] for d in L if d["case"] == "rosenbrock")'
+
 jsonl_check "len(L) >= 25 and $fields and $methods"
 jsonl_check 'len(set(d["case"] for d in L)) == len(L) and all(d["as_expected"] for d in L)'
 jsonl_check 'sum(d["verdict"] == "nondiff" for d in L) >= 4 and any(d["verdict"] == "invalid" for d in L)'

@@ -452,6 +452,118 @@ static void percentiles(void)
     wg_report_data_free(d);
 }
 
+/* ---------------------------------------------------------------- accuracy, no blame */
+
+/* A store of version 4: a suite-like campaign where one case passes
+ * ill-conditioned at two of its checks, one passes well, and one fails
+ * blaming no node ('none').  The labels table flags the first case, the
+ * ill-conditioned list holds it alone, and the fail counts as unblamed,
+ * never as an op named "none". */
+static void ill_conditioned_and_no_blame(void)
+{
+    const char *path = tmp_path("acc.sqlite");
+    wg_store *s = NULL;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    wg_store_campaign c = { "wengert-verify --suite builtin --store S", 3, 0, 1, "suite" };
+    int64_t id;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &c, &id, NULL, &err), WG_OK);
+    const char *labels[] = { "cancel @ x=1e6", "fine @ x=1", "broken @ x=2" };
+    for (size_t g = 0; g < 3; g++) {
+        wg_check_result res[3];
+        wg_check_report r;
+        memset(&r, 0, sizeof r);
+        chk k = { WG_VERDICT_PASS, g == 0 ? 8.9e-5 : 1e-16, 1 };
+        for (int j = 0; j < 3; j++) {
+            fill(&res[j], &k);
+            res[j].digits[WG_METHOD_REVERSE] = res[j].digits[WG_METHOD_FORWARD]
+                = -log10(k.rel) + (j == 1 ? 0.5 : 0);
+            res[j].digits[WG_METHOD_CENTRAL] = res[j].digits[WG_METHOD_GSL] = NAN;
+            res[j].condition = g == 0 ? 0.05 * (j + 1) : 1e-15;
+            res[j].ill_conditioned = g == 0 && j < 2;
+        }
+        r.results = res;
+        r.nresults = 3;
+        if (g == 2) {       /* a fail that blames no node */
+            res[1].verdict = WG_VERDICT_FAIL;
+            snprintf(res[1].fail_mode, sizeof res[1].fail_mode, "user");
+            res[1].blame_op = WG_OP_NONE;
+            r.verdict = WG_VERDICT_FAIL;
+            r.worst = 1;
+        }
+        char text[64];
+        snprintf(text, sizeof text, "# case %zu\n", g);
+        wg_store_graph rec;
+        memset(&rec, 0, sizeof rec);
+        rec.index = g;
+        rec.seed = 7;
+        rec.text = text;
+        rec.label = labels[g];
+        rec.ninputs = rec.noutputs = 1;
+        rec.op_count[WG_OP_INPUT] = 1;
+        rec.op_count[WG_OP_SQRT] = 1;
+        rec.nnodes = 2;
+        rec.report = &r;
+        CU_ASSERT_EQUAL(wg_store_put_graph(s, id, &rec, &err), WG_OK);
+    }
+    /* the store names the fail's op */
+    sqlite3_stmt *st;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(wg_store_db(s), "SELECT count(*) FROM check_result"
+                          " WHERE verdict = 'fail' AND blame_op = 'none'", -1, &st, NULL),
+                          SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+    CU_ASSERT_EQUAL(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    wg_store_close(s);
+
+    wg_report_data *d = load(&path, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT(d->any_accuracy);
+    CU_ASSERT_EQUAL(d->illc_graphs, 1);
+    CU_ASSERT_EQUAL(d->illc_checks, 2);
+    CU_ASSERT_EQUAL_FATAL(d->nillc, 1);
+    CU_ASSERT_STRING_EQUAL(d->illc[0].label, "cancel @ x=1e6");
+    CU_ASSERT_EQUAL(d->illc[0].checks, 2);
+    WG_ASSERT_ULPS(d->illc[0].ad_digits, -log10(8.9e-5), 0);
+    WG_ASSERT_ULPS(d->illc[0].condition, 0.1, 0);
+    CU_ASSERT_EQUAL_FATAL(d->nlabels, 3);
+    CU_ASSERT(d->labels[0].ill_conditioned);
+    CU_ASSERT(!d->labels[1].ill_conditioned && !d->labels[2].ill_conditioned);
+    /* the fail: no op blamed, and no op named "none" */
+    CU_ASSERT_EQUAL(d->fails_total, 1);
+    CU_ASSERT_EQUAL(d->unblamed.blamed, 1);
+    CU_ASSERT_EQUAL(d->nops, WG_OP_COUNT);
+    CU_ASSERT_EQUAL_FATAL(d->nfails, 1);
+    CU_ASSERT_PTR_NULL(d->fails[0].blame_op);
+
+    /* in the Markdown: the case's verdict flagged, and the section */
+    char *md = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&md, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    wg_plots plots;
+    wg_plots_init(&plots, 1);
+    wg_step_study sts[WG_STEP_STUDIES];
+    memset(sts, 0, sizeof sts);
+    wg_report_meta meta = { "wengert-report acc", "today" };
+    wg_doc *doc = wg_report_document(d, &plots, sts, 0, &meta);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_EQUAL(wg_write_md(doc, f), WG_OK);
+    fclose(f);
+    wg_doc_free(doc);
+    wg_plots_free(&plots);
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| `cancel @ x=1e6` | 1 | pass (ill-conditioned: 4 correct "
+                                      "digits) |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| `fine @ x=1` | 1 | pass |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "## Ill-conditioned results"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "2 checks in 1 graphs"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "| 1 | 0 | `cancel @ x=1e6` | 2 | 4.1 | 0.1 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "no op blamed"));
+    free(md);
+    wg_report_data_free(d);
+    remove(path);
+}
+
 /* ---------------------------------------------------------------- layouts */
 
 static void version1_and_duplicates(void)
@@ -564,7 +676,7 @@ static void unknown_ops_and_bad_stores(void)
     CU_ASSERT_EQUAL(exec_sql(v99, "UPDATE schema_version SET version = 99"), 0);
     CU_ASSERT_EQUAL(wg_report_load(&v99, 1, NULL, &bad, why, sizeof why), WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "v99.sqlite: a result store of schema version 99; this "
-                                       "program reads versions 1 to 3"));
+                                       "program reads versions 1 to 4"));
     /* the store is read, never written: its bytes are unchanged */
     struct stat before, after;
     CU_ASSERT_EQUAL(stat(path, &before), 0);
@@ -1054,6 +1166,8 @@ int main(void)
         { "tensor graphs by class; second order apart, with wg_hvp", classes_and_second_order },
         { "tables in Markdown, HTML and ops.csv", tables_in_markdown_html_csv },
         { "compare: worse, better, same", compare_runs },
+        { "ill-conditioned checks flagged and listed; a fail of no node unblamed",
+          ill_conditioned_and_no_blame },
         { NULL, NULL }
     };
     int rc = wg_test_main("report", cases);

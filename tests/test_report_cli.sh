@@ -230,6 +230,10 @@ if [ -x "$verify" ] && "$verify" --help 2>&1 | grep -q -- '--store'; then
     run 0 "$tmp/suite.sqlite" -o "$tmp/r6" --no-plots
     has "$tmp/r6/report.md" "## Suite cases"
     has "$tmp/r6/report.md" "| \`rosenbrock\` | 1 | pass |"
+    # the builtin suite's ill-conditioned case: flagged in its row, listed
+    has "$tmp/r6/report.md" "| \`cancellation sqrt(x^2+1)-x\` | 1 | pass (ill-conditioned: 4 correct digits) |"
+    has "$tmp/r6/report.md" "## Ill-conditioned results"
+    has "$tmp/r6/report.md" "\`cancellation sqrt(x^2+1)-x\` | 3 | 4.1 |"
     has "$tmp/r6/report.md" "| 1 | wengert-verify |"
     check_html "$tmp/r6/report.html" 1
 else

@@ -119,8 +119,24 @@ static void make_synth(synth *g, uint64_t i, unsigned variant)
         c->bound = synth_double(k + 5);
         c->dot_gap = synth_double(k + 6);
         c->blame_node = (long)(k % 9) - 1;
-        c->blame_op = (wg_op)((k >> 5) % (WG_OP_COUNT + 1));   /* WG_OP_COUNT: none */
+        c->blame_op = (wg_op)((k >> 5) % (WG_OP_COUNT + 1));   /* WG_OP_NONE: none */
+        if (c->blame_node < 0 && c->verdict == WG_VERDICT_FAIL)  /* no node, as a check does */
+            c->blame_op = WG_OP_NONE;
         c->invalid_node = (long)((k >> 9) % 5) - 1;
+        /* version 4: accuracy and the blamed node's text (variant 0: none,
+         * as rows from before version 4 read back) */
+        for (int m = 0; m < WG_METHOD_COUNT; m++)
+            c->digits[m] = NAN;
+        c->condition = NAN;
+        if (variant != 0) {
+            c->digits[WG_METHOD_REVERSE] = (double)(k % 18) - 0.25;
+            c->digits[WG_METHOD_FORWARD] = (k >> 11) % 4 ? (double)((k >> 13) % 17) : NAN;
+            c->condition = synth_double(k + 7);
+            c->ill_conditioned = c->verdict == WG_VERDICT_PASS && (k >> 15) % 2;
+            if (c->blame_node >= 0)
+                snprintf(c->blame_text, sizeof c->blame_text, "v%ld = sin(x) -- 'q'",
+                         c->blame_node);
+        }
         if (d != 1)
             snprintf(c->message, sizeof c->message, "graph %" PRIu64 " direction %zu: %s", i,
                      d, d == 2 ? "a 'quoted' message; DROP TABLE graph; --" : "why");
@@ -210,6 +226,11 @@ static int same_result(const wg_check_result *a, const wg_check_result *b)
     SAME(a->blame_op == b->blame_op, "blame_op");
     SAME(a->invalid_node == b->invalid_node, "invalid_node");
     SAME(strcmp(a->message, b->message) == 0, "message");
+    SAME(same_double(a->digits[WG_METHOD_REVERSE], b->digits[WG_METHOD_REVERSE])
+         && same_double(a->digits[WG_METHOD_FORWARD], b->digits[WG_METHOD_FORWARD]), "digits");
+    SAME(same_double(a->condition, b->condition), "condition");
+    SAME(a->ill_conditioned == b->ill_conditioned, "ill_conditioned");
+    SAME(strcmp(a->blame_text, b->blame_text) == 0, "blame_text");
     return 1;
 }
 
@@ -229,6 +250,10 @@ static int same_graph(const wg_store_graph *rec, const wg_store_graph_info *info
     SAME(strlen(info->hash) == 16, "hash");
     SAME(same_double(r->seconds, w->seconds), "seconds");
     SAME(strcmp(r->error, w->error) == 0, "error");
+    int ill = 0;
+    for (size_t d = 0; d < w->nresults; d++)
+        ill |= w->results[d].ill_conditioned;
+    SAME(r->ill_conditioned == ill, "the report's ill_conditioned");
     if (!w->error[0]) {
         SAME(info->has_verdict && info->verdict == w->verdict && r->verdict == w->verdict,
              "graph verdict");
@@ -1209,10 +1234,10 @@ static void upgrade_v1(void)
     wg_store_error err;
     CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
     sqlite3 *db = wg_store_db(s);
-    CU_ASSERT_EQUAL(sql_int(db, "SELECT max(version) FROM schema_version"), 3);
-    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version"), 3);   /* history kept */
-    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version WHERE version IN (2, 3) "
-                                "AND created LIKE '20__-__-__T__:__:__Z'"), 2);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT max(version) FROM schema_version"), 4);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version"), 4);   /* history kept */
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version WHERE version IN (2, 3, 4) "
+                                "AND created LIKE '20__-__-__T__:__:__Z'"), 3);
     CU_ASSERT_EQUAL(sql_int(db, "SELECT count(classes) FROM graph"), 0);
     CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM check_result WHERE hvp_computed <> 0 OR "
                                 "hvp_value IS NOT NULL"), 0);
@@ -1252,7 +1277,7 @@ static void upgrade_v1(void)
     wg_store_close(s);
     /* opened again: nothing more to do */
     CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
-    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM schema_version"), 3);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM schema_version"), 4);
     char v[64];
     CU_ASSERT_STRING_EQUAL(info_of(s, c, "tool", v, sizeof v), "wengert-fuzz");
     wg_store_close(s);
@@ -1393,13 +1418,170 @@ static void merge_v1_source(void)
     /* a source of a later version is refused, naming it */
     sqlite3 *db;
     CU_ASSERT_EQUAL_FATAL(sqlite3_open(src, &db), SQLITE_OK);
-    CU_ASSERT(exec_ok(db, "INSERT INTO schema_version VALUES (4, 'later')"));
+    CU_ASSERT(exec_ok(db, "INSERT INTO schema_version VALUES (5, 'later')"));
     sqlite3_close(db);
     CU_ASSERT_EQUAL_FATAL(wg_store_open(dst, &s, &err), WG_OK);
     CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, src));
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "schema version 4"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "schema version 5"));
     wg_store_close(s);
+    remove_store(dst);
+    remove_store(src);
+}
+
+/* ---------------------------------------------------------------- version 3 */
+
+/* A store of version 3 at path: the rows of synthetic graphs from..to
+ * (variant 0) of each campaign written by this program, then taken back to
+ * the layout of version 3 by SQL: version 4's columns dropped (they are
+ * the last ones, as the upgrade adds them), a fail's op of no node NULL
+ * again, the version 3.  extra_sql runs last. */
+static void make_v3_store(const char *path, const wg_store_campaign *camps, size_t ncamps,
+                          uint64_t from, uint64_t to, const char *extra_sql)
+{
+    remove_store(path);
+    for (size_t k = 0; k < ncamps; k++)
+        fill(path, &camps[k], from, to, 0);
+    sqlite3 *db;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
+    CU_ASSERT(exec_ok(db,
+        "BEGIN;"
+        "ALTER TABLE check_result DROP COLUMN reverse_digits;"
+        "ALTER TABLE check_result DROP COLUMN forward_digits;"
+        "ALTER TABLE check_result DROP COLUMN condition;"
+        "ALTER TABLE check_result DROP COLUMN ill_conditioned;"
+        "ALTER TABLE check_result DROP COLUMN blame_text;"
+        "UPDATE check_result SET blame_op = NULL WHERE blame_op = 'none';"
+        "UPDATE schema_version SET version = 3, created = '2026-01-01T00:00:00Z';"
+        "COMMIT;"));
+    if (extra_sql)
+        CU_ASSERT(exec_ok(db, extra_sql));
+    sqlite3_close(db);
+}
+
+static void upgrade_v3(void)
+{
+    const char *path = tmp_path("v3.db");
+    make_v3_store(path, &campaign_a, 1, 0, 30, NULL);
+    long long version, has_label, has_info;
+    raw_layout(path, &version, &has_label, &has_info);
+    CU_ASSERT_EQUAL(version, 3);
+    sqlite3 *raw;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL(sql_int(raw, "SELECT count(*) FROM pragma_table_info('check_result') "
+                                 "WHERE name IN ('ill_conditioned', 'blame_text')"), 0);
+    long long nones = sql_int(raw, "SELECT count(*) FROM check_result WHERE verdict = 'fail' "
+                                   "AND blame_op IS NULL");
+    CU_ASSERT(nones > 0);
+    sqlite3_close(raw);
+
+    /* opened: upgraded in place, every row as it was, the fails of no node 'none' */
+    wg_store *s;
+    wg_store_error err;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    sqlite3 *db = wg_store_db(s);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT max(version) FROM schema_version"), 4);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM schema_version"), 2);   /* 3 kept */
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM check_result WHERE ill_conditioned <> 0 "
+                                "OR reverse_digits IS NOT NULL OR blame_text IS NOT NULL"), 0);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM check_result WHERE verdict = 'fail' "
+                                "AND blame_op = 'none'"), nones);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM check_result WHERE blame_op IS NULL AND "
+                                "verdict = 'fail'"), 0);
+    int64_t c;
+    int resumed = 0;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &campaign_a, &c, &resumed, &err), WG_OK);
+    CU_ASSERT_EQUAL(resumed, 1);
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < 30; i++)
+        bad += !stored_is_synth(s, c, i, 0);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* the layout of a store made new */
+    const char *fresh = tmp_path("v4-fresh.db");
+    remove_store(fresh);
+    wg_store *f;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(fresh, &f, &err), WG_OK);
+    char a[1500], b[1500];
+    columns_of(db, "check_result", a, sizeof a);
+    columns_of(wg_store_db(f), "check_result", b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    wg_store_close(f);
+    remove_store(fresh);
+    /* it takes what version 4 adds */
+    synth g;
+    make_synth(&g, 30, 1);
+    CU_ASSERT_EQUAL(wg_store_put_graph(s, c, &g.rec, &err), WG_OK);
+    CU_ASSERT(stored_is_synth(s, c, 30, 1));
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(path), 31);
+    /* opened again: nothing more to do */
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(path, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(sql_int(wg_store_db(s), "SELECT count(*) FROM schema_version"), 2);
+    wg_store_close(s);
+
+    /* an upgrade that fails is undone whole: a v3 file whose check_result
+     * has a column blame_text already stays a v3 file */
+    make_v3_store(path, &campaign_a, 1, 0, 3,
+                  "ALTER TABLE check_result ADD COLUMN blame_text");
+    CU_ASSERT_EQUAL(wg_store_open(path, &s, &err), WG_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "cannot upgrade the store from schema version 3"));
+    raw_layout(path, &version, &has_label, &has_info);
+    CU_ASSERT_EQUAL(version, 3);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL(sql_int(raw, "SELECT count(*) FROM pragma_table_info('check_result') "
+                                 "WHERE name = 'reverse_digits'"), 0);
+    sqlite3_close(raw);
+    remove_store(path);
+}
+
+static void merge_v3_source(void)
+{
+    const char *dst = tmp_path("v4-dst.db"), *src = tmp_path("v3-src.db");
+    remove_store(dst);
+    wg_store_campaign s0 = campaign_a, s1 = campaign_a;
+    s0.shard_k = 0, s0.shard_n = 2;
+    s1.shard_k = 1, s1.shard_n = 2;
+    const wg_store_campaign both[] = { s0, s1 };
+    make_v3_store(src, both, 2, 0, 9, NULL);
+    fill(dst, &s0, 0, 5, 1);            /* version 4 rows, with accuracy */
+
+    wg_store *s;
+    wg_store_error err;
+    wg_store_merge_stats st;
+    CU_ASSERT_EQUAL_FATAL(wg_store_open(dst, &s, &err), WG_OK);
+    CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_OK);
+    if (err.status)
+        fprintf(stderr, "\n  %s\n", err.message);
+    CU_ASSERT_EQUAL(st.campaigns_added, 1);
+    CU_ASSERT_EQUAL(st.graphs_added, 4 + 9);
+    CU_ASSERT_EQUAL(st.graphs_present, 5);
+    CU_ASSERT_EQUAL(st.checks_added, checks_of(5, 9) + checks_of(0, 9));
+    int64_t c0, c1;
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &s0, &c0, NULL, &err), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_store_campaign_open(s, &s1, &c1, NULL, &err), WG_OK);
+    unsigned bad = 0;
+    for (uint64_t i = 0; i < 9; i++)
+        bad += !stored_is_synth(s, c0, i, i < 5 ? 1 : 0) + !stored_is_synth(s, c1, i, 0);
+    CU_ASSERT_EQUAL(bad, 0);
+    sqlite3 *db = wg_store_db(s);
+    /* the destination's own flags kept; the source's fails of no node 'none' */
+    CU_ASSERT(sql_int(db, "SELECT count(*) FROM check_result WHERE ill_conditioned <> 0") > 0);
+    CU_ASSERT_EQUAL(sql_int(db, "SELECT count(*) FROM check_result WHERE verdict = 'fail' "
+                                "AND blame_op IS NULL"), 0);
+    /* again: nothing */
+    CU_ASSERT_EQUAL(wg_store_merge(s, src, &st, &err), WG_OK);
+    CU_ASSERT_EQUAL(st.graphs_added + st.campaigns_added + st.checks_added, 0);
+    wg_store_close(s);
+    CU_ASSERT_EQUAL(check_whole(dst), 18);
+    /* the source is left a version-3 store, its rows as they were */
+    long long version, has_label, has_info;
+    raw_layout(src, &version, &has_label, &has_info);
+    CU_ASSERT_EQUAL(version, 3);
+    sqlite3 *raw;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(src, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CU_ASSERT(sql_int(raw, "SELECT count(*) FROM check_result WHERE verdict = 'fail' AND "
+                           "blame_op IS NULL") > 0);
+    sqlite3_close(raw);
     remove_store(dst);
     remove_store(src);
 }
@@ -1580,6 +1762,8 @@ int main(void)
         { "merge copies labels and campaign info (destination's values kept)",
           merge_info_labels },
         { "merge of a version-1 source", merge_v1_source },
+        { "a version-3 store is upgraded to 4 in place, whole or not at all", upgrade_v3 },
+        { "merge of a version-3 source into a version-4 store", merge_v3_source },
         { "bad paths and files that are not stores", bad_paths },
         { "unwritable directory and file", unwritable_places },
         { NULL, NULL }

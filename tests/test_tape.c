@@ -283,7 +283,12 @@ static void op_names_and_arities(void)
         CU_ASSERT_EQUAL(wg_op_kind_of(back), prim[k].kind);
         CU_ASSERT_EQUAL(wg_op_arity(back), prim[k].arity);
     }
-    CU_ASSERT_PTR_NULL(wg_op_name(WG_OP_COUNT));
+    CU_ASSERT_STRING_EQUAL(wg_op_name(WG_OP_NONE), "none");   /* no op, named */
+    CU_ASSERT_EQUAL(WG_OP_NONE, WG_OP_COUNT);
+    wg_op untouched_none = WG_OP_SIN;
+    CU_ASSERT_EQUAL(wg_op_from_name("none", &untouched_none), 0);
+    CU_ASSERT_EQUAL(untouched_none, WG_OP_SIN);
+    CU_ASSERT_PTR_NULL(wg_op_name((wg_op)(WG_OP_COUNT + 1)));
     CU_ASSERT_PTR_NULL(wg_op_name((wg_op)-1));
     CU_ASSERT_EQUAL(wg_op_arity(WG_OP_COUNT), 0);
     wg_op untouched = WG_OP_SIN;

@@ -139,6 +139,69 @@ static void precedence(void)
     WG_ASSERT_ULPS(expr_value("x\n  + 1   # comment\n", 1), 2, 0);  /* line breaks are space */
 }
 
+/* pi and e, "**" as "^", ln, log2 and log10 (doc/FORMAT.md, "Constants
+ * and other spellings") */
+static void constants_and_spellings(void)
+{
+    CU_ASSERT(same_bits(expr_value("pi", 0), 0x1.921fb54442d18p+1));   /* nearest pi */
+    CU_ASSERT(same_bits(expr_value("e", 0), 0x1.5bf0a8b145769p+1));    /* nearest e */
+    CU_ASSERT(same_bits(expr_value("-pi", 0), -0x1.921fb54442d18p+1));
+    WG_ASSERT_ULPS(expr_value("2*pi*x", 0.5), 0x1.921fb54442d18p+1, 0);
+    /* ** is ^: right-associative, tighter than unary minus (-x**2 = -(x**2)) */
+    WG_ASSERT_ULPS(expr_value("-x**2", 3), -9, 0);
+    WG_ASSERT_ULPS(expr_value("(-x)**2", 3), 9, 0);
+    WG_ASSERT_ULPS(expr_value("2**3**2", 0), 512, 0);
+    WG_ASSERT_ULPS(expr_value("x**-1", 4), 0.25, 0);
+    WG_ASSERT_ULPS(expr_value("2 * x ** 2", 3), 18, 0);
+    WG_ASSERT_ULPS(expr_value("x**0.5", 4), 2, 0);
+    const char *names[] = { "x" };
+    double x = -2;
+    wg_parse_error err;
+    wg_graph *g = wg_graph_parse_expr("x**2", 1, names, &x, &err);     /* powi, as x^2 */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    double c;
+    CU_ASSERT_EQUAL(last_op(g, &c), WG_OP_POWI);
+    CU_ASSERT_EQUAL(c, 2);
+    wg_graph_free(g);
+    /* ln is log; log2 and log10 record log and a mul_c by 1/ln 2, 1/ln 10 */
+    CU_ASSERT(same_bits(expr_value("ln(x)", 3), log(3.0)));
+    x = 10;
+    g = wg_graph_parse_expr("log10(x)", 1, names, &x, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(last_op(g, &c), WG_OP_MUL_C);
+    CU_ASSERT(same_bits(c, 0x1.bcb7b1526e50ep-2));
+    CU_ASSERT_EQUAL(wg_tape_size(wg_graph_tape(g)), 3);    /* input, log, mul_c */
+    wg_graph_free(g);
+    static const double pts[] = { 0.1, 0.7, 1.5, 3, 8, 10, 1000, 1e-300, 1e300 };
+    for (size_t k = 0; k < sizeof pts / sizeof pts[0]; k++) {
+        WG_ASSERT_ULPS(expr_value("log2(x)", pts[k]), log2(pts[k]), 2);
+        WG_ASSERT_ULPS(expr_value("log10(x)", pts[k]), log10(pts[k]), 2);
+    }
+    /* a name the text defines comes before the constant */
+    const char *ne[] = { "e", "pi" };
+    double ve[] = { 5, 7 };
+    g = wg_graph_parse_expr("e * pi", 2, ne, ve, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(out_value(g), 35);
+    CU_ASSERT_EQUAL(last_op(g, NULL), WG_OP_MUL);
+    wg_graph_free(g);
+    g = read_text("input x = 2\ny = pi * x ** 2 + e\noutput y\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    WG_ASSERT_ULPS(out_value(g), 0x1.921fb54442d18p+1 * 4 + 0x1.5bf0a8b145769p+1, 0);
+    wg_graph_free(g);
+    /* a domain error of log2 is log's, at the call */
+    x = -1;
+    g = wg_graph_parse_expr("log2(x)", 1, names, &x, &err);
+    CU_ASSERT_PTR_NULL(g);
+    CU_ASSERT_EQUAL(err.status, WG_EDOM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "<expr>:1:1: error: node 1 (log)"));
+    /* "* *" with a space is not "**" */
+    g = wg_graph_parse_expr("x * * 2", 1, names, &x, &err);
+    CU_ASSERT_PTR_NULL(g);
+    CU_ASSERT_EQUAL(err.status, WG_EPARSE);
+    wg_graph_free(g);
+}
+
 /* Literal rules: what a number next to an operator records. */
 static void literal_rules(void)
 {
@@ -985,6 +1048,7 @@ int main(void)
         { "DESIGN example from tests/data/seed.wg", seed_example_file },
         { "DESIGN example as an expression", seed_example_expr },
         { "precedence and associativity", precedence },
+        { "pi, e, **, ln, log2 and log10", constants_and_spellings },
         { "literal rules", literal_rules },
         { "x^2 is powi: differentiable at x < 0", square_at_negative_x },
         { "numbers: hex, exponents, subnormals, -0", numbers },

@@ -328,7 +328,8 @@ static void check_direction(wg_chk *c, wg_check_result *res)
         fail_rev |= conv_rev;
         fail_fwd |= conv_fwd;
         res->verdict = WG_VERDICT_FAIL;
-        const char *mode = fail_rev ? "reverse" : fail_fwd ? "forward" : "dot-product";
+        const char *mode = fail_rev && fail_fwd ? "both" : fail_rev ? "reverse"
+                           : fail_fwd ? "forward" : "dot-product";
         snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);
         if (!range && (conv_rev || conv_fwd)) {
             double v = conv_rev ? frev->value : ffwd->value;
@@ -339,7 +340,7 @@ static void check_direction(wg_chk *c, wg_check_result *res)
                 snprintf(at, sizeof at, "a kink (one-sided %.9g, %.9g)", res->left, res->right);
             RESMSG(res, "%s at %s: AD %.17g is not the documented convention's %.17g, "
                    "off by %.3g > bound %.3g", conv_rev && conv_fwd ? "reverse and forward"
-                   : mode, at, v, conv, fabs(v - conv), B);
+                   : conv_rev ? "reverse" : "forward", at, v, conv, fabs(v - conv), B);
         } else if (fail_rev || fail_fwd)
             RESMSG(res, "%s%s: %s off the %s by %.3g (rel %.3g) > bound %.3g%s%s",
                    fail_rev && fail_fwd ? "reverse and forward" : mode,
@@ -424,11 +425,9 @@ static int check_handles(wg_tape *t, size_t n, const wg_var *x, size_t m, const 
     return WG_OK;
 }
 
-int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
-                  const wg_check_options *o, wg_check_report *r)
+static int check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                      const wg_check_options *o, wg_check_report *r)
 {
-    if (!r)
-        return WG_EINVAL;
     memset(r, 0, sizeof *r);
     r->ad_digits = NAN;
     double t0 = wg_chk_now();
@@ -548,6 +547,18 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
     return WG_OK;
 }
 
+int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                  const wg_check_options *o, wg_check_report *r)
+{
+    if (!r)
+        return WG_EINVAL;
+    int s = check_tape(t, n, x, m, y, o, r);
+    if (s == WG_OK)             /* the blamed node as text, once every blame is final */
+        for (size_t k = 0; k < r->nresults; k++)
+            wg_chk_blame_text(t, NULL, &r->results[k]);
+    return s;
+}
+
 int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, size_t m,
                 const wg_check_options *o, wg_check_report *r)
 {
@@ -613,6 +624,8 @@ int wg_check_graph(wg_graph *g, const wg_check_options *o, wg_check_report *r)
         for (size_t j = 0; j < m; j++)
             y[j] = wg_graph_output(g, j);
         s = wg_check_tape(wg_graph_tape(g), n, x, m, y, o, r);
+        for (size_t k = 0; s == WG_OK && k < r->nresults; k++)   /* with the graph's names */
+            wg_chk_blame_text(wg_graph_tape(g), g, &r->results[k]);
     }
     free(x);
     free(y);

@@ -91,7 +91,8 @@ int wg_check_gradient(wg_record_fn record, void *ctx, wg_gradient_fn grad, void 
         res->verdict = WG_VERDICT_FAIL;
         snprintf(res->fail_mode, sizeof res->fail_mode, "user");
         res->blame_node = -1;
-        res->blame_op = WG_OP_COUNT;
+        res->blame_op = WG_OP_NONE;
+        res->blame_text[0] = '\0';
         if (off >= 0)
             RESMSG(res, "user gradient: g.u %.17g off the reference %.17g by %.3g > tolerance "
                    "%.3g; component %ld (input %ld) is off: %.17g, reference %.17g", f->value,

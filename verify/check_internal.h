@@ -146,6 +146,9 @@ typedef struct wg_chk_ref {
 void wg_chk_msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void wg_chk_append(wg_check_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* res->blame_text from res->blame_node of tape t: "v6 = sin(v2)", operands
+ * named by g's names when g is not NULL; "" when no node is blamed */
+void wg_chk_blame_text(const wg_tape *t, const wg_graph *g, wg_check_result *res);
 #define RESMSG(res, ...) wg_chk_msg((res)->message, sizeof (res)->message, __VA_ARGS__)
 #define REPERR(r, ...) wg_chk_msg((r)->error, sizeof (r)->error, __VA_ARGS__)
 #define LABEL(c, i) wg_chk_label((c), (i), (char[160]){ 0 }, 160)

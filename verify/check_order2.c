@@ -634,7 +634,8 @@ static void check_direction2(o2 *o, wg_check_result *res)
     if (gverdict == WG_VERDICT_FAIL || fail_rev || fail_fwd || fail_hvp || fail_dot || fail_sym
         || fail_hvp_ab || grew != 0 || fail_hess_any) {
         res->verdict = WG_VERDICT_FAIL;
-        const char *mode = gverdict == WG_VERDICT_FAIL ? "gradient" : fail_rev ? "reverse"
+        const char *mode = gverdict == WG_VERDICT_FAIL ? "gradient"
+                           : fail_rev && fail_fwd ? "both" : fail_rev ? "reverse"
                            : fail_fwd ? "forward" : fail_hvp || fail_hvp_ab || grew ? "hvp"
                            : fail_dot ? "dot-product" : fail_sym ? "symmetry" : "hessian";
         snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);

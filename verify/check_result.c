@@ -86,7 +86,7 @@ void wg_chk_result_init(wg_check_result *res)
     res->left = res->right = NAN;
     res->bound = res->dot_gap = NAN;
     res->blame_node = -1;
-    res->blame_op = WG_OP_COUNT;
+    res->blame_op = WG_OP_NONE;
     res->blame_elem = -1;
     res->invalid_node = -1;
     for (int k = 0; k < WG_METHOD_COUNT; k++) {
@@ -137,4 +137,83 @@ void wg_chk_summarize(wg_check_report *r, double t0)
             r->worst = k;
         }
     r->seconds = wg_chk_now() - t0;
+}
+
+/* ---------------------------------------------------------------- the blamed node as text */
+
+static const char *operand(const wg_tape *t, const wg_graph *g, size_t i, char *buf, size_t len)
+{
+    if (g && wg_graph_node_name(g, i, buf, len))
+        return buf;
+    snprintf(buf, len, "v%zu", i);
+    (void)t;
+    return buf;
+}
+
+/* the shortest of %.15g, %.16g, %.17g that reads back the same (the
+ * writer's rule) */
+static const char *number(double x, char *buf, size_t len)
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, len, "%.*g", p, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
+void wg_chk_blame_text(const wg_tape *t, const wg_graph *g, wg_check_result *res)
+{
+    res->blame_text[0] = '\0';
+    if (!t || res->blame_node < 0 || (size_t)res->blame_node >= wg_tape_size(t))
+        return;
+    size_t i = (size_t)res->blame_node;
+    wg_op op = wg_node_op(t, i);
+    const char *name = wg_op_name(op);
+    char me[40], a[40] = "", b[40] = "", c[32];
+    operand(t, g, i, me, sizeof me);
+    int ar = wg_op_arity(op);
+    if (ar > 0)
+        operand(t, g, wg_node_arg(t, i, 0), a, sizeof a);
+    if (ar > 1)
+        operand(t, g, wg_node_arg(t, i, 1), b, sizeof b);
+    char *out = res->blame_text;
+    size_t len = sizeof res->blame_text;
+    const char *sym = op == WG_OP_ADD ? "+" : op == WG_OP_SUB ? "-" : op == WG_OP_MUL ? "*"
+                      : op == WG_OP_DIV ? "/" : op == WG_OP_POW ? "^"
+                      : op == WG_OP_MATMUL ? "@" : NULL;    /* infix, as the writer writes */
+    switch (wg_op_kind_of(op)) {
+    case WG_KIND_LEAF:
+        if (op == WG_OP_INPUT)
+            snprintf(out, len, "input %s", me);
+        else if (wg_node_rank(t, i) > 0)
+            snprintf(out, len, "const %s", me);
+        else
+            snprintf(out, len, "%s = %s", me, number(wg_node_value(t, i), c, sizeof c));
+        break;
+    case WG_KIND_UNARY:
+        if (op == WG_OP_NEG)
+            snprintf(out, len, "%s = -%s", me, a);
+        else
+            snprintf(out, len, "%s = %s(%s)", me, name, a);
+        break;
+    case WG_KIND_BINARY:
+    case WG_KIND_TBINARY:
+        if (sym)
+            snprintf(out, len, "%s = %s %s %s", me, a, sym, b);
+        else
+            snprintf(out, len, "%s = %s(%s, %s)", me, name, a, b);
+        break;
+    case WG_KIND_CMP:
+        snprintf(out, len, "%s = %s(%s, %s)", me, name, a, b);
+        break;
+    case WG_KIND_CONST:
+    case WG_KIND_INT:
+        snprintf(out, len, "%s = %s(%s, %s)", me, name, a,
+                 number(wg_node_param(t, i), c, sizeof c));
+        break;
+    case WG_KIND_TUNARY:
+        snprintf(out, len, "%s = %s(%s)", me, name, a);
+        break;
+    }
 }

@@ -141,28 +141,26 @@ int cli_graph_from_expr(const char *expr, const char *at, wg_graph **out, char *
         cli_point_free(&pt);
         return r;
     }
-    /* a name of --at that the expression does not mention is a mistake
-     * worth a message, not a silent extra input */
+    /* a name of --at that the expression does not mention stays an input
+     * (of derivative 0), as the library keeps it; a note on stderr says so,
+     * since it may be a typing slip */
     unsigned char *used = inputs_used(g);
     if (!used) {
         cli_point_free(&pt);
         wg_graph_free(g);
         return cli_out_of_memory();
     }
-    for (size_t k = 0; k < pt.n && !r; k++) {
+    for (size_t k = 0; k < pt.n; k++) {
         size_t j = cli_find_input(g, pt.name[k]);
-        if (j == (size_t)-1 || !used[j]) {
+        if (j != (size_t)-1 && !used[j]) {
             char vars[512];
-            r = cli_fail("--at: '%s' is not a variable of the expression (variables: %s)",
-                         pt.name[k], cli_name_list(g, used, vars, sizeof vars));
+            fprintf(stderr, PROG ": note: --at: the expression does not use '%s' (its "
+                    "derivatives are 0; variables used: %s)\n", pt.name[k],
+                    cli_name_list(g, used, vars, sizeof vars));
         }
     }
     free(used);
     cli_point_free(&pt);
-    if (r) {
-        wg_graph_free(g);
-        return r;
-    }
     *out = g;
     return 0;
 }

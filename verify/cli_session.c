@@ -154,10 +154,16 @@ static void print_row(const session *ss, const case_done *d, int met)
                  fig3(o2 && res->hvp.computed ? res->hvp.rel_err : NAN, h),
                  fig3(o2 && res->hessian.computed ? res->hessian.rel_err : NAN, hs));
     }
-    fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s%s\n", ss->width, d->name,
+    /* a pass whose AD has few correct digits: said at the row's end, as the
+     * verdict line says it (doc/VERIFY.md, "Accuracy") */
+    char acc[48] = "";
+    if (d->r.ill_conditioned)
+        snprintf(acc, sizeof acc, "  (ill-conditioned: %.0f correct digits)",
+                 floor(d->r.ad_digits));
+    fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s%s%s\n", ss->width, d->name,
             wg_verdict_name(d->r.verdict), wg_verdict_name(d->expect), fig3(rel[0], b[0]),
             fig3(rel[1], b[1]), fig3(rel[2], b[2]), fig3(rel[3], b[3]),
-            fig3(res ? relative_bound(res) : NAN, b[4]), b[5], hvp,
+            fig3(res ? relative_bound(res) : NAN, b[4]), b[5], hvp, acc,
             met ? "" : "  <- not as expected");
 }
 

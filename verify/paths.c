@@ -313,7 +313,7 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
             RESMSG(res, "replay: wg_eval at x0 + d (d_j = -2^-20 of x0_j) fails where every "
                    "exact value is finite: %s", wg_errmsg(c->cp));
             res->blame_node = -1;
-            res->blame_op = WG_OP_COUNT;
+            res->blame_op = WG_OP_NONE;
             if (node >= 0 && (size_t)node < N)
                 wg_chk_set_blame(c, res, (size_t)node);
             failed = 1;

@@ -107,8 +107,11 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
                 wg_op_name(res->blame_op) ? wg_op_name(res->blame_op) : "?");
         if (res->blame_elem >= 0)       /* a tensor node: which element */
             fprintf(out, " element %ld", res->blame_elem);
+        if (res->blame_text[0])
+            fprintf(out, ": %s", res->blame_text);
         fputc('\n', out);
-    }
+    } else if (res->verdict == WG_VERDICT_FAIL)
+        fprintf(out, "    blame      %s (no node blamed)\n", wg_op_name(WG_OP_NONE));
     if (res->invalid_node >= 0)
         fprintf(out, "    node       %ld\n", res->invalid_node);
     if (res->message[0])
@@ -120,6 +123,16 @@ void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out
     if (!r || !out)
         return;
     fprintf(out, "%s: %s", name ? name : "check", wg_verdict_name(r->verdict));
+    const wg_check_result *w = r->nresults ? &r->results[r->worst] : NULL;
+    if (r->verdict == WG_VERDICT_FAIL && w) {   /* the worst result's mode and blame */
+        fprintf(out, " (%s; ", w->fail_mode);
+        if (w->blame_node < 0)
+            fprintf(out, "blame %s: no node blamed)", wg_op_name(WG_OP_NONE));
+        else if (w->blame_text[0])
+            fprintf(out, "blame %s: %s)", wg_op_name(w->blame_op), w->blame_text);
+        else
+            fprintf(out, "blame %s: node %ld)", wg_op_name(w->blame_op), w->blame_node);
+    }
     if (r->ill_conditioned)     /* about the function, not the rules (doc/VERIFY.md) */
         fprintf(out, " (ill-conditioned: %.0f correct digits)", floor(r->ad_digits));
     fprintf(out, " (%zu result%s, %.3g ms)\n", r->nresults, r->nresults == 1 ? "" : "s",
@@ -239,13 +252,25 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
         wg_json_number(out, res->bound);
         fputs(",\"dot_gap\":", out);
         wg_json_number(out, res->dot_gap);
+        /* blame: the node, its op and its text; a fail that blames no node
+         * says so, {"node": null, "op": "none", "text": null}; null when
+         * the verdict is not fail */
         fputs(",\"blame\":", out);
         if (res->blame_node >= 0) {
             fprintf(out, "{\"node\":%ld,\"op\":", res->blame_node);
             wg_json_string(out, wg_op_name(res->blame_op));
             if (res->blame_elem >= 0)   /* only for a tensor node's element */
                 fprintf(out, ",\"element\":%ld", res->blame_elem);
+            fputs(",\"text\":", out);
+            if (res->blame_text[0])
+                wg_json_string(out, res->blame_text);
+            else
+                fputs("null", out);
             fputc('}', out);
+        } else if (res->verdict == WG_VERDICT_FAIL) {
+            fputs("{\"node\":null,\"op\":", out);
+            wg_json_string(out, wg_op_name(WG_OP_NONE));
+            fputs(",\"text\":null}", out);
         } else
             fputs("null", out);
         fputs(",\"invalid_node\":", out);

@@ -40,7 +40,7 @@ _Static_assert(WG_METHOD_COUNT == 4, "a new method needs its columns in check_re
 /* A new version needs an upgrade step as upgrade_1_to_2_sql (a store of
  * the version before opens upgraded), the merge of a source of each older
  * layout (merge_steps), and a copy of the old layout in tests/test_store.c. */
-_Static_assert(WG_STORE_SCHEMA_VERSION == 3, "a new WG_STORE_SCHEMA_VERSION needs an "
+_Static_assert(WG_STORE_SCHEMA_VERSION == 4, "a new WG_STORE_SCHEMA_VERSION needs an "
                "upgrade step, the merge of the older layouts and a test of both");
 
 struct wg_store {
@@ -71,6 +71,17 @@ struct wg_store {
 #define HVP_DEFS                                                               \
     "    hvp_value, hvp_abs_err, hvp_rel_err, hvp_ulps, hvp_err_est,\n"       \
     "    hvp_computed INTEGER NOT NULL DEFAULT 0,\n"
+
+/* Accuracy and the blamed node's text (version 4), after the hvp columns:
+ * AD's correct digits by reverse and forward mode, the condition (the
+ * bound relative to the reference), the ill-conditioned flag of a pass
+ * (doc/VERIFY.md, "Accuracy"; 0 in rows from before it) and blame_text,
+ * the blamed node as a .wg line.  blame_op is 'none' on a fail that
+ * blames no node, NULL on other verdicts. */
+#define ACC_DEFS                                                               \
+    "    reverse_digits, forward_digits, condition,\n"                        \
+    "    ill_conditioned INTEGER NOT NULL DEFAULT 0,\n"                       \
+    "    blame_text TEXT,\n"
 
 /* Facts of a campaign that do not decide its graphs, as text keyed by
  * name (version 2): what ran it and on what machine, when it last
@@ -152,6 +163,7 @@ static const char schema_sql[] =
     "    invalid_node INTEGER,\n"
     "    message TEXT,\n"
     HVP_DEFS
+    ACC_DEFS
     "    UNIQUE (graph, direction)\n"
     ");\n"
     "CREATE INDEX check_result_verdict ON check_result (verdict, blame_op);\n"
@@ -187,6 +199,18 @@ static const char upgrade_2_to_3_sql[] =
     "INSERT INTO schema_version (version, created) VALUES "
     "(3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n";
 
+/* Version 3 to 4: accuracy and the blamed node's text of a check, and
+ * 'none' for the op of a fail that blames no node.  The same rule. */
+static const char upgrade_3_to_4_sql[] =
+    "ALTER TABLE check_result ADD COLUMN reverse_digits;\n"
+    "ALTER TABLE check_result ADD COLUMN forward_digits;\n"
+    "ALTER TABLE check_result ADD COLUMN condition;\n"
+    "ALTER TABLE check_result ADD COLUMN ill_conditioned INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE check_result ADD COLUMN blame_text TEXT;\n"
+    "UPDATE check_result SET blame_op = 'none' WHERE verdict = 'fail' AND blame_op IS NULL;\n"
+    "INSERT INTO schema_version (version, created) VALUES "
+    "(4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n";
+
 /* column lists, in binding order; merge copies rows with the same lists */
 #define CAMPAIGN_COLS                                                          \
     "command, seed, shard_k, shard_n, options, started, wengert_version, "     \
@@ -201,9 +225,12 @@ static const char upgrade_2_to_3_sql[] =
     "reference_converged, left_deriv, right_deriv, " FIG_COLS("reverse") ", "  \
     FIG_COLS("forward") ", " FIG_COLS("central") ", " FIG_COLS("gsl") ", "     \
     "bound, dot_gap, blame_node, blame_op, invalid_node, message"
-#define CHECK_COLS CHECK_COLS_V2 ", " FIG_COLS("hvp")
-/* what an older source's check rows give for the hvp columns */
+#define CHECK_COLS_V3 CHECK_COLS_V2 ", " FIG_COLS("hvp")
+#define ACC_COLS "reverse_digits, forward_digits, condition, ill_conditioned, blame_text"
+#define CHECK_COLS CHECK_COLS_V3 ", " ACC_COLS
+/* what an older source's check rows give for the hvp and accuracy columns */
 #define HVP_NONE "NULL, NULL, NULL, NULL, NULL, 0"
+#define ACC_NONE "NULL, NULL, NULL, 0, NULL"
 #define REPRO_COLS "path, nodes, wg_text"
 
 /* ------------------------------------------------------------------ errors */
@@ -496,13 +523,15 @@ static int ensure_schema(wg_store *s, wg_store_error *err)
         int version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
         st = NULL;
-        if (version == 1 || version == 2) {
+        if (version >= 1 && version <= 3) {
             /* in this IMMEDIATE transaction: two programs opening the old
              * store at once upgrade it once, and a kill leaves it as it was */
             if ((version == 1 && (status = exec_sql(s, upgrade_1_to_2_sql, err,
                                    "cannot upgrade the store from schema version 1")) != WG_OK)
-                || (status = exec_sql(s, upgrade_2_to_3_sql, err,
+                || (version <= 2 && (status = exec_sql(s, upgrade_2_to_3_sql, err,
                                    "cannot upgrade the store from schema version 2")) != WG_OK)
+                || (status = exec_sql(s, upgrade_3_to_4_sql, err,
+                                   "cannot upgrade the store from schema version 3")) != WG_OK)
                 goto out;
         } else if (version != WG_STORE_SCHEMA_VERSION) {
             status = fail(err, WG_EINVAL, "%s: a result store of schema version %d; this "
@@ -940,7 +969,9 @@ static void bind_result(sqlite3_stmt *st, int64_t gid, size_t dir, const wg_chec
         sqlite3_bind_int64(st, k++, c->blame_node);
     else
         sqlite3_bind_null(st, k++);
-    bind_text_or_null(st, k++, wg_op_name(c->blame_op));   /* NULL for WG_OP_COUNT */
+    /* the blamed op; 'none' on a fail that blames no node; NULL on other verdicts */
+    bind_text_or_null(st, k++, c->verdict == WG_VERDICT_FAIL || c->blame_op != WG_OP_NONE
+                               ? wg_op_name(c->blame_op) : NULL);
     if (c->invalid_node >= 0)
         sqlite3_bind_int64(st, k++, c->invalid_node);
     else
@@ -959,6 +990,16 @@ static void bind_result(sqlite3_stmt *st, int64_t gid, size_t dir, const wg_chec
     sqlite3_bind_double(st, k++, o2 ? h->ulps : NAN);
     sqlite3_bind_double(st, k++, o2 ? h->err_est : NAN);
     sqlite3_bind_int(st, k++, o2 && h->computed);
+    /* version 4: accuracy (NaN digits: NULL) and the blamed node's text */
+    sqlite3_bind_double(st, k++, c->digits[WG_METHOD_REVERSE]);
+    sqlite3_bind_double(st, k++, c->digits[WG_METHOD_FORWARD]);
+    sqlite3_bind_double(st, k++, c->condition);
+    sqlite3_bind_int(st, k++, c->ill_conditioned != 0);
+    size_t blen = strnlen(c->blame_text, sizeof c->blame_text);
+    if (blen)
+        sqlite3_bind_text(st, k++, c->blame_text, (int)blen, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, k++);
 }
 
 static int put_rows(wg_store *s, int64_t campaign, const wg_store_graph *rec,
@@ -1219,7 +1260,7 @@ static int read_result(sqlite3_stmt *st, wg_check_result *c)
     k++;
     const char *op = (const char *)sqlite3_column_text(st, k++);
     if (!op || !wg_op_from_name(op, &c->blame_op))
-        c->blame_op = WG_OP_COUNT;
+        c->blame_op = WG_OP_NONE;
     c->blame_elem = -1;             /* the store keeps no element (scalar graphs) */
     c->invalid_node = sqlite3_column_type(st, k) == SQLITE_NULL
                           ? -1 : (long)sqlite3_column_int64(st, k);
@@ -1233,6 +1274,13 @@ static int read_result(sqlite3_stmt *st, wg_check_result *c)
     h->err_est = column_double(st, k++);
     h->computed = sqlite3_column_int(st, k++);
     c->order = h->computed || isfinite(h->value) ? 2 : 1;
+    for (int m = 0; m < WG_METHOD_COUNT; m++)   /* version 4: AD's digits, the flag */
+        c->digits[m] = NAN;
+    c->digits[WG_METHOD_REVERSE] = column_double(st, k++);
+    c->digits[WG_METHOD_FORWARD] = column_double(st, k++);
+    c->condition = column_double(st, k++);
+    c->ill_conditioned = sqlite3_column_int(st, k++) != 0;
+    copy_column_text(st, k++, c->blame_text, sizeof c->blame_text);
     return 1;
 }
 
@@ -1273,6 +1321,14 @@ static int read_checks(wg_store *s, const wg_store_graph_info *info, wg_check_re
                       "damaged store)", s->path, info->index, r->nresults, info->directions);
     if (info->worst < r->nresults)
         r->worst = info->worst;
+    r->ad_digits = NAN;                 /* the report's accuracy, as check.c sums it */
+    for (size_t k = 0; k < r->nresults; k++) {
+        const wg_check_result *c = &r->results[k];
+        double ad = fmin(c->digits[WG_METHOD_REVERSE], c->digits[WG_METHOD_FORWARD]);
+        if (!isnan(ad) && !(ad >= r->ad_digits))
+            r->ad_digits = ad;
+        r->ill_conditioned |= c->ill_conditioned;
+    }
     return status;
 }
 
@@ -1403,34 +1459,40 @@ typedef struct merge_step {
 
 static const merge_step merge_steps[] = {
     { "INSERT OR IGNORE INTO main.campaign (" CAMPAIGN_COLS ") SELECT " CAMPAIGN_COLS
-      " FROM merge_src.campaign ORDER BY id", 1, 3, COUNT_CAMPAIGNS },
+      " FROM merge_src.campaign ORDER BY id", 1, 4, COUNT_CAMPAIGNS },
     { "INSERT OR IGNORE INTO main.campaign_info (campaign, key, value) SELECT dc.id, i.key,"
       " i.value FROM merge_src.campaign_info i JOIN merge_src.campaign sc ON i.campaign = sc.id"
-      " JOIN main.campaign dc ON " SAME_CAMPAIGN, 2, 3, COUNT_INFO },
+      " JOIN main.campaign dc ON " SAME_CAMPAIGN, 2, 4, COUNT_INFO },
     { "CREATE TEMP TABLE merge_map (src_id INTEGER PRIMARY KEY, dst_campaign INTEGER NOT NULL,"
-      " gidx INTEGER NOT NULL, dst_id INTEGER)", 1, 3, COUNT_NONE },
+      " gidx INTEGER NOT NULL, dst_id INTEGER)", 1, 4, COUNT_NONE },
     { "INSERT INTO temp.merge_map (src_id, dst_campaign, gidx) SELECT g.id, dc.id, g.idx"
       " FROM merge_src.graph g JOIN merge_src.campaign sc ON g.campaign = sc.id"
       " JOIN main.campaign dc ON " SAME_CAMPAIGN
       " WHERE NOT EXISTS (SELECT 1 FROM main.graph h WHERE h.campaign = dc.id AND h.idx = g.idx)",
-      1, 3, COUNT_NONE },
+      1, 4, COUNT_NONE },
     { MERGE_GRAPHS(GRAPH_COLS_V1 ", NULL, NULL"), 1, 1, COUNT_GRAPHS },
     { MERGE_GRAPHS(GRAPH_COLS_V2 ", NULL"), 2, 2, COUNT_GRAPHS },
-    { MERGE_GRAPHS(GRAPH_COLS), 3, 3, COUNT_GRAPHS },
+    { MERGE_GRAPHS(GRAPH_COLS), 3, 4, COUNT_GRAPHS },
     { "UPDATE temp.merge_map SET dst_id = (SELECT h.id FROM main.graph h"
-      " WHERE h.campaign = merge_map.dst_campaign AND h.idx = merge_map.gidx)", 1, 3, COUNT_NONE },
+      " WHERE h.campaign = merge_map.dst_campaign AND h.idx = merge_map.gidx)", 1, 4, COUNT_NONE },
     { "INSERT INTO main.graph_op (graph, op, count) SELECT m.dst_id, o.op, o.count"
-      " FROM merge_src.graph_op o JOIN temp.merge_map m ON o.graph = m.src_id", 1, 3, COUNT_NONE },
+      " FROM merge_src.graph_op o JOIN temp.merge_map m ON o.graph = m.src_id", 1, 4, COUNT_NONE },
     { "INSERT INTO main.check_result (graph, " CHECK_COLS ") SELECT m.dst_id, " CHECK_COLS_V2
-      ", " HVP_NONE " FROM merge_src.check_result c JOIN temp.merge_map m ON c.graph = m.src_id"
-      " ORDER BY m.dst_id, c.direction", 1, 2, COUNT_CHECKS },
+      ", " HVP_NONE ", " ACC_NONE " FROM merge_src.check_result c JOIN temp.merge_map m"
+      " ON c.graph = m.src_id ORDER BY m.dst_id, c.direction", 1, 2, COUNT_CHECKS },
+    { "INSERT INTO main.check_result (graph, " CHECK_COLS ") SELECT m.dst_id, " CHECK_COLS_V3
+      ", " ACC_NONE " FROM merge_src.check_result c JOIN temp.merge_map m ON c.graph = m.src_id"
+      " ORDER BY m.dst_id, c.direction", 3, 3, COUNT_CHECKS },
     { "INSERT INTO main.check_result (graph, " CHECK_COLS ") SELECT m.dst_id, " CHECK_COLS
       " FROM merge_src.check_result c JOIN temp.merge_map m ON c.graph = m.src_id"
-      " ORDER BY m.dst_id, c.direction", 3, 3, COUNT_CHECKS },
+      " ORDER BY m.dst_id, c.direction", 4, 4, COUNT_CHECKS },
+    /* a fail from before version 4 that blames no node: its op is 'none' */
+    { "UPDATE main.check_result SET blame_op = 'none' WHERE verdict = 'fail' AND blame_op IS NULL"
+      " AND graph IN (SELECT dst_id FROM temp.merge_map)", 1, 3, COUNT_NONE },
     { "INSERT INTO main.reproducer (graph, " REPRO_COLS ") SELECT m.dst_id, " REPRO_COLS
-      " FROM merge_src.reproducer r JOIN temp.merge_map m ON r.graph = m.src_id", 1, 3,
+      " FROM merge_src.reproducer r JOIN temp.merge_map m ON r.graph = m.src_id", 1, 4,
       COUNT_NONE },
-    { "DROP TABLE temp.merge_map", 1, 3, COUNT_NONE },
+    { "DROP TABLE temp.merge_map", 1, 4, COUNT_NONE },
 };
 
 static int query_u64(wg_store *s, const char *sql, uint64_t *out, wg_store_error *err)

@@ -27,13 +27,18 @@
  *   check_result    one per direction: per-method value and abs/rel/ulps errors
  *                   (reverse_, forward_, central_, gsl_ columns), reference,
  *                   bound, verdict, blamed node and op, message; at second
- *                   order (version 3) also wg_hvp's figure (hvp_ columns)
+ *                   order (version 3) also wg_hvp's figure (hvp_ columns); AD's correct
+ *                   digits, the condition, the ill-conditioned flag and the
+ *                   blamed node's text (version 4); blame_op 'none' on a
+ *                   fail that blames no node
  *   reproducer      the shrunk .wg of a failing graph: path, node count, text
  * Doubles are stored as IEEE values and read back bit for bit, -0.0
  * included; NaN is stored as NULL (SQLite has no NaN) and read back as NaN.
  *
  * Versions.  Version 2 added graph.label and campaign_info, version 3
- * graph.classes and check_result's hvp_ columns.  Opening a store of an
+ * graph.classes and check_result's hvp_ columns, version 4 check_result's
+ * reverse_digits, forward_digits, condition, ill_conditioned and
+ * blame_text.  Opening a store of an
  * older version upgrades it in place, in one transaction (a kill leaves it
  * as it was); wg_store_merge takes a source of any of them and leaves the
  * source as it is.  A store of a later version
@@ -60,7 +65,7 @@
 extern "C" {
 #endif
 
-#define WG_STORE_SCHEMA_VERSION 3
+#define WG_STORE_SCHEMA_VERSION 4
 
 typedef struct wg_store wg_store;
 

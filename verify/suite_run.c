@@ -47,6 +47,7 @@ static long node_of(const char *msg)
 int wg_suite_report_invalid(wg_check_report *r, const char *why)
 {
     memset(r, 0, sizeof *r);
+    r->ad_digits = NAN;
     wg_check_result *res = calloc(1, sizeof *res);
     if (!res)
         return WG_ENOMEM;
@@ -64,8 +65,11 @@ int wg_suite_report_invalid(wg_check_report *r, const char *why)
     res->sym_gap = res->sym_bound = NAN;
     res->grad_value = res->grad_exact = res->grad_reference = res->grad_bound = NAN;
     res->blame_node = -1;
-    res->blame_op = WG_OP_COUNT;
+    res->blame_op = WG_OP_NONE;
     res->blame_elem = -1;
+    for (int m = 0; m < WG_METHOD_COUNT; m++)
+        res->digits[m] = NAN;
+    res->condition = NAN;
     res->invalid_node = why ? node_of(why) : -1;
     snprintf(res->message, sizeof res->message, "%s", why ? why : "");
     r->verdict = WG_VERDICT_INVALID;
@@ -177,11 +181,18 @@ int wg_suite_case_check_points(const wg_suite_case *c, const wg_check_options *b
     }
     r->verdict = WG_VERDICT_PASS;
     r->worst = 0;
-    for (size_t i = 0; i < r->nresults; i++)
-        if (rank(r->results[i].verdict) > rank(r->verdict)) {
-            r->verdict = r->results[i].verdict;
+    r->ad_digits = NAN;         /* accuracy over every point, as one check sums it */
+    for (size_t i = 0; i < r->nresults; i++) {
+        const wg_check_result *res = &r->results[i];
+        if (rank(res->verdict) > rank(r->verdict)) {
+            r->verdict = res->verdict;
             r->worst = i;
         }
+        double ad = fmin(res->digits[WG_METHOD_REVERSE], res->digits[WG_METHOD_FORWARD]);
+        if (!isnan(ad) && !(ad >= r->ad_digits))
+            r->ad_digits = ad;
+        r->ill_conditioned |= res->ill_conditioned;
+    }
     r->seconds = now() - t0;
     return WG_OK;
 }

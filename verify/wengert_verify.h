@@ -98,7 +98,10 @@ typedef struct wg_figure {
 /* one direction (or one Jacobian column) */
 typedef struct wg_check_result {
     wg_verdict verdict;
-    char fail_mode[16];      /* "reverse", "forward", "dot-product" when verdict is fail */
+    char fail_mode[16];      /* when verdict is fail: "reverse", "forward", "both" (reverse
+                                and forward), "dot-product"; other checks name theirs
+                                ("user", a path's name, "replay"; order 2 adds "gradient",
+                                "hvp", "symmetry") */
     double reference;        /* MPFR w.(J u), rounded to double */
     double reference_err;    /* |D(h) - D(h')| of the two MPFR steps */
     int reference_converged;
@@ -107,7 +110,9 @@ typedef struct wg_check_result {
     double bound;            /* error bound of the AD results, safety included */
     double dot_gap;          /* |w.(J u) - (w^T J).u| in double */
     long blame_node;         /* -1: none; on a tensor tape, the tensor node */
-    wg_op blame_op;          /* WG_OP_COUNT when none */
+    wg_op blame_op;          /* WG_OP_NONE (wg_op_name: "none") when no node is blamed */
+    char blame_text[96];     /* the blamed node as a .wg line, "v6 = sin(v2)" (a graph's
+                                input names its input), cut short when long; "" when none */
     long blame_elem;         /* element of the blamed tensor node (row-major), -1 for a
                                 scalar node or when no single element is named */
     long invalid_node;       /* for invalid: the node, -1 if none */
@@ -179,7 +184,27 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
  * wg_input at the point) and writes its m outputs to y_out.
  * record returns WG_OK, or a status that wg_check_fn returns without a
  * check (r->error says why); a point error of the tape itself (WG_EDOM,
- * WG_ERANGE, WG_EBRANCH) still gives a report, invalid, naming the node. */
+ * WG_ERANGE, WG_EBRANCH) still gives a report, invalid, naming the node.
+ *
+ * The record hook, in full:
+ *   - it is called once per wg_check_fn (and wg_check_gradient), on the
+ *     caller's thread, before any checking: t is a new tape of its own
+ *     (malloc'd), x[j] its node j, an input of value point[j]; y[0..m)
+ *     are zero handles (id 0) for it to fill; ctx is the caller's,
+ *     passed through untouched.  It is not called again: every direction,
+ *     step and precision replays the tape it recorded.
+ *   - It may record any op of the library on t, read values
+ *     (wg_value), record constants and further wg_input nodes (these are
+ *     constants to the check: only x[0..n) are differentiated), make an
+ *     output of an input (y[k] = x[j]), and set the test-only partials
+ *     hook or flags on t (the check and its derivative paths carry them).
+ *   - C control flow on values is frozen at the point: the tape holds the
+ *     branch taken.  Record the test with a comparison (wg_lt, ...) for
+ *     the check to see a direction that crosses it (WG_EBRANCH: invalid).
+ *   - It must not free or clear t (a clear makes x's handles stale:
+ *     WG_EINVAL), keep t or a handle past its return (t is freed before
+ *     wg_check_fn returns), or run a check on t.  A y[k] left 0 or not of
+ *     t gives WG_EINVAL, r->error naming y[k]. */
 typedef int (*wg_record_fn)(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m,
                             void *ctx);
 int wg_check_fn(wg_record_fn record, void *ctx, size_t n, const double *point, size_t m,

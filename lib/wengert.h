@@ -493,12 +493,18 @@ void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
  *   WG_TEST_BACKWARD_STORE   wg_backward stores each call's adjoints in the
  *                            gradient buffer instead of adding them
  *   WG_TEST_EVAL_EXPM1_NAN   wg_eval's replay of expm1 returns NaN
- *   WG_TEST_EVAL_SINH_OFF    wg_eval's replay of sinh is off by 2^-30 of it */
+ *   WG_TEST_EVAL_SINH_OFF    wg_eval's replay of sinh is off by 2^-30 of it
+ *   WG_TEST_EVAL_STALE_LOG   wg_eval's replay leaves log's partial 1/a as the
+ *                            first replay found it (a library that stores
+ *                            local partials on the tape, one op's refresh
+ *                            forgotten): values right, derivatives after a
+ *                            replay to a new point wrong */
 #define WG_TEST_JVP_LANE        (1u << 21)
 #define WG_TEST_JAC_REV_STALE   (1u << 22)
 #define WG_TEST_BACKWARD_STORE  (1u << 23)
 #define WG_TEST_EVAL_EXPM1_NAN  (1u << 24)
 #define WG_TEST_EVAL_SINH_OFF   (1u << 25)
+#define WG_TEST_EVAL_STALE_LOG  (1u << 26)
 void wg_tape_set_test_flags(wg_tape *t, unsigned flags);
 /* Test-only: dst gets src's hook, its context and its test flags, so that
  * a tool that records a tape again (the verifier's second-order check)

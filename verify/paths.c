@@ -411,14 +411,18 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
                     da = 1;     /* its value is its operand's; only its derivative is 0 */
                 long double e = (value_ulps(op) + 1) * WG_UNIT_ROUNDOFF * fabs(ex)
                                 + 0x1p-1074L;
-                if (isfinite(da))
-                    e += fabs(da) * E[ia];
-                else if (E[ia] > 0)
+                /* a partial 0 carries nothing, even an infinite bound (cosh
+                 * after sqrt at 0): the strong zero of the sweeps */
+                if (isfinite(da)) {
+                    if (da != 0)
+                        e += fabs(da) * E[ia];
+                } else if (E[ia] > 0)
                     e = INFINITY;
                 if (bin) {
-                    if (isfinite(db))
-                        e += fabs(db) * E[ib];
-                    else if (E[ib] > 0)
+                    if (isfinite(db)) {
+                        if (db != 0)
+                            e += fabs(db) * E[ib];
+                    } else if (E[ib] > 0)
                         e = INFINITY;
                 }
                 /* the bound of a node whose operands are right: its own

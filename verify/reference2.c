@@ -168,45 +168,45 @@ static int zero_limit(wg_chk_ref2 *ref)
  * 1/h, not 1/h^2.) */
 #define STEP_MARGIN_BITS 48
 
-/* h1 = 2^e1, e1 = eS - p/4, 2^eS the step scale S rounded down to a power
- * of two, S = min(S_sure, max(S_near, least)) clamped to at most S_hi, as
- * the first order's (bound.c, wg_chk_step_exp), with the least scale
- * least = S_hi 2^-(p/4 - 48); S_sure, S_near and S_hi taken both ways
- * (check_order2.c).  S_hi is at most max(1, |x0|), and at most every
- * coordinate's own |x0_j| / (|u_j| + |v_j|) (sin and cos: their
- * argument's scale 1), so a step never moves a coordinate by more than its
- * own size.  A singular point the exact values place nearer than the
+/* h1 = 2^e1, e1 = eS - p/4, 2^eS the step scale S = min(S_sure, S_near)
+ * rounded down to a power of two and clamped to [least, S_hi], least =
+ * S_hi 2^-(p/4 - 48); S_sure, S_near and S_hi are the first order's
+ * (bound.c, wg_chk_step_distance) taken both ways (check_order2.c).  S_hi
+ * is at most max(1, |x0|), and at most every coordinate's own |x0_j| over
+ * its rate |u_j| + |v_j| (sin and cos: their argument's scale 1), so a
+ * step never moves a coordinate by more than its own size; S_sure places
+ * a singular point by the exact values.  A singular point nearer than the
  * least scale needs smaller steps, and they a higher precision: *need is
- * then the precision whose least scale reaches S_sure, else 0.  One the
- * doubles cannot place is stepped across at the least scale, where the
- * quadrants see its sides; a node exactly on its kink (S_near = 0) at the
- * least scale of the most bits (the caller stops at WG_MAX_PRECISION),
- * where a kink within 2^-976 of the point is treated as one. */
+ * then the precision whose least scale reaches S (a node exactly on its
+ * kink, S = 0: more than any; the caller stops at WG_MAX_PRECISION, where
+ * a kink within 2^-976 of max(1, |x0|) is treated as one), else 0.  Unlike
+ * the first order, a singular point the doubles cannot place for certain
+ * still sets the step: the second differences' rounding allows no
+ * "least scale" to step across it, and the precision rises instead. */
 static long step_exp2(const wg_chk *c, mpfr_prec_t *need)
 {
     long quarter = (long)(c->prec / 4);
     double hi = isfinite(c->S_hi) && c->S_hi > 0 ? c->S_hi : c->xscale;
+    double S = fmin(c->S_sure, c->S_near);
     long ehi = ilogb(hi);
+    long eS = S == 0 ? LONG_MIN / 4 : !isfinite(S) ? ehi : ilogb(S);
     long emin = ehi - quarter + STEP_MARGIN_BITS;
-    if (emin > ehi)
-        emin = ehi;
-    long eS = c->S_near == 0 ? emin : !isfinite(c->S_near) ? ehi : ilogb(c->S_near);
-    if (eS < emin)
-        eS = emin;
     *need = 0;
-    if (c->S_near == 0)         /* on its kink: the least scale of the most bits */
-        *need = (mpfr_prec_t)1000000;
-    if (isfinite(c->S_sure) && ilogb(c->S_sure) < eS) {
-        long es = c->S_sure > 0 ? ilogb(c->S_sure) : LONG_MIN / 4;
-        if (es < emin) {
-            double p = 4.0 * ((double)STEP_MARGIN_BITS + (double)ehi - (double)es);
-            *need = p < 1e6 ? ((mpfr_prec_t)p + 63) / 64 * 64 : (mpfr_prec_t)1000000;
-            es = emin;
-        }
-        eS = es;
-    }
     if (eS > ehi)
         eS = ehi;
+    if (eS < emin) {
+        double p = 4.0 * ((double)STEP_MARGIN_BITS + (double)ehi - (double)eS);
+        *need = p < 1e6 ? ((mpfr_prec_t)p + 63) / 64 * 64 : (mpfr_prec_t)1000000;
+        eS = emin < ehi ? emin : ehi;
+    }
+    if (S == 0) {
+        /* on its kink: the least scale of max(1, |x0|), as the steps go
+         * across the kink anyway, and no coordinate's own size is reached
+         * at 2^-976 of it (the rounding of a smaller one would bury the
+         * quadrants' differences) */
+        long ex = ilogb(c->xscale) - quarter + STEP_MARGIN_BITS;
+        eS = ex < ehi ? ex : ehi;
+    }
     return eS - quarter;
 }
 

@@ -3,7 +3,11 @@
  * wg_jvp: wg_jvp_multi, wg_grad, wg_backward, the three Jacobians, and
  * wg_eval's replay at a new point.  Each gives w.(J u) (the replay: w.f
  * at the new point) by its own route; check.c holds it to the reference
- * within a bound (doc/VERIFY.md, "Every derivative path").
+ * within a bound (doc/VERIFY.md, "Every derivative path"), and checks
+ * wg_vjp and wg_jvp on the copy the replay moved, at the new point.
+ * wg_backward and the replay run on a copy of the tape under test, a
+ * tensor tape as it is (its lowering is the model the replay's values are
+ * judged on).
  *
  * Bounds.  wg_jvp_multi's lanes and wg_grad do, per lane and for w = 1,
  * the very operations of wg_jvp and wg_vjp: the bound B of the direction.

@@ -1469,6 +1469,7 @@ static void test_paths_on_tensor_tapes(void)
     }
     CU_ASSERT(r.results[1].path[WG_PATH_BACKWARD].computed);
     wg_check_report_free(&r);
+    wg_tape_free(g.t);
 
     /* sinh replayed 2^-30 off (the test switch, armed with a hook that
      * changes nothing) */

@@ -220,6 +220,13 @@ BUG_RULE(visit_sinh)
         count(ctx);
 }
 
+BUG_RULE(visit_log)
+{
+    ALL_ARGS;
+    if (op == WG_OP_LOG)
+        count(ctx);
+}
+
 /* a tensor bug lives in the library's switches (WG_TEST_*); the library
  * calls the hook with da = db = NULL where one changes a result, and the
  * hook counts that; every partial it sees is left alone */
@@ -329,6 +336,9 @@ static const wg_bug catalogue[] = {
       WG_BUG_BOTH, "a replay", WG_TEST_EVAL_EXPM1_NAN, visit_expm1, 0, 0, 0, "replay" },
     { "eval-sinh-off", "wg_eval only: the replay of sinh is off by 2^-30 of it", OPS1(SINH),
       WG_BUG_BOTH, "a replay", WG_TEST_EVAL_SINH_OFF, visit_sinh, 0, 0, 0, "replay" },
+    { "eval-log-stale", "wg_eval only: the replay leaves log's partial 1/a at the point of the "
+      "first replay (values right, derivatives at a new point wrong)", OPS1(LOG), WG_BUG_BOTH,
+      "a replay to a new point", WG_TEST_EVAL_STALE_LOG, visit_log, 0, 0, 0, "replay-vjp" },
     { "rule-sin-constant", "sin's recorded rule cos(a) (1 + 2^-30), the double partial right",
       OPS1(SIN), WG_BUG_BOTH, "always", WG_TEST_RULE_SIN_SCALE, tensor_switch, 0, 0, 2, NULL },
     { "rule-tanh-argument", "tanh's recorded rule 1 - a^2 (argument for value), the double "

@@ -333,7 +333,7 @@ int wg_backward(wg_tape *t, wg_var y, double seed)
     for (size_t i = 0; i <= yi; i++)
         t->grad[i] = store ? t->adj[i] : t->grad[i] + t->adj[i];
     for (size_t e = t->tadj_lo; e < t->tadj_hi; e++)
-        t->tgrad[e] += t->tadj[e - t->tadj_lo];
+        t->tgrad[e] = store ? t->tadj[e - t->tadj_lo] : t->tgrad[e] + t->tadj[e - t->tadj_lo];
     return s;
 }
 

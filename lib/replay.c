@@ -61,6 +61,11 @@ static void replay_tensor(wg_tape *t, size_t i, const char *fn)
         return;
     int cmp = wg_kind(t->op[i]) == WG_KIND_CMP;
     wg_tensor_value_node(t, i, &is, cmp, &flipped);
+    if (t->hook && (t->test_flags & WG_TEST_EVAL_SINH_OFF) && op == WG_OP_SINH) {
+        double *y = wg_data(t, i);      /* the planted replay bug, per element */
+        for (size_t e = 0, ne = wg_numel_at(t, i); e < ne; e++)
+            y[e] *= 1 + 0x1p-30;
+    }
     if (flipped) {
         const double *y = wg_data(t, i);
         wg_fail(t, WG_EBRANCH, 1, "%s: node %zu (%s): element %zu: recorded %s, now %.17g %s "
@@ -115,6 +120,26 @@ WG_KERNEL void replay_loop(wg_tape *t, size_t from, const char *fn, int tensors)
     }
 }
 
+/* the planted bug WG_TEST_EVAL_STALE_LOG: log's partials at the values
+ * the tape holds before its first replay, kept from then on (a library
+ * that stores local partials would refresh them in the replay) */
+static void test_stash(wg_tape *t)
+{
+    if (t->test_stale_n || !t->n)
+        return;
+    double *s = wg_mem_realloc(t, t->test_stale, t->n * sizeof *s);
+    if (!s)
+        return;
+    t->test_stale = s;
+    for (size_t i = 0; i < t->n; i++) {
+        double da = NAN, db;
+        if (t->op[i] == WG_OP_LOG && !t->tref[i])
+            wg_op_partials(WG_OP_LOG, t->val[t->arg0[i]], 0, 0, t->val[i], &da, &db);
+        s[i] = da;
+    }
+    t->test_stale_n = t->n;
+}
+
 int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
 {
     static const char fn[] = "wg_eval";
@@ -142,6 +167,8 @@ int wg_eval(wg_tape *t, size_t n, const wg_var *x, const double *values)
     t->status_at_point = 0;
     t->tan_k = 0;                       /* last sweeps belong to the old point */
     t->adj_n = t->adj_lo = 0;
+    if (t->hook && (t->test_flags & WG_TEST_EVAL_STALE_LOG))
+        test_stash(t);
     const double *vj = values;
     for (size_t j = 0; j < n; j++) {
         uint32_t i = wg_index(t, x[j]);

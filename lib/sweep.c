@@ -117,6 +117,11 @@ static void hooked_partials(const wg_tape *t, int reverse, size_t i, double *da,
     double b = has_second_operand(kind) ? t->val[t->arg1[i]] : 0.0;
     double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
     wg_op_partials((wg_op)t->op[i], a, b, p, t->val[i], da, db);
+    /* a planted replay bug (WG_TEST_EVAL_STALE_LOG): log's partial as it
+     * was before the first wg_eval moved the tape */
+    if ((t->test_flags & WG_TEST_EVAL_STALE_LOG) && i < t->test_stale_n
+        && !isnan(t->test_stale[i]))
+        *da = t->test_stale[i];
     t->hook(t->hook_ctx, reverse, i, (wg_op)t->op[i], a, b, p, t->val[i], da, db);
 }
 

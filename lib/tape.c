@@ -109,6 +109,7 @@ void wg_tape_free(wg_tape *t)
     wg_mem_free(t, t->seed);
     wg_mem_free(t, t->adt);
     wg_mem_free(t, t->tadt);
+    wg_mem_free(t, t->test_stale);
     t->alloc.free_fn(t->alloc.ctx, t);
 }
 
@@ -124,6 +125,7 @@ void wg_tape_clear(wg_tape *t)
     t->tgrad_n = 0;
     t->ntn = 0;
     t->arena_n = 0;
+    t->test_stale_n = 0;
     t->status = WG_OK;
     t->status_at_point = 0;
     t->msg[0] = t->call_msg[0] = '\0';

@@ -101,6 +101,9 @@ struct wg_tape {
     wg_partials_hook hook;      /* test-only, see wengert.h */
     void *hook_ctx;
     unsigned test_flags;        /* test-only WG_TEST_* bits, read only with a hook */
+    double *test_stale;         /* WG_TEST_EVAL_STALE_LOG: log's partials as the first
+                                   wg_eval found them (NaN for other nodes) */
+    size_t test_stale_n;
 
     int status;                 /* sticky: WG_OK or the first error */
     int status_at_point;        /* 1: the error belongs to the replay point */

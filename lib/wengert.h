@@ -517,12 +517,18 @@ void wg_tape_set_partials_hook(wg_tape *t, wg_partials_hook hook, void *ctx);
  *   WG_TEST_BACKWARD_STORE   wg_backward stores each call's adjoints in the
  *                            gradient buffer instead of adding them
  *   WG_TEST_EVAL_EXPM1_NAN   wg_eval's replay of expm1 returns NaN
- *   WG_TEST_EVAL_SINH_OFF    wg_eval's replay of sinh is off by 2^-30 of it */
+ *   WG_TEST_EVAL_SINH_OFF    wg_eval's replay of sinh is off by 2^-30 of it
+ *   WG_TEST_EVAL_STALE_LOG   wg_eval's replay leaves log's partial 1/a as the
+ *                            first replay found it (a library that stores
+ *                            local partials on the tape, one op's refresh
+ *                            forgotten): values right, derivatives after a
+ *                            replay to a new point wrong */
 #define WG_TEST_JVP_LANE        (1u << 21)
 #define WG_TEST_JAC_REV_STALE   (1u << 22)
 #define WG_TEST_BACKWARD_STORE  (1u << 23)
 #define WG_TEST_EVAL_EXPM1_NAN  (1u << 24)
 #define WG_TEST_EVAL_SINH_OFF   (1u << 25)
+#define WG_TEST_EVAL_STALE_LOG  (1u << 26)
 /*   WG_TEST_HESS_EDGE_DIAG   wg_hessian's edge pushing: an off-diagonal W[i][p]
  *                            pushed onto the diagonal W[p][p] once, not twice */
 #define WG_TEST_HESS_EDGE_DIAG  (1u << 30)

@@ -310,6 +310,14 @@ static const tensor_case tcases[] = {
     { "eval-expm1-nan", XZ "v2 = x * z\nv3 = exp(v2)\noutput v3\n", -1, 0, NULL, 1 },
     { "eval-sinh-off", XZ "v2 = x * z\nv3 = sinh(v2)\nv4 = v3 * z\noutput v4\n", 3, 1,
       "replay", 1 },
+    /* seen only in the derivatives after a replay: the values are right */
+    { "eval-log-stale", XZ "v2 = x * z\nv3 = log(v2)\nv4 = v3 * z\noutput v4\n", 3, 1,
+      "replay-vjp", 1 },
+    { "eval-log-stale", XZ "v2 = x * z\nv3 = exp(v2)\nv4 = v3 * z\noutput v4\n", -1, 0, NULL,
+      1 },
+    /* on a tensor tape: the replay and the derivatives after it */
+    { "eval-sinh-off", X23 "v1 = sinh(x)\nv2 = sum(v1)\noutput v2\n", 1, 1, "replay", 1 },
+    { "backward-store", X23 "v1 = sin(x)\nv2 = sum(v1)\noutput v2\n", -1, 1, "backward", 1 },
 };
 #define NTCASES (sizeof tcases / sizeof tcases[0])
 
@@ -476,11 +484,16 @@ static void every_bug_caught(void)
             CU_ASSERT_EQUAL(blamed, fails);
             CU_ASSERT_EQUAL(moded, fails);
         } else {
-            /* its condition does not hold here: armed, the graph is still clean */
-            if (v != g->clean)
+            /* its condition does not hold here: armed, the graph is still
+             * clean at x; the derivatives after a replay to x0 + d may meet
+             * it (a == 1 exactly holds at x only), and then they say so */
+            const wg_check_result *w = &rep.results[rep.worst];
+            int at_x1 = v == WG_VERDICT_FAIL && strncmp(w->fail_mode, "replay-", 7) == 0
+                        && wg_bug_mutates(b, w->blame_op);
+            if (v != g->clean && !at_x1)
                 wg_check_report_print(&rep, g->bug, stderr);
-            CU_ASSERT_EQUAL(v, g->clean);
-            if (b->test_flags == 0)
+            CU_ASSERT(v == g->clean || at_x1);
+            if (b->test_flags == 0 && !at_x1)
                 CU_ASSERT_EQUAL(fired, 0);
         }
         wg_check_report_free(&rep);
@@ -558,16 +571,23 @@ static void every_tensor_bug_caught(void)
         wg_bug_disarm(wg_graph_tape(g));
         /* a replay bug left its values on the tape: the library's own
          * replay at the inputs' values sets them right again */
-        if (b->path) {          /* scalar graphs of two inputs (XZ) */
-            size_t ni = wg_graph_ninputs(g);
+        if (b->path) {          /* graphs of two scalar inputs (XZ) or one 2x3 (X23) */
+            size_t ni = wg_graph_ninputs(g), nv = 0;
+            wg_tape *gt = wg_graph_tape(g);
             wg_var xs[2];
-            double xv[2];
+            double xv[8];
             CU_ASSERT_FATAL(ni <= 2);
             for (size_t j = 0; j < ni; j++) {
                 xs[j] = wg_graph_input(g, j);
-                xv[j] = wg_node_value(wg_graph_tape(g), wg_var_index(wg_graph_tape(g), xs[j]));
+                size_t i = wg_var_index(gt, xs[j]), ne = wg_node_numel(gt, i);
+                CU_ASSERT_FATAL(nv + ne <= 8);
+                if (wg_node_rank(gt, i) == 0)
+                    xv[nv] = wg_node_value(gt, i);
+                else
+                    memcpy(xv + nv, wg_node_values(gt, i), ne * sizeof *xv);
+                nv += ne;
             }
-            CU_ASSERT_EQUAL(wg_eval(wg_graph_tape(g), ni, xs, xv), WG_OK);
+            CU_ASSERT_EQUAL(wg_eval(gt, ni, xs, xv), WG_OK);
         }
         unsigned long before = fired;
         CU_ASSERT_EQUAL_FATAL(wg_check_graph(g, &o, &rep), WG_OK);

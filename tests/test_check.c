@@ -1462,6 +1462,56 @@ static void record_hook_contract(void)
     }
 }
 
+/* wg_vjp and wg_jvp after wg_eval moved the tape: judged at the new point.
+ * f = x^3 at x = 1: the replay goes to x1 = 1 - 2^-20, where the figure
+ * is 3 x1^2 (the nested direction is +-1), not 3; a clean tape passes,
+ * and a rule that is right at 1 but wrong elsewhere is caught there */
+static void cube_rule(void *ctx, int reverse, size_t node, wg_op op, double a, double b,
+                      double p, double y, double *da, double *db)
+{
+    (void)ctx; (void)reverse; (void)node; (void)b; (void)p; (void)y; (void)db;
+    if (op == WG_OP_POWI && a != 1)
+        *da *= 1 + 1e-9;            /* right at a = 1 only */
+}
+
+static void derivatives_after_replay(void)
+{
+    wg_tape *t = wg_tape_new();
+    wg_var x = wg_input(t, 1.0), y = wg_powi(t, x, 3);
+    wg_check_options o;
+    wg_check_options_init(&o);
+    wg_check_report r;
+    CU_ASSERT_FATAL(wg_check_tape(t, 1, &x, 1, &y, &o, &r) == WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    const wg_check_result *res = &r.results[0];
+    double x1 = 1 - 0x1p-20, want = 3 * x1 * x1;
+    for (int p = WG_PATH_REPLAY_VJP; p <= WG_PATH_REPLAY_JVP; p++) {
+        const wg_figure *f = &res->path[p];
+        CU_ASSERT(f->computed);
+        CU_ASSERT(fabs(fabs(f->value) - want) <= 1e-15 * want);
+        CU_ASSERT(f->abs_err <= f->err_est);
+        CU_ASSERT(f->err_est > 0 && f->err_est < 1e-13);
+    }
+    CU_ASSERT_STRING_EQUAL(wg_path_name(WG_PATH_REPLAY_VJP), "replay-vjp");
+    CU_ASSERT_STRING_EQUAL(wg_path_name(WG_PATH_REPLAY_JVP), "replay-jvp");
+    /* the other results do not repeat it */
+    CU_ASSERT(!r.results[1].path[WG_PATH_REPLAY_VJP].computed);
+    wg_check_report_free(&r);
+
+    wg_tape_set_partials_hook(t, cube_rule, NULL);
+    CU_ASSERT_FATAL(wg_check_tape(t, 1, &x, 1, &y, &o, &r) == WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+    res = &r.results[r.worst];
+    CU_ASSERT_STRING_EQUAL(res->fail_mode, "replay-vjp");
+    CU_ASSERT_EQUAL(res->blame_node, 1);
+    CU_ASSERT_EQUAL(res->blame_op, WG_OP_POWI);
+    CU_ASSERT(strstr(res->message, "after wg_eval to x0 + d") != NULL);
+    for (size_t k = 1; k < r.nresults; k++)         /* right at x0 */
+        CU_ASSERT_EQUAL(r.results[k].verdict, WG_VERDICT_PASS);
+    wg_check_report_free(&r);
+    wg_tape_free(t);
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
@@ -1500,6 +1550,7 @@ int main(void)
         { "an invalid result prints no bound", invalid_prints_no_bound },
         { "wg_check_gradient: the user's gradient judged, the component named",
           user_gradient_judged },
+        { "wg_vjp and wg_jvp after a replay, judged at the new point", derivatives_after_replay },
         { NULL, NULL }
     };
     int rc = wg_test_main("check", cases);

@@ -1451,6 +1451,50 @@ static void test_report_names_element(void)
     wg_tape_free(t);
 }
 
+/* wg_backward, wg_eval's replay and the derivatives after it are judged
+ * on a tensor tape as on a scalar one: every figure computed, within its
+ * bound; a replay off by 2^-30 at one tensor node is blamed on it */
+static void test_paths_on_tensor_tapes(void)
+{
+    net g;
+    net_record(&g);
+    wg_check_report r = check_net(&g);
+    CU_ASSERT(report_passes(&r, "the network's paths"));
+    static const wg_path judged[] = { WG_PATH_BACKWARD, WG_PATH_REPLAY, WG_PATH_REPLAY_VJP,
+                                      WG_PATH_REPLAY_JVP };
+    for (size_t k = 0; k < sizeof judged / sizeof judged[0]; k++) {
+        const wg_figure *f = &r.results[0].path[judged[k]];
+        if (!f->computed || !(f->abs_err <= f->err_est))
+            fprintf(stderr, "\n  path %s: computed %d, err %g, bound %g\n",
+                    wg_path_name(judged[k]), f->computed, f->abs_err, f->err_est);
+        CU_ASSERT(f->computed);
+        CU_ASSERT(f->abs_err <= f->err_est);
+    }
+    CU_ASSERT(r.results[1].path[WG_PATH_BACKWARD].computed);
+    wg_check_report_free(&r);
+    wg_tape_free(g.t);
+
+    /* sinh replayed 2^-30 off (the test switch, armed with a hook that
+     * changes nothing) */
+    wg_tape *t = wg_tape_new();
+    size_t d[2] = { 2, 3 };
+    double v[6] = { 0.5, -1.25, 2, 0.75, 1.5, -0.5 };
+    wg_var x = wg_tensor_input(t, 2, d, v);
+    wg_var s = wg_sinh(t, wg_mul(t, x, x));
+    wg_var y = wg_sum(t, s, 0, NULL, 0);
+    wg_tape_set_partials_hook(t, hook, &(plant_hook){ (size_t)-1, NAN, 0, 0, 1, 0 });
+    wg_tape_set_test_flags(t, WG_TEST_EVAL_SINH_OFF);
+    wg_check_options o;
+    wg_check_options_init(&o);
+    CU_ASSERT_FATAL(wg_check_tape(t, 1, &x, 1, &y, &o, &r) == WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+    CU_ASSERT_STRING_EQUAL(r.results[r.worst].fail_mode, "replay");
+    CU_ASSERT_EQUAL(r.results[r.worst].blame_node, (long)wg_var_index(t, s));
+    CU_ASSERT_EQUAL(r.results[r.worst].blame_op, WG_OP_SINH);
+    wg_check_report_free(&r);
+    wg_tape_free(t);
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
@@ -1469,6 +1513,8 @@ int main(void)
         { "(d) the scalar oracle sees a wrong tensor rule", test_oracle_catches },
         { "(d) wrong matmul and index-map rules (wrapped) are blamed", test_planted_wrapped },
         { "(e) the report names the tensor node and element", test_report_names_element },
+        { "(f) wg_backward, the replay and the derivatives after it on tensor tapes",
+          test_paths_on_tensor_tapes },
         { NULL, NULL }
     };
     return wg_test_main("check_tensor", cases);

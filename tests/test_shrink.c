@@ -81,6 +81,32 @@ static char *slurp(const char *path)
 /* The predicate, written again from the public API: the check with the
  * bug armed says fail, and (when want names an op) the worst result blames
  * want.  *got (may be NULL) is the blamed op. */
+/* the tape back at its inputs' values by the library's own replay: a
+ * replay bug (eval-*) leaves wrong values, or a failed point, behind */
+static void restore_point(wg_graph *g)
+{
+    wg_tape *t = wg_graph_tape(g);
+    size_t ni = wg_graph_ninputs(g), nv = 0;
+    for (size_t k = 0; k < ni; k++)
+        nv += wg_node_numel(t, wg_var_index(t, wg_graph_input(g, k)));
+    wg_var *xs = malloc((ni + 1) * sizeof *xs);
+    double *xv = malloc((nv + 1) * sizeof *xv);
+    CU_ASSERT_FATAL(xs && xv);
+    nv = 0;
+    for (size_t k = 0; k < ni; k++) {
+        xs[k] = wg_graph_input(g, k);
+        size_t i = wg_var_index(t, xs[k]), ne = wg_node_numel(t, i);
+        if (wg_node_rank(t, i) == 0)
+            xv[nv] = wg_node_value(t, i);
+        else if (ne)
+            memcpy(xv + nv, wg_node_values(t, i), ne * sizeof *xv);
+        nv += ne;
+    }
+    CU_ASSERT_EQUAL(wg_eval(t, ni, xs, xv), WG_OK);
+    free(xs);
+    free(xv);
+}
+
 static int fails_as(wg_graph *g, int bug, wg_op want, wg_op *got)
 {
     wg_check_options o = check_opts();
@@ -89,8 +115,11 @@ static int fails_as(wg_graph *g, int bug, wg_op want, wg_op *got)
         wg_bug_arm(t, bug);
     wg_check_report r;
     int st = wg_check_graph(g, &o, &r);
-    if (bug >= 0)
+    if (bug >= 0) {
         wg_bug_disarm(t);
+        if (wg_bug_get(bug)->path)
+            restore_point(g);
+    }
     int fail = st == WG_OK && r.verdict == WG_VERDICT_FAIL;
     wg_op op = fail ? r.results[r.worst].blame_op : WG_OP_COUNT;
     wg_check_report_free(&r);
@@ -364,6 +393,53 @@ static void reverse_only(void)     { shrink_bug("sqrt-reverse", 3); }
 static void negative_only(void)    { shrink_bug("cbrt-negative", 3); }
 static void sweep_overwrite(void)  { shrink_bug("adj-overwrite", 3); }
 static void constant_variant(void) { shrink_bug("mul_c-constant", 3); }
+
+/* The replay's bugs: a wrong value at a node no output uses (the check
+ * replays every node up to the last output) is kept by making the blamed
+ * node the output; a tape the check left failed at its point (a replay
+ * that gave NaN) is shrunk from its inputs.  Each comes out as the input,
+ * maybe an operand, and the op. */
+static void replay_bug(const char *name)
+{
+    int bug = wg_bug_find(name);
+    CU_ASSERT_FATAL(bug >= 0);
+    uint64_t seed = 0;
+    for (int k = 0; k < 3; k++) {
+        wg_graph *g = failing_graph(bug, 1, &seed);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+        /* the check leaves what the bug did on the tape, as a campaign's does */
+        wg_bug_arm(wg_graph_tape(g), bug);
+        wg_check_options co = check_opts();
+        wg_check_report rep;
+        CU_ASSERT_EQUAL(wg_check_graph(g, &co, &rep), WG_OK);
+        CU_ASSERT_EQUAL(rep.verdict, WG_VERDICT_FAIL);
+        wg_check_report_free(&rep);
+        wg_bug_disarm(wg_graph_tape(g));
+        wg_shrink_options o = shrink_opts(bug);
+        wg_shrink_result r;
+        char why[256] = "";
+        int st = wg_shrink(g, &o, &r, why, sizeof why);
+        if (st != WG_OK)
+            fprintf(stderr, "\n  %s, seed %llu: %s\n", name, (unsigned long long)seed, why);
+        CU_ASSERT_EQUAL_FATAL(st, WG_OK);
+        printf("\n    %s seed %llu: %zu -> %zu nodes, blamed %s", name,
+               (unsigned long long)seed, r.nodes_before, r.nodes_after,
+               r.blamed_op < WG_OP_COUNT ? wg_op_name(r.blamed_op) : "none");
+        CU_ASSERT(r.nodes_after <= 3);
+        CU_ASSERT(wg_bug_mutates(wg_bug_get(bug), r.blamed_op));
+        CU_ASSERT(fails_as(r.graph, bug, r.blamed_op, NULL));
+        CU_ASSERT(!fails_as(r.graph, -1, WG_OP_COUNT, NULL));
+        wg_graph_free(r.graph);
+        /* the shrinker's own record of g, and g itself once replayed, are clean */
+        restore_point(g);
+        CU_ASSERT(!fails_as(g, -1, WG_OP_COUNT, NULL));
+        wg_graph_free(g);
+    }
+}
+
+static void replay_nan(void)     { replay_bug("eval-expm1-nan"); }
+static void replay_off(void)     { replay_bug("eval-sinh-off"); }
+static void replay_stale(void)   { replay_bug("eval-log-stale"); }
 
 /* ---------------------------------------------------------------- hand-built */
 
@@ -671,6 +747,9 @@ int main(void)
         { "negative arguments only (cbrt-negative)", negative_only },
         { "the sweep's adjoint overwrite (adj-overwrite)", sweep_overwrite },
         { "the constant-operand variant (mul_c-constant)", constant_variant },
+        { "a replay's NaN: a tape left failed at its point (eval-expm1-nan)", replay_nan },
+        { "a replay's wrong value off the outputs' paths (eval-sinh-off)", replay_off },
+        { "derivatives after a replay (eval-log-stale)", replay_stale },
         { "a hand-built graph shrinks to input -> cos -> output", hand_built },
         { "a hand-built graph with the sweep's bug", hand_built_sweep },
         { "a graph that does not fail, and bad arguments", not_failing },

@@ -127,7 +127,8 @@ static void check_direction(wg_chk *c, wg_check_result *res)
     int st = WG_OK;
     /* the other paths first: the sweeps under test come last, so that the
      * tape's per-node tangents and adjoints are theirs (blame reads them) */
-    wg_chk_paths_run(c, res);
+    if (!c->nested)
+        wg_chk_paths_run(c, res);
     if (rev_on) {
         st = wg_vjp(c->subj, c->sm, c->sy, c->w, c->sn, c->sx, c->xbar);
         if (st == WG_OK) {
@@ -426,13 +427,60 @@ static int check_handles(wg_tape *t, size_t n, const wg_var *x, size_t m, const 
 }
 
 static int check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
-                      const wg_check_options *o, wg_check_report *r)
+                      const wg_check_options *o, wg_check_report *r, int nested);
+
+/* wg_vjp and wg_jvp on the copy that wg_eval moved to x1 = x0 + d
+ * (paths.c), judged as at any point: a check of one direction of the
+ * copy at x1 (its own u and w from the seed; reverse and forward mode;
+ * no other paths), whose figures become the paths replay-vjp and
+ * replay-jvp of res, and whose fail becomes res's, with its blame. */
+static void replay_derivatives(wg_chk *c, wg_check_result *res)
 {
+    wg_check_options o = c->opt;
+    o.directions = 1;
+    o.full_jacobian = 0;
+    o.order = 1;
+    o.methods &= (1u << WG_METHOD_REVERSE) | (1u << WG_METHOD_FORWARD);
+    if (!o.methods || !c->cp_nx)
+        return;
+    wg_check_report r;
+    if (check_tape(c->cp, c->cp_nx, c->cp_x, c->sm, c->cp_y, &o, &r, 1) != WG_OK)
+        return;
+    const wg_check_result *q = r.nresults ? &r.results[0] : NULL;
+    if (q) {
+        static const struct { wg_method m; wg_path p; } mp[2] = {
+            { WG_METHOD_REVERSE, WG_PATH_REPLAY_VJP }, { WG_METHOD_FORWARD, WG_PATH_REPLAY_JVP }
+        };
+        for (int k = 0; k < 2; k++) {
+            res->path[mp[k].p] = q->fig[mp[k].m];
+            res->path[mp[k].p].err_est = q->bound;
+        }
+    }
+    if (q && q->verdict == WG_VERDICT_FAIL) {
+        const char *mode = strcmp(q->fail_mode, "reverse") == 0 ? "replay-vjp"
+                           : strcmp(q->fail_mode, "forward") == 0 ? "replay-jvp" : "replay-dot";
+        res->verdict = WG_VERDICT_FAIL;
+        snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);
+        RESMSG(res, "%s: after wg_eval to x0 + d (d_j = -2^-20 of x0_j), a direction there: %s",
+               mode, q->message);
+        res->blame_node = q->blame_node;
+        res->blame_op = q->blame_op;
+        res->blame_elem = q->blame_elem;
+    }
+    wg_check_report_free(&r);
+}
+
+static int check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
+                      const wg_check_options *o, wg_check_report *r, int nested)
+{
+    if (!r)
+        return WG_EINVAL;
     memset(r, 0, sizeof *r);
     r->ad_digits = NAN;
     double t0 = wg_chk_now();
     wg_chk c;
     memset(&c, 0, sizeof c);
+    c.nested = nested;
     int s = options_of(o, &c.opt, r);
     if (s != WG_OK)
         return s;
@@ -504,7 +552,7 @@ static int check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_
         return s;
     }
 
-    if (wg_chk_paths_open(&c) != WG_OK) {
+    if (!nested && wg_chk_paths_open(&c) != WG_OK) {
         REPERR(r, "wg_check: out of memory for the derivative paths");
         wg_chk_paths_close(&c);
         wg_chk_close(&c);
@@ -528,10 +576,17 @@ static int check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_
         check_direction(&c, res);
     }
     /* wg_eval's replay at a new point, once per check, on the first
-     * result (paths.c) */
-    if (r->nresults && r->results[0].verdict != WG_VERDICT_INVALID
-        && r->results[0].verdict != WG_VERDICT_FAIL)
-        wg_chk_replay_judge(&c, &r->results[0]);
+     * result (paths.c); then the derivatives there, when none failed at
+     * x0 (a rule wrong at x0 is wrong there too: that fail is already
+     * told, and one at x1 is then the replay's, or a rule's that acts
+     * only there) */
+    int any_fail = 0;
+    for (size_t k = 0; k < r->nresults; k++)
+        any_fail |= r->results[k].verdict == WG_VERDICT_FAIL;
+    if (!nested && r->nresults && r->results[0].verdict != WG_VERDICT_INVALID
+        && r->results[0].verdict != WG_VERDICT_FAIL
+        && !wg_chk_replay_judge(&c, &r->results[0]) && c.cp_moved && !any_fail)
+        replay_derivatives(&c, &r->results[0]);
     wg_chk_restore(&c);
     wg_chk_paths_close(&c);
     wg_chk_close(&c);
@@ -552,7 +607,7 @@ int wg_check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var 
 {
     if (!r)
         return WG_EINVAL;
-    int s = check_tape(t, n, x, m, y, o, r);
+    int s = check_tape(t, n, x, m, y, o, r, 0);
     if (s == WG_OK)             /* the blamed node as text, once every blame is final */
         for (size_t k = 0; k < r->nresults; k++)
             wg_chk_blame_text(t, NULL, &r->results[k]);

@@ -103,8 +103,15 @@ typedef struct wg_chk {
     double *jac[3];             /* wg_jacobian_fwd, _rev, wg_jacobian at x0 (m x n) */
     unsigned jac_ok;            /* bit k: jac[k] was computed */
     double jac_mag;             /* sum |w_i J_ij u_j| of the last Jacobian path */
-    wg_tape *cp;                /* a scalar tape's copy for wg_backward and wg_eval */
-    wg_var *cpmap;              /* node i's handle on cp */
+    wg_tape *cp;                /* the subject's copy for wg_backward and wg_eval */
+    wg_var *cpmap;              /* the subject's node i's handle on cp */
+    size_t cpN;                 /* the subject's nodes 0 .. cpN-1 are on cp */
+    double *gbuf;               /* n doubles: a tensor input's gradient buffer */
+    int cp_moved;               /* wg_eval moved cp to x0 + d and its values were judged */
+    size_t cp_nx;               /* cp's inputs given to wg_eval, their handles: */
+    wg_var *cp_x, *cp_y;        /* ... and the outputs' (sm of them) */
+    int nested;                 /* this check is the derivatives' after a replay (check.c):
+                                   no other paths */
     long replay_bad;            /* 0, or 1 + the first node wg_eval at x0 did not give
                                    back bit for bit (N + 1: the replay failed, no node named) */
 

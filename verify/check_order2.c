@@ -421,12 +421,14 @@ static void check_direction2(o2 *o, wg_check_result *res)
     wg_chk_own_sweeps(c);
     wg_chk_step_distance(c);
     double Sv = c->S_raw, T1v = c->T;
+    double sure_v = c->S_sure, near_v = c->S_near, hi_v = c->S_hi;
     long kink_v = crossed_kink(c);
     c->u = u;
     wg_chk_own_sweeps(c);
     wg_chk_rounding_scale(c);
     wg_chk_step_distance(c);
     double Su = c->S_raw, T1u = c->T;
+    double sure_u = c->S_sure, near_u = c->S_near, hi_u = c->S_hi;
     long kink_u = crossed_kink(c);
 
     /* the results under test, on the check's own tape */
@@ -530,8 +532,14 @@ static void check_direction2(o2 *o, wg_check_result *res)
     res->bound = B;
     ffwd->err_est = frev->err_est = res->hvp.err_est = res->hessian.err_est = B;
 
-    /* the reference, from the original function only */
+    /* the reference, from the original function only, with the first
+     * order's limits both ways (bound.c): the singular points the exact
+     * values place for certain, those they cannot, and every coordinate's
+     * own scale (and sin's and cos's) */
     c->S_raw = both_ways(Su, Sv);
+    c->S_sure = both_ways(sure_u, sure_v);
+    c->S_near = both_ways(near_u, near_v);
+    c->S_hi = both_ways(hi_u, hi_v);
     wg_chk_ref2 *ref = &o->ref2;
     double T1 = fmax(T1u, T1v);
     wg_chk_reference2(c, v, T2, T1, ref);

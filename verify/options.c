@@ -23,7 +23,8 @@ const char *wg_method_name(wg_method m)
 const char *wg_path_name(wg_path p)
 {
     static const char *const names[WG_PATH_COUNT] = {
-        "jvp-multi", "grad", "backward", "jacobian-fwd", "jacobian-rev", "jacobian", "replay"
+        "jvp-multi", "grad", "backward", "jacobian-fwd", "jacobian-rev", "jacobian", "replay",
+        "replay-vjp", "replay-jvp"
     };
     return (unsigned)p < WG_PATH_COUNT ? names[p] : "unknown";
 }

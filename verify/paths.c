@@ -3,7 +3,11 @@
  * wg_jvp: wg_jvp_multi, wg_grad, wg_backward, the three Jacobians, and
  * wg_eval's replay at a new point.  Each gives w.(J u) (the replay: w.f
  * at the new point) by its own route; check.c holds it to the reference
- * within a bound (doc/VERIFY.md, "Every derivative path").
+ * within a bound (doc/VERIFY.md, "Every derivative path"), and checks
+ * wg_vjp and wg_jvp on the copy the replay moved, at the new point.
+ * wg_backward and the replay run on a copy of the tape under test, a
+ * tensor tape as it is (its lowering is the model the replay's values are
+ * judged on).
  *
  * Bounds.  wg_jvp_multi's lanes and wg_grad do, per lane and for w = 1,
  * the very operations of wg_jvp and wg_vjp: the bound B of the direction.
@@ -50,19 +54,31 @@ int wg_chk_paths_open(wg_chk *c)
         c->jac_ok = (s0 == WG_OK) | (s1 == WG_OK) << 1 | (s2 == WG_OK) << 2;
     }
     /* wg_backward accumulates into the tape's gradient buffer and wg_eval
-     * moves its values: both run on a copy of a scalar tape (the caller's
-     * buffer and point stay theirs), the planted test state carried along */
-    if (!c->low) {
-        c->cp = wg_tape_new();
-        c->cpmap = malloc((c->N ? c->N : 1) * sizeof *c->cpmap);
-        if (!c->cp || !c->cpmap)
-            return WG_ENOMEM;
-        char why[160];
-        if (wg_chk_rebuild(c->t, c->N, c->cp, c->cpmap, why, sizeof why) != WG_OK) {
-            wg_tape_free(c->cp);
-            c->cp = NULL;
-        } else
-            wg_tape_copy_test_state(c->cp, c->t);
+     * moves its values: both run on a copy of the subject (the caller's
+     * buffer and point stay theirs; a tensor tape is copied as it is, its
+     * lowering is the model), the planted test state carried along */
+    size_t Ns = 0;
+    for (size_t k = 0; k < c->sm; k++) {
+        size_t i = wg_var_index(c->subj, c->sy[k]);
+        if (i != (size_t)-1 && i + 1 > Ns)
+            Ns = i + 1;
+    }
+    c->cpN = Ns;
+    c->cp = wg_tape_new();
+    c->cpmap = malloc((Ns ? Ns : 1) * sizeof *c->cpmap);
+    c->gbuf = malloc((c->n ? c->n : 1) * sizeof *c->gbuf);
+    c->cp_x = malloc((c->sn ? c->sn : 1) * sizeof *c->cp_x);
+    c->cp_y = malloc((c->sm ? c->sm : 1) * sizeof *c->cp_y);
+    if (!c->cp || !c->cpmap || !c->gbuf || !c->cp_x || !c->cp_y)
+        return WG_ENOMEM;
+    char why[160];
+    if (wg_chk_rebuild(c->subj, Ns, c->cp, c->cpmap, why, sizeof why) != WG_OK) {
+        wg_tape_free(c->cp);
+        c->cp = NULL;
+    } else {
+        wg_tape_copy_test_state(c->cp, c->subj);
+        for (size_t k = 0; k < c->sm; k++)
+            c->cp_y[k] = c->cpmap[wg_var_index(c->subj, c->sy[k])];
     }
     return WG_OK;
 }
@@ -77,6 +93,16 @@ void wg_chk_paths_close(wg_chk *c)
     if (c->cp)
         wg_tape_free(c->cp);
     free(c->cpmap);
+    free(c->gbuf);
+    free(c->cp_x);
+    free(c->cp_y);
+}
+
+/* subject handle k is on the copy: its node there, else WG_NO_NODE-like -1 */
+static size_t on_copy(const wg_chk *c, size_t k)
+{
+    size_t i = wg_var_index(c->subj, c->sx[k]);
+    return i != (size_t)-1 && i < c->cpN ? i : (size_t)-1;
 }
 
 static void set_value(wg_figure *f, double v)
@@ -128,12 +154,16 @@ void wg_chk_paths_run(wg_chk *c, wg_check_result *res)
         set_value(&res->path[WG_PATH_GRAD], s * c->w[0]);
     }
     /* wg_backward on the copy: one call per output, seeded w_i (two of
-     * w/2 for one output), then the gradient buffer dot u */
-    if (c->cp) {
+     * w/2 for one output), then the gradient buffer dot u; every output
+     * must hold one element (wg_backward's y), inputs may be tensors */
+    int one = c->cp && c->sm == m;
+    for (size_t i = 0; i < c->sm && one; i++)
+        one = wg_node_numel(c->subj, wg_var_index(c->subj, c->sy[i])) == 1;
+    if (one) {
         wg_zero_grad(c->cp);
         int st = WG_OK;
         for (size_t i = 0; i < m && st == WG_OK; i++) {
-            wg_var y = c->cpmap[c->yi[i]];
+            wg_var y = c->cp_y[i];
             if (m == 1) {
                 st = wg_backward(c->cp, y, c->w[0] / 2);
                 if (st == WG_OK)
@@ -143,10 +173,22 @@ void wg_chk_paths_run(wg_chk *c, wg_check_result *res)
         }
         if (st == WG_OK) {
             double s = 0;
-            for (size_t j = 0; j < n; j++)
-                if (c->xi[j] != WG_NO_NODE)
-                    s += wg_grad_of(c->cp, c->cpmap[c->xi[j]]) * c->u[j];
-            set_value(&res->path[WG_PATH_BACKWARD], s);
+            size_t off = 0;
+            for (size_t k = 0; k < c->sn && st == WG_OK; k++) {
+                size_t i = on_copy(c, k), ne = wg_node_numel(c->subj,
+                                                            wg_var_index(c->subj, c->sx[k]));
+                if (i != (size_t)-1) {
+                    if (wg_node_rank(c->subj, i) == 0)
+                        c->gbuf[0] = wg_grad_of(c->cp, c->cpmap[i]);
+                    else
+                        st = wg_grad_of_tensor(c->cp, c->cpmap[i], c->gbuf);
+                    for (size_t e = 0; e < ne && st == WG_OK; e++)
+                        s += c->gbuf[e] * c->u[off + e];
+                }
+                off += ne;
+            }
+            if (st == WG_OK)
+                set_value(&res->path[WG_PATH_BACKWARD], s);
         }
     }
     /* the Jacobians, taken at x0 once per check */
@@ -254,6 +296,30 @@ static double value_ulps(wg_op op)
     }
 }
 
+/* model node i's value on the copy after the replay: the node itself on a
+ * scalar tape, the element of its original node on a tensor tape; *has 0
+ * for an inner step of a lowering, which the library has no value of */
+static double cp_value(const wg_chk *c, size_t i, int *has)
+{
+    *has = 1;
+    if (!c->low)
+        return wg_node_value(c->cp, i);
+    const wg_lowering *L = c->low;
+    if (i >= L->nscalar || L->owner_elem[i] == WG_LOWER_NONE || L->owner[i] >= c->cpN) {
+        *has = 0;
+        return 0;
+    }
+    size_t o = L->owner[i];
+    if (wg_node_rank(c->cp, o) == 0)
+        return wg_node_value(c->cp, o);
+    const double *v = wg_node_values(c->cp, o);
+    if (!v) {
+        *has = 0;
+        return 0;
+    }
+    return v[L->owner_elem[i]];
+}
+
 /* wg_eval on the copy at x1 = x0 + d, d_j = -sign(x0_j) 2^(ilogb x0_j - 20)
  * (exact: x1_j keeps x0_j's bits and drops towards 0, and d is x1 - x0 to
  * the bit), against the MPFR replay at x0 + 1 d.  Each node's value must
@@ -262,43 +328,47 @@ static double value_ulps(wg_op op)
  * (Wilkinson's running error analysis of the values: the operands' errors
  * carried by the partials at the replayed values, and the node's own
  * rounding) of its exact value; the first node that does not is blamed.
+ * On a tensor tape the nodes are the lowering's: each element of an
+ * original node is judged at its scalar node, an inner step (no library
+ * value) only carries its bound, with the partials at the exact values.
  * A replay that fails where the exact values are finite and inside every
  * domain is a fail too, blamed on the node it names.  The judged figure
- * is w.f at x1.  Returns 1 when the replay fails (res set), else 0. */
+ * is w.f at x1.  Returns 1 when the replay fails (res set), else 0; cp
+ * stays at x1 (c->cp_moved) when it was judged. */
 int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
 {
+    c->cp_moved = 0;
     if (!c->cp)
         return 0;
     size_t n = c->n, N = c->N;
     double *x1 = c->pbuf, *d = x1 + n;
-    wg_var *xs = malloc((n ? n : 1) * sizeof *xs);
     long double *E = calloc(N + 1, sizeof *E);
-    if (!xs || !E) {
-        free(xs);
-        free(E);
+    if (!E)
         return 0;
-    }
     for (size_t j = 0; j < n; j++) {
         double x = c->x0[j];
         d[j] = x == 0 ? 0 : copysign(ldexp(1.0, ilogb(x) - 20), -x);
         x1[j] = x + d[j];
-        xs[j] = c->xi[j] != WG_NO_NODE ? c->cpmap[c->xi[j]] : c->cpmap[0];
     }
     /* inputs past the last output are not on the copy: leave them out
      * (x1 is compacted after d holds the whole step) */
-    size_t nx = 0;
-    for (size_t j = 0; j < n; j++)
-        if (c->xi[j] != WG_NO_NODE) {
-            xs[nx] = xs[j];
-            x1[nx] = x1[j];
-            nx++;
+    size_t nx = 0, off = 0, nv = 0;
+    for (size_t k = 0; k < c->sn; k++) {
+        size_t i = on_copy(c, k), ne = wg_node_numel(c->subj, wg_var_index(c->subj, c->sx[k]));
+        if (i != (size_t)-1) {
+            c->cp_x[nx++] = c->cpmap[i];
+            memmove(x1 + nv, x1 + off, ne * sizeof *x1);
+            nv += ne;
         }
-    int st = nx ? wg_eval(c->cp, nx, xs, x1) : WG_OK;
+        off += ne;
+    }
+    c->cp_nx = nx;
+    int st = nx ? wg_eval(c->cp, nx, c->cp_x, x1) : WG_OK;
     wg_mpfr_issue is;
     mpfr_set_ui(c->step, 1, MPFR_RNDN);
     wg_mpfr_replay_unfreeze(&c->plus);  /* the last use of this replay in the check */
     int ms = wg_mpfr_replay_run(&c->plus, c->x0, d, c->step, &is);
-    int judged = 0, failed = 0;
+    int failed = 0;
     wg_figure *f = &res->path[WG_PATH_REPLAY];
     if (ms == WG_OK && !is.flipped) {
         int finite = 1;
@@ -314,11 +384,14 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
                    "exact value is finite: %s", wg_errmsg(c->cp));
             res->blame_node = -1;
             res->blame_op = WG_OP_NONE;
-            if (node >= 0 && (size_t)node < N)
-                wg_chk_set_blame(c, res, (size_t)node);
+            if (node >= 0 && (size_t)node < c->cpN) {
+                if (c->low)
+                    wg_chk_set_blame_orig(c, res, (size_t)node, -1);
+                else
+                    wg_chk_set_blame(c, res, (size_t)node);
+            }
             failed = 1;
         } else if (st == WG_OK) {
-            judged = 1;
             long bad = -1;
             double badv = 0, bade = 0, badb = 0;
             const wg_tape_view *tv = &c->tv;
@@ -327,30 +400,39 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
                 wg_op_kind kind = wg_op_kind_of(op);
                 if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
                     continue;
-                double v = wg_node_value(c->cp, i), ex = mpfr_get_d(c->plus.v[i], MPFR_RNDN);
+                int has, ha, hb = 1;
+                double ex = mpfr_get_d(c->plus.v[i], MPFR_RNDN), v = cp_value(c, i, &has);
                 size_t ia = tv->arg0[i], ib = tv->arg1[i];
                 int bin = kind == WG_KIND_BINARY;
-                double a = wg_node_value(c->cp, ia), b = bin ? wg_node_value(c->cp, ib) : 0;
+                double a = cp_value(c, ia, &ha), b = bin ? cp_value(c, ib, &hb) : 0;
+                if (!ha)
+                    a = mpfr_get_d(c->plus.v[ia], MPFR_RNDN);
+                if (!hb)
+                    b = mpfr_get_d(c->plus.v[ib], MPFR_RNDN);
                 double da = 0, db = 0;
-                wg_op_partials(op, a, b, tv->param[i], v, &da, &db);
+                wg_op_partials(op, a, b, tv->param[i], has ? v : ex, &da, &db);
                 if (op == WG_OP_STOP_GRADIENT)
                     da = 1;     /* its value is its operand's; only its derivative is 0 */
                 long double e = (value_ulps(op) + 1) * WG_UNIT_ROUNDOFF * fabs(ex)
                                 + 0x1p-1074L;
-                if (isfinite(da))
-                    e += fabs(da) * E[ia];
-                else if (E[ia] > 0)
+                /* a partial 0 carries nothing, even an infinite bound (cosh
+                 * after sqrt at 0): the strong zero of the sweeps */
+                if (isfinite(da)) {
+                    if (da != 0)
+                        e += fabs(da) * E[ia];
+                } else if (E[ia] > 0)
                     e = INFINITY;
                 if (bin) {
-                    if (isfinite(db))
-                        e += fabs(db) * E[ib];
-                    else if (E[ib] > 0)
+                    if (isfinite(db)) {
+                        if (db != 0)
+                            e += fabs(db) * E[ib];
+                    } else if (E[ib] > 0)
                         e = INFINITY;
                 }
                 /* the bound of a node whose operands are right: its own
                  * rounding only, so a wrong kernel is caught at its node */
                 E[i] = e;
-                if (bad < 0 && !(fabsl((long double)v - ex) <= c->opt.safety * e)) {
+                if (has && bad < 0 && !(fabsl((long double)v - ex) <= c->opt.safety * e)) {
                     bad = (long)i;
                     badv = v;
                     bade = ex;
@@ -359,10 +441,13 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
             }
             double F = 0, Fx = 0, FB = 0;
             for (size_t j = 0; j < c->m; j++) {
-                F += c->w[j] * wg_node_value(c->cp, c->yi[j]);
-                Fx += c->w[j] * mpfr_get_d(c->plus.v[c->yi[j]], MPFR_RNDN);
+                int has;
+                double v = cp_value(c, c->yi[j], &has);
+                double ex = mpfr_get_d(c->plus.v[c->yi[j]], MPFR_RNDN);
+                F += c->w[j] * (has ? v : ex);
+                Fx += c->w[j] * ex;
                 FB += fabs(c->w[j]) * (double)(c->opt.safety * E[c->yi[j]])
-                      + c->m * WG_UNIT_ROUNDOFF * fabs(c->w[j] * Fx);
+                      + c->m * WG_UNIT_ROUNDOFF * fabs(c->w[j] * ex);
             }
             f->value = F;
             f->computed = isfinite(F);
@@ -378,11 +463,10 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
                        badv, bade, fabs(badv - bade), badb);
                 wg_chk_set_blame(c, res, (size_t)bad);
                 failed = 1;
-            }
+            } else
+                c->cp_moved = 1;
         }
     }
-    (void)judged;
-    free(xs);
     free(E);
     return failed;
 }

@@ -168,17 +168,28 @@ static int zero_limit(wg_chk_ref2 *ref)
  * 1/h, not 1/h^2.) */
 #define STEP_MARGIN_BITS 48
 
-/* h1 = 2^e1, e1 = eS - p/4, 2^eS the step scale S rounded down to a power
- * of two and clamped to [xscale 2^-(p/4 - 48), xscale].  A nearer singular
- * point needs smaller steps, and they a higher precision: *need is then
- * the precision whose least scale reaches S (a node exactly on its kink,
- * S = 0: more than any; the caller stops at WG_MAX_PRECISION, where a kink
- * within the least scale is treated as one), else 0. */
+/* h1 = 2^e1, e1 = eS - p/4, 2^eS the step scale S = min(S_sure, S_near)
+ * rounded down to a power of two and clamped to [least, S_hi], least =
+ * S_hi 2^-(p/4 - 48); S_sure, S_near and S_hi are the first order's
+ * (bound.c, wg_chk_step_distance) taken both ways (check_order2.c).  S_hi
+ * is at most max(1, |x0|), and at most every coordinate's own |x0_j| over
+ * its rate |u_j| + |v_j| (sin and cos: their argument's scale 1), so a
+ * step never moves a coordinate by more than its own size; S_sure places
+ * a singular point by the exact values.  A singular point nearer than the
+ * least scale needs smaller steps, and they a higher precision: *need is
+ * then the precision whose least scale reaches S (a node exactly on its
+ * kink, S = 0: more than any; the caller stops at WG_MAX_PRECISION, where
+ * a kink within 2^-976 of max(1, |x0|) is treated as one), else 0.  Unlike
+ * the first order, a singular point the doubles cannot place for certain
+ * still sets the step: the second differences' rounding allows no
+ * "least scale" to step across it, and the precision rises instead. */
 static long step_exp2(const wg_chk *c, mpfr_prec_t *need)
 {
     long quarter = (long)(c->prec / 4);
-    long ehi = ilogb(c->xscale);
-    long eS = c->S_raw == 0 ? LONG_MIN / 4 : !isfinite(c->S_raw) ? ehi : ilogb(c->S_raw);
+    double hi = isfinite(c->S_hi) && c->S_hi > 0 ? c->S_hi : c->xscale;
+    double S = fmin(c->S_sure, c->S_near);
+    long ehi = ilogb(hi);
+    long eS = S == 0 ? LONG_MIN / 4 : !isfinite(S) ? ehi : ilogb(S);
     long emin = ehi - quarter + STEP_MARGIN_BITS;
     *need = 0;
     if (eS > ehi)
@@ -187,6 +198,14 @@ static long step_exp2(const wg_chk *c, mpfr_prec_t *need)
         double p = 4.0 * ((double)STEP_MARGIN_BITS + (double)ehi - (double)eS);
         *need = p < 1e6 ? ((mpfr_prec_t)p + 63) / 64 * 64 : (mpfr_prec_t)1000000;
         eS = emin < ehi ? emin : ehi;
+    }
+    if (S == 0) {
+        /* on its kink: the least scale of max(1, |x0|), as the steps go
+         * across the kink anyway, and no coordinate's own size is reached
+         * at 2^-976 of it (the rounding of a smaller one would bury the
+         * quadrants' differences) */
+        long ex = ilogb(c->xscale) - quarter + STEP_MARGIN_BITS;
+        eS = ex < ehi ? ex : ehi;
     }
     return eS - quarter;
 }

@@ -55,9 +55,10 @@ const char *wg_method_name(wg_method m);     /* "reverse", "forward", "central",
  * reference (doc/VERIFY.md, "Every derivative path"): w.(J u) from
  * wg_jvp_multi (u as the second of two directions), wg_grad (one output),
  * wg_backward (accumulated over calls), the three Jacobians (J once per
- * check, then w.(J u)), and wg_eval's replay at a new point (the replayed
+ * check, then w.(J u)), wg_eval's replay at a new point (the replayed
  * w.f against its MPFR value there, within a running error bound of the
- * values). */
+ * values), and wg_vjp and wg_jvp on the replayed tape at that point (a
+ * check of one direction there, against the MPFR reference at it). */
 typedef enum wg_path {
     WG_PATH_JVP_MULTI = 0,
     WG_PATH_GRAD,
@@ -66,9 +67,12 @@ typedef enum wg_path {
     WG_PATH_JACOBIAN_REV,
     WG_PATH_JACOBIAN,        /* wg_jacobian: the mode it picks */
     WG_PATH_REPLAY,
+    WG_PATH_REPLAY_VJP,      /* wg_vjp after wg_eval moved the tape */
+    WG_PATH_REPLAY_JVP,      /* wg_jvp after wg_eval moved the tape */
     WG_PATH_COUNT
 } wg_path;
-/* "jvp-multi", "grad", "backward", "jacobian-fwd", "jacobian-rev", "jacobian", "replay" */
+/* "jvp-multi", "grad", "backward", "jacobian-fwd", "jacobian-rev", "jacobian", "replay",
+ * "replay-vjp", "replay-jvp" */
 const char *wg_path_name(wg_path p);
 
 typedef struct wg_check_options {
@@ -138,8 +142,8 @@ typedef struct wg_check_result {
     double grad_bound;       /* the first-order error bound of grad_value */
     /* first order: the other paths' figures (computed 0 where a path does
      * not apply: wg_grad and wg_backward need one-element outputs and
-     * inputs, the replay is judged on the first result of a scalar tape);
-     * err_est is each path's bound.  A path off its bound is a fail, with
+     * inputs, the replay and the derivatives after it are judged on the
+     * first result); err_est is each path's bound.  A path off its bound is a fail, with
      * the path's name as fail_mode. */
     wg_figure path[WG_PATH_COUNT];
     /* Accuracy, beside the verdict (which is about rules): each method's

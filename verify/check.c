@@ -457,7 +457,9 @@ static void replay_derivatives(wg_chk *c, wg_check_result *res)
         }
     }
     if (q && q->verdict == WG_VERDICT_FAIL) {
-        const char *mode = strcmp(q->fail_mode, "reverse") == 0 ? "replay-vjp"
+        /* both modes off: the VJP's path, as reverse comes first elsewhere */
+        const char *mode = strcmp(q->fail_mode, "reverse") == 0
+                               || strcmp(q->fail_mode, "both") == 0 ? "replay-vjp"
                            : strcmp(q->fail_mode, "forward") == 0 ? "replay-jvp" : "replay-dot";
         res->verdict = WG_VERDICT_FAIL;
         snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);

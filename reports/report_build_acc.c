@@ -308,21 +308,24 @@ void wg_build_order2(wg_doc *doc, const wg_report_data *d)
                 "checks, %s judged. Relative errors against the MPFR second differences of "
                 "the function, per op (a check counts for every op of its graph) and method: "
                 "reverse over reverse and forward over reverse of the recorded gradient "
-                "graph, and wg_hvp's double sweep. These checks are left out of every "
+                "graph, wg_hvp's double sweep, and wg_hessian (the method it took; on inputs "
+                "of at most 64 elements). These checks are left out of every "
                 "first-order figure above.", wg_count(d->o2_graphs), wg_count(d->o2_checks),
                 wg_count(d->o2_judged));
     static const struct { const char *name; int rel; } m[] = {
         { "reverse over reverse", WG_REP_REL(WG_METHOD_REVERSE) },
         { "forward over reverse", WG_REP_REL(WG_METHOD_FORWARD) },
-        { "wg_hvp", WG_REP_HVP_REL } };
-    wg_doc_table *t = wg_doc_table_new(doc, 4 + WG_VERDICT_COUNT + 3 * 3);
+        { "wg_hvp", WG_REP_HVP_REL },
+        { "wg_hessian", WG_REP_HESS_REL } };
+    enum { NM = sizeof m / sizeof m[0] };
+    wg_doc_table *t = wg_doc_table_new(doc, 4 + WG_VERDICT_COUNT + NM * 3);
     wg_doc_th(doc, t, 0, "op");
     wg_doc_th(doc, t, WG_CELL_NUM, "checks");
     const char *v[] = { "pass", "fail", "nondiff", "invalid", "unstable" };
     for (int k = 0; k < WG_VERDICT_COUNT; k++)
         wg_doc_th(doc, t, WG_CELL_NUM, v[k]);
     wg_doc_th(doc, t, WG_CELL_NUM, "judged");
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < NM; k++) {
         char head[3][64];
         snprintf(head[0], sizeof head[0], "%s rel median", m[k].name);
         snprintf(head[1], sizeof head[1], "%s rel p99", m[k].name);
@@ -335,7 +338,7 @@ void wg_build_order2(wg_doc *doc, const wg_report_data *d)
     wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(d->o2_checks));
     verdict_cells(doc, t, d->o2_verdicts);
     wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(d->o2_judged));
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < NM; k++)
         three(doc, t, &d->o2_all[m[k].rel], 0);
     wg_doc_td(doc, t, WG_CELL_NUM | (d->o2_verdicts[WG_VERDICT_FAIL] ? WG_CELL_BAD
                                      : WG_CELL_WEAK), "%s",
@@ -348,7 +351,7 @@ void wg_build_order2(wg_doc *doc, const wg_report_data *d)
         wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(op->o2_checks));
         verdict_cells(doc, t, op->o2_verdicts);
         wg_doc_td(doc, t, WG_CELL_NUM, "%s", wg_count(op->o2_judged));
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < NM; k++)
             three(doc, t, &op->o2_fig[m[k].rel], 0);
         wg_doc_td(doc, t, WG_CELL_NUM | (op->o2_verdicts[WG_VERDICT_FAIL] ? WG_CELL_BAD
                                          : WG_CELL_WEAK), "%s",

@@ -196,6 +196,8 @@ static void read_row(sqlite3_stmt *st, row *r)
         return;
     r->key[WG_REP_HVP_REL] = key_col(st, 21);
     r->key[WG_REP_HVP_ULPS] = key_col(st, 22);
+    r->key[WG_REP_HESS_REL] = key_col(st, 23);
+    r->key[WG_REP_HESS_ULPS] = key_col(st, 24);
     for (int m = 0; m < WG_METHOD_COUNT; m++)
         if (cm >> m & 1) {
             r->key[WG_REP_REL(m)] = key_col(st, 7 + 2 * m);

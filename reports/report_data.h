@@ -54,7 +54,10 @@
  * (FORWARD) and differences of the gradient (CENTRAL, GSL) */
 #define WG_REP_HVP_REL  (2 * WG_METHOD_COUNT + 1)
 #define WG_REP_HVP_ULPS (2 * WG_METHOD_COUNT + 2)
-#define WG_REP_METRICS  (2 * WG_METHOD_COUNT + 3)
+/* ... and wg_hessian's (version 4), where the check ran it */
+#define WG_REP_HESS_REL  (2 * WG_METHOD_COUNT + 3)
+#define WG_REP_HESS_ULPS (2 * WG_METHOD_COUNT + 4)
+#define WG_REP_METRICS  (2 * WG_METHOD_COUNT + 5)
 
 /* graph classes (store version 3: graph.classes), bits of the temporary g.cls */
 #define WG_REP_CLS_TENSOR    1u
@@ -138,6 +141,7 @@ typedef struct wg_rep_store {
     int has_label, has_info; /* version-2 columns and tables present */
     int has_classes;         /* version 3: graph.classes and the hvp_ columns */
     int has_accuracy;        /* version 4: check_result's digits, condition, ill_conditioned */
+    int has_hessian;         /* version 4: wg_hessian's figure (hessian_ columns) */
     uint64_t campaigns, graphs, checks;
     uint64_t graphs_duplicate;   /* graphs another store given first had already */
     uint64_t directions;         /* directions of the graphs kept, summed: the check

@@ -356,6 +356,8 @@ static int check_layout(sqlite3 *db, const char *file, wg_rep_store *s, char *wh
                      && has_columns(db, "check_result", "hvp_rel_err hvp_ulps hvp_computed",
                                     NULL, 0);
     s->has_info = has_columns(db, "campaign_info", "campaign key value", NULL, 0);
+    s->has_hessian = has_columns(db, "check_result", "hessian_rel_err hessian_ulps "
+                                 "hessian_computed", NULL, 0);
     s->has_accuracy = has_columns(db, "check_result", "reverse_digits forward_digits condition "
                                   "ill_conditioned", NULL, 0);
     sqlite3_stmt *st;
@@ -681,11 +683,14 @@ out:
     " c.reference_err, c.reference = 0, g.cls, " hvp                                        \
     " FROM s.check_result c JOIN g ON g.id = ?1 + c.graph"
 /* columns 20-22: the graph's classes, wg_hvp's rel and ulps (order 2,
- * version 3; NULL before) */
+ * version 3; NULL before); 23-24: wg_hessian's (version 4) */
+#define HVP_SQL "CASE WHEN c.hvp_computed THEN c.hvp_rel_err END," \
+                " CASE WHEN c.hvp_computed THEN c.hvp_ulps END"
 static const char check_rows_sql[] =
-    CHECK_ROWS_SQL("CASE WHEN c.hvp_computed THEN c.hvp_rel_err END,"
-                   " CASE WHEN c.hvp_computed THEN c.hvp_ulps END");
-static const char check_rows_sql_v2[] = CHECK_ROWS_SQL("NULL, NULL");
+    CHECK_ROWS_SQL(HVP_SQL ", CASE WHEN c.hessian_computed THEN c.hessian_rel_err END,"
+                   " CASE WHEN c.hessian_computed THEN c.hessian_ulps END");
+static const char check_rows_sql_v3[] = CHECK_ROWS_SQL(HVP_SQL ", NULL, NULL");
+static const char check_rows_sql_v2[] = CHECK_ROWS_SQL("NULL, NULL, NULL, NULL");
 
 static const char copy_fails_sql[] =
     "INSERT INTO fails (gid, ident, idx, seed, label, direction, fail_mode, blame_op, bop,"
@@ -988,7 +993,8 @@ int wg_rep_each_check(wg_report_data *d, wg_rep_row_fn fn, void *ctx, char *why,
         sqlite3_stmt *st;
         /* one read transaction: the store's rows from one state of the file */
         sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL);
-        const char *sql = d->stores[i].has_classes ? check_rows_sql : check_rows_sql_v2;
+        const char *sql = d->stores[i].has_hessian ? check_rows_sql
+                          : d->stores[i].has_classes ? check_rows_sql_v3 : check_rows_sql_v2;
         if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
             status = wg_rep_error(why, len, WG_EIO, "%s: reading the checks: %s", file,
                                   sqlite3_errmsg(d->db));

@@ -234,6 +234,12 @@ static void classes_and_second_order(void)
         res.hvp.ulps = ldexp(2 * gs[g].rel, 52);
         res.hvp.value = 2.0;
         res.hvp.err_est = NAN;
+        /* wg_hessian (version 4): 3 rel at order 2, on the scalar graph only */
+        if (gs[g].order == 2 && !gs[g].classes) {
+            res.hessian = res.hvp;
+            res.hessian.rel_err = 3 * gs[g].rel;
+            snprintf(res.hessian_method, sizeof res.hessian_method, "edge pushing");
+        }
         wg_check_report r;
         memset(&r, 0, sizeof r);
         r.results = &res;
@@ -291,6 +297,7 @@ static void classes_and_second_order(void)
     CU_ASSERT_EQUAL(d->o2_judged, 2);
     ASSERT_STAT(d->o2_all[WG_REP_REL(WG_METHOD_REVERSE)], 2, 0, 2e-16, 4e-16, 4e-16);
     ASSERT_STAT(d->o2_all[WG_REP_HVP_REL], 2, 0, 4e-16, 8e-16, 8e-16);
+    ASSERT_STAT(d->o2_all[WG_REP_HESS_REL], 1, 0, 6e-16, 6e-16, 6e-16);
     CU_ASSERT_EQUAL(d->ops[WG_OP_SIN].o2_checks, 2);
     CU_ASSERT_EQUAL(d->ops[WG_OP_SIN].checks, 3);
     ASSERT_STAT(d->ops[WG_OP_SIN].o2_fig[WG_REP_HVP_REL], 2, 0, 4e-16, 8e-16, 8e-16);
@@ -306,6 +313,7 @@ static void classes_and_second_order(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(md);
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "| tensor, broadcasting | 1 | 1 | 1 | 0 |"));
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "wg\\_hvp rel median"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "wg\\_hessian rel max"));
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "| `sin` | 2 | 2 | 0 |"));
     free(md);
     wg_doc_free(doc);

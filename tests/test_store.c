@@ -137,6 +137,30 @@ static void make_synth(synth *g, uint64_t i, unsigned variant)
                 snprintf(c->blame_text, sizeof c->blame_text, "v%ld = sin(x) -- 'q'",
                          c->blame_node);
         }
+        /* order 2 on some rows: wg_hvp's figure, and wg_hessian's with its
+         * method (version 4) on some of those */
+        c->order = 1;
+        c->hvp.value = c->hvp.abs_err = c->hvp.rel_err = c->hvp.ulps = c->hvp.err_est = NAN;
+        c->hessian = c->hvp;
+        if (variant != 0 && k % 3 == 0) {
+            c->order = 2;
+            c->hvp.value = synth_double(k + 31);
+            c->hvp.abs_err = synth_double(k + 32);
+            c->hvp.rel_err = synth_double(k + 33);
+            c->hvp.ulps = synth_double(k + 34);
+            c->hvp.err_est = synth_double(k + 35);
+            c->hvp.computed = 1;
+            if (k % 2 == 0) {
+                c->hessian.value = synth_double(k + 41);
+                c->hessian.abs_err = synth_double(k + 42);
+                c->hessian.rel_err = synth_double(k + 43);
+                c->hessian.ulps = synth_double(k + 44);
+                c->hessian.err_est = synth_double(k + 45);
+                c->hessian.computed = (int)((k >> 4) % 2);
+                snprintf(c->hessian_method, sizeof c->hessian_method, "%s",
+                         (k >> 5) % 2 ? "edge pushing" : "N HVPs");
+            }
+        }
         if (d != 1)
             snprintf(c->message, sizeof c->message, "graph %" PRIu64 " direction %zu: %s", i,
                      d, d == 2 ? "a 'quoted' message; DROP TABLE graph; --" : "why");
@@ -231,6 +255,14 @@ static int same_result(const wg_check_result *a, const wg_check_result *b)
     SAME(same_double(a->condition, b->condition), "condition");
     SAME(a->ill_conditioned == b->ill_conditioned, "ill_conditioned");
     SAME(strcmp(a->blame_text, b->blame_text) == 0, "blame_text");
+    SAME(a->order == b->order, "order");
+    SAME(same_double(a->hvp.value, b->hvp.value) && same_double(a->hvp.err_est, b->hvp.err_est)
+         && a->hvp.computed == b->hvp.computed, "hvp");
+    const wg_figure *ha = &a->hessian, *hb = &b->hessian;
+    SAME(same_double(ha->value, hb->value) && same_double(ha->abs_err, hb->abs_err)
+         && same_double(ha->rel_err, hb->rel_err) && same_double(ha->ulps, hb->ulps)
+         && same_double(ha->err_est, hb->err_est) && ha->computed == hb->computed, "hessian");
+    SAME(strcmp(a->hessian_method, b->hessian_method) == 0, "hessian_method");
     return 1;
 }
 
@@ -1451,6 +1483,13 @@ static void make_v3_store(const char *path, const wg_store_campaign *camps, size
         "ALTER TABLE check_result DROP COLUMN condition;"
         "ALTER TABLE check_result DROP COLUMN ill_conditioned;"
         "ALTER TABLE check_result DROP COLUMN blame_text;"
+        "ALTER TABLE check_result DROP COLUMN hessian_value;"
+        "ALTER TABLE check_result DROP COLUMN hessian_abs_err;"
+        "ALTER TABLE check_result DROP COLUMN hessian_rel_err;"
+        "ALTER TABLE check_result DROP COLUMN hessian_ulps;"
+        "ALTER TABLE check_result DROP COLUMN hessian_err_est;"
+        "ALTER TABLE check_result DROP COLUMN hessian_computed;"
+        "ALTER TABLE check_result DROP COLUMN hessian_method;"
         "UPDATE check_result SET blame_op = NULL WHERE blame_op = 'none';"
         "UPDATE schema_version SET version = 3, created = '2026-01-01T00:00:00Z';"
         "COMMIT;"));

@@ -77,11 +77,16 @@ struct wg_store {
  * bound relative to the reference), the ill-conditioned flag of a pass
  * (doc/VERIFY.md, "Accuracy"; 0 in rows from before it) and blame_text,
  * the blamed node as a .wg line.  blame_op is 'none' on a fail that
- * blames no node, NULL on other verdicts. */
+ * blames no node, NULL on other verdicts.  Then wg_hessian's figure of a
+ * check of order 2 (NULL and hessian_computed 0 where it was not run) and
+ * the method it took. */
 #define ACC_DEFS                                                               \
     "    reverse_digits, forward_digits, condition,\n"                        \
     "    ill_conditioned INTEGER NOT NULL DEFAULT 0,\n"                       \
-    "    blame_text TEXT,\n"
+    "    blame_text TEXT,\n"                                                   \
+    "    hessian_value, hessian_abs_err, hessian_rel_err, hessian_ulps,\n"     \
+    "    hessian_err_est, hessian_computed INTEGER NOT NULL DEFAULT 0,\n"      \
+    "    hessian_method TEXT,\n"
 
 /* Facts of a campaign that do not decide its graphs, as text keyed by
  * name (version 2): what ran it and on what machine, when it last
@@ -207,6 +212,13 @@ static const char upgrade_3_to_4_sql[] =
     "ALTER TABLE check_result ADD COLUMN condition;\n"
     "ALTER TABLE check_result ADD COLUMN ill_conditioned INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE check_result ADD COLUMN blame_text TEXT;\n"
+    "ALTER TABLE check_result ADD COLUMN hessian_value;\n"
+    "ALTER TABLE check_result ADD COLUMN hessian_abs_err;\n"
+    "ALTER TABLE check_result ADD COLUMN hessian_rel_err;\n"
+    "ALTER TABLE check_result ADD COLUMN hessian_ulps;\n"
+    "ALTER TABLE check_result ADD COLUMN hessian_err_est;\n"
+    "ALTER TABLE check_result ADD COLUMN hessian_computed INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE check_result ADD COLUMN hessian_method TEXT;\n"
     "UPDATE check_result SET blame_op = 'none' WHERE verdict = 'fail' AND blame_op IS NULL;\n"
     "INSERT INTO schema_version (version, created) VALUES "
     "(4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n";
@@ -226,11 +238,13 @@ static const char upgrade_3_to_4_sql[] =
     FIG_COLS("forward") ", " FIG_COLS("central") ", " FIG_COLS("gsl") ", "     \
     "bound, dot_gap, blame_node, blame_op, invalid_node, message"
 #define CHECK_COLS_V3 CHECK_COLS_V2 ", " FIG_COLS("hvp")
-#define ACC_COLS "reverse_digits, forward_digits, condition, ill_conditioned, blame_text"
+#define ACC_COLS                                                               \
+    "reverse_digits, forward_digits, condition, ill_conditioned, blame_text, "  \
+    FIG_COLS("hessian") ", hessian_method"
 #define CHECK_COLS CHECK_COLS_V3 ", " ACC_COLS
 /* what an older source's check rows give for the hvp and accuracy columns */
 #define HVP_NONE "NULL, NULL, NULL, NULL, NULL, 0"
-#define ACC_NONE "NULL, NULL, NULL, 0, NULL"
+#define ACC_NONE "NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL"
 #define REPRO_COLS "path, nodes, wg_text"
 
 /* ------------------------------------------------------------------ errors */
@@ -1000,6 +1014,16 @@ static void bind_result(sqlite3_stmt *st, int64_t gid, size_t dir, const wg_chec
         sqlite3_bind_text(st, k++, c->blame_text, (int)blen, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, k++);
+    /* wg_hessian's figure, where an order-2 check ran it */
+    const wg_figure *hs = &c->hessian;
+    int hrun = o2 && c->hessian_method[0];
+    sqlite3_bind_double(st, k++, hrun ? hs->value : NAN);
+    sqlite3_bind_double(st, k++, hrun ? hs->abs_err : NAN);
+    sqlite3_bind_double(st, k++, hrun ? hs->rel_err : NAN);
+    sqlite3_bind_double(st, k++, hrun ? hs->ulps : NAN);
+    sqlite3_bind_double(st, k++, hrun ? hs->err_est : NAN);
+    sqlite3_bind_int(st, k++, hrun && hs->computed);
+    bind_text_or_null(st, k++, hrun ? c->hessian_method : NULL);
 }
 
 static int put_rows(wg_store *s, int64_t campaign, const wg_store_graph *rec,
@@ -1281,6 +1305,14 @@ static int read_result(sqlite3_stmt *st, wg_check_result *c)
     c->condition = column_double(st, k++);
     c->ill_conditioned = sqlite3_column_int(st, k++) != 0;
     copy_column_text(st, k++, c->blame_text, sizeof c->blame_text);
+    wg_figure *hs = &c->hessian;        /* version 4: order 2's wg_hessian */
+    hs->value = column_double(st, k++);
+    hs->abs_err = column_double(st, k++);
+    hs->rel_err = column_double(st, k++);
+    hs->ulps = column_double(st, k++);
+    hs->err_est = column_double(st, k++);
+    hs->computed = sqlite3_column_int(st, k++);
+    copy_column_text(st, k++, c->hessian_method, sizeof c->hessian_method);
     return 1;
 }
 

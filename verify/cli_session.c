@@ -123,7 +123,7 @@ static void json_case(const case_done *d, int met, FILE *f)
     fputs("{\"case\":", f);
     wg_json_string(f, d->name);
     fprintf(f, ",\"verdict\":\"error\",\"expected\":\"%s\",\"as_expected\":false,"
-            "\"rel_err\":null,\"bound\":null,\"reference_converged\":false,\"blame\":null,"
+            "\"rel_err\":null,\"bound\":null,\"reference_converged\":false,\"reference_weak\":false,\"blame\":null,"
             "\"message\":", wg_verdict_name(d->expect));
     wg_json_string(f, d->ran ? "the report could not be written" : d->error);
     fputs("}\n", f);

@@ -125,7 +125,9 @@ int wg_fuzz_op_drawable(wg_op op)
      * and a drawn argument near 0 would only give nondiff verdicts */
     if (wg_fuzz_op_rule_primitive(op))
         return 0;
-    return (unsigned)op < WG_OP_COUNT && k != WG_KIND_LEAF;
+    /* custom ops are the program's: drawn only when registered (see
+     * wg_fuzz_gen, custom_weight) */
+    return (unsigned)op < WG_OP_COUNT && k != WG_KIND_LEAF && k != WG_KIND_CUSTOM;
 }
 
 int wg_fuzz_op_scalar(wg_op op)

@@ -100,6 +100,20 @@ void wg_check_options_init(wg_check_options *o);
 typedef int (*wg_custom_mpfr_fn)(mpfr_ptr y, mpfr_srcptr const *x, mpfr_rnd_t rnd, void *ctx);
 int wg_custom_op_mpfr(int op_id, wg_custom_mpfr_fn fn, void *ctx);
 
+/* Load a shared object of custom ops: dlopen(path, RTLD_NOW | RTLD_LOCAL)
+ * (a path without '/' is taken in the current folder, not searched for),
+ * then its entry point
+ *     int wg_plugin_init(void);
+ * which registers its ops with wg_custom_op (and wg_custom_op_mpfr) and
+ * returns 0.  The object calls back into the program's libwengert, so it
+ * is linked without it (cc -shared -fPIC plugin.c -o plugin.so); it stays
+ * loaded for the life of the process.  WG_OK; WG_EIO when the file is
+ * missing, not a regular file or not a loadable shared object (why holds
+ * dlerror()'s text); WG_EINVAL when it has no wg_plugin_init or that
+ * returns non-zero (why says which, with wg_custom_error()'s message).
+ * why (len bytes, may be NULL) says what went wrong, without the path. */
+int wg_plugin_load(const char *path, char *why, size_t len);
+
 /* one method's figure against the reference */
 typedef struct wg_figure {
     double value;            /* its w.(J u) */

@@ -18,8 +18,10 @@
  *   - Derivative drivers return a status and write through pointers; they
  *     never change what was recorded.
  *   - No global state is written after start-up except one lock-free counter
- *     that hands each tape a tag; separate tapes may be used from separate
- *     threads at once.  One tape must not be used by two threads at once.
+ *     that hands each tape a tag, and the registry of custom ops when the
+ *     program registers one (wg_custom_op); separate tapes may be used from
+ *     separate threads at once.  One tape must not be used by two threads
+ *     at once.
  */
 #ifndef WENGERT_H
 #define WENGERT_H

@@ -101,6 +101,30 @@ has "$tmp/err" "not a regular file"
 # the same plugin twice: its names are taken the second time
 run 2 --plugin "$tmp/good.so" --plugin "$tmp/good.so" -e "x" --at x=1
 has "$tmp/err" "wg_plugin_init returned 1: wg_custom_op: name \"softclip\" is registered already"
+
+# wengert-fuzz draws the plugin's ops: a clean campaign with the correct
+# ones; with the sign slip it finds graphs that fail, blamed on the op
+fuzz="$top_builddir/fuzz/wengert-fuzz"
+if [ -x "$fuzz" ]; then
+    "$fuzz" --plugin "$tmp/good.so" --graphs 300 --jobs 1 --out "$tmp/fz-good" --quiet \
+        >"$tmp/out" 2>"$tmp/err"
+    [ $? -eq 0 ] || { bad "wengert-fuzz --plugin good.so: not a clean campaign"; cat "$tmp/out" "$tmp/err"; }
+    "$fuzz" --plugin "$tmp/slip.so" --graphs 300 --jobs 1 --out "$tmp/fz-slip" --quiet \
+        >"$tmp/out" 2>"$tmp/err"
+    [ $? -eq 1 ] || { bad "wengert-fuzz --plugin slip.so: the slip not found"; cat "$tmp/out" "$tmp/err"; }
+    has "$tmp/out" "fail blamed on custom:"
+    # a reproducer reads back with the plugin, and fails again
+    repro=$(ls "$tmp/fz-slip/repro/"*.wg 2>/dev/null | head -n 1)
+    if [ -n "$repro" ]; then
+        run 1 --plugin "$tmp/slip.so" "$repro" --check
+        has "$tmp/out" "(logaddexp)"
+    else
+        bad "wengert-fuzz --plugin slip.so wrote no reproducer"
+    fi
+    "$fuzz" --plugin "$tmp/missing.so" --graphs 3 >"$tmp/out" 2>"$tmp/err"
+    [ $? -eq 2 ] || bad "wengert-fuzz --plugin missing.so: exit status not 2"
+    has "$tmp/err" "--plugin $tmp/missing.so: cannot open"
+fi
 for f in "$tmp/err"; do
     [ "$(wc -l <"$f")" -le 1 ] || bad "more than one line on stderr"
 done

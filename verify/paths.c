@@ -332,7 +332,7 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
                     continue;
                 double v = wg_node_value(c->cp, i), ex = mpfr_get_d(c->plus.v[i], MPFR_RNDN);
                 size_t ia = tv->arg0[i], ib = tv->arg1[i];
-                int bin = kind == WG_KIND_BINARY;
+                int bin = kind == WG_KIND_BINARY || (kind == WG_KIND_CUSTOM && ib != WG_NO_NODE);
                 double a = wg_node_value(c->cp, ia), b = bin ? wg_node_value(c->cp, ib) : 0;
                 double da = 0, db = 0;
                 wg_op_partials(op, a, b, tv->param[i], v, &da, &db);

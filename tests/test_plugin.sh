@@ -83,6 +83,16 @@ has "$tmp/out" "blame      node 2 (logaddexp)"
 run 1 --plugin "$tmp/slip.so" -e "softclip(logaddexp(x, y))" --at x=0.3,y=-1 --check
 has "$tmp/out" "fail (weak reference"
 has "$tmp/out" "(logaddexp)"
+# a scalar custom op on a tensor graph: checked on the lowering, blamed there
+printf 'input x : 3 = [0.1, 0.2, 0.3]\nv1 = sum(x)\nv2 = softclip(v1)\nv3 = logaddexp(v2, v1)\noutput v3\n' >"$tmp/t.wg"
+run 0 --plugin "$tmp/good.so" "$tmp/t.wg" --check
+run 1 --plugin "$tmp/slip.so" "$tmp/t.wg" --check
+has "$tmp/out" "blame      node 3 (logaddexp)"
+# no second order through a custom op: refused by name, never a number
+run 2 --plugin "$tmp/good.so" "$tmp/t.wg" --check --order 2
+has "$tmp/err" "wg_grad_graph: node 2 (softclip): a custom op has no derivative rule"
+run 2 --plugin "$tmp/good.so" -e "softclip(x) * x" --at x=0.5 --hessian
+has "$tmp/err" "(softclip): a custom op has no derivative rule"
 # without the plugin the op is unknown, named with its place
 run 2 -e "softclip(x)" --at x=0.3 --check
 has "$tmp/err" "unknown function 'softclip'"

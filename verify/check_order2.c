@@ -135,8 +135,10 @@ static int record(o2 *o, wg_check_report *r)
     if (o->grad_status != WG_OK) {
         /* a recorded rule that leaves its domain (sqrt'(0)): every result
          * of this w is invalid; anything else stops the check */
-        wg_chk_msg(o->grad_why, sizeof o->grad_why, "%s", wg_status(o->G) != WG_OK
-            ? wg_errmsg(o->G) : wg_strerror(o->grad_status));
+        /* a failed call (a custom op: no rule) leaves its own message too */
+        const char *m = wg_errmsg(o->G);
+        wg_chk_msg(o->grad_why, sizeof o->grad_why, "%s", wg_status(o->G) != WG_OK || (m && *m)
+            ? m : wg_strerror(o->grad_status));
         if (!wg_chk_point_error(o->grad_status)) {
             REPERR(r, "wg_check: recording the gradient graph: %s", o->grad_why);
             return o->grad_status;

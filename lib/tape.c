@@ -143,6 +143,7 @@ size_t wg_tape_bytes(const wg_tape *t)
     return t->n * (sizeof *t->op + sizeof *t->arg0 + sizeof *t->arg1 + sizeof *t->tref
                    + sizeof *t->val)
            + t->nparam * sizeof *t->param + t->ntn * sizeof *t->tn
+           + (t->cid ? t->n * sizeof *t->cid : 0)
            + t->arena_n * sizeof *t->arena + t->nshapes * sizeof *t->shapes;
 }
 

@@ -286,6 +286,19 @@ static void wg_text(void)
     CU_ASSERT_STRING_EQUAL(a, b);
     free(a);
     free(b);
+    /* traces and DOT name the op; the tangent table's numbers are the sweep's */
+    char *tr = NULL;
+    size_t trlen = 0;
+    FILE *ms = open_memstream(&tr, &trlen);
+    double u[2] = { 1, 0 };
+    CU_ASSERT_EQUAL(wg_trace_primal(g2, ms), WG_OK);
+    CU_ASSERT_EQUAL(wg_trace_tangent(g2, u, ms), WG_OK);
+    CU_ASSERT_EQUAL(wg_graph_write_dot(g2, 0, ms), WG_OK);
+    fclose(ms);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, "mysin(x)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, "mul_exp(v2, "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, "\\nmul_exp"));
+    free(tr);
     wg_graph_free(g);
     wg_graph_free(g2);
     /* expressions too */
@@ -301,7 +314,8 @@ static void wg_text(void)
         { "input x = 1\nv1 = mul_exp(x)\noutput v1\n", "2:15: error: expected ',' and argument 2 of the custom op 'mul_exp' (it takes 2 arguments)" },
         { "input x = 1\nv1 = mysin(x, x)\noutput v1\n", "2:13: error: expected ')' after the arguments of the custom op 'mysin'" },
         { "input x = 1\nv1 = custom(x)\noutput v1\n", "2:6: error: 'custom' cannot be called" },
-        { "input mysin = 1\noutput mysin\n", "1:7" },
+        { "input mysin = 1\noutput mysin\n", "1:7: error: 'mysin' cannot name a variable: it is an op name" },
+        { "input x = 1\nmul_exp = x\noutput mul_exp\n", "2:1: error: 'mul_exp' cannot name a variable" },
         { "input x = -1\nv1 = mylog(x)\noutput v1\n", "mylog" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {

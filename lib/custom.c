@@ -122,41 +122,6 @@ const char *wg_custom_name(int op_id)
     return d ? d->name : "custom";
 }
 
-double wg_custom_value(int op_id, double a, double b)
-{
-    const wg_custom_op_def *d = wg_custom_def(op_id);
-    if (!d)
-        return NAN;
-    double x[2] = { a, b };
-    return d->value(x, d->ctx);
-}
-
-void wg_custom_partials(int op_id, double a, double b, double *da, double *db)
-{
-    const wg_custom_op_def *d = wg_custom_def(op_id);
-    double x[2] = { a, b }, g[2] = { NAN, 0 };
-    if (d) {
-        if (d->arity == 1)
-            g[1] = 0;
-        d->partials(x, g, d->ctx);
-        if (d->arity == 1)
-            g[1] = 0;
-    }
-    *da = g[0];
-    *db = g[1];
-}
-
-const char *wg_custom_domain(int op_id, double a, double b)
-{
-    const wg_custom_op_def *d = wg_custom_def(op_id);
-    if (!d)
-        return "not a registered custom op";
-    if (!d->domain)
-        return NULL;
-    double x[2] = { a, b };
-    return d->domain(x, d->ctx) ? NULL : "outside the op's domain (its domain callback)";
-}
-
 /* the per-node ids, allocated with the first custom node and grown with
  * the tape from then on (wg_tape_reserve_slow) */
 int wg_custom_ids_reserve(wg_tape *t)

@@ -559,6 +559,7 @@ int main(int argc, char **argv)
     const char *reproduce_path = NULL, *summary_path = NULL;
     int selftest = 0, merging = 0, quiet = 0, listing = 0, graphs_given = 0;
     int seed_given = 0, plugins = 0;
+    static char plugin_words[1024];     /* the reproducers' --plugin words */
     int *bugs = NULL, nbugs = 0;
     int r = 0;
 
@@ -647,6 +648,10 @@ int main(int argc, char **argv)
             char why[512];
             if (wg_plugin_load(optarg, why, sizeof why) != WG_OK)
                 r = bad("--plugin %s: %s", optarg, why);
+            else if (strlen(plugin_words) + strlen(optarg) + 12 < sizeof plugin_words) {
+                strcat(plugin_words, " --plugin ");
+                strcat(plugin_words, optarg);
+            }
             plugins++;
             break;
         }
@@ -727,6 +732,8 @@ int main(int argc, char **argv)
      * unless --ops chose the ops or --weight custom=W gave theirs */
     if (o.gen.op_weight[WG_OP_CUSTOM] < 0)
         o.gen.op_weight[WG_OP_CUSTOM] = plugins ? 1 : 0;
+    if (plugin_words[0])
+        o.plugins = plugin_words;
     int modes = selftest + merging + (reproduce_path != NULL) + (summary_path != NULL) + listing;
     if (modes > 1) {
         free(bugs);

@@ -126,6 +126,7 @@ if [ -x "$fuzz" ]; then
     # a reproducer reads back with the plugin, and fails again
     repro=$(ls "$tmp/fz-slip/repro/"*.wg 2>/dev/null | head -n 1)
     if [ -n "$repro" ]; then
+        has "$repro" "--plugin $tmp/slip.so"
         run 1 --plugin "$tmp/slip.so" "$repro" --check
         has "$tmp/out" "(logaddexp)"
     else

@@ -147,6 +147,9 @@ char *wg_campaign_options_text(const wg_campaign_options *o)
         if (wg_op_kind_of((wg_op)op) != WG_KIND_LEAF
             && g->op_weight[op] != (wg_fuzz_op_drawable((wg_op)op) ? 1.0 : 0.0))
             bad = append(&b, &len, &cap, " w.%s=%a", wg_op_name((wg_op)op), g->op_weight[op]);
+    /* custom ops drawn (wengert-fuzz --plugin): their names decide the graphs */
+    for (int k = 0; !bad && g->op_weight[WG_OP_CUSTOM] > 0 && k < wg_custom_count(); k++)
+        bad = append(&b, &len, &cap, "%s%s", k ? "," : " custom=", wg_custom_def(k)->name);
     if (!bad && o->bug >= 0)
         bad = append(&b, &len, &cap, " inject-bug=%s", wg_bug_get(o->bug)->name);
     if (bad) {
@@ -163,8 +166,12 @@ void wg_campaign_repro_command(const wg_campaign_options *o, uint64_t check_seed
 {
     wg_check_options def;
     wg_check_options_init(&def);
-    char extra[160] = "";
+    char extra[1200] = "";
     size_t n = 0;
+    if (o->plugins)
+        n += (size_t)snprintf(extra, sizeof extra, "%s", o->plugins);
+    if (n >= sizeof extra)
+        n = sizeof extra - 1;
     if (o->check.precision != def.precision)
         n += (size_t)snprintf(extra + n, sizeof extra - n, " --precision %u", o->check.precision);
     if (o->check.safety != def.safety && n < sizeof extra)
@@ -243,7 +250,7 @@ int wg_campaign_graph_run(const wg_campaign_options *o, uint64_t global_index,
     }
     cg->shrink_seconds = now_seconds() - t2;
     if (cg->shrunk && o->repro_dir) {
-        char what[256], origin[160], cmd[512], path[1024];
+        char what[256], origin[160], cmd[1600], path[1024];
         const wg_check_result *w = worst_result(&cg->report);
         if (sr.blamed_op != WG_OP_COUNT)
             snprintf(what, sizeof what, "fail (%s) blamed on op %s at node %ld",

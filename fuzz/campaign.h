@@ -42,6 +42,8 @@ typedef struct wg_campaign_options {
     const char *repro_dir;       /* where reproducers are saved (NULL: not saved as
                                     files; they are still stored) */
     const char *command;         /* the command line, for the record */
+    const char *plugins;         /* " --plugin A --plugin B": the custom ops' objects, for
+                                    the reproducers' command (NULL: none) */
     int bug;                     /* injected bug armed on every graph (bugs.h), -1 none */
     int shrink;                  /* shrink failing graphs (default 1) */
     unsigned shrink_checks;      /* budget of one shrink (default 2000) */

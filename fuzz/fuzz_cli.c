@@ -90,7 +90,11 @@ static void usage(FILE *f)
 "      --nodes A:B       nodes other than inputs (default 4:24)\n"
 "      --outputs A:B     outputs per graph (default 1:2)\n"
 "      --ops LIST        draw only these ops (comma-separated table names)\n"
-"      --weight OP=W     relative weight of an op (default 1 each; 0 leaves it out)\n"
+"      --weight OP=W     relative weight of an op (default 1 each; 0 leaves it out;\n"
+"                        custom=W for every custom op)\n"
+"      --plugin LIB.so   load custom ops from a shared object (its int\n"
+"                        wg_plugin_init(void) registers them, see wengert-verify(1))\n"
+"                        and draw them like the table's ops; repeatable\n"
 "      --share P         probability that an operand is any earlier node (default 0.3)\n"
 "      --kink-frac F     fraction of graphs placed on a kink (default 0.1)\n"
 "      --edge-frac F     fraction placed near a domain edge (default 0.1)\n"
@@ -535,7 +539,8 @@ enum {
     OPT_SHARE, OPT_KINK, OPT_EDGE, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_NO_SHRINK,
     OPT_KEEP, OPT_SELFTEST, OPT_BUGS, OPT_BUG_GRAPHS, OPT_BUG_TIME, OPT_CLEAN_GRAPHS,
     OPT_INJECT, OPT_REPRODUCE, OPT_MERGE, OPT_SUMMARY, OPT_LIST_BUGS, OPT_TENSOR_FRAC,
-    OPT_TENSORS, OPT_RANK_MAX, OPT_ELEMS_MAX, OPT_CLEAN_TENSOR, OPT_ORDER, OPT_CLEAN_ORDER2
+    OPT_TENSORS, OPT_RANK_MAX, OPT_ELEMS_MAX, OPT_CLEAN_TENSOR, OPT_ORDER, OPT_CLEAN_ORDER2,
+    OPT_PLUGIN
 };
 
 int main(int argc, char **argv)
@@ -547,12 +552,14 @@ int main(int argc, char **argv)
     wg_campaign_options o;
     wg_campaign_options_init(&o);
     o.gen.tensor_frac = 0.2;    /* a share of tensor graphs unless told otherwise */
+    o.gen.op_weight[WG_OP_CUSTOM] = -1;     /* not given yet: see after the options */
     wg_selftest_options so;
     wg_selftest_options_init(&so);
     const char *out_dir = "fuzz-out";
     const char *reproduce_path = NULL, *summary_path = NULL;
     int selftest = 0, merging = 0, quiet = 0, listing = 0, graphs_given = 0;
-    int seed_given = 0;
+    int seed_given = 0, plugins = 0;
+    static char plugin_words[1024];     /* the reproducers' --plugin words */
     int *bugs = NULL, nbugs = 0;
     int r = 0;
 
@@ -594,6 +601,7 @@ int main(int argc, char **argv)
         { "merge", no_argument, NULL, OPT_MERGE },
         { "summary", required_argument, NULL, OPT_SUMMARY },
         { "list-bugs", no_argument, NULL, OPT_LIST_BUGS },
+        { "plugin", required_argument, NULL, OPT_PLUGIN },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -636,6 +644,17 @@ int main(int argc, char **argv)
             break;
         case OPT_OPS: r = parse_ops(optarg, &o.gen); break;
         case OPT_WEIGHT: r = parse_weight(optarg, &o.gen); break;
+        case OPT_PLUGIN: {      /* custom ops: drawn like the table's rows */
+            char why[512];
+            if (wg_plugin_load(optarg, why, sizeof why) != WG_OK)
+                r = bad("--plugin %s: %s", optarg, why);
+            else if (strlen(plugin_words) + strlen(optarg) + 12 < sizeof plugin_words) {
+                strcat(plugin_words, " --plugin ");
+                strcat(plugin_words, optarg);
+            }
+            plugins++;
+            break;
+        }
         case OPT_SHARE: r = parse_double("--share", optarg, 0, 1, &o.gen.share_prob); break;
         case OPT_KINK: r = parse_double("--kink-frac", optarg, 0, 1, &o.gen.kink_frac); break;
         case OPT_EDGE: r = parse_double("--edge-frac", optarg, 0, 1, &o.gen.edge_frac); break;
@@ -709,6 +728,12 @@ int main(int argc, char **argv)
         wg_fuzz_mpi_finalize();
         return r < 0 ? EXIT_CLEAN : r;
     }
+    /* custom ops, loaded after the defaults were set: the default weight 1
+     * unless --ops chose the ops or --weight custom=W gave theirs */
+    if (o.gen.op_weight[WG_OP_CUSTOM] < 0)
+        o.gen.op_weight[WG_OP_CUSTOM] = plugins ? 1 : 0;
+    if (plugin_words[0])
+        o.plugins = plugin_words;
     int modes = selftest + merging + (reproduce_path != NULL) + (summary_path != NULL) + listing;
     if (modes > 1) {
         free(bugs);

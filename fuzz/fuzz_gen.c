@@ -125,6 +125,10 @@ int wg_fuzz_op_drawable(wg_op op)
      * and a drawn argument near 0 would only give nondiff verdicts */
     if (wg_fuzz_op_rule_primitive(op))
         return 0;
+    /* custom ops are the program's: drawable once one is registered
+     * (wengert-fuzz --plugin), each drawn with the row's weight */
+    if (k == WG_KIND_CUSTOM)
+        return wg_custom_count() > 0;
     return (unsigned)op < WG_OP_COUNT && k != WG_KIND_LEAF;
 }
 
@@ -132,6 +136,18 @@ int wg_fuzz_op_scalar(wg_op op)
 {
     wg_op_kind k = wg_op_kind_of(op);
     return wg_fuzz_op_drawable(op) && k != WG_KIND_TUNARY && k != WG_KIND_TBINARY;
+}
+
+/* c of a custom node is its op id; b is an operand of binary ops,
+ * comparisons and custom ops of two */
+static int has_b(wg_op op, double c)
+{
+    wg_op_kind k = wg_op_kind_of(op);
+    if (k == WG_KIND_CUSTOM) {
+        const wg_custom_op_def *d = wg_custom_def((int)c);
+        return d && d->arity == 2;
+    }
+    return k == WG_KIND_BINARY || k == WG_KIND_CMP;
 }
 
 int wg_fuzz_op_rule_primitive(wg_op op)
@@ -291,11 +307,6 @@ static int in_range(const gen *G, double v)
     return isfinite(v) && fabs(v) <= G->o->value_max && (v == 0 || fabs(v) >= G->o->value_min);
 }
 
-static int has_b(wg_op op)
-{
-    wg_op_kind k = wg_op_kind_of(op);
-    return k == WG_KIND_BINARY || k == WG_KIND_CMP;
-}
 
 static void rollback(gen *G)
 {
@@ -449,9 +460,9 @@ int wg_fz_accept(const wg_fuzz_gen_options *o, wg_op op, const wg_fz_val *A, con
 /* Plan op(a, b; c): the node, if it is acceptable at this level. */
 static long plan_op(gen *G, wg_op op, long la, long lb, double c, check_level level)
 {
-    if (la < 0 || (has_b(op) && lb < 0))
+    if (la < 0 || (has_b(op, c) && lb < 0))
         return -1;
-    size_t ia = (size_t)la, ib = has_b(op) ? (size_t)lb : NONE;
+    size_t ia = (size_t)la, ib = has_b(op, c) ? (size_t)lb : NONE;
     const gnode *A = &G->node[ia], *B = ib != NONE ? &G->node[ib] : NULL;
     wg_fz_val va = { A->v, A->rel, A->tmag, A->tlo }, vb = { 0, 0, 0, 0 }, r;
     if (B)
@@ -685,10 +696,12 @@ static int place_op(gen *G, wg_op op, int join)
     wg_op_kind kind = wg_op_kind_of(op);
     if (kind == WG_KIND_LEAF)
         return 0;
-    int bin = has_b(op);
+    /* a custom op: one of the registered ones, each as likely */
+    double cid = kind == WG_KIND_CUSTOM ? (double)draw(G, (uint32_t)wg_custom_count()) : 0.0;
+    int bin = has_b(op, cid);
     for (int t = 0; t < TRIES; t++) {
         rollback(G);
-        double c = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? param_of(G, op) : 0.0;
+        double c = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? param_of(G, op) : cid;
         long a, b = -1;
         /* at most one operand may be a new constant */
         if (join) {
@@ -1122,8 +1135,13 @@ static const char *set_weights(gen *G)
             if (!iw)
                 iw = 1;
         }
-        G->tweight[k] = iw;
+        /* custom ops take scalars only; each registered one weighs as a row */
+        G->tweight[k] = k == WG_OP_CUSTOM ? 0 : iw;
         G->weight[k] = wg_fuzz_op_scalar((wg_op)k) ? iw : 0;
+        if (k == WG_OP_CUSTOM && G->weight[k]) {
+            uint64_t m = (uint64_t)iw * (uint64_t)wg_custom_count();
+            G->weight[k] = m > 16777216u ? 16777216u : (uint32_t)m;
+        }
         G->wtotal += G->weight[k];
     }
     if (!G->wtotal && G->o->tensor_frac < 1)

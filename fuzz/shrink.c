@@ -384,7 +384,8 @@ static int build(shrinker *s, int prune, int rename, wg_graph **out)
                     && wg_node_attrs(t, i, &at) == WG_OK)
                     r = wg_apply_tensor(ct, op, va, vb, &at);
                 else
-                    r = wg_apply(ct, op, va, vb, wg_node_param(t, i));
+                    r = wg_apply(ct, op, va, vb, op == WG_OP_CUSTOM ? (double)wg_node_custom(t, i)
+                                                                    : wg_node_param(t, i));
             }
             break;
         }

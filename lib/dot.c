@@ -78,7 +78,7 @@ int wg_graph_write_dot(const wg_graph *g, unsigned flags, FILE *out)
         } else if (op == WG_OP_CONST) {
             fprintf(out, "v%zu", i);
         } else {
-            fprintf(out, "%s\\n%s", wg_graph_node_name(g, i, name, sizeof name), wg_op_name(op));
+            fprintf(out, "%s\\n%s", wg_graph_node_name(g, i, name, sizeof name), wg_node_op_name(t, i));
             if (kind == WG_KIND_CONST || kind == WG_KIND_INT)
                 fprintf(out, " %s", exact(wg_node_param(t, i), num, sizeof num));
             if (*wg_text_kwargs(t, i, kw, sizeof kw))
@@ -103,8 +103,7 @@ int wg_graph_write_dot(const wg_graph *g, unsigned flags, FILE *out)
         fputs("];\n", out);
     }
     for (size_t i = 0; i < n; i++) {
-        wg_op op = wg_node_op(t, i);
-        int arity = wg_op_arity(op);
+        int arity = wg_node_arity(t, i);
         for (int k = 0; k < arity; k++) {
             fprintf(out, "  n%zu -> n%zu", wg_node_arg(t, i, k), i);
             if (arity == 2)

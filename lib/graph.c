@@ -91,7 +91,7 @@ int wg_graph_name_ok(const char *s)
             return 0;
     if (strcmp(s, "input") == 0 || strcmp(s, "output") == 0)
         return 0;
-    return !wg_op_from_name(s, NULL);
+    return !wg_op_from_name(s, NULL) && !wg_custom_find(s, NULL);
 }
 
 int wg_graph_name_is_canonical(const char *s)

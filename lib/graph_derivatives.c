@@ -18,6 +18,7 @@
  * Neither leaves the tape longer; the two paths use independent rules (the
  * second partials, the recorded rules differentiated) and the tests hold
  * them together. */
+#include "custom.h"
 #include "hessian.h"
 #include "rules.h"
 #include "tensor.h"
@@ -118,6 +119,18 @@ static int results_of(wg_tape *t, size_t n, const wg_var *v, const wg_var *arr, 
     return t->status;
 }
 
+/* Custom ops have first partials only (C callbacks), no rule recorded as
+ * ops and no second partials: a second-order driver over [lo, hi] refuses
+ * them before it records or sweeps anything. */
+static int refuse_custom(wg_tape *t, const char *fn, size_t lo, size_t hi)
+{
+    size_t i = wg_first_custom(t, lo, hi + 1 < t->n ? hi + 1 : t->n);
+    if (i > hi || i >= t->n)
+        return WG_OK;
+    return wg_call_fail(t, WG_EINVAL, "%s: node %zu (%s): a custom op has no derivative rule "
+                        "recorded as ops nor second partials", fn, i, wg_node_op_name(t, i));
+}
+
 int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
                  size_t n, const wg_var *x, wg_var *xbar)
 {
@@ -125,6 +138,8 @@ int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
     int s = graph_args(t, "wg_vjp_graph", m, y, "y", w, "w", n, x, "x", xbar, n, "xbar", &ylo,
                        &yhi, &xlo, &xhi);
     if (s != WG_OK || n == 0)
+        return s;
+    if (m && yhi >= xlo && (s = refuse_custom(t, "wg_vjp_graph", xlo, yhi)) != WG_OK)
         return s;
     wg_var *bar = NULL;
     unsigned char *act = NULL;
@@ -190,6 +205,9 @@ int wg_grad_graph(wg_tape *t, wg_var y, size_t n, const wg_var *x, wg_var *g)
     if (wg_numel_at(t, yi) != 1)
         return wg_call_fail(t, WG_ESHAPE, "wg_grad_graph: y (node %u) holds %zu elements, not one",
                             yi, wg_numel_at(t, yi));
+    int s = refuse_custom(t, "wg_grad_graph", 0, yi);
+    if (s != WG_OK)
+        return s;
     /* the seed: a 1 of y's shape (a scalar, or a one-element tensor) */
     wg_var one = wg_const(t, 1.0);
     if (wg_shape_at(t, yi)->rank) {
@@ -210,6 +228,8 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
     int s = graph_args(t, fn, n, x, "x", u, "u", m, y, "y", ydot, m, "ydot", &xlo, &xhi, &ylo,
                        &yhi);
     if (s != WG_OK || m == 0)
+        return s;
+    if (n && yhi >= xlo && (s = refuse_custom(t, fn, xlo, yhi)) != WG_OK)
         return s;
     wg_var *tan = NULL;
     if (n && yhi >= xlo) {
@@ -366,6 +386,8 @@ int wg_hvp_in(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
         memset(Hv, 0, N * sizeof *Hv);
         return WG_OK;
     }
+    if ((s = refuse_custom(t, fn, lo, yi)) != WG_OK)
+        return s;
     if (wg_prepare_tangents(t, lo, (size_t)yi + 1, 1) != WG_OK
         || wg_scratch(t, &t->adt, &t->adt_cap, (size_t)yi - lo + 1) != WG_OK)
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu nodes", fn,

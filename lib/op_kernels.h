@@ -13,6 +13,7 @@
 #ifndef WG_OP_KERNELS_H
 #define WG_OP_KERNELS_H
 
+#include "custom.h"
 #include "wengert.h"
 
 #include <math.h>
@@ -111,6 +112,7 @@ WG_KERNEL double wg_op_value(wg_op op, double a, double b, double p)
     case WG_OP_NE:            return a != b;
     case WG_OP_STEP:          return a > 0 ? 1.0 : 0.0;    /* relu'(a): 0 at 0 */
     case WG_OP_SIGN:          return (double)((a > 0) - (a < 0));  /* abs'(a): 0 at 0 */
+    case WG_OP_CUSTOM:        return wg_custom_value((int)p, a, b);  /* p: the op id */
     /* tensor ops have their own kernels (lib/tensor_*.c) */
     case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE: case WG_OP_ARGMAX_MASK:
     case WG_OP_COUNT:         break;
@@ -151,6 +153,8 @@ WG_KERNEL const char *wg_op_domain(wg_op op, double a, double b, double p)
         return NULL;
     case WG_OP_POWI:
         return (a == 0 && p < 0) ? "zero base needs a non-negative exponent" : NULL;
+    case WG_OP_CUSTOM:
+        return wg_custom_domain((int)p, a, b);
     case WG_OP_INPUT: case WG_OP_CONST: case WG_OP_ADD: case WG_OP_SUB:
     case WG_OP_MUL: case WG_OP_MIN: case WG_OP_MAX: case WG_OP_HYPOT:
     case WG_OP_NEG: case WG_OP_EXP: case WG_OP_EXPM1: case WG_OP_CBRT:
@@ -240,6 +244,7 @@ WG_KERNEL void wg_op_partials(wg_op op, double a, double b, double p, double y,
     case WG_OP_GE: case WG_OP_EQ: case WG_OP_NE:
     case WG_OP_STEP: case WG_OP_SIGN:       /* piecewise constant */
                               *da = 0; return;
+    case WG_OP_CUSTOM:        wg_custom_partials((int)p, a, b, da, db); return;
     case WG_OP_MATMUL: case WG_OP_CONCAT: case WG_OP_SUM: case WG_OP_MEAN: case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX: case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE: case WG_OP_ARGMAX_MASK:
     case WG_OP_COUNT:         break;
     }

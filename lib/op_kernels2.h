@@ -121,6 +121,9 @@ WG_KERNEL void wg_op_partials2(wg_op op, double a, double b, double p, double y,
     case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
     case WG_OP_ARGMAX_MASK: case WG_OP_COUNT:
         return;
+    case WG_OP_CUSTOM:          /* no second partials: refused before any sweep */
+        *daa = *dab = *dbb = NAN;
+        return;
     }
 }
 

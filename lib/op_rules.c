@@ -163,6 +163,7 @@ wg_rule wg_op_rule(wg_tape *t, size_t i, int k)
     case WG_OP_MAX_REDUCE: case WG_OP_LOGSUMEXP: case WG_OP_LOGSOFTMAX: case WG_OP_SOFTMAX:
     case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
     case WG_OP_ARGMAX_MASK: case WG_OP_COUNT:
+    case WG_OP_CUSTOM:        /* no rule: the drivers refuse custom nodes first */
         break;
     }
     return kind(WG_RULE_ZERO, 0);

@@ -38,6 +38,7 @@ int wg_op_arity(wg_op op)
     case WG_KIND_TUNARY: return 1;
     case WG_KIND_BINARY:
     case WG_KIND_CMP:
+    case WG_KIND_CUSTOM:
     case WG_KIND_TBINARY: return 2;
     }
     return 0;

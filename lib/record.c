@@ -34,17 +34,22 @@ WG_KERNEL wg_var push(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double v)
 
 void wg_bad_handle(wg_tape *t, wg_op op, int k, wg_var v)
 {
+    wg_bad_handle_named(t, wg_op_name(op), k, v);
+}
+
+void wg_bad_handle_named(wg_tape *t, const char *opname, int k, wg_var v)
+{
     uint32_t ix = v.id;
     if (v.id == 0)
         wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d is the invalid handle "
-                "(a failed call's result, or never set)", t->n, wg_op_name(op), k + 1);
+                "(a failed call's result, or never set)", t->n, opname, k + 1);
     else if (v.tag != t->tag)
         wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id %u, tag %u) belongs to another "
-                "tape, or to this one before wg_tape_clear", t->n, wg_op_name(op), k + 1,
+                "tape, or to this one before wg_tape_clear", t->n, opname, k + 1,
                 (unsigned)v.id, (unsigned)v.tag);
     else
         wg_fail(t, WG_EINVAL, 0, "node %zu (%s): operand %d (id %u) names node %u, past "
-                "the end of the tape (%zu nodes)", t->n, wg_op_name(op), k + 1, (unsigned)v.id,
+                "the end of the tape (%zu nodes)", t->n, opname, k + 1, (unsigned)v.id,
                 (unsigned)(ix - 1), t->n);
 }
 
@@ -237,6 +242,7 @@ static inline int rec_cmp(wg_tape *t, wg_op op, wg_var av, wg_var bv)
     int wg_##name(wg_tape *t, wg_var a, wg_var b) { return rec_cmp(t, WG_OP_##E, a, b); }
 #define WG_X_DEF_TUNARY(E, name)
 #define WG_X_DEF_TBINARY(E, name)
+#define WG_X_DEF_CUSTOM(E, name)
 #define WG_X_DEF(E, name, kind) WG_X_DEF_##kind(E, name)
 WG_OP_LIST(WG_X_DEF)
 #undef WG_X_DEF
@@ -266,6 +272,15 @@ wg_var wg_apply(wg_tape *t, wg_op op, wg_var a, wg_var b, double c)
         wg_fail(t, WG_EINVAL, 0, "node %zu (%s): a tensor op with attributes: record it with "
                 "wg_apply_tensor", t->n, wg_op_name(op));
         return no_var;
+    case WG_KIND_CUSTOM: {          /* c is the custom op id */
+        wg_var args[2] = { a, b };
+        if (!(c >= 0 && c < WG_CUSTOM_MAX && c == nearbyint(c))) {
+            wg_fail(t, WG_EINVAL, 0, "node %zu (custom): op id %.17g is not a custom op id",
+                    t->n, c);
+            return no_var;
+        }
+        return wg_apply_custom(t, (int)c, args);
+    }
     case WG_KIND_INT:
         if (!(c >= INT32_MIN && c <= INT32_MAX && c == nearbyint(c))) {
             wg_fail(t, WG_EINVAL, 0, "node %zu (%s): exponent %.17g is not an int", t->n,

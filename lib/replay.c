@@ -15,10 +15,10 @@ static void replay_fail(wg_tape *t, size_t i, wg_op op, double a, double b, doub
     char args[128];
     wg_format_args(op, a, b, p, args, sizeof args);
     if (why)
-        wg_fail(t, WG_EDOM, 1, "%s: node %zu (%s): %s: %s", fn, i, wg_op_name(op), args, why);
+        wg_fail(t, WG_EDOM, 1, "%s: node %zu (%s): %s: %s", fn, i, wg_node_op_name(t, i), args, why);
     else
         wg_fail(t, WG_ERANGE, 1, "%s: node %zu (%s): %s: result %g is not finite", fn, i,
-                wg_op_name(op), args, y);
+                wg_node_op_name(t, i), args, y);
 }
 
 /* Node i again at its operands' new values.  A comparison keeps its
@@ -111,6 +111,8 @@ WG_KERNEL void replay_loop(wg_tape *t, size_t from, const char *fn, int tensors)
 #define RE_INT(OP)    RE_CONST(OP)
 #define RE_TUNARY(OP)
 #define RE_TBINARY(OP)
+#define RE_CUSTOM(OP) replay_node(t, i, OP, V[A[i]], B[i] != WG_NONE ? V[B[i]] : 0.0, \
+                              (double)t->cid[i], fn)
 #define WG_X_RE(E, name, kind) case WG_OP_##E: RE_##kind(WG_OP_##E); break;
             WG_OP_LIST(WG_X_RE)
 #undef WG_X_RE

@@ -71,6 +71,14 @@ const char *wg_format_args(wg_op op, double a, double b, double p, char *buf, si
     case WG_KIND_INT:
         snprintf(buf, len, "argument %.17g with constant %.17g", a, p);
         break;
+    case WG_KIND_CUSTOM: {          /* p is the op id */
+        const wg_custom_op_def *d = wg_custom_def((int)p);
+        if (d && d->arity == 2)
+            snprintf(buf, len, "arguments (%.17g, %.17g)", a, b);
+        else
+            snprintf(buf, len, "argument %.17g", a);
+        break;
+    }
     case WG_KIND_LEAF:
     case WG_KIND_UNARY:
     case WG_KIND_TUNARY:

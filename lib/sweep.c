@@ -22,15 +22,16 @@ WG_KERNEL void node_partials(const wg_tape *t, size_t i, double *da, double *db)
 {
     wg_op op = (wg_op)t->op[i];
     wg_op_kind kind = wg_kind((uint8_t)op);
+    uint32_t bi = wg_operand_b(t, i, kind);
     double a = t->val[t->arg0[i]];
-    double b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP) ? t->val[t->arg1[i]] : 0.0;
-    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
-    wg_op_partials(op, a, b, p, t->val[i], da, db);
+    double b = bi != WG_NONE ? t->val[bi] : 0.0;
+    wg_op_partials(op, a, b, wg_node_p(t, i, kind), t->val[i], da, db);
 }
 
-static inline int has_second_operand(wg_op_kind kind)
+/* the second operand of scalar node i, or WG_NONE */
+static inline uint32_t second_operand(const wg_tape *t, size_t i)
 {
-    return kind == WG_KIND_BINARY || kind == WG_KIND_CMP;
+    return wg_operand_b(t, i, wg_kind(t->op[i]));
 }
 
 /* the first tensor record of a node at or after i (records are in node
@@ -106,6 +107,8 @@ WG_KERNEL void fwd_node(wg_op op, double va, double vb, double p, double y, uint
 #define FWD_BINARY(OP) fwd_node(OP, val[a], val[b], 0.0, val[i], a, b, lo, k, tan, ti)
 #define FWD_CONST(OP)  fwd_node(OP, val[a], 0.0, par[b], val[i], a, WG_NONE, lo, k, tan, ti)
 #define FWD_INT(OP)    FWD_CONST(OP)
+#define FWD_CUSTOM(OP) fwd_node(OP, val[a], b != WG_NONE ? val[b] : 0.0, (double)t->cid[i], \
+                                val[i], a, b, lo, k, tan, ti)
 #define FWD_TUNARY(OP)
 #define FWD_TBINARY(OP)
 
@@ -113,9 +116,10 @@ WG_KERNEL void fwd_node(wg_op op, double va, double vb, double p, double y, uint
 static void hooked_partials(const wg_tape *t, int reverse, size_t i, double *da, double *db)
 {
     wg_op_kind kind = wg_kind(t->op[i]);
+    uint32_t bi = second_operand(t, i);
     double a = t->val[t->arg0[i]];
-    double b = has_second_operand(kind) ? t->val[t->arg1[i]] : 0.0;
-    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? t->param[t->arg1[i]] : 0.0;
+    double b = bi != WG_NONE ? t->val[bi] : 0.0;
+    double p = wg_node_p(t, i, kind);
     wg_op_partials((wg_op)t->op[i], a, b, p, t->val[i], da, db);
     /* a planted replay bug (WG_TEST_EVAL_STALE_LOG): log's partial as it
      * was before the first wg_eval moved the tape */
@@ -138,7 +142,7 @@ static void sweep_forward_hooked(wg_tape *t, size_t lo, size_t hi, size_t k)
             continue;
         double da, db, *ti = t->tan + (i - lo) * k;
         hooked_partials(t, 0, i, &da, &db);
-        uint32_t a = t->arg0[i], b = has_second_operand(kind) ? t->arg1[i] : WG_NONE;
+        uint32_t a = t->arg0[i], b = second_operand(t, i);
         /* a planted bug (WG_TEST_JVP_LANE): lanes after the first reuse
          * mul's d/da for d/db */
         int lane_bug = (t->test_flags & WG_TEST_JVP_LANE) && t->op[i] == WG_OP_MUL && k > 1;
@@ -170,7 +174,7 @@ static void sweep_reverse_hooked(wg_tape *t, size_t lo, size_t hi, double *adj)
             continue;
         double da, db;
         hooked_partials(t, 1, i, &da, &db);
-        uint32_t a = t->arg0[i], b = has_second_operand(kind) ? t->arg1[i] : WG_NONE;
+        uint32_t a = t->arg0[i], b = second_operand(t, i);
         if (a >= lo && da != 0)
             adj[a - lo] = overwrite ? da * g : adj[a - lo] + da * g;
         if (b != WG_NONE && b >= lo && db != 0)
@@ -257,6 +261,8 @@ int wg_prepare_adjoints(wg_tape *t, size_t lo, size_t hi)
 #define REV_BINARY(OP) rev_node(OP, val[a], val[b], 0.0, val[i], a, b, lo, g, adj)
 #define REV_CONST(OP)  rev_node(OP, val[a], 0.0, par[b], val[i], a, WG_NONE, lo, g, adj)
 #define REV_INT(OP)    REV_CONST(OP)
+#define REV_CUSTOM(OP) rev_node(OP, val[a], b != WG_NONE ? val[b] : 0.0, (double)t->cid[i], \
+                                val[i], a, b, lo, g, adj)
 #define REV_TUNARY(OP)
 #define REV_TBINARY(OP)
 
@@ -319,7 +325,7 @@ static int swept_through(const wg_tape *t, size_t i)
         return i >= t->adj_lo && i < t->adj_n && t->adj[i - t->adj_lo] != 0;
     if (t->tan_k == 0)
         return 0;
-    uint32_t ops[2] = { t->arg0[i], has_second_operand(wg_kind(t->op[i])) ? t->arg1[i] : WG_NONE };
+    uint32_t ops[2] = { t->arg0[i], second_operand(t, i) };
     for (int k = 0; k < 2; k++)
         if (ops[k] != WG_NONE && ops[k] >= t->tan_lo && ops[k] < t->tan_n)
             for (size_t j = 0; j < t->tan_k; j++)
@@ -355,7 +361,7 @@ int wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_
             node_partials(t, i, &da, &db);
             if (!isfinite(da) || !isfinite(db))
                 return wg_call_fail(t, WG_ERANGE, "%s: node %zu (%s): derivative is not finite "
-                                    "at argument %.17g", fn, i, wg_op_name((wg_op)t->op[i]),
+                                    "at argument %.17g", fn, i, wg_node_op_name(t, i),
                                     t->val[t->arg0[i]]);
         }
     return wg_call_fail(t, WG_ERANGE, "%s: result %zu is not finite (%g): the derivative "

@@ -144,6 +144,7 @@ WG_KERNEL void reverse2(wg_tape *t, size_t lo, size_t hi, double *adj, double *a
 #define H2_CMP(OP)
 #define H2_TUNARY(OP)
 #define H2_TBINARY(OP)
+#define H2_CUSTOM(OP)                   /* refused before the sweep */
 #define H2_UNARY(OP)  hvp_node(OP, 0, bug, t, i, lo, adj, adt, tan)
 #define H2_CONST(OP)  H2_UNARY(OP)
 #define H2_INT(OP)    H2_UNARY(OP)

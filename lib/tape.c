@@ -96,6 +96,7 @@ void wg_tape_free(wg_tape *t)
     wg_mem_free(t, t->tref);
     wg_mem_free(t, t->val);
     wg_mem_free(t, t->param);
+    wg_mem_free(t, t->cid);
     wg_mem_free(t, t->tan);
     wg_mem_free(t, t->adj);
     wg_mem_free(t, t->grad);
@@ -144,6 +145,7 @@ size_t wg_tape_bytes(const wg_tape *t)
     return t->n * (sizeof *t->op + sizeof *t->arg0 + sizeof *t->arg1 + sizeof *t->tref
                    + sizeof *t->val)
            + t->nparam * sizeof *t->param + t->ntn * sizeof *t->tn
+           + (t->cid ? t->n * sizeof *t->cid : 0)
            + t->arena_n * sizeof *t->arena + t->nshapes * sizeof *t->shapes;
 }
 
@@ -214,7 +216,7 @@ wg_op wg_node_op(const wg_tape *t, size_t i)
 
 size_t wg_node_arg(const wg_tape *t, size_t i, int k)
 {
-    if (!t || i >= t->n || k < 0 || k >= wg_op_arity((wg_op)t->op[i]))
+    if (!t || i >= t->n || k < 0 || k >= wg_node_arity(t, i))
         return (size_t)-1;
     return k == 0 ? t->arg0[i] : t->arg1[i];
 }

@@ -56,6 +56,9 @@ struct wg_tape {
     double *val;
     double *param;
     size_t nparam, param_cap;
+    uint32_t *cid;              /* custom op id of each WG_OP_CUSTOM node; NULL until
+                                   the first one (lib/custom.c) */
+    size_t cid_cap;
 
     /* tensors */
     wg_tnode *tn;               /* tensor records, in node order */
@@ -120,6 +123,7 @@ static inline int wg_usable(const wg_tape *t)
 
 /* fail the tape: operand k (0-based) of a new node of op is not a live handle */
 void  wg_bad_handle(wg_tape *t, wg_op op, int k, wg_var v);
+void  wg_bad_handle_named(wg_tape *t, const char *opname, int k, wg_var v);
 
 /* room for one more node / one more constant; WG_OK, WG_ENOMEM or WG_ELIMIT */
 int   wg_tape_reserve_slow(wg_tape *t);
@@ -243,6 +247,22 @@ static inline uint32_t wg_index(const wg_tape *t, wg_var v)
 static inline double wg_param_of(const wg_tape *t, size_t i)
 {
     return t->param[t->arg1[i]];
+}
+
+/* the constant a kernel takes as p: c of CONST/INT nodes, the custom op id
+ * of a custom node, else 0 */
+static inline double wg_node_p(const wg_tape *t, size_t i, wg_op_kind kind)
+{
+    if (kind == WG_KIND_CONST || kind == WG_KIND_INT)
+        return t->param[t->arg1[i]];
+    return kind == WG_KIND_CUSTOM ? (double)t->cid[i] : 0.0;
+}
+
+/* node i's second operand, or WG_NONE */
+static inline uint32_t wg_operand_b(const wg_tape *t, size_t i, wg_op_kind kind)
+{
+    return (kind == WG_KIND_BINARY || kind == WG_KIND_CMP || kind == WG_KIND_CUSTOM
+            || kind == WG_KIND_TBINARY) ? t->arg1[i] : WG_NONE;
 }
 
 /* derivative-sweep plumbing shared by lib/derivatives.c, lib/sweep_*.c */

@@ -119,6 +119,7 @@ void wg_ew_value(wg_tape *t, size_t i, wg_tissue *issue, int cmp_check, size_t *
 #define EW_V_LEAF(E)
 #define EW_V_TUNARY(E)
 #define EW_V_TBINARY(E)
+#define EW_V_CUSTOM(E)                /* scalars only */
 #define EW_V_UNARY(E)   value_loop(WG_OP_##E, w.s, w.A, w.sa, w.A, w.sa, 0.0, Y)
 #define EW_V_CONST(E)   value_loop(WG_OP_##E, w.s, w.A, w.sa, w.A, w.sa, w.p, Y)
 #define EW_V_INT(E)     EW_V_CONST(E)
@@ -242,6 +243,7 @@ void wg_ew_fwd(wg_tape *t, size_t i, size_t k)
 #define EW_F_LEAF(E)
 #define EW_F_TUNARY(E)
 #define EW_F_TBINARY(E)
+#define EW_F_CUSTOM(E)                /* scalars only */
 #define EW_F_CMP(E)
 #define EW_F_UNARY(E)  fwd_loop(WG_OP_##E, 0, t, i, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, TA, NULL, TY)
 #define EW_F_CONST(E)  EW_F_UNARY(E)
@@ -276,6 +278,7 @@ void wg_ew_rev(wg_tape *t, size_t i, size_t lo, double *adj)
 #define EW_R_LEAF(E)
 #define EW_R_TUNARY(E)
 #define EW_R_TBINARY(E)
+#define EW_R_CUSTOM(E)                /* scalars only */
 #define EW_R_CMP(E)
 #define EW_R_UNARY(E)  rev_loop(WG_OP_##E, 0, t, i, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, GA, NULL)
 #define EW_R_CONST(E)  EW_R_UNARY(E)
@@ -330,6 +333,7 @@ void wg_ew_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, doubl
 #define EW_R2_LEAF(E)
 #define EW_R2_TUNARY(E)
 #define EW_R2_TBINARY(E)
+#define EW_R2_CUSTOM(E)                /* scalars only */
 #define EW_R2_CMP(E)
 #define EW_R2_UNARY(E)  rev2_loop(WG_OP_##E, 0, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, TA, NULL, \
                                   DA, NULL)
@@ -395,6 +399,7 @@ void wg_ew_hvp(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double
 #define EW_H_LEAF(E)
 #define EW_H_TUNARY(E)
 #define EW_H_TBINARY(E)
+#define EW_H_CUSTOM(E)                /* scalars only */
 #define EW_H_CMP(E)
 #define EW_H_UNARY(E)  hvp_loop(WG_OP_##E, 0, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, GD, TA, \
                                 NULL, GA, NULL, DA, NULL)

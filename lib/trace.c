@@ -221,7 +221,7 @@ static int involves_tensor(const wg_tape *t, size_t i)
 {
     if (wg_text_is_tensor(t, i))
         return 1;
-    for (int k = 0; k < wg_op_arity(wg_node_op(t, i)); k++)
+    for (int k = 0; k < wg_node_arity(t, i); k++)
         if (wg_text_is_tensor(t, wg_node_arg(t, i, k)))
             return 1;
     return 0;
@@ -284,7 +284,7 @@ static void put_definition(sbuf *b, const wg_graph *g, size_t i, int values)
             return;
         }
         sb_put(b, "%s(", wg_op_name(op));
-        for (int k = 0; k < wg_op_arity(op); k++) {
+        for (int k = 0; k < wg_node_arity(t, i); k++) {
             sb_put(b, k ? ", " : "");
             put_operand(b, g, i, k, values, 1);
         }
@@ -324,6 +324,14 @@ static void put_definition(sbuf *b, const wg_graph *g, size_t i, int values)
             sb_put(b, ")");
         return;
     }
+    case WG_KIND_CUSTOM:
+        sb_put(b, "%s(", wg_node_op_name(t, i));
+        for (int k = 0; k < wg_node_arity(t, i); k++) {
+            sb_put(b, k ? ", " : "");
+            put_operand(b, g, i, k, values, 1);
+        }
+        sb_put(b, ")");
+        return;
     }
 }
 
@@ -394,6 +402,9 @@ static int partial_template(wg_op op, int k, double p, const char **tpl)
     case WG_OP_RESHAPE: case WG_OP_TRANSPOSE: case WG_OP_BROADCAST_TO: case WG_OP_SLICE:
     case WG_OP_ARGMAX_MASK:
     case WG_OP_COUNT:     return P_ZERO;
+    case WG_OP_CUSTOM:    /* the program's partials callback: named, not spelled out */
+        *tpl = k ? "d%y/d%b" : "d%y/d%a";
+        break;
     }
     return P_TEXT;
 }
@@ -858,7 +869,7 @@ int wg_trace_tangent(wg_graph *g, const double *u, FILE *out)
             if (!tensor)
                 local_partials(t, i, &d[0], &d[1]);
             int terms = 0;
-            for (int k = 0; k < wg_op_arity(op); k++) {
+            for (int k = 0; k < wg_node_arity(t, i); k++) {
                 const char *tpl;
                 int pk = partial_template(op, k, wg_node_param(t, i), &tpl);
                 if (pk == P_ZERO)
@@ -928,7 +939,7 @@ static int consumers_build(const wg_tape *t, consumers *c)
         wg_op op = wg_node_op(t, j);
         if (wg_op_kind_of(op) == WG_KIND_CMP)
             continue;
-        for (int k = 0; k < wg_op_arity(op); k++)
+        for (int k = 0; k < wg_node_arity(t, j); k++)
             c->start[wg_node_arg(t, j, k) + 1]++;
     }
     for (size_t i = 0; i < n; i++)
@@ -944,7 +955,7 @@ static int consumers_build(const wg_tape *t, consumers *c)
         wg_op op = wg_node_op(t, j);
         if (wg_op_kind_of(op) == WG_KIND_CMP)
             continue;
-        for (int k = 0; k < wg_op_arity(op); k++)
+        for (int k = 0; k < wg_node_arity(t, j); k++)
             c->use[fill[wg_node_arg(t, j, k)]++] = 2 * j + (size_t)k;
     }
     free(fill);

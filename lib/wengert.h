@@ -18,8 +18,10 @@
  *   - Derivative drivers return a status and write through pointers; they
  *     never change what was recorded.
  *   - No global state is written after start-up except one lock-free counter
- *     that hands each tape a tag; separate tapes may be used from separate
- *     threads at once.  One tape must not be used by two threads at once.
+ *     that hands each tape a tag, and the registry of custom ops when the
+ *     program registers one (wg_custom_op); separate tapes may be used from
+ *     separate threads at once.  One tape must not be used by two threads
+ *     at once.
  */
 #ifndef WENGERT_H
 #define WENGERT_H
@@ -74,6 +76,10 @@ const char *wg_strerror(int status);
  *           permutation, a range): sum, reshape, softmax, ...
  *   TBINARY a tensor op of two operands that is not elementwise (matmul,
  *           concat)
+ *   CUSTOM  an op the program registered (wg_custom_op below): one or two
+ *           scalar operands, the node keeps which op it is (wg_node_custom);
+ *           every custom node is WG_OP_CUSTOM, and wg_node_op_name gives its
+ *           registered name
  * Every UNARY, BINARY, CONST, INT and CMP op also applies to tensors,
  * elementwise, binary ones with NumPy broadcasting.
  * Adding an op is one row here plus its kernels (lib/op_kernels.h, the
@@ -144,7 +150,8 @@ const char *wg_strerror(int status);
     X(TRANSPOSE, transpose, TUNARY)   \
     X(BROADCAST_TO, broadcast_to, TUNARY) \
     X(SLICE, slice, TUNARY)           \
-    X(ARGMAX_MASK, argmax_mask, TUNARY)
+    X(ARGMAX_MASK, argmax_mask, TUNARY) \
+    X(CUSTOM, custom, CUSTOM)
 
 typedef enum wg_op {
 #define WG_X_ENUM(E, name, kind) WG_OP_##E,
@@ -159,12 +166,13 @@ typedef enum wg_op {
 
 typedef enum wg_op_kind {
     WG_KIND_LEAF, WG_KIND_UNARY, WG_KIND_BINARY, WG_KIND_CONST, WG_KIND_INT, WG_KIND_CMP,
-    WG_KIND_TUNARY, WG_KIND_TBINARY
+    WG_KIND_TUNARY, WG_KIND_TBINARY, WG_KIND_CUSTOM
 } wg_op_kind;
 
 const char *wg_op_name(wg_op op);          /* "sin"; "none" for WG_OP_NONE; NULL when out of range */
 wg_op_kind  wg_op_kind_of(wg_op op);
-int         wg_op_arity(wg_op op);         /* variable operands: 0, 1 or 2 */
+int         wg_op_arity(wg_op op);         /* variable operands: 0, 1 or 2 (custom: 2,
+                                              the most; a node's own: wg_node_arity) */
 int         wg_op_from_name(const char *name, wg_op *op); /* 1 found, 0 not */
 
 /* ------------------------------------------------------------------ tape */
@@ -213,6 +221,12 @@ wg_op    wg_node_op(const wg_tape *t, size_t i);
 /* Operand k (0 or 1) of node i as a node index; (size_t)-1 if none. */
 size_t   wg_node_arg(const wg_tape *t, size_t i, int k);
 double   wg_node_param(const wg_tape *t, size_t i);   /* c of *_C ops, n of powi */
+int      wg_node_arity(const wg_tape *t, size_t i);   /* operands of node i; -1: no node */
+/* the custom op id of a WG_OP_CUSTOM node (wg_custom_op); -1 for other nodes */
+int      wg_node_custom(const wg_tape *t, size_t i);
+/* node i's op as .wg text spells it: a custom node's registered name; NULL
+ * when there is no node i */
+const char *wg_node_op_name(const wg_tape *t, size_t i);
 double   wg_node_value(const wg_tape *t, size_t i);     /* one-element nodes; else NaN */
 int      wg_node_rank(const wg_tape *t, size_t i);    /* 0: scalar; -1: no node i */
 
@@ -245,14 +259,74 @@ double   wg_value(const wg_tape *t, wg_var v);   /* NaN for an invalid handle or
 #define WG_X_DECL_CMP(name)    int wg_##name(wg_tape *t, wg_var a, wg_var b);
 #define WG_X_DECL_TUNARY(name)
 #define WG_X_DECL_TBINARY(name)
+#define WG_X_DECL_CUSTOM(name)
 #define WG_X_DECL(E, name, kind) WG_X_DECL_##kind(name)
 WG_OP_LIST(WG_X_DECL)
 #undef WG_X_DECL
 
 /* Generic recording, for parsers and generators that pick the op at run
  * time.  b is ignored by unary ops; c is used by CONST and INT ops (INT
- * needs an integral c that fits an int). */
+ * needs an integral c that fits an int) and by WG_OP_CUSTOM, where it is
+ * the custom op id (wg_apply_custom). */
 wg_var   wg_apply(wg_tape *t, wg_op op, wg_var a, wg_var b, double c);
+
+/* ------------------------------------------------------------------ custom ops
+ *
+ * An op of the program's own: its value and its partials as C callbacks.
+ * A registered op records, sweeps forward and reverse, replays (wg_eval),
+ * reads and writes as .wg text (`v3 = myop(v1, v2)`), is checked by the
+ * verifier and drawn by the fuzzer like a built-in one.  Operands are
+ * scalars (rank 0): a tensor operand fails the tape with WG_ESHAPE.
+ *
+ *   value(x, ctx)               f at x[0..arity)
+ *   partials(x, dfdx, ctx)      df/dx[k] into dfdx[0..arity)
+ *   domain(x, ctx)              optional (NULL: everywhere): 1 when x is in
+ *                               f's domain.  Outside it, recording fails with
+ *                               WG_EDOM and a replay with WG_EDOM, as for
+ *                               log(-1); a value that is not finite inside
+ *                               it is WG_ERANGE.
+ *   ctx                         passed back to every callback
+ *
+ * The callbacks must be pure functions of x (and ctx) that any thread may
+ * call at any time.  Custom ops have no second-order rule:
+ * wg_grad_graph, wg_vjp_graph, wg_jvp_graph, wg_hessian and wg_hvp over a
+ * custom node fail with WG_EINVAL and a message naming it (the tape is
+ * left as it was).
+ *
+ * The registry is process-wide and append-only: ops are never removed, ids
+ * count from 0 in registration order, at most WG_CUSTOM_MAX ops.
+ * Registration takes a lock, so several threads may register at once;
+ * lookups take none, and a program registers its ops before it records,
+ * reads or verifies anything that uses them (a plugin's wg_plugin_init,
+ * see wengert-verify(1), runs before any of that).
+ *
+ * wg_custom_op: WG_OK and *op_id; WG_EINVAL when the name is not an
+ * identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 characters), is a built-in
+ * op's name, a keyword of .wg text (input, output), a canonical node name
+ * (v<digits>), an expression constant (pi, e) or a registered op's name;
+ * when arity is not 1 or 2 or value or partials is NULL; WG_ELIMIT when
+ * WG_CUSTOM_MAX ops are registered.  wg_custom_error() then holds a
+ * message naming the problem (per thread of the last failed call). */
+#define WG_CUSTOM_MAX 64
+typedef struct wg_custom_op_def {
+    const char *name;          /* copied */
+    int arity;                 /* 1 or 2 */
+    double (*value)(const double *x, void *ctx);
+    void (*partials)(const double *x, double *dfdx, void *ctx);
+    int (*domain)(const double *x, void *ctx);
+    void *ctx;
+} wg_custom_op_def;
+int         wg_custom_op(const wg_custom_op_def *def, int *op_id);
+const char *wg_custom_error(void);
+int         wg_custom_count(void);                   /* ops registered */
+/* the registered definition of op_id (its name is the registry's copy);
+ * NULL for an unknown id */
+const wg_custom_op_def *wg_custom_def(int op_id);
+/* 1 and *op_id when name is a registered op, else 0 */
+int         wg_custom_find(const char *name, int *op_id);
+/* record op_id applied to args[0..arity): a scalar node.  An unknown id
+ * fails the tape with WG_EINVAL. */
+wg_var      wg_apply_custom(wg_tape *t, int op_id, const wg_var *args);
 
 /* ------------------------------------------------------------------ tensors
  *

@@ -232,6 +232,7 @@ static const char *usage(wg_op op, char *buf, size_t len)
     case WG_KIND_INT:    snprintf(buf, len, "%s(a, n) with n an integer", n); break;
     case WG_KIND_TUNARY:
     case WG_KIND_TBINARY: snprintf(buf, len, "%s", wg_parse_tensor_usage(op)); break;
+    case WG_KIND_CUSTOM: snprintf(buf, len, "a registered custom op, by its own name"); break;
     }
     return buf;
 }
@@ -248,6 +249,7 @@ static int call_arity(wg_op op)
     case WG_KIND_INT:    return 2;
     case WG_KIND_TUNARY:  return 1;         /* tensor calls are wg_tensor_parse.c's */
     case WG_KIND_TBINARY: return 2;
+    case WG_KIND_CUSTOM:  return 0;         /* custom(...) is not callable */
     }
     return 0;
 }
@@ -293,8 +295,11 @@ static int call_fail(wg_parser *p, const wg_token *name, wg_op op, enum call_err
         if (wg_symtab_find(&p->names, name->text, name->len))
             return wg_parse_fail(p, WG_EPARSE, name, "%s is a variable, not a function", q);
         return wg_parse_fail(p, WG_EPARSE, name, "unknown function %s (doc/OPS.md lists "
-                             "the ops)", q);
+                             "the ops; a custom op must be registered first)", q);
     case CALL_INPUT:
+        if (op == WG_OP_CUSTOM)
+            return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be called: a custom op is "
+                                 "called by its registered name", q);
         return wg_parse_fail(p, WG_EPARSE, name, "%s cannot be called: inputs are declared "
                              "by lines 'input NAME = NUMBER'", q);
     case CALL_COMMA:
@@ -326,14 +331,69 @@ static int call_fail(wg_parser *p, const wg_token *name, wg_op op, enum call_err
 
 /* name "(" args ")"; the name is consumed and the current token is "(".
  * Out of line: only calls pay for its frame, not every parenthesis. */
+/* the registered custom op called `name`, if any */
+static int custom_of_token(const wg_token *t, int *id)
+{
+    char buf[64];
+    if (t->kind != WG_TOK_NAME || t->len >= sizeof buf)
+        return 0;
+    memcpy(buf, t->text, t->len);
+    buf[t->len] = '\0';
+    return wg_custom_find(buf, id);
+}
+
+/* name "(" a [, b] ")" of a custom op of the registry; the current token is "(" */
+WG_PARSE_COLD
+static int custom_fail(wg_parser *p, const wg_token *at, const wg_token *name, int arity,
+                       const char *what)
+{
+    char q[64], d[80];
+    wg_quote_span(name->text, name->len, q, sizeof q);
+    if (p->tok.kind == WG_TOK_ERROR)
+        return wg_parse_expected(p, "");
+    wg_token_describe(&p->tok, p->in_expression, d, sizeof d);
+    return wg_parse_fail(p, WG_EPARSE, at, "%s of the custom op %s (it takes %d argument%s), "
+                         "found %s", what, q, arity, arity == 1 ? "" : "s", d);
+}
+
+static int parse_custom_call(wg_parser *p, const wg_token *name, int id, wg_operand *out)
+{
+    int arity = wg_custom_def(id)->arity;
+    wg_operand arg[2];
+    wg_var v[2] = { { 0 }, { 0 } };
+    wg_parse_advance(p);                        /* "(" */
+    for (int k = 0; k < arity; k++) {
+        if (k > 0) {
+            if (p->tok.kind != WG_TOK_COMMA)
+                return custom_fail(p, &p->tok, name, arity, "expected ',' and argument 2");
+            wg_parse_advance(p);
+        }
+        if (p->tok.kind == WG_TOK_RPAREN || p->tok.kind == WG_TOK_COMMA
+            || p->tok.kind == WG_TOK_ERROR || wg_parse_at_keyword(p))
+            return custom_fail(p, &p->tok, name, arity, k ? "expected argument 2"
+                                                          : "expected argument 1");
+        int s = wg_parse_expression(p, &arg[k]);
+        if (s != WG_OK || (s = wg_parse_materialize(p, &arg[k])) != WG_OK)
+            return s;
+        v[k] = arg[k].v;
+    }
+    if (p->tok.kind != WG_TOK_RPAREN)
+        return custom_fail(p, &p->tok, name, arity, "expected ')' after the arguments");
+    wg_parse_advance(p);                        /* ")" */
+    return wg_parse_record(p, name, WG_OP_CUSTOM, v[0], v[1], (double)id, out);
+}
+
 WG_PARSE_NOINLINE
 static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
 {
     wg_op op = WG_OP_COUNT;
     double scale = 0;
     if (!op_of_token(name, &op) && !function_alias(name, &op, &scale)) {
+        int id;
         if (name->len == 5 && memcmp(name->text, "stack", 5) == 0)
             return wg_parse_tensor_call(p, name, WG_OP_COUNT, out);
+        if (custom_of_token(name, &id))
+            return parse_custom_call(p, name, id, out);
         return call_fail(p, name, op, CALL_UNKNOWN, 0, NULL);
     }
     wg_op_kind kind = wg_op_kind_of(op);
@@ -398,7 +458,8 @@ static int parse_call(wg_parser *p, const wg_token *name, wg_operand *out)
         return wg_parse_record(p, name, op, arg[0].v, none, arg[1].value, out);
     case WG_KIND_TUNARY:
     case WG_KIND_TBINARY:
-        break;                                  /* handed to wg_parse_tensor_call above */
+    case WG_KIND_CUSTOM:
+        break;                                  /* handed on above */
     }
     return call_fail(p, name, op, CALL_INPUT, 0, NULL);     /* not reached: kinds are all above */
 }
@@ -441,8 +502,15 @@ static int parse_primary(wg_parser *p, wg_operand *out)
             break;
         }
         wg_op op;
+        int cid;
         if (op_of_token(&t, &op))
             return op_without_call(p, &t, op);
+        if (custom_of_token(&t, &cid)) {
+            char q[64], d[80];
+            return wg_parse_fail(p, WG_EPARSE, &p->tok, "expected '(' after the custom op %s, "
+                                 "found %s", wg_quote_span(t.text, t.len, q, sizeof q),
+                                 wg_token_describe(&p->tok, p->in_expression, d, sizeof d));
+        }
         wg_sym *e = wg_symtab_find(&p->names, t.text, t.len);
         if (!e && named_constant(&t, &out->value)) {    /* a defined name comes first */
             out->is_lit = 1;

@@ -30,12 +30,12 @@ static int is_keyword(const wg_token *t)
 
 static int is_op_name(const wg_token *t)
 {
-    char buf[32];
+    char buf[64];
     if (t->len >= sizeof buf)
         return 0;
     memcpy(buf, t->text, t->len);
     buf[t->len] = '\0';
-    return wg_op_from_name(buf, NULL);
+    return wg_op_from_name(buf, NULL) || wg_custom_find(buf, NULL);
 }
 
 static char *token_string(const wg_token *t)

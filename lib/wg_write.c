@@ -224,6 +224,12 @@ static void write_nodes(const writer *w, FILE *out)
                     kw[0] ? ", " : "", kw);
             break;
         }
+        case WG_KIND_CUSTOM:
+            if (bn)
+                fprintf(out, "%s(%s, %s)\n", wg_node_op_name(t, i), an, bn);
+            else
+                fprintf(out, "%s(%s)\n", wg_node_op_name(t, i), an);
+            break;
         case WG_KIND_LEAF:
             break;
         }

@@ -232,7 +232,7 @@ static void run_section(wg_doc *doc, const wg_report_data *d)
     wg_doc_th(doc, t, 0, "");
     static const struct { const char *what; size_t off; } rows[] = {
         { "libwengert", offsetof(wg_rep_campaign, wengert_version) },
-        { "MPFR", offsetof(wg_rep_campaign, mpfr_version) },
+        { "MPFR", offsetof(wg_rep_campaign, mpfr_ver) },
         { "GSL", offsetof(wg_rep_campaign, gsl_version) },
         { "SQLite", offsetof(wg_rep_campaign, sqlite_version) },
         { "compiler", offsetof(wg_rep_campaign, compiler) },

@@ -943,7 +943,7 @@ void wg_report_data_free(wg_report_data *d)
     free(d->stores);
     for (size_t i = 0; i < d->ncampaigns; i++) {
         wg_rep_campaign *c = &d->campaigns[i];
-        char *s[] = { c->command, c->options, c->started, c->wengert_version, c->mpfr_version,
+        char *s[] = { c->command, c->options, c->started, c->wengert_version, c->mpfr_ver,
                       c->gsl_version, c->sqlite_version, c->tool, c->compiler, c->cpu, c->host,
                       c->cores, c->jobs, c->finished, c->elapsed, c->runs, c->suite };
         for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)

@@ -155,7 +155,7 @@ typedef struct wg_rep_campaign {
     char *command, *options, *started;
     uint64_t seed;
     unsigned shard_k, shard_n;
-    char *wengert_version, *mpfr_version, *gsl_version, *sqlite_version;
+    char *wengert_version, *mpfr_ver, *gsl_version, *sqlite_version;
     /* campaign_info (version 2): tool, compiler, cpu, host, cores, jobs,
      * finished, elapsed_seconds, runs, suite */
     char *tool, *compiler, *cpu, *host, *cores, *jobs, *finished, *elapsed, *runs, *suite;

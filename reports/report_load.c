@@ -450,7 +450,7 @@ static int load_campaigns(loader *L, char *why, size_t len)
             c->options = wg_rep_strdup_col(sel, 5);
             c->started = wg_rep_strdup_col(sel, 6);
             c->wengert_version = wg_rep_strdup_col(sel, 7);
-            c->mpfr_version = wg_rep_strdup_col(sel, 8);
+            c->mpfr_ver = wg_rep_strdup_col(sel, 8);
             c->gsl_version = wg_rep_strdup_col(sel, 9);
             c->sqlite_version = wg_rep_strdup_col(sel, 10);
         } else {

@@ -84,7 +84,9 @@ static wg_var record_op(wg_tape *t, wg_op op, const wg_var *x, double p)
         return wg_apply(t, op, x[0], x[0], p);
     case WG_KIND_TUNARY:
     case WG_KIND_TBINARY:
-        break;                  /* tensor ops: tests/test_check_tensor.c */
+    case WG_KIND_CUSTOM:
+        break;                  /* tensor ops: tests/test_check_tensor.c; custom:
+                                   tests/test_custom_verify.c */
     }
     return wg_tape_var(t, 0);
 }

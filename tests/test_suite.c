@@ -693,9 +693,11 @@ static void builtin_cases(void)
     CU_ASSERT(many_in >= 1);
     /* every op of the table, walked from WG_OP_LIST itself */
 #define WG_X_SEEN(E, name, kind)                                                  \
-    if (!seen[WG_OP_##E])                                                         \
-        fprintf(stderr, "\n  op %s is in no case of the builtin suite\n", #name); \
-    CU_ASSERT(seen[WG_OP_##E]);
+    if (WG_OP_##E != WG_OP_CUSTOM) {    /* the program's own ops: none built in */ \
+        if (!seen[WG_OP_##E])                                                     \
+            fprintf(stderr, "\n  op %s is in no case of the builtin suite\n", #name); \
+        CU_ASSERT(seen[WG_OP_##E]);                                               \
+    }
     WG_OP_LIST(WG_X_SEEN)
 #undef WG_X_SEEN
     wg_suite_free(s);

@@ -259,7 +259,8 @@ static void every_op(void)
     for (int o = 0; o < WG_OP_COUNT; o++) {
         wg_op op = (wg_op)o;
         wg_op_kind kind = wg_op_kind_of(op);
-        if (kind == WG_KIND_LEAF || kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY)
+        if (kind == WG_KIND_LEAF || kind == WG_KIND_TUNARY || kind == WG_KIND_TBINARY
+            || kind == WG_KIND_CUSTOM)      /* custom: tests/test_custom.c */
             continue;           /* tensor ops: tests/test_wgtensor.c */
         wg_graph *g = wg_graph_new();
         wg_tape *t = wg_graph_tape(g);

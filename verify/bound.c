@@ -52,6 +52,8 @@ double wg_kernel_ulps(wg_op op)
                                    checked on its scalar lowering (lower.h) */
     case WG_OP_COUNT:
         break;
+    case WG_OP_CUSTOM:
+        return 16;              /* the program's partials callback: assumed within 16 ulps */
     }
     return 8;
 }
@@ -151,6 +153,8 @@ long double wg_kernel_underflow(wg_op op, double a, double b, double p, double y
         break;                                  /* never on a lowered tape */
     case WG_OP_COUNT:
         break;
+    case WG_OP_CUSTOM:
+        return fabs(d) < 0x1p-1021 ? 4 * eta : 0.0L;  /* a few roundings, as the libm ops */
     }
     return 0;
 }
@@ -174,10 +178,12 @@ static void partials_at(wg_op op, double a, double b, double p, double y, double
     wg_op_partials(op, a, b, p, y, &d[0], &d[1]);
 }
 
-static int has_b(wg_op op)
+/* a second operand: binary ops and comparisons, a custom op of two (b is
+ * the node's arg1, WG_NO_NODE for one) */
+static int has_b(wg_op op, size_t b)
 {
     wg_op_kind k = wg_op_kind_of(op);
-    return k == WG_KIND_BINARY || k == WG_KIND_CMP;
+    return k == WG_KIND_BINARY || k == WG_KIND_CMP || (k == WG_KIND_CUSTOM && b != WG_NO_NODE);
 }
 
 /* which of a node's three arguments (a, b, y) to move */
@@ -240,7 +246,7 @@ void wg_chk_point_partials(wg_chk *c)
         c->dd[2 * i] = c->dd[2 * i + 1] = 0;
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
-        int bin = has_b(op);
+        int bin = has_b(op, tv->arg1[i]);
         size_t ia = tv->arg0[i], ib = bin ? tv->arg1[i] : WG_NO_NODE;
         double p = tv->param[i];
         double a = tv->val[ia], b = bin ? tv->val[ib] : 0.0, y = tv->val[i];
@@ -321,7 +327,7 @@ void wg_chk_own_sweeps(wg_chk *c)
             continue;
         long double s = szmul(c->d[2 * i], c->tan[tv->arg0[i]]);
         long double sa = szmul(fabs(c->d[2 * i]), c->tabs[tv->arg0[i]]);
-        if (has_b(op)) {
+        if (has_b(op, tv->arg1[i])) {
             s += szmul(c->d[2 * i + 1], c->tan[tv->arg1[i]]);
             sa += szmul(fabs(c->d[2 * i + 1]), c->tabs[tv->arg1[i]]);
         }
@@ -336,7 +342,7 @@ void wg_chk_own_sweeps(wg_chk *c)
         if (c->adj[i] == 0 || kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
         c->adj[tv->arg0[i]] += szmul(c->d[2 * i], c->adj[i]);
-        if (has_b(op))
+        if (has_b(op, tv->arg1[i]))
             c->adj[tv->arg1[i]] += szmul(c->d[2 * i + 1], c->adj[i]);
     }
     long double T = 0;
@@ -387,12 +393,13 @@ static inline size_t operand(const wg_chk *c, size_t i, int k)
     return k ? c->tv.arg1[i] : c->tv.arg0[i];
 }
 
-static inline int noperands(wg_op op)
+static inline int noperands(const wg_tape_view *tv, size_t i)
 {
+    wg_op op = (wg_op)tv->op[i];
     wg_op_kind kind = wg_op_kind_of(op);
     if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
         return 0;
-    return has_b(op) ? 2 : 1;
+    return has_b(op, tv->arg1[i]) ? 2 : 1;
 }
 
 /* Radii of the second-order terms:
@@ -409,7 +416,7 @@ void wg_chk_radii(wg_chk *c)
     for (size_t i = 0; i < N; i++)
         c->efr[i] = c->ebar[i] = 0;
     for (size_t i = 0; i < N; i++) {
-        int nk = noperands((wg_op)c->tv.op[i]);
+        int nk = noperands(&c->tv, i);
         long double e = 0;
         for (int k = 0; k < nk; k++) {
             size_t q = operand(c, i, k);
@@ -420,7 +427,7 @@ void wg_chk_radii(wg_chk *c)
         c->efr[i] = e;
     }
     for (size_t i = N; i-- > 0;) {
-        int nk = noperands((wg_op)c->tv.op[i]);
+        int nk = noperands(&c->tv, i);
         if (c->adj[i] == 0 && c->ebar[i] == 0)
             continue;
         for (int k = 0; k < nk; k++) {
@@ -455,7 +462,7 @@ double wg_chk_bound(const wg_chk *c)
 {
     long double B = 0;
     for (size_t i = 0; i < c->N; i++) {
-        int nk = noperands((wg_op)c->tv.op[i]);
+        int nk = noperands(&c->tv, i);
         long double lam = fabsl(c->adj[i]) + c->ebar[i];
         if (nk == 0 || lam == 0)
             continue;
@@ -491,7 +498,7 @@ double wg_chk_bound(const wg_chk *c)
 void wg_chk_forward_bounds(wg_chk *c)
 {
     for (size_t i = 0; i < c->N; i++) {
-        int nk = noperands((wg_op)c->tv.op[i]);
+        int nk = noperands(&c->tv, i);
         long double e = 0;
         for (int k = 0; k < nk; k++) {
             size_t q = operand(c, i, k);
@@ -579,7 +586,7 @@ void wg_chk_step_distance(wg_chk *c)
         wg_op_kind kind = wg_op_kind_of(op);
         if (kind == WG_KIND_LEAF)
             continue;
-        int bin = has_b(op);
+        int bin = has_b(op, tv->arg1[i]);
         size_t ia = tv->arg0[i], ib = bin ? tv->arg1[i] : 0;
         double a = tv->val[ia], b = bin ? tv->val[ib] : 0.0;
         long double ta = c->tan[ia], tb = bin ? c->tan[ib] : 0.0L;

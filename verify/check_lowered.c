@@ -120,8 +120,8 @@ long wg_chk_orig_elem(const wg_chk *c, size_t i)
 const char *wg_chk_label(const wg_chk *c, size_t i, char *buf, size_t len)
 {
     if (!c->low) {
-        snprintf(buf, len, "node %zu (%s)", i,
-                 i < c->N ? wg_op_name((wg_op)c->tv.op[i]) : "?");
+        const char *on = i < c->N ? wg_node_op_name(c->t, i) : NULL;
+        snprintf(buf, len, "node %zu (%s)", i, on ? on : "?");
         return buf;
     }
     if (i >= c->low->nscalar) {
@@ -129,11 +129,11 @@ const char *wg_chk_label(const wg_chk *c, size_t i, char *buf, size_t len)
         return buf;
     }
     size_t o = c->low->owner[i];
-    const char *on = wg_op_name(wg_node_op(c->subj, o));
+    const char *on = wg_node_op_name(c->subj, o);
     long e = wg_chk_orig_elem(c, i);
     if (c->low->owner_elem[i] == WG_LOWER_NONE)
         snprintf(buf, len, "node %zu (%s), an inner %s", o, on ? on : "?",
-                 wg_op_name(wg_node_op(c->t, i)));
+                 wg_node_op_name(c->t, i));
     else if (e >= 0)
         snprintf(buf, len, "node %zu (%s) element %ld", o, on ? on : "?", e);
     else
@@ -143,27 +143,33 @@ const char *wg_chk_label(const wg_chk *c, size_t i, char *buf, size_t len)
 
 void wg_chk_set_blame(const wg_chk *c, wg_check_result *res, size_t i)
 {
+    const char *on;
     if (!c->low) {
         res->blame_node = (long)i;
         res->blame_op = (wg_op)c->tv.op[i];
         res->blame_elem = -1;
-        return;
+        on = wg_node_op_name(c->t, i);
+    } else {
+        res->blame_node = wg_chk_orig_node(c, i);
+        res->blame_op = wg_node_op(c->subj, (size_t)res->blame_node);
+        res->blame_elem = wg_chk_orig_elem(c, i);
+        on = wg_node_op_name(c->subj, (size_t)res->blame_node);
     }
-    res->blame_node = wg_chk_orig_node(c, i);
-    res->blame_op = wg_node_op(c->subj, (size_t)res->blame_node);
-    res->blame_elem = wg_chk_orig_elem(c, i);
+    snprintf(res->blame_name, sizeof res->blame_name, "%s", on ? on : "");
 }
 
 void wg_chk_set_blame_orig(const wg_chk *c, wg_check_result *res, size_t node, long elem)
 {
     res->blame_node = (long)node;
     res->blame_op = wg_node_op(c->subj, node);
+    const char *on = wg_node_op_name(c->subj, node);
+    snprintf(res->blame_name, sizeof res->blame_name, "%s", on ? on : "");
     res->blame_elem = wg_node_rank(c->subj, node) > 0 ? elem : -1;
 }
 
 const char *wg_chk_orig_label(const wg_chk *c, size_t node, long elem, char *buf, size_t len)
 {
-    const char *on = wg_op_name(wg_node_op(c->subj, node));
+    const char *on = wg_node_op_name(c->subj, node);
     if (elem >= 0 && wg_node_rank(c->subj, node) > 0)
         snprintf(buf, len, "node %zu (%s) element %ld", node, on ? on : "?", elem);
     else

@@ -142,8 +142,10 @@ static int record(o2 *o, wg_check_report *r)
     if (o->grad_status != WG_OK) {
         /* a recorded rule that leaves its domain (sqrt'(0)): every result
          * of this w is invalid; anything else stops the check */
-        wg_chk_msg(o->grad_why, sizeof o->grad_why, "%s", wg_status(o->G) != WG_OK
-            ? wg_errmsg(o->G) : wg_strerror(o->grad_status));
+        /* a failed call (a custom op: no rule) leaves its own message too */
+        const char *m = wg_errmsg(o->G);
+        wg_chk_msg(o->grad_why, sizeof o->grad_why, "%s", wg_status(o->G) != WG_OK || (m && *m)
+            ? m : wg_strerror(o->grad_status));
         if (!wg_chk_point_error(o->grad_status)) {
             REPERR(r, "wg_check: recording the gradient graph: %s", o->grad_why);
             return o->grad_status;
@@ -375,7 +377,7 @@ static long crossed_kink(const wg_chk *c)
         wg_op_kind kind = wg_op_kind_of(op);
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
-        int bin = kind == WG_KIND_BINARY;
+        int bin = kind == WG_KIND_BINARY || (kind == WG_KIND_CUSTOM && tv->arg1[i] != WG_NO_NODE);
         double a = tv->val[tv->arg0[i]], b = bin ? tv->val[tv->arg1[i]] : 0.0, d[2];
         if (!wg_chk_kink_partials(op, a, b, d))
             continue;

@@ -87,6 +87,7 @@ void wg_chk_result_init(wg_check_result *res)
     res->bound = res->dot_gap = NAN;
     res->blame_node = -1;
     res->blame_op = WG_OP_NONE;
+    res->blame_name[0] = '\0';
     res->blame_elem = -1;
     res->invalid_node = -1;
     for (int k = 0; k < WG_METHOD_COUNT; k++) {

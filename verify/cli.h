@@ -44,7 +44,7 @@ typedef struct {
 
 enum { OPT_JSON = 256, OPT_DOT, OPT_DOT_VALUES, OPT_EXAMPLE, OPT_CHECK, OPT_SUITE, OPT_LIST,
        OPT_EXPECT, OPT_SEED, OPT_DIRECTIONS, OPT_PRECISION, OPT_SAFETY, OPT_FULL_JACOBIAN,
-       OPT_ORDER, OPT_DATA, OPT_STORE, OPT_HESSIAN, OPT_OUTSIDE };
+       OPT_ORDER, OPT_DATA, OPT_STORE, OPT_HESSIAN, OPT_OUTSIDE, OPT_PLUGIN };
 
 typedef struct {
     char **part;        /* the split copy of the option (owns the strings) */

@@ -57,7 +57,7 @@ static unsigned char *inputs_used(wg_graph *g)
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < wg_op_arity(wg_node_op(t, i)); k++)
+        for (int k = 0; k < wg_node_arity(t, i); k++)
             node_used[wg_node_arg(t, i, k)] = 1;
     for (size_t r = 0; r < wg_graph_noutputs(g); r++)
         node_used[wg_var_index(t, wg_graph_output(g, r))] = 1;

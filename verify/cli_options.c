@@ -58,6 +58,9 @@ static void usage(FILE *f)
 "      --dot           print the graph in Graphviz DOT and exit\n"
 "      --dot-values    the same, with each node's value\n"
 "      --example       run the seed example: -e '%s' --at %s --trace\n"
+"      --plugin LIB.so load custom ops from a shared object: its\n"
+"                      int wg_plugin_init(void) registers them (wg_custom_op);\n"
+"                      repeatable, loaded in order before the input is read\n"
 "  -h, --help          print this help and exit\n"
 "  -V, --version       print the version and exit\n"
 "\n"
@@ -252,6 +255,7 @@ int cli_parse_options(int argc, char **argv, options *o)
         { "allow-outside-paths", no_argument, NULL, OPT_OUTSIDE },
         { "data", required_argument, NULL, OPT_DATA },
         { "store", required_argument, NULL, OPT_STORE },
+        { "plugin", required_argument, NULL, OPT_PLUGIN },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -283,6 +287,12 @@ int cli_parse_options(int argc, char **argv, options *o)
         case OPT_LIST: o->list = 1; break;
         case OPT_DATA: o->data = optarg; break;
         case OPT_STORE: o->store = optarg; break;
+        case OPT_PLUGIN: {      /* loaded now: its ops are names the input may call */
+            char why[512];
+            if (wg_plugin_load(optarg, why, sizeof why) != WG_OK)
+                return cli_fail("--plugin %s: %s", optarg, why);
+            break;
+        }
         case 'v': o->verbose = 1; break;
         case OPT_EXPECT: case OPT_SEED: case OPT_DIRECTIONS: case OPT_PRECISION:
         case OPT_SAFETY: case OPT_FULL_JACOBIAN: case OPT_ORDER:

@@ -125,7 +125,7 @@ static void json_case(const case_done *d, int met, FILE *f)
     fputs("{\"case\":", f);
     wg_json_string(f, d->name);
     fprintf(f, ",\"verdict\":\"error\",\"expected\":\"%s\",\"as_expected\":false,"
-            "\"rel_err\":null,\"bound\":null,\"reference_converged\":false,\"blame\":null,"
+            "\"rel_err\":null,\"bound\":null,\"reference_converged\":false,\"reference_weak\":false,\"blame\":null,"
             "\"message\":", wg_verdict_name(d->expect));
     wg_json_string(f, d->ran ? "the report could not be written" : d->error);
     fputs("}\n", f);
@@ -160,11 +160,12 @@ static void print_row(const session *ss, const case_done *d, int met)
     if (d->r.ill_conditioned)
         snprintf(acc, sizeof acc, "  (ill-conditioned: %.0f correct digits)",
                  floor(d->r.ad_digits));
-    fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s%s%s\n", ss->width, d->name,
+    fprintf(f, "%-*s  %-8s  %-8s  %9s  %9s  %9s  %9s  %9s  %9s%s%s%s%s\n", ss->width, d->name,
             wg_verdict_name(d->r.verdict), wg_verdict_name(d->expect), fig3(rel[0], b[0]),
             fig3(rel[1], b[1]), fig3(rel[2], b[2]), fig3(rel[3], b[3]),
             fig3(res ? relative_bound(res) : NAN, b[4]), b[5], hvp, acc,
-            met ? "" : "  <- not as expected");
+            met ? "" : "  <- not as expected",
+            wg_check_report_weak(&d->r) ? "  (weak reference)" : "");
 }
 
 /* One case done: r (moved from the caller) when it ran, else why not. */
@@ -219,6 +220,13 @@ int cli_session_end(session *ss)
         if (ss->errors)
             fprintf(f, ", %zu not checked", ss->errors);
         fputc('\n', f);
+        size_t weak = 0;
+        for (size_t k = 0; k < ss->n; k++)
+            weak += ss->done[k].ran && wg_check_report_weak(&ss->done[k].r);
+        if (weak)
+            fprintf(f, "weak reference in %zu case%s: a custom op without an MPFR value, whose "
+                    "node the reference takes from a double difference (doc/VERIFY.md)\n",
+                    weak, weak == 1 ? "" : "s");
         if (!ss->unexpected && !ss->errors)
             fprintf(f, "every case met its expected verdict\n");
         if (ss->unexpected) {

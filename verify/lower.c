@@ -314,7 +314,8 @@ static int elementwise(lw *w, wg_op op, const shape *o)
 {
     const wg_tape *t = w->src;
     wg_op_kind kind = wg_op_kind_of(op);
-    int bin = kind == WG_KIND_BINARY || kind == WG_KIND_CMP;
+    int bin = kind == WG_KIND_BINARY || kind == WG_KIND_CMP
+              || (kind == WG_KIND_CUSTOM && wg_node_arity(t, w->cur) == 2);
     size_t ia = wg_node_arg(t, w->cur, 0), ib = bin ? wg_node_arg(t, w->cur, 1) : ia;
     shape sa, sb, want;
     if (!node_shape(t, ia, &sa) || !node_shape(t, ib, &sb))
@@ -325,7 +326,8 @@ static int elementwise(lw *w, wg_op op, const shape *o)
     size_t bsa[WG_MAX_RANK], bsb[WG_MAX_RANK], idx[WG_MAX_RANK];
     broadcast_strides(&sa, o, bsa);
     broadcast_strides(&sb, o, bsb);
-    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_node_param(t, w->cur) : 0.0;
+    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_node_param(t, w->cur)
+               : kind == WG_KIND_CUSTOM ? (double)wg_node_custom(t, w->cur) : 0.0;
     const size_t *ea = in_elems(w, ia), *eb = in_elems(w, ib);
     const double *orig = kind == WG_KIND_CMP ? wg_node_values(t, w->cur) : NULL;
     size_t *out = out_elems(w), n = numel_of(o);
@@ -876,8 +878,7 @@ static int lower_node(lw *w, size_t i)
     node_shape(t, i, &o);               /* checked by plan() */
     w->cur = i;
     w->L->pos[i] = wg_tape_size(w->L->t);
-    for (int k = 0; k < (kind == WG_KIND_TBINARY || kind == WG_KIND_BINARY
-                         || kind == WG_KIND_CMP ? 2 : kind == WG_KIND_LEAF ? 0 : 1); k++)
+    for (int k = 0; k < wg_node_arity(t, i); k++)
         if (wg_node_arg(t, i, k) >= i)
             return fail(w, WG_EINVAL, "node %zu (%s): operand %d is not an earlier node", i,
                         name_of(t, i), k);
@@ -889,7 +890,7 @@ static int lower_node(lw *w, size_t i)
     case WG_KIND_LEAF:
         return leaf(w, op, &o);
     case WG_KIND_UNARY: case WG_KIND_BINARY: case WG_KIND_CONST: case WG_KIND_INT:
-    case WG_KIND_CMP:
+    case WG_KIND_CMP: case WG_KIND_CUSTOM:
         return elementwise(w, op, &o);
     case WG_KIND_TBINARY:
     case WG_KIND_TUNARY:

@@ -353,6 +353,15 @@ COMPARISON(k_ge, mpfr_greaterequal_p(a, b))
 COMPARISON(k_eq, mpfr_equal_p(a, b))
 COMPARISON(k_ne, !mpfr_equal_p(a, b))
 
+/* ---------------------------------------------------------------- custom ops: p is the id */
+
+static const char *k_custom(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, double p,
+                            wg_mpfr_scratch *s)
+{
+    (void)s;
+    return wg_custom_mpfr_value((int)p, y, a, b);
+}
+
 /* ---------------------------------------------------------------- the table */
 
 /* Designated initializers: a row of WG_OP_LIST without a line here is a
@@ -382,6 +391,7 @@ static const kernel_fn kernels[WG_OP_COUNT] = {
     [WG_OP_GT] = k_gt,              [WG_OP_GE] = k_ge,
     [WG_OP_EQ] = k_eq,              [WG_OP_NE] = k_ne,
     [WG_OP_STEP] = k_step,          [WG_OP_SIGN] = k_sign,
+    [WG_OP_CUSTOM] = k_custom,
 };
 
 int wg_mpfr_op_has_kernel(wg_op op)

@@ -43,4 +43,14 @@ int wg_mpfr_op_has_kernel(wg_op op);
 int wg_mpfr_op(wg_op op, mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, double p,
                wg_mpfr_scratch *s, const char **why);
 
+/* Custom ops (verify/custom_ref.c).  1 when op_id has an MPFR value
+ * callback (wg_custom_op_mpfr). */
+int wg_custom_has_mpfr(int op_id);
+/* y = the custom op at (a, b): its MPFR callback, else its double value at
+ * a and b rounded to double.  NULL, or why (a, b) is outside its domain. */
+const char *wg_custom_mpfr_value(int op_id, mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b);
+/* the partials of the value callback at (a, b) by a five-point central
+ * difference (GSL), D, and its error estimate E; WG_OK or WG_EDOM */
+int wg_custom_fd_partials(int op_id, double a, double b, double D[2], double E[2]);
+
 #endif /* WG_MPFR_OPS_H */

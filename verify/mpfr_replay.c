@@ -26,7 +26,10 @@ int wg_tape_view_init(wg_tape_view *tv, const wg_tape *t, size_t n)
         tv->op[i] = (uint8_t)op;
         tv->arg0[i] = wg_node_arg(t, i, 0);
         tv->arg1[i] = wg_node_arg(t, i, 1);
-        tv->param[i] = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_node_param(t, i) : 0.0;
+        tv->param[i] = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_node_param(t, i)
+                       : kind == WG_KIND_CUSTOM ? (double)wg_node_custom(t, i) : 0.0;
+        if (kind == WG_KIND_CUSTOM && !wg_custom_has_mpfr(wg_node_custom(t, i)))
+            tv->nweak++;
         tv->val[i] = wg_node_value(t, i);
     }
     return WG_OK;
@@ -53,7 +56,9 @@ int wg_mpfr_replay_init(wg_mpfr_replay *r, const wg_tape_view *tv, size_t nx,
     r->slot = malloc(k * sizeof *r->slot);
     r->moving = malloc(k * sizeof *r->moving);
     unsigned char *moves = r->moves = calloc(k, 1);
-    if (!r->v || !r->slot || !r->moving || !moves) {
+    r->cb = tv->nweak ? calloc(5 * k, sizeof *r->cb) : NULL;
+    if (!r->v || !r->slot || !r->moving || !moves || (tv->nweak && !r->cb)) {
+        free(r->cb);
         free(r->v);
         free(r->slot);
         free(r->moving);
@@ -115,6 +120,7 @@ void wg_mpfr_replay_free(wg_mpfr_replay *r)
     free(r->slot);
     free(r->moving);
     free(r->moves);
+    free(r->cb);
     memset(r, 0, sizeof *r);
 }
 
@@ -195,6 +201,67 @@ static void set_input2(wg_mpfr_replay *r, size_t i, double x0, double u, mpfr_sr
     mpfr_add(val, val, r->tv2, MPFR_RNDN);
 }
 
+/* A custom node with no MPFR callback: at x0 (s and t NULL) its model is
+ * made: y0, the double value at the operands rounded to double (a0, b0),
+ * and the partials there by a five-point difference; at every point, x0
+ * included, its value is the model's y0 + D0 (a - a0) + D1 (b - b0), each
+ * term at the working precision + 64 bits.  0 to go on, 1 to stop. */
+static int eval_custom_weak(wg_mpfr_replay *r, size_t i, int at_x0, wg_mpfr_issue *is)
+{
+    const wg_tape_view *tv = r->tv;
+    int id = (int)tv->param[i];
+    const wg_custom_op_def *d = wg_custom_def(id);
+    mpfr_srcptr a = r->v[tv->arg0[i]];
+    mpfr_srcptr b = tv->arg1[i] != WG_NO_NODE ? r->v[tv->arg1[i]] : NULL;
+    double *cb = r->cb + 5 * i, x[2] = { mpfr_get_d(a, MPFR_RNDN),
+                                         b ? mpfr_get_d(b, MPFR_RNDN) : 0.0 };
+    set_prec_if(r->v[i], r->prec);
+    if (d->domain && !d->domain(x, d->ctx)) {
+        is->status = WG_EDOM;
+        is->node = i;
+        is->why = "outside the op's domain (its domain callback)";
+        return 1;
+    }
+    if (at_x0) {
+        double D[2], E[2];
+        cb[0] = x[0];
+        cb[1] = x[1];
+        cb[2] = d->value(x, d->ctx);
+        if (wg_custom_fd_partials(id, x[0], x[1], D, E) != WG_OK) {
+            is->status = WG_EDOM;
+            is->node = i;
+            is->why = "no difference step of its partials stays inside its domain";
+            return 1;
+        }
+        cb[3] = D[0];
+        cb[4] = D[1];
+        double scale = fabs(D[0]) + fabs(D[1]), err = E[0] + E[1];
+        double rel = scale > 0 ? err / scale : (err > 0 ? 1.0 : 0.0);
+        if (!(rel <= r->weak_rel))
+            r->weak_rel = rel;
+    }
+    {   /* the model, at x0 too: F(0) must be the same function as F(+-h) */
+        mpfr_ptr t0 = r->scr.t0, t1 = r->scr.t1;
+        set_prec_if(t0, r->prec + 64);
+        set_prec_if(t1, r->prec + 64);
+        mpfr_sub_d(t0, a, cb[0], MPFR_RNDN);
+        mpfr_mul_d(t0, t0, cb[3], MPFR_RNDN);
+        if (b) {
+            mpfr_sub_d(t1, b, cb[1], MPFR_RNDN);
+            mpfr_mul_d(t1, t1, cb[4], MPFR_RNDN);
+            mpfr_add(t0, t0, t1, MPFR_RNDN);
+        }
+        mpfr_add_d(r->v[i], t0, cb[2], MPFR_RNDN);
+    }
+    if (!mpfr_number_p(r->v[i])) {
+        is->status = WG_ERANGE;
+        is->node = i;
+        is->why = "value is not finite";
+        return 1;
+    }
+    return 0;
+}
+
 static int eval_node(wg_mpfr_replay *r, size_t i, const double *x0, const double *u,
                      mpfr_srcptr s, const double *v, mpfr_srcptr t, wg_mpfr_issue *is)
 {
@@ -212,8 +279,12 @@ static int eval_node(wg_mpfr_replay *r, size_t i, const double *x0, const double
             mpfr_set_d(r->v[i], tv->val[i], MPFR_RNDN);
         return 0;
     }
+    if (kind == WG_KIND_CUSTOM && r->cb && !wg_custom_has_mpfr((int)tv->param[i]))
+        return eval_custom_weak(r, i, !s && !t, is);
     mpfr_srcptr a = r->v[tv->arg0[i]];
-    mpfr_srcptr b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP) ? r->v[tv->arg1[i]] : NULL;
+    mpfr_srcptr b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP
+                     || (kind == WG_KIND_CUSTOM && tv->arg1[i] != WG_NO_NODE))
+                    ? r->v[tv->arg1[i]] : NULL;
     const char *why = NULL;
     if (kind == WG_KIND_CMP) {
         /* the outcome goes to a temporary; the node keeps the recorded
@@ -312,5 +383,8 @@ void wg_mpfr_replay_share_fixed(wg_mpfr_replay *r, const wg_mpfr_replay *from)
         mpfr_set(r->v[i], from->v[i], MPFR_RNDN);
     }
     r->fixed = from->fixed;
+    if (r->cb && from->cb)
+        memcpy(r->cb, from->cb, 5 * r->tv->n * sizeof *r->cb);
+    r->weak_rel = from->weak_rel;
     r->primed = 1;
 }

@@ -24,8 +24,10 @@ typedef struct wg_tape_view {
     size_t n;               /* nodes 0 .. n-1 */
     uint8_t *op;            /* wg_op */
     size_t *arg0, *arg1;    /* operand node indices; WG_NO_NODE for none */
-    double *param;          /* the constant of CONST and INT ops, else 0 */
+    double *param;          /* the constant of CONST and INT ops, the custom op id of
+                               a custom node, else 0 */
     double *val;            /* the recorded values */
+    size_t nweak;           /* custom nodes with no MPFR callback (custom_ref.c) */
 } wg_tape_view;
 
 /* WG_OK or WG_ENOMEM */
@@ -52,6 +54,10 @@ typedef struct wg_mpfr_replay {
     int primed;             /* the fixed nodes hold their values at x0 */
     wg_mpfr_issue fixed;    /* a fixed comparison that disagrees at x0, found when priming */
     wg_mpfr_scratch scr;
+    /* custom nodes with no MPFR callback, taken at x0 (priming) as their
+     * first-order model: cb[5 i ...] = a0, b0, y0, D0, D1 (custom_ref.c) */
+    double *cb;
+    double weak_rel;        /* the largest relative error estimate of those D */
     mpfr_t su;              /* s * u[j], exact */
     mpfr_t tv2;             /* t * v[j], exact (two directions) */
 } wg_mpfr_replay;

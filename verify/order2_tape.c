@@ -50,6 +50,8 @@ static wg_var again(const wg_tape *t, size_t i, wg_tape *dst, wg_var a, wg_var b
     case WG_KIND_CONST:
     case WG_KIND_INT:
         return wg_apply(dst, op, a, b, wg_node_param(t, i));
+    case WG_KIND_CUSTOM:        /* copied; the gradient graph then refuses it by name */
+        return wg_apply(dst, op, a, b, (double)wg_node_custom(t, i));
     default:
         return wg_apply(dst, op, a, b, 0.0);
     }

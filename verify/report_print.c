@@ -32,6 +32,14 @@ static const wg_figure *figure_of(const wg_check_result *res, int m)
                                                                      : &res->hessian;
 }
 
+/* the blamed op: a custom op by its registered name */
+static const char *blame_op_name(const wg_check_result *res)
+{
+    if (res->blame_name[0])
+        return res->blame_name;
+    return wg_op_name(res->blame_op) ? wg_op_name(res->blame_op) : "?";
+}
+
 static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *out)
 {
     fprintf(out, "  result %zu/%zu: %s", k + 1, n, wg_verdict_name(res->verdict));
@@ -40,8 +48,9 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
     fputc('\n', out);
     put_num(out, "    reference  ", res->reference);
     if (isfinite(res->reference))
-        fprintf(out, "  (%s, |D(h1) - D(h2)| = %.3g)",
-                res->reference_converged ? "converged" : "not converged", res->reference_err);
+        fprintf(out, "  (%s, |D(h1) - D(h2)| = %.3g%s)",
+                res->reference_converged ? "converged" : "not converged", res->reference_err,
+                res->reference_weak ? "; weak: a custom op without an MPFR value" : "");
     fputc('\n', out);
     /* the one-sided values, where they tell something: at a kink */
     if (isfinite(res->left) && isfinite(res->right)
@@ -103,8 +112,7 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
         fprintf(out, "  bound %.3g\n", res->grad_bound);
     }
     if (res->blame_node >= 0) {
-        fprintf(out, "    blame      node %ld (%s)", res->blame_node,
-                wg_op_name(res->blame_op) ? wg_op_name(res->blame_op) : "?");
+        fprintf(out, "    blame      node %ld (%s)", res->blame_node, blame_op_name(res));
         if (res->blame_elem >= 0)       /* a tensor node: which element */
             fprintf(out, " element %ld", res->blame_elem);
         if (res->blame_text[0])
@@ -116,6 +124,14 @@ static void print_result(const wg_check_result *res, size_t k, size_t n, FILE *o
         fprintf(out, "    node       %ld\n", res->invalid_node);
     if (res->message[0])
         fprintf(out, "    %s\n", res->message);
+}
+
+int wg_check_report_weak(const wg_check_report *r)
+{
+    for (size_t k = 0; r && k < r->nresults; k++)
+        if (r->results[k].reference_weak)
+            return 1;
+    return 0;
 }
 
 void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out)
@@ -135,6 +151,8 @@ void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out
     }
     if (r->ill_conditioned)     /* about the function, not the rules (doc/VERIFY.md) */
         fprintf(out, " (ill-conditioned: %.0f correct digits)", floor(r->ad_digits));
+    if (wg_check_report_weak(r))
+        fputs(" (weak reference: a custom op without an MPFR value)", out);
     fprintf(out, " (%zu result%s, %.3g ms)\n", r->nresults, r->nresults == 1 ? "" : "s",
             r->seconds * 1e3);
     if (r->error[0])
@@ -245,6 +263,7 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
         fputs(",\"reference_err\":", out);
         wg_json_number(out, res->reference_err);
         fprintf(out, ",\"reference_converged\":%s", res->reference_converged ? "true" : "false");
+        fprintf(out, ",\"reference_weak\":%s", wg_check_report_weak(r) ? "true" : "false");
         json_methods(out, "value", res, 0);
         json_methods(out, "rel_err", res, 1);
         json_methods(out, "ulps", res, 2);
@@ -258,7 +277,7 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
         fputs(",\"blame\":", out);
         if (res->blame_node >= 0) {
             fprintf(out, "{\"node\":%ld,\"op\":", res->blame_node);
-            wg_json_string(out, wg_op_name(res->blame_op));
+            wg_json_string(out, blame_op_name(res));
             if (res->blame_elem >= 0)   /* only for a tensor node's element */
                 fprintf(out, ",\"element\":%ld", res->blame_elem);
             fputs(",\"text\":", out);
@@ -294,7 +313,7 @@ void wg_check_report_json(const wg_check_report *r, const char *name, FILE *out)
         }
     } else {
         fputs(",\"fail_mode\":null,\"reference\":null,\"reference_err\":null,"
-              "\"reference_converged\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"
+              "\"reference_converged\":false,\"reference_weak\":false,\"value\":null,\"rel_err\":null,\"ulps\":null,"
               "\"bound\":null,\"dot_gap\":null,\"blame\":null,\"invalid_node\":null", out);
     }
     fputs(",\"seconds\":", out);

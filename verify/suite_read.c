@@ -753,7 +753,7 @@ static unsigned char *inputs_used(wg_graph *g)
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
-        for (int a = 0; a < wg_op_arity(wg_node_op(t, i)); a++)
+        for (int a = 0; a < wg_node_arity(t, i); a++)
             node_used[wg_node_arg(t, i, a)] = 1;
     for (size_t o = 0; o < wg_graph_noutputs(g); o++)
         node_used[wg_var_index(t, wg_graph_output(g, o))] = 1;

@@ -25,6 +25,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* MPFR's types, for the custom ops' reference (wg_custom_op_mpfr); its
+ * macro mpfr_version comes along, so no name here or in a program that
+ * includes this header may be spelled so */
+#include <mpfr.h>
+
 #include "wengert.h"
 
 #ifdef __cplusplus
@@ -89,6 +94,30 @@ typedef struct wg_check_options {
 } wg_check_options;
 void wg_check_options_init(wg_check_options *o);
 
+/* The reference of a custom op (wengert.h, wg_custom_op): its value in
+ * MPFR, y = f(x[0..arity)) rounded by rnd at y's precision; returns 0, or
+ * non-zero when x is outside f's domain.  Without one a custom node is
+ * replayed from the double callbacks and every result that depends on it
+ * says the reference is the weaker kind (reference_weak).  Registered
+ * after wg_custom_op and before any check; WG_OK or WG_EINVAL for an
+ * unknown id.  fn NULL removes it. */
+typedef int (*wg_custom_mpfr_fn)(mpfr_ptr y, mpfr_srcptr const *x, mpfr_rnd_t rnd, void *ctx);
+int wg_custom_op_mpfr(int op_id, wg_custom_mpfr_fn fn, void *ctx);
+
+/* Load a shared object of custom ops: dlopen(path, RTLD_NOW | RTLD_LOCAL)
+ * (a path without '/' is taken in the current folder, not searched for),
+ * then its entry point
+ *     int wg_plugin_init(void);
+ * which registers its ops with wg_custom_op (and wg_custom_op_mpfr) and
+ * returns 0.  The object calls back into the program's libwengert, so it
+ * is linked without it (cc -shared -fPIC plugin.c -o plugin.so); it stays
+ * loaded for the life of the process.  WG_OK; WG_EIO when the file is
+ * missing, not a regular file or not a loadable shared object (why holds
+ * dlerror()'s text); WG_EINVAL when it has no wg_plugin_init or that
+ * returns non-zero (why says which, with wg_custom_error()'s message).
+ * why (len bytes, may be NULL) says what went wrong, without the path. */
+int wg_plugin_load(const char *path, char *why, size_t len);
+
 /* one method's figure against the reference */
 typedef struct wg_figure {
     double value;            /* its w.(J u) */
@@ -109,6 +138,12 @@ typedef struct wg_check_result {
     double reference;        /* MPFR w.(J u), rounded to double */
     double reference_err;    /* |D(h) - D(h')| of the two MPFR steps */
     int reference_converged;
+    /* 1 when the reference is the weaker kind: a custom op on the tape has
+     * no MPFR value callback (wg_custom_op_mpfr), so its node is replayed
+     * as a first-order model with partials by a double five-point
+     * difference (about 1e-10 relative; doc/VERIFY.md, "Custom ops"), and
+     * reference_err includes that difference's error */
+    int reference_weak;
     double left, right;      /* one-sided MPFR derivatives (for nondiff) */
     wg_figure fig[WG_METHOD_COUNT];
     double bound;            /* error bound of the AD results, safety included */
@@ -117,6 +152,8 @@ typedef struct wg_check_result {
     wg_op blame_op;          /* WG_OP_NONE (wg_op_name: "none") when no node is blamed */
     char blame_text[96];     /* the blamed node as a .wg line, "v6 = sin(v2)" (a graph's
                                 input names its input), cut short when long; "" when none */
+    char blame_name[64];     /* the blamed node's op as .wg text spells it (a custom
+                                op's registered name); "" when none */
     long blame_elem;         /* element of the blamed tensor node (row-major), -1 for a
                                 scalar node or when no single element is named */
     long invalid_node;       /* for invalid: the node, -1 if none */
@@ -174,6 +211,8 @@ typedef struct wg_check_report {
     char error[320];         /* why, when a check function returns other than WG_OK */
 } wg_check_report;
 void wg_check_report_free(wg_check_report *r);
+/* 1 when some result's reference is the weaker kind (reference_weak) */
+int  wg_check_report_weak(const wg_check_report *r);
 
 /* Check the derivatives of outputs y (m) with respect to inputs x (n) of a
  * recorded tape, at the tape's current point.  Returns WG_OK when the check

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_custom.c -- custom ops (wg_custom_op): registration and its errors,
+ * recording, forward and reverse sweeps and replay against the built-in
+ * ops they copy, .wg text both ways, second order refused by name. */
+#define _POSIX_C_SOURCE 200809L  /* open_memstream */
+#include "test_util.h"
+#include "wengert.h"
+
+#include <stdlib.h>
+
+/* mysin(a) = sin(a), myhyp(a, b) = a * exp(b): the built-in equivalents
+ * give the expected numbers bit for bit (the same libm calls) */
+static double mysin_v(const double *x, void *ctx)
+{
+    (void)ctx;
+    return sin(x[0]);
+}
+static void mysin_d(const double *x, double *d, void *ctx)
+{
+    (void)ctx;
+    d[0] = cos(x[0]);
+}
+static double mul_exp_v(const double *x, void *ctx)
+{
+    (void)ctx;
+    return x[0] * exp(x[1]);
+}
+static void mul_exp_d(const double *x, double *d, void *ctx)
+{
+    (void)ctx;
+    d[0] = exp(x[1]);
+    d[1] = x[0] * exp(x[1]);
+}
+/* mylog: log with its domain */
+static double mylog_v(const double *x, void *ctx)
+{
+    (void)ctx;
+    return log(x[0]);
+}
+static void mylog_d(const double *x, double *d, void *ctx)
+{
+    (void)ctx;
+    d[0] = 1.0 / x[0];
+}
+static int mylog_dom(const double *x, void *ctx)
+{
+    (void)ctx;
+    return x[0] > 0;
+}
+
+static int id_sin = -1, id_mexp = -1, id_log = -1;
+
+static void registered(void)
+{
+    if (id_sin >= 0)
+        return;
+    wg_custom_op_def d = { "mysin", 1, mysin_v, mysin_d, NULL, NULL };
+    CU_ASSERT_EQUAL_FATAL(wg_custom_op(&d, &id_sin), WG_OK);
+    wg_custom_op_def e = { "mul_exp", 2, mul_exp_v, mul_exp_d, NULL, NULL };
+    CU_ASSERT_EQUAL_FATAL(wg_custom_op(&e, &id_mexp), WG_OK);
+    wg_custom_op_def l = { "mylog", 1, mylog_v, mylog_d, mylog_dom, NULL };
+    CU_ASSERT_EQUAL_FATAL(wg_custom_op(&l, &id_log), WG_OK);
+}
+
+static void registration(void)
+{
+    registered();
+    CU_ASSERT(id_sin != id_mexp);
+    int id;
+    CU_ASSERT(wg_custom_find("mul_exp", &id) && id == id_mexp);
+    CU_ASSERT(!wg_custom_find("nope", &id));
+    CU_ASSERT_STRING_EQUAL(wg_custom_def(id_sin)->name, "mysin");
+    CU_ASSERT_EQUAL(wg_custom_def(id_mexp)->arity, 2);
+    CU_ASSERT_PTR_NULL(wg_custom_def(wg_custom_count()));
+    CU_ASSERT_PTR_NULL(wg_custom_def(-1));
+    /* a name that is taken, or not a name */
+    static const struct { const char *name; const char *says; } bad[] = {
+        { "mysin", "registered already" }, { "sin", "built-in" }, { "stack", "built-in" },
+        { "output", "keyword" }, { "input", "built-in" }, { "v12", "canonical" }, { "2x", "identifier" },
+        { "my-op", "identifier" }, { "", "identifier" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        wg_custom_op_def d = { bad[k].name, 1, mysin_v, mysin_d, NULL, NULL };
+        int before = wg_custom_count();
+        CU_ASSERT_EQUAL(wg_custom_op(&d, &id), WG_EINVAL);
+        CU_ASSERT_EQUAL(wg_custom_count(), before);
+        if (!strstr(wg_custom_error(), bad[k].says))
+            fprintf(stderr, "\n  %s: %s\n", bad[k].name, wg_custom_error());
+        CU_ASSERT_PTR_NOT_NULL(strstr(wg_custom_error(), bad[k].says));
+    }
+    wg_custom_op_def d3 = { "three", 3, mysin_v, mysin_d, NULL, NULL };
+    CU_ASSERT_EQUAL(wg_custom_op(&d3, &id), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_custom_error(), "arity 3"));
+    wg_custom_op_def dn = { "nopartials", 1, mysin_v, NULL, NULL, NULL };
+    CU_ASSERT_EQUAL(wg_custom_op(&dn, &id), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_custom_error(), "partials"));
+    CU_ASSERT_EQUAL(wg_custom_op(NULL, &id), WG_EINVAL);
+    /* a custom op's name is no longer a variable's name */
+    CU_ASSERT(!wg_graph_name_ok("mysin"));
+    CU_ASSERT(wg_graph_name_ok("mysin2"));
+}
+
+/* f(x, y) = mul_exp(mysin(x), y) + mysin(x * y), and the same with sin, exp */
+static void record_pair(wg_tape *t, wg_tape *r, double x0, double y0, wg_var *xt, wg_var *ft,
+                        wg_var *xr, wg_var *fr)
+{
+    xt[0] = wg_input(t, x0);
+    xt[1] = wg_input(t, y0);
+    wg_var s = wg_apply_custom(t, id_sin, &xt[0]);
+    wg_var a2[2] = { s, xt[1] };
+    wg_var m = wg_apply_custom(t, id_mexp, a2);
+    wg_var xy = wg_mul(t, xt[0], xt[1]);
+    *ft = wg_add(t, m, wg_apply_custom(t, id_sin, &xy));
+    xr[0] = wg_input(r, x0);
+    xr[1] = wg_input(r, y0);
+    wg_var s2 = wg_sin(r, xr[0]);
+    *fr = wg_add(r, wg_mul(r, s2, wg_exp(r, xr[1])), wg_sin(r, wg_mul(r, xr[0], xr[1])));
+}
+
+static void sweeps_match_builtins(void)
+{
+    registered();
+    wg_tape *t = wg_tape_new(), *r = wg_tape_new();
+    wg_var xt[2], xr[2], ft, fr;
+    record_pair(t, r, 0.7, -0.4, xt, &ft, xr, &fr);
+    CU_ASSERT_EQUAL_FATAL(wg_status(t), WG_OK);
+    CU_ASSERT_EQUAL(wg_node_op(t, 2), WG_OP_CUSTOM);
+    CU_ASSERT_EQUAL(wg_node_custom(t, 2), id_sin);
+    CU_ASSERT_EQUAL(wg_node_custom(t, 3), id_mexp);
+    CU_ASSERT_EQUAL(wg_node_custom(t, 0), -1);
+    CU_ASSERT_EQUAL(wg_node_arity(t, 2), 1);
+    CU_ASSERT_EQUAL(wg_node_arity(t, 3), 2);
+    CU_ASSERT_EQUAL(wg_node_arg(t, 2, 1), (size_t)-1);
+    CU_ASSERT_EQUAL(wg_node_arg(t, 3, 1), 1);
+    CU_ASSERT_STRING_EQUAL(wg_node_op_name(t, 3), "mul_exp");
+    WG_ASSERT_ULPS(wg_value(t, ft), wg_value(r, fr), 1);
+    double gt[2], gr[2], jt, jr, u[2] = { 0.6, -0.8 };
+    CU_ASSERT_EQUAL_FATAL(wg_grad(t, ft, 2, xt, gt), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_grad(r, fr, 2, xr, gr), WG_OK);
+    for (int k = 0; k < 2; k++)
+        WG_ASSERT_ULPS(gt[k], gr[k], 2);
+    CU_ASSERT_EQUAL_FATAL(wg_jvp(t, 2, xt, u, 1, &ft, &jt), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_jvp(r, 2, xr, u, 1, &fr, &jr), WG_OK);
+    WG_ASSERT_ULPS(jt, jr, 2);
+    WG_ASSERT_CLOSE(jt, gt[0] * u[0] + gt[1] * u[1], 1e-15, 0);
+    /* the accumulating backward and the Jacobians take the same sweeps */
+    double J[2];
+    CU_ASSERT_EQUAL(wg_jacobian_fwd(t, 1, &ft, 2, xt, J), WG_OK);
+    WG_ASSERT_ULPS(J[1], gr[1], 2);
+    CU_ASSERT_EQUAL(wg_backward(t, ft, 1.0), WG_OK);
+    WG_ASSERT_ULPS(wg_grad_of(t, xt[0]), gr[0], 2);
+    /* replay at a new point, then sweep there */
+    double p[2] = { -1.3, 0.25 };
+    CU_ASSERT_EQUAL_FATAL(wg_eval(t, 2, xt, p), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_eval(r, 2, xr, p), WG_OK);
+    WG_ASSERT_ULPS(wg_value(t, ft), wg_value(r, fr), 1);
+    CU_ASSERT(wg_value(t, ft) != 0);
+    CU_ASSERT_EQUAL_FATAL(wg_grad(t, ft, 2, xt, gt), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_grad(r, fr, 2, xr, gr), WG_OK);
+    for (int k = 0; k < 2; k++)
+        WG_ASSERT_ULPS(gt[k], gr[k], 2);
+    /* the generic recorder: c is the op id */
+    wg_var g = wg_apply(t, WG_OP_CUSTOM, xt[0], xt[1], (double)id_mexp);
+    WG_ASSERT_ULPS(wg_value(t, g), p[0] * exp(p[1]), 1);
+    wg_tape_free(t);
+    wg_tape_free(r);
+}
+
+static void recording_errors(void)
+{
+    registered();
+    wg_tape *t = wg_tape_new();
+    wg_var x = wg_input(t, 0.5);
+    wg_var none = { 0 };
+    CU_ASSERT_EQUAL(wg_apply_custom(t, 1000, &x).id, 0);
+    CU_ASSERT_EQUAL(wg_status(t), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "op id 1000 is not a registered custom op"));
+    wg_tape_clear(t);
+    x = wg_input(t, 0.5);
+    wg_var args[2] = { x, none };
+    CU_ASSERT_EQUAL(wg_apply_custom(t, id_mexp, args).id, 0);
+    CU_ASSERT_EQUAL(wg_status(t), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "(mul_exp): operand 2"));
+    /* a tensor operand */
+    wg_tape_clear(t);
+    size_t sh[1] = { 2 };
+    double v[2] = { 1, 2 };
+    wg_var T = wg_tensor_input(t, 1, sh, v);
+    CU_ASSERT_EQUAL(wg_apply_custom(t, id_sin, &T).id, 0);
+    CU_ASSERT_EQUAL(wg_status(t), WG_ESHAPE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "(mysin): operand 1 is a tensor"));
+    /* the domain callback, at recording and at replay */
+    wg_tape_clear(t);
+    x = wg_input(t, -1.0);
+    wg_apply_custom(t, id_log, &x);
+    CU_ASSERT_EQUAL(wg_status(t), WG_EDOM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "node 1 (mylog): argument -1: outside"));
+    wg_tape_clear(t);
+    x = wg_input(t, 2.0);
+    wg_var y = wg_apply_custom(t, id_log, &x);
+    CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+    WG_ASSERT_ULPS(wg_value(t, y), log(2.0), 0);
+    double bad = -3;
+    CU_ASSERT_EQUAL(wg_eval(t, 1, &x, &bad), WG_EDOM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_eval: node 1 (mylog): argument -3"));
+    double good = 4;
+    CU_ASSERT_EQUAL(wg_eval(t, 1, &x, &good), WG_OK);
+    WG_ASSERT_ULPS(wg_value(t, y), log(4.0), 0);
+    /* no domain callback: a value that is not finite is WG_ERANGE */
+    wg_tape_clear(t);
+    x = wg_input(t, 0.0);
+    wg_var a2[2] = { x, wg_const(t, 800) };
+    CU_ASSERT_EQUAL(wg_apply_custom(t, id_mexp, a2).id, 3);
+    CU_ASSERT_EQUAL(wg_status(t), WG_ERANGE);   /* 0 * inf = NaN */
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "(mul_exp): arguments (0, 800)"));
+    wg_tape_free(t);
+}
+
+static void second_order_refused(void)
+{
+    registered();
+    wg_tape *t = wg_tape_new();
+    wg_var x[2], xr[2], f, fr;
+    wg_tape *r = wg_tape_new();
+    record_pair(t, r, 0.7, -0.4, x, &f, xr, &fr);
+    size_t size = wg_tape_size(t);
+    wg_var g[2];
+    double v[2] = { 1, 0 }, Hv[2], H[4];
+    CU_ASSERT_EQUAL(wg_grad_graph(t, f, 2, x, g), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_grad_graph: node 2 (mysin): a custom op"));
+    CU_ASSERT_EQUAL(wg_tape_size(t), size);
+    CU_ASSERT_EQUAL(wg_hvp(t, f, 2, x, v, Hv), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hvp: node 2 (mysin)"));
+    CU_ASSERT_EQUAL(wg_hessian(t, f, 2, x, H), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "(mysin)"));
+    CU_ASSERT_EQUAL(wg_tape_size(t), size);
+    wg_var u[2] = { wg_const(t, 1), wg_const(t, 0) }, yd;
+    CU_ASSERT_EQUAL(wg_jvp_graph(t, 2, x, u, 1, &f, &yd), WG_EINVAL);
+    CU_ASSERT_EQUAL(wg_vjp_graph(t, 1, &f, &u[0], 2, x, g), WG_EINVAL);
+    /* the tape still works, first order */
+    CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+    double gr[2];
+    CU_ASSERT_EQUAL(wg_grad(t, f, 2, x, gr), WG_OK);
+    /* a gradient graph of the part before the custom node is fine */
+    wg_tape *s = wg_tape_new();
+    wg_var a = wg_input(s, 0.5);
+    wg_var sq = wg_square(s, a);
+    wg_apply_custom(s, id_sin, &sq);
+    wg_var gs;
+    CU_ASSERT_EQUAL(wg_grad_graph(s, sq, 1, &a, &gs), WG_OK);
+    WG_ASSERT_ULPS(wg_value(s, gs), 1.0, 0);
+    wg_tape_free(s);
+    wg_tape_free(t);
+    wg_tape_free(r);
+}
+
+static char *graph_text(const wg_graph *g)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    wg_graph_write(g, f);
+    fclose(f);
+    return buf;
+}
+
+static void wg_text(void)
+{
+    registered();
+    const char *src = "input x = 0.5\ninput y = 2\nv2 = mysin(x)\n"
+                      "f = mul_exp(v2, y + 1) * 2\noutput f\n";
+    wg_parse_error err;
+    wg_graph *g = wg_graph_read_string(src, "s.wg", &err);
+    if (!g)
+        fprintf(stderr, "\n  %s\n", err.message);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    wg_tape *t = wg_graph_tape(g);
+    wg_var f = wg_graph_output(g, 0);
+    WG_ASSERT_ULPS(wg_value(t, f), 2 * (sin(0.5) * exp(3.0)), 1);
+    char *a = graph_text(g);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a, "= mysin(x)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(a, "= mul_exp(v2, v"));
+    wg_graph *g2 = wg_graph_read_string(a, "a.wg", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g2);
+    char *b = graph_text(g2);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    free(a);
+    free(b);
+    /* traces and DOT name the op; the tangent table's numbers are the sweep's */
+    char *tr = NULL;
+    size_t trlen = 0;
+    FILE *ms = open_memstream(&tr, &trlen);
+    double u[2] = { 1, 0 };
+    CU_ASSERT_EQUAL(wg_trace_primal(g2, ms), WG_OK);
+    CU_ASSERT_EQUAL(wg_trace_tangent(g2, u, ms), WG_OK);
+    CU_ASSERT_EQUAL(wg_graph_write_dot(g2, 0, ms), WG_OK);
+    fclose(ms);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, "mysin(x)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, "mul_exp(v2, "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, "\\nmul_exp"));
+    free(tr);
+    wg_graph_free(g);
+    wg_graph_free(g2);
+    /* expressions too */
+    const char *names[] = { "x" };
+    double vals[] = { 0.3 };
+    g = wg_graph_parse_expr("mysin(x) + mylog(x)", 1, names, vals, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    WG_ASSERT_ULPS(wg_value(wg_graph_tape(g), wg_graph_output(g, 0)), sin(0.3) + log(0.3), 1);
+    wg_graph_free(g);
+    /* errors name line:column and the op */
+    static const struct { const char *text; const char *says; } bad[] = {
+        { "input x = 1\nv1 = notanop(x)\noutput v1\n", "2:6: error: unknown function 'notanop'" },
+        { "input x = 1\nv1 = mul_exp(x)\noutput v1\n", "2:15: error: expected ',' and argument 2 of the custom op 'mul_exp' (it takes 2 arguments)" },
+        { "input x = 1\nv1 = mysin(x, x)\noutput v1\n", "2:13: error: expected ')' after the arguments of the custom op 'mysin'" },
+        { "input x = 1\nv1 = custom(x)\noutput v1\n", "2:6: error: 'custom' cannot be called" },
+        { "input mysin = 1\noutput mysin\n", "1:7: error: 'mysin' cannot name a variable: it is an op name" },
+        { "input x = 1\nmul_exp = x\noutput mul_exp\n", "2:1: error: 'mul_exp' cannot name a variable" },
+        { "input x = -1\nv1 = mylog(x)\noutput v1\n", "mylog" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        g = wg_graph_read_string(bad[k].text, "b.wg", &err);
+        CU_ASSERT_PTR_NULL(g);
+        if (!strstr(err.message, bad[k].says))
+            fprintf(stderr, "\n  case %zu: %s\n", k, err.message);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, bad[k].says));
+        wg_graph_free(g);
+    }
+}
+
+int main(void)
+{
+    static const wg_test_case cases[] = {
+        { "registration and its errors", registration },
+        { "record, sweep, replay: the same numbers as built-in ops", sweeps_match_builtins },
+        { "recording errors: ids, handles, tensors, domains", recording_errors },
+        { "second order refused by name, the tape as it was", second_order_refused },
+        { ".wg text and expressions both ways; errors", wg_text },
+        { NULL, NULL }
+    };
+    return wg_test_main("custom", cases);
+}

@@ -88,6 +88,11 @@ int wg_custom_op(const wg_custom_op_def *def, int *op_id)
         return fail(WG_EINVAL, "wg_custom_op: name \"%s\" is a built-in op", s);
     if (strcmp(s, "input") == 0 || strcmp(s, "output") == 0 || strcmp(s, "file") == 0)
         return fail(WG_EINVAL, "wg_custom_op: name \"%s\" is a keyword of .wg text", s);
+    /* the expression language's other spellings and constants (doc/FORMAT.md) */
+    if (strcmp(s, "ln") == 0 || strcmp(s, "log2") == 0 || strcmp(s, "log10") == 0
+        || strcmp(s, "pi") == 0 || strcmp(s, "e") == 0)
+        return fail(WG_EINVAL, "wg_custom_op: name \"%s\" is a name of .wg text (a function "
+                    "or a constant)", s);
     if (wg_graph_name_is_canonical(s))
         return fail(WG_EINVAL, "wg_custom_op: name \"%s\" is a canonical node name (v<digits>)", s);
     if (def->arity != 1 && def->arity != 2) {

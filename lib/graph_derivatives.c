@@ -122,7 +122,7 @@ static int results_of(wg_tape *t, size_t n, const wg_var *v, const wg_var *arr, 
 /* Custom ops have first partials only (C callbacks), no rule recorded as
  * ops and no second partials: a second-order driver over [lo, hi] refuses
  * them before it records or sweeps anything. */
-static int refuse_custom(wg_tape *t, const char *fn, size_t lo, size_t hi)
+int wg_refuse_custom(wg_tape *t, const char *fn, size_t lo, size_t hi)
 {
     size_t i = wg_first_custom(t, lo, hi + 1 < t->n ? hi + 1 : t->n);
     if (i > hi || i >= t->n)
@@ -139,7 +139,7 @@ int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
                        &yhi, &xlo, &xhi);
     if (s != WG_OK || n == 0)
         return s;
-    if (m && yhi >= xlo && (s = refuse_custom(t, "wg_vjp_graph", xlo, yhi)) != WG_OK)
+    if (m && yhi >= xlo && (s = wg_refuse_custom(t, "wg_vjp_graph", xlo, yhi)) != WG_OK)
         return s;
     wg_var *bar = NULL;
     unsigned char *act = NULL;
@@ -205,7 +205,7 @@ int wg_grad_graph(wg_tape *t, wg_var y, size_t n, const wg_var *x, wg_var *g)
     if (wg_numel_at(t, yi) != 1)
         return wg_call_fail(t, WG_ESHAPE, "wg_grad_graph: y (node %u) holds %zu elements, not one",
                             yi, wg_numel_at(t, yi));
-    int s = refuse_custom(t, "wg_grad_graph", 0, yi);
+    int s = wg_refuse_custom(t, "wg_grad_graph", 0, yi);
     if (s != WG_OK)
         return s;
     /* the seed: a 1 of y's shape (a scalar, or a one-element tensor) */
@@ -229,7 +229,7 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
                        &yhi);
     if (s != WG_OK || m == 0)
         return s;
-    if (n && yhi >= xlo && (s = refuse_custom(t, fn, xlo, yhi)) != WG_OK)
+    if (n && yhi >= xlo && (s = wg_refuse_custom(t, fn, xlo, yhi)) != WG_OK)
         return s;
     wg_var *tan = NULL;
     if (n && yhi >= xlo) {
@@ -386,7 +386,7 @@ int wg_hvp_in(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
         memset(Hv, 0, N * sizeof *Hv);
         return WG_OK;
     }
-    if ((s = refuse_custom(t, fn, lo, yi)) != WG_OK)
+    if ((s = wg_refuse_custom(t, fn, lo, yi)) != WG_OK)
         return s;
     if (wg_prepare_tangents(t, lo, (size_t)yi + 1, 1) != WG_OK
         || wg_scratch(t, &t->adt, &t->adt_cap, (size_t)yi - lo + 1) != WG_OK)

@@ -115,6 +115,8 @@ int wg_hessian_with(wg_tape *t, wg_hessian_method method, wg_var y, size_t n, co
     if (N > SIZE_MAX / sizeof *H / N)
         return wg_call_fail(t, WG_ELIMIT, "%s: an %zu x %zu Hessian does not fit in memory", fn,
                             N, N);
+    if (yi >= lo && (s = wg_refuse_custom(t, fn, lo, yi)) != WG_OK)
+        return s;                       /* edge pushing would need its second partials */
     if (yi < lo) {                      /* y depends on no x */
         memset(H, 0, N * N * sizeof *H);
         t->hess_method = method == WG_HESSIAN_AUTO ? WG_HESSIAN_HVP : method;

@@ -9,6 +9,9 @@
  * *recorded = 1 when y is not one element (nothing done) */
 int wg_hvp_in(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
               const double *v, double *Hv, int *recorded);
+/* WG_EINVAL, naming the node, when a custom op lies in [lo, hi]: it has
+ * first partials only (graph_derivatives.c) */
+int wg_refuse_custom(wg_tape *t, const char *fn, size_t lo, size_t hi);
 /* forward over the recorded reverse, 16 columns per sweep (graph_derivatives.c) */
 int wg_hessian_recorded(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
                         double *H);

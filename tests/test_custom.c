@@ -77,7 +77,8 @@ static void registration(void)
     static const struct { const char *name; const char *says; } bad[] = {
         { "mysin", "registered already" }, { "sin", "built-in" }, { "stack", "built-in" },
         { "output", "keyword" }, { "input", "built-in" }, { "v12", "canonical" }, { "2x", "identifier" },
-        { "my-op", "identifier" }, { "", "identifier" },
+        { "my-op", "identifier" }, { "", "identifier" }, { "ln", "a function or a constant" },
+        { "log10", "a function or a constant" }, { "pi", "a function or a constant" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         wg_custom_op_def d = { bad[k].name, 1, mysin_v, mysin_d, NULL, NULL };
@@ -233,6 +234,11 @@ static void second_order_refused(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hvp: node 2 (mysin)"));
     CU_ASSERT_EQUAL(wg_hessian(t, f, 2, x, H), WG_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "(mysin)"));
+    /* every method, edge pushing included (it would need second partials) */
+    for (int m = WG_HESSIAN_EDGE_PUSHING; m <= WG_HESSIAN_RECORDED; m++) {
+        CU_ASSERT_EQUAL(wg_hessian_with(t, (wg_hessian_method)m, f, 2, x, H), WG_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "wg_hessian: node 2 (mysin)"));
+    }
     CU_ASSERT_EQUAL(wg_tape_size(t), size);
     wg_var u[2] = { wg_const(t, 1), wg_const(t, 0) }, yd;
     CU_ASSERT_EQUAL(wg_jvp_graph(t, 2, x, u, 1, &f, &yd), WG_EINVAL);

@@ -170,10 +170,10 @@ void wg_chk_blame_text(const wg_tape *t, const wg_graph *g, wg_check_result *res
         return;
     size_t i = (size_t)res->blame_node;
     wg_op op = wg_node_op(t, i);
-    const char *name = wg_op_name(op);
+    const char *name = wg_node_op_name(t, i);   /* a custom op by its registered name */
     char me[40], a[40] = "", b[40] = "", c[32];
     operand(t, g, i, me, sizeof me);
-    int ar = wg_op_arity(op);
+    int ar = wg_node_arity(t, i);
     if (ar > 0)
         operand(t, g, wg_node_arg(t, i, 0), a, sizeof a);
     if (ar > 1)
@@ -215,6 +215,12 @@ void wg_chk_blame_text(const wg_tape *t, const wg_graph *g, wg_check_result *res
         break;
     case WG_KIND_TUNARY:
         snprintf(out, len, "%s = %s(%s)", me, name, a);
+        break;
+    case WG_KIND_CUSTOM:
+        if (ar > 1)
+            snprintf(out, len, "%s = %s(%s, %s)", me, name, a, b);
+        else
+            snprintf(out, len, "%s = %s(%s)", me, name, a);
         break;
     }
 }

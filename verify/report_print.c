@@ -145,9 +145,9 @@ void wg_check_report_print(const wg_check_report *r, const char *name, FILE *out
         if (w->blame_node < 0)
             fprintf(out, "blame %s: no node blamed)", wg_op_name(WG_OP_NONE));
         else if (w->blame_text[0])
-            fprintf(out, "blame %s: %s)", wg_op_name(w->blame_op), w->blame_text);
+            fprintf(out, "blame %s: %s)", blame_op_name(w), w->blame_text);
         else
-            fprintf(out, "blame %s: node %ld)", wg_op_name(w->blame_op), w->blame_node);
+            fprintf(out, "blame %s: node %ld)", blame_op_name(w), w->blame_node);
     }
     if (r->ill_conditioned)     /* about the function, not the rules (doc/VERIFY.md) */
         fprintf(out, " (ill-conditioned: %.0f correct digits)", floor(r->ad_digits));

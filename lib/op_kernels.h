@@ -218,10 +218,14 @@ WG_KERNEL void wg_op_partials(wg_op op, double a, double b, double p, double y,
     case WG_OP_COSH:          *da = sinh(a); return;
     /* sech^2 a = 1/cosh^2 a: 1 - tanh^2 a cancels to 0 once tanh rounds to
      * +-1 (|a| > 19), losing every digit of a derivative near 4e^{-2|a|}. */
-    case WG_OP_TANH: { double c = cosh(a); *da = 1.0 / c / c; return; }
-    /* sigma(a)(1 - sigma(a)) = e/(1+e)^2 with e = exp(-|a|): the product
-     * form cancels once sigma(a) rounds to 1 (a > 37). */
-    case WG_OP_SIGMOID: { double e = exp(-fabs(a)); *da = e / ((1.0 + e) * (1.0 + e)); return; }
+    /* sech^2 a = 4 sigma(2a) sigma(-2a): each factor is computed without
+     * cancellation (wg_sigmoid_d), nothing overflows (1/cosh^2 needs cosh
+     * past 710), and the form is smooth, so the recorded rule (op_rules.c,
+     * the same ops) differentiates again to every order, at 0 too. */
+    case WG_OP_TANH: *da = wg_sigmoid_d(2.0 * a) * wg_sigmoid_d(-2.0 * a) * 4.0; return;
+    /* sigma(a) sigma(-a), y = sigma(a): 1 - sigma(a) would cancel once
+     * sigma(a) rounds to 1 (a > 37); sigma(-a) does not.  Smooth, as tanh's. */
+    case WG_OP_SIGMOID: *da = y * wg_sigmoid_d(-a); return;
     case WG_OP_SOFTPLUS:      *da = wg_sigmoid_d(a); return;
     case WG_OP_RELU:          *da = a > 0; return;                 /* relu'(0) = 0 */
     case WG_OP_ABS:           *da = (a > 0) - (a < 0); return;     /* abs'(0) = 0 */

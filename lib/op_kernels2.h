@@ -80,22 +80,15 @@ WG_KERNEL void wg_op_partials2(wg_op op, double a, double b, double p, double y,
     }
     case WG_OP_SINH:          *daa = y; return;
     case WG_OP_COSH:          *daa = y; return;
-    case WG_OP_TANH: {        /* -2 tanh(a) sech^2(a) */
-        double c = cosh(a);
-        *daa = -2.0 * y / c / c;
+    case WG_OP_TANH:          /* -2 tanh(a) sech^2(a), sech^2 as the first partial */
+        *daa = -2.0 * y * (wg_sigmoid_d(2.0 * a) * wg_sigmoid_d(-2.0 * a) * 4.0);
         return;
-    }
-    case WG_OP_SIGMOID: {     /* s(1 - s)(1 - 2s), e = exp(-|a|) as in the first partial */
-        double e = exp(-fabs(a)), d = e / ((1.0 + e) * (1.0 + e));
-        double two_s_m1 = (a >= 0 ? 1.0 : -1.0) * (1.0 - e) / (1.0 + e);   /* 2s - 1 */
-        *daa = -d * two_s_m1;
+    case WG_OP_SIGMOID:       /* s'(1 - 2s) = -s' tanh(a/2), s' = s sigma(-a) */
+        *daa = -(y * wg_sigmoid_d(-a)) * tanh(0.5 * a);
         return;
-    }
-    case WG_OP_SOFTPLUS: {    /* sigmoid'(a) */
-        double e = exp(-fabs(a));
-        *daa = e / ((1.0 + e) * (1.0 + e));
+    case WG_OP_SOFTPLUS:      /* sigmoid'(a) = sigma(a) sigma(-a) */
+        *daa = wg_sigmoid_d(a) * wg_sigmoid_d(-a);
         return;
-    }
     case WG_OP_ERF: {         /* -2a erf'(a) */
         double s = a * a, e = fma(a, a, -s), g = exp(-s);
         *daa = g == 0 ? 0.0 : -2.0 * a * M_2_SQRTPI * (g - g * e);

@@ -127,15 +127,12 @@ wg_rule wg_op_rule(wg_tape *t, size_t i, int k)
     }
     case WG_OP_SINH:          return node(wg_cosh(t, A));
     case WG_OP_COSH:          return node(wg_sinh(t, A));
-    case WG_OP_TANH: {        /* 1/cosh(a)/cosh(a), as the double kernel */
-        wg_var c = wg_cosh(t, A);
-        return node(wg_div(t, wg_recip(t, c), c));
+    case WG_OP_TANH: {        /* 4 sigma(2a) sigma(-2a), as the double kernel */
+        wg_var sp = wg_sigmoid(t, wg_mul_c(t, A, 2.0)), sm = wg_sigmoid(t, wg_mul_c(t, A, -2.0));
+        return node(wg_mul_c(t, wg_mul(t, sp, sm), 4.0));
     }
-    case WG_OP_SIGMOID: {     /* e/((1 + e)(1 + e)), e = exp(-|a|) */
-        wg_var e = wg_exp(t, wg_neg(t, wg_abs(t, A)));
-        wg_var d = wg_add_c(t, e, 1.0);
-        return node(wg_div(t, e, wg_mul(t, d, d)));
-    }
+    case WG_OP_SIGMOID:       /* y sigma(-a), as the double kernel: smooth, no abs */
+        return node(wg_mul(t, Y, wg_sigmoid(t, wg_neg(t, A))));
     case WG_OP_SOFTPLUS:      return node(wg_sigmoid(t, A));
     case WG_OP_RELU:          return node(wg_step(t, A));
     case WG_OP_ABS:           return node(wg_sign(t, A));

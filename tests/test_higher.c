@@ -447,6 +447,39 @@ static void hessian_methods_agree(void)
     wg_tape_free(t);
 }
 
+/* Smooth ops stay smooth in their recorded rules: third derivatives at 0,
+ * where a rule written with |a| (exp(-|a|)) would put a kink in the second
+ * derivative of the rule and give 0; and tanh's rule records past |a| = 710
+ * (through cosh it overflowed).  The third derivatives at 0: tanh -2,
+ * sigmoid -1/8, softplus sigmoid''(0) = 0; at 0.3 against the closed forms. */
+static void smooth_rules_third_order(void)
+{
+    for (int k = 0; k < 2; k++) {
+        double a0 = k ? 0.3 : 0.0;
+        wg_tape *t = wg_tape_new();
+        wg_var x = wg_input(t, a0);
+        wg_var f[3] = { wg_tanh(t, x), wg_sigmoid(t, x), wg_softplus(t, x) };
+        double th = tanh(a0), s = 1 / (1 + exp(-a0)), ds = s * (1 - s);
+        double want[3] = { -2 * (1 - th * th) * (1 - th * th) + 4 * th * th * (1 - th * th),
+                           ds * (1 - 2 * s) * (1 - 2 * s) - 2 * ds * ds,
+                           ds * (1 - 2 * s) };
+        for (int j = 0; j < 3; j++) {
+            wg_var g1, g2, g3;
+            CU_ASSERT_EQUAL_FATAL(wg_grad_graph(t, f[j], 1, &x, &g1), WG_OK);
+            CU_ASSERT_EQUAL_FATAL(wg_grad_graph(t, g1, 1, &x, &g2), WG_OK);
+            CU_ASSERT_EQUAL_FATAL(wg_grad_graph(t, g2, 1, &x, &g3), WG_OK);
+            WG_ASSERT_CLOSE(wg_value(t, g3), want[j], 1e-14, 1e-15);
+        }
+        wg_tape_free(t);
+    }
+    wg_tape *t = wg_tape_new();
+    wg_var x = wg_input(t, 800.0), g;
+    CU_ASSERT_EQUAL(wg_grad_graph(t, wg_tanh(t, x), 1, &x, &g), WG_OK);
+    CU_ASSERT_EQUAL(wg_value(t, g), 0);         /* sech^2 800 = 4e-695: 0 in double */
+    CU_ASSERT_EQUAL(wg_status(t), WG_OK);
+    wg_tape_free(t);
+}
+
 /* Siskind and Pearlmutter's perturbation confusion: d/dx [x (d/dy (x + y))]
  * at y = 1, x = 1 is 1; confusing the two perturbations gives 2 */
 static void perturbation_confusion(void)
@@ -920,6 +953,7 @@ int main(void)
         { "Hessians and HVPs against differences of gradients", hessians },
         { "wg_hessian: edge pushing = N HVPs = recorded, every row", hessian_methods_agree },
         { "grad of grad of grad of a polynomial, replayed", polynomial_third_order },
+        { "smooth ops' rules stay smooth: third derivatives at 0", smooth_rules_third_order },
         { "perturbation confusion: d/dx [x d/dy (x + y)] = 1", perturbation_confusion },
         { "kink conventions recorded as ops survive replay", kinks_replay },
         { "errors: domains, shapes, handles; hvp leaves the tape", errors },

@@ -45,7 +45,7 @@ typedef struct wg_selftest_row {
     double shrink_seconds;
     wg_op blamed_op;             /* of the first failing graph's worst result */
     int blame_ok;
-    char fail_mode[16];
+    char fail_mode[24];
     char repro[1024];            /* the reproducer file, "" if none was saved */
 } wg_selftest_row;
 

@@ -1514,6 +1514,42 @@ static void derivatives_after_replay(void)
     wg_tape_free(t);
 }
 
+/* the other paths are judged after the replay too: wg_jvp_multi's lanes
+ * after the first take mul's d/db as d/da (WG_TEST_JVP_LANE), which
+ * x * (y * y) at x = y = 1 hides (both partials 1) and x1 = x0 + d shows
+ * (x1 != y1^2): a fail named replay-jvp-multi, and every result right at x0 */
+static void quiet_hook(void *ctx, int reverse, size_t node, wg_op op, double a, double b,
+                       double p, double y, double *da, double *db)
+{
+    (void)ctx; (void)reverse; (void)node; (void)op; (void)a; (void)b; (void)p; (void)y;
+    (void)da; (void)db;
+}
+
+static void paths_after_replay(void)
+{
+    wg_tape *t = wg_tape_new();
+    wg_var x[2] = { wg_input(t, 1.0), wg_input(t, 1.0) };
+    wg_var f = wg_mul(t, x[0], wg_mul(t, x[1], x[1]));
+    wg_check_options o;
+    wg_check_options_init(&o);
+    wg_check_report r;
+    CU_ASSERT_FATAL(wg_check_tape(t, 2, x, 1, &f, &o, &r) == WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+    wg_check_report_free(&r);
+    wg_tape_set_partials_hook(t, quiet_hook, NULL);
+    wg_tape_set_test_flags(t, WG_TEST_JVP_LANE);
+    CU_ASSERT_FATAL(wg_check_tape(t, 2, x, 1, &f, &o, &r) == WG_OK);
+    CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+    const wg_check_result *res = &r.results[r.worst];
+    CU_ASSERT_STRING_EQUAL(res->fail_mode, "replay-jvp-multi");
+    CU_ASSERT(strstr(res->message, "after wg_eval to x0 + d") != NULL);
+    CU_ASSERT_EQUAL(res->blame_op, WG_OP_MUL);
+    for (size_t k = 1; k < r.nresults; k++)         /* right at x0 */
+        CU_ASSERT_EQUAL(r.results[k].verdict, WG_VERDICT_PASS);
+    wg_check_report_free(&r);
+    wg_tape_free(t);
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
@@ -1553,6 +1589,7 @@ int main(void)
         { "wg_check_gradient: the user's gradient judged, the component named",
           user_gradient_judged },
         { "wg_vjp and wg_jvp after a replay, judged at the new point", derivatives_after_replay },
+        { "the other paths after a replay: a lane bug only x1 shows", paths_after_replay },
         { NULL, NULL }
     };
     int rc = wg_test_main("check", cases);

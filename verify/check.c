@@ -143,8 +143,7 @@ static void check_direction(wg_chk *c, wg_check_result *res)
     int st = WG_OK;
     /* the other paths first: the sweeps under test come last, so that the
      * tape's per-node tangents and adjoints are theirs (blame reads them) */
-    if (!c->nested)
-        wg_chk_paths_run(c, res);
+    wg_chk_paths_run(c, res);
     if (rev_on) {
         st = wg_vjp(c->subj, c->sm, c->sy, c->w, c->sn, c->sx, c->xbar);
         if (st == WG_OK) {
@@ -447,11 +446,13 @@ static int check_handles(wg_tape *t, size_t n, const wg_var *x, size_t m, const 
 static int check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_var *y,
                       const wg_check_options *o, wg_check_report *r, int nested);
 
-/* wg_vjp and wg_jvp on the copy that wg_eval moved to x1 = x0 + d
+/* The derivatives on the copy that wg_eval moved to x1 = x0 + d
  * (paths.c), judged as at any point: a check of one direction of the
- * copy at x1 (its own u and w from the seed; reverse and forward mode;
- * no other paths), whose figures become the paths replay-vjp and
- * replay-jvp of res, and whose fail becomes res's, with its blame. */
+ * copy at x1 (its own u and w from the seed; reverse and forward mode and
+ * every other path of paths.c but the replay itself), whose wg_vjp and
+ * wg_jvp figures become the paths replay-vjp and replay-jvp of res, and
+ * whose fail becomes res's, with its blame: replay-vjp, replay-jvp,
+ * replay-dot, or "replay-" and the other path's name (replay-grad, ...). */
 static void replay_derivatives(wg_chk *c, wg_check_result *res)
 {
     wg_check_options o = c->opt;
@@ -476,9 +477,16 @@ static void replay_derivatives(wg_chk *c, wg_check_result *res)
     }
     if (q && q->verdict == WG_VERDICT_FAIL) {
         /* both modes off: the VJP's path, as reverse comes first elsewhere */
-        const char *mode = strcmp(q->fail_mode, "reverse") == 0
-                               || strcmp(q->fail_mode, "both") == 0 ? "replay-vjp"
-                           : strcmp(q->fail_mode, "forward") == 0 ? "replay-jvp" : "replay-dot";
+        const char *qm = q->fail_mode;
+        char mode[sizeof res->fail_mode];
+        if (strcmp(qm, "reverse") == 0 || strcmp(qm, "both") == 0)
+            snprintf(mode, sizeof mode, "replay-vjp");
+        else if (strcmp(qm, "forward") == 0)
+            snprintf(mode, sizeof mode, "replay-jvp");
+        else if (strcmp(qm, "dot-product") == 0)
+            snprintf(mode, sizeof mode, "replay-dot");
+        else
+            snprintf(mode, sizeof mode, "replay-%.*s", (int)(sizeof mode - 8), qm);
         res->verdict = WG_VERDICT_FAIL;
         snprintf(res->fail_mode, sizeof res->fail_mode, "%s", mode);
         RESMSG(res, "%s: after wg_eval to x0 + d (d_j = -2^-20 of x0_j), a direction there: %s",
@@ -572,7 +580,7 @@ static int check_tape(wg_tape *t, size_t n, const wg_var *x, size_t m, const wg_
         return s;
     }
 
-    if (!nested && wg_chk_paths_open(&c) != WG_OK) {
+    if (wg_chk_paths_open(&c) != WG_OK) {
         REPERR(r, "wg_check: out of memory for the derivative paths");
         wg_chk_paths_close(&c);
         wg_chk_close(&c);

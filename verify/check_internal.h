@@ -111,7 +111,7 @@ typedef struct wg_chk {
     size_t cp_nx;               /* cp's inputs given to wg_eval, their handles: */
     wg_var *cp_x, *cp_y;        /* ... and the outputs' (sm of them) */
     int nested;                 /* this check is the derivatives' after a replay (check.c):
-                                   no other paths */
+                                   every path but the replay itself */
     long replay_bad;            /* 0, or 1 + the first node wg_eval at x0 did not give
                                    back bit for bit (N + 1: the replay failed, no node named) */
 

@@ -131,10 +131,12 @@ typedef struct wg_figure {
 /* one direction (or one Jacobian column) */
 typedef struct wg_check_result {
     wg_verdict verdict;
-    char fail_mode[16];      /* when verdict is fail: "reverse", "forward", "both" (reverse
+    char fail_mode[24];      /* when verdict is fail: "reverse", "forward", "both" (reverse
                                 and forward), "dot-product"; other checks name theirs
-                                ("user", a path's name, "replay"; order 2 adds "gradient",
-                                "hvp", "symmetry") */
+                                ("user", a path's name, "replay", "replay-vjp",
+                                "replay-jvp", "replay-dot", "replay-" and a path's name
+                                after a replay; order 2 adds "gradient", "hvp",
+                                "symmetry", "hessian") */
     double reference;        /* MPFR w.(J u), rounded to double */
     double reference_err;    /* |D(h) - D(h')| of the two MPFR steps */
     int reference_converged;

@@ -132,6 +132,14 @@ static void glance(wg_doc *doc, const wg_report_data *d)
     }
     wg_doc_td(doc, t, 0, "ops of the table exercised");
     wg_doc_td(doc, t, WG_CELL_NUM | (seen < known ? WG_CELL_BAD : 0), "%u of %u", seen, known);
+    if (d->weak_checks) {
+        /* a custom op without an MPFR value: its node's reference is a double
+         * difference (doc/VERIFY.md), a weaker check than the others */
+        wg_doc_td(doc, t, 0, "checks against the weaker reference (a custom op without an "
+                  "MPFR value)");
+        wg_doc_td(doc, t, WG_CELL_NUM | WG_CELL_WEAK, "%s (%s)", wg_count(d->weak_checks),
+                  pct(d->weak_checks, d->checks));
+    }
 }
 
 /* ------------------------------------------------------------------ the run */

@@ -161,6 +161,7 @@ typedef struct row {
     int code, acc, bop;
     unsigned cls;                   /* the graph's classes (WG_REP_CLS_*) */
     int zero_ref;                   /* the reference is exactly 0 */
+    int weak;                       /* the reference the weaker kind (a custom op) */
     uint64_t nodes;
     int64_t m0, m1;
     int64_t key[WG_REP_METRICS];    /* -1: no value of that metric */
@@ -187,6 +188,7 @@ static void read_row(sqlite3_stmt *st, row *r)
     r->m0 = sqlite3_column_int64(st, 4);
     r->m1 = sqlite3_column_int64(st, 5);
     r->zero_ref = sqlite3_column_int(st, 19);
+    r->weak = sqlite3_column_int(st, 25) != 0;
     r->cls = (unsigned)sqlite3_column_int(st, 20);
     int cm = sqlite3_column_int(st, 6);
     for (int k = 0; k < WG_REP_METRICS; k++)
@@ -235,6 +237,7 @@ static int count_row(void *ctx, size_t store, sqlite3_stmt *st)
     int nids = ops_of(r.m0, r.m1, ids);
     d->checks++;
     d->check_verdicts[r.code]++;
+    d->weak_checks += (uint64_t)r.weak;
     if (r.cls & WG_REP_CLS_ORDER2) {
         /* second order: counted apart, summarised in its own groups */
         d->o2_checks++;

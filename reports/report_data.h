@@ -234,6 +234,8 @@ typedef struct wg_report_data {
     /* first-order checks by graph class; second-order checks apart */
     wg_rep_class classes[WG_REP_CLASSES];
     uint64_t o2_graphs, o2_checks, o2_verdicts[WG_REP_VERDICTS], o2_judged;
+    uint64_t weak_checks;    /* checks whose reference was the weaker kind (a custom op
+                                without an MPFR value; store version 4) */
     wg_rep_stat o2_all[WG_REP_METRICS];
 
     uint64_t fails_total;

@@ -683,14 +683,15 @@ out:
     " c.reference_err, c.reference = 0, g.cls, " hvp                                        \
     " FROM s.check_result c JOIN g ON g.id = ?1 + c.graph"
 /* columns 20-22: the graph's classes, wg_hvp's rel and ulps (order 2,
- * version 3; NULL before); 23-24: wg_hessian's (version 4) */
+ * version 3; NULL before); 23-24: wg_hessian's (version 4); 25: the
+ * reference the weaker kind (version 4; 0 before) */
 #define HVP_SQL "CASE WHEN c.hvp_computed THEN c.hvp_rel_err END," \
                 " CASE WHEN c.hvp_computed THEN c.hvp_ulps END"
 static const char check_rows_sql[] =
     CHECK_ROWS_SQL(HVP_SQL ", CASE WHEN c.hessian_computed THEN c.hessian_rel_err END,"
-                   " CASE WHEN c.hessian_computed THEN c.hessian_ulps END");
-static const char check_rows_sql_v3[] = CHECK_ROWS_SQL(HVP_SQL ", NULL, NULL");
-static const char check_rows_sql_v2[] = CHECK_ROWS_SQL("NULL, NULL, NULL, NULL");
+                   " CASE WHEN c.hessian_computed THEN c.hessian_ulps END, c.reference_weak");
+static const char check_rows_sql_v3[] = CHECK_ROWS_SQL(HVP_SQL ", NULL, NULL, 0");
+static const char check_rows_sql_v2[] = CHECK_ROWS_SQL("NULL, NULL, NULL, NULL, 0");
 
 static const char copy_fails_sql[] =
     "INSERT INTO fails (gid, ident, idx, seed, label, direction, fail_mode, blame_op, bop,"

@@ -119,6 +119,13 @@ if [ -x "$fuzz" ]; then
     "$fuzz" --plugin "$tmp/good.so" --graphs 300 --jobs 1 --out "$tmp/fz-good" --quiet \
         >"$tmp/out" 2>"$tmp/err"
     [ $? -eq 0 ] || { bad "wengert-fuzz --plugin good.so: not a clean campaign"; cat "$tmp/out" "$tmp/err"; }
+    # the store keeps which checks had the weaker reference; the report says how many
+    report="$top_builddir/reports/wengert-report"
+    if [ -x "$report" ]; then
+        "$report" "$tmp/fz-good/results.sqlite" --out "$tmp/rep" >/dev/null 2>"$tmp/err" \
+            || bad "wengert-report of the plugin campaign failed"
+        has "$tmp/rep/report.md" "checks against the weaker reference (a custom op without an MPFR value)"
+    fi
     "$fuzz" --plugin "$tmp/slip.so" --graphs 300 --jobs 1 --out "$tmp/fz-slip" --quiet \
         >"$tmp/out" 2>"$tmp/err"
     [ $? -eq 1 ] || { bad "wengert-fuzz --plugin slip.so: the slip not found"; cat "$tmp/out" "$tmp/err"; }

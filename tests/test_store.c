@@ -136,6 +136,7 @@ static void make_synth(synth *g, uint64_t i, unsigned variant)
             if (c->blame_node >= 0)
                 snprintf(c->blame_text, sizeof c->blame_text, "v%ld = sin(x) -- 'q'",
                          c->blame_node);
+            c->reference_weak = (k >> 7) % 3 == 0;
         }
         /* order 2 on some rows: wg_hvp's figure, and wg_hessian's with its
          * method (version 4) on some of those */
@@ -263,6 +264,7 @@ static int same_result(const wg_check_result *a, const wg_check_result *b)
          && same_double(ha->rel_err, hb->rel_err) && same_double(ha->ulps, hb->ulps)
          && same_double(ha->err_est, hb->err_est) && ha->computed == hb->computed, "hessian");
     SAME(strcmp(a->hessian_method, b->hessian_method) == 0, "hessian_method");
+    SAME(a->reference_weak == b->reference_weak, "reference_weak");
     return 1;
 }
 
@@ -1490,6 +1492,7 @@ static void make_v3_store(const char *path, const wg_store_campaign *camps, size
         "ALTER TABLE check_result DROP COLUMN hessian_err_est;"
         "ALTER TABLE check_result DROP COLUMN hessian_computed;"
         "ALTER TABLE check_result DROP COLUMN hessian_method;"
+        "ALTER TABLE check_result DROP COLUMN reference_weak;"
         "UPDATE check_result SET blame_op = NULL WHERE blame_op = 'none';"
         "UPDATE schema_version SET version = 3, created = '2026-01-01T00:00:00Z';"
         "COMMIT;"));

@@ -78,15 +78,17 @@ struct wg_store {
  * (doc/VERIFY.md, "Accuracy"; 0 in rows from before it) and blame_text,
  * the blamed node as a .wg line.  blame_op is 'none' on a fail that
  * blames no node, NULL on other verdicts.  Then wg_hessian's figure of a
- * check of order 2 (NULL and hessian_computed 0 where it was not run) and
- * the method it took. */
+ * check of order 2 (NULL and hessian_computed 0 where it was not run), the
+ * method it took, and reference_weak: 1 where a custom op without an MPFR
+ * value made the reference the weaker kind (doc/VERIFY.md). */
 #define ACC_DEFS                                                               \
     "    reverse_digits, forward_digits, condition,\n"                        \
     "    ill_conditioned INTEGER NOT NULL DEFAULT 0,\n"                       \
     "    blame_text TEXT,\n"                                                   \
     "    hessian_value, hessian_abs_err, hessian_rel_err, hessian_ulps,\n"     \
     "    hessian_err_est, hessian_computed INTEGER NOT NULL DEFAULT 0,\n"      \
-    "    hessian_method TEXT,\n"
+    "    hessian_method TEXT,\n"                                               \
+    "    reference_weak INTEGER NOT NULL DEFAULT 0,\n"
 
 /* Facts of a campaign that do not decide its graphs, as text keyed by
  * name (version 2): what ran it and on what machine, when it last
@@ -219,6 +221,7 @@ static const char upgrade_3_to_4_sql[] =
     "ALTER TABLE check_result ADD COLUMN hessian_err_est;\n"
     "ALTER TABLE check_result ADD COLUMN hessian_computed INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE check_result ADD COLUMN hessian_method TEXT;\n"
+    "ALTER TABLE check_result ADD COLUMN reference_weak INTEGER NOT NULL DEFAULT 0;\n"
     "UPDATE check_result SET blame_op = 'none' WHERE verdict = 'fail' AND blame_op IS NULL;\n"
     "INSERT INTO schema_version (version, created) VALUES "
     "(4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n";
@@ -240,11 +243,11 @@ static const char upgrade_3_to_4_sql[] =
 #define CHECK_COLS_V3 CHECK_COLS_V2 ", " FIG_COLS("hvp")
 #define ACC_COLS                                                               \
     "reverse_digits, forward_digits, condition, ill_conditioned, blame_text, "  \
-    FIG_COLS("hessian") ", hessian_method"
+    FIG_COLS("hessian") ", hessian_method, reference_weak"
 #define CHECK_COLS CHECK_COLS_V3 ", " ACC_COLS
 /* what an older source's check rows give for the hvp and accuracy columns */
 #define HVP_NONE "NULL, NULL, NULL, NULL, NULL, 0"
-#define ACC_NONE "NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL"
+#define ACC_NONE "NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0"
 #define REPRO_COLS "path, nodes, wg_text"
 
 /* ------------------------------------------------------------------ errors */
@@ -1024,6 +1027,7 @@ static void bind_result(sqlite3_stmt *st, int64_t gid, size_t dir, const wg_chec
     sqlite3_bind_double(st, k++, hrun ? hs->err_est : NAN);
     sqlite3_bind_int(st, k++, hrun && hs->computed);
     bind_text_or_null(st, k++, hrun ? c->hessian_method : NULL);
+    sqlite3_bind_int(st, k++, c->reference_weak != 0);
 }
 
 static int put_rows(wg_store *s, int64_t campaign, const wg_store_graph *rec,
@@ -1313,6 +1317,7 @@ static int read_result(sqlite3_stmt *st, wg_check_result *c)
     hs->err_est = column_double(st, k++);
     hs->computed = sqlite3_column_int(st, k++);
     copy_column_text(st, k++, c->hessian_method, sizeof c->hessian_method);
+    c->reference_weak = sqlite3_column_int(st, k++) != 0;
     return 1;
 }
 

@@ -194,9 +194,10 @@ static const char *ops_text(const wg_bug *b, char *buf, size_t len)
 
 static const char *sweeps_text(const wg_bug *b)
 {
-    if (b->order == 2)      /* the recorded rules, or wg_hvp's double sweep */
-        return (b->test_flags & (WG_TEST_HVP_SIN_SIGN | WG_TEST_HVP_NO_CROSS
-                                 | WG_TEST_HVP_DIV_BB)) ? "hvp" : "recorded";
+    if (b->order == 2)      /* the recorded rules, wg_hvp's double sweep, wg_hessian's */
+        return b->path && strcmp(b->path, "hessian") == 0 ? "hessian"
+               : (b->test_flags & (WG_TEST_HVP_SIN_SIGN | WG_TEST_HVP_NO_CROSS
+                                   | WG_TEST_HVP_DIV_BB)) ? "hvp" : "recorded";
     return b->modes == WG_BUG_BOTH ? "both" : b->modes == WG_BUG_FORWARD ? "forward"
                                                                        : "reverse";
 }

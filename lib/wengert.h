@@ -485,7 +485,11 @@ int wg_jvp_graph(wg_tape *t, size_t n, const wg_var *x, const wg_var *u,
  *       16 columns at once, removed.
  * WG_HESSIAN_AUTO estimates the last two's costs from N and the number of
  * active elements and takes the cheaper; on scalar tapes it first runs edge
- * pushing with a budget worth that cost (doc/DESIGN.md, "Second order"). */
+ * pushing with a budget worth that cost (doc/DESIGN.md, "Second order").
+ * Forced, edge pushing returns WG_EINVAL on a tape with tensors on the path
+ * and WG_ELIMIT past 2^24 entries (256 MiB); any method WG_EINVAL through a
+ * custom op (it has no second partials), WG_ERANGE where a second
+ * derivative on the path is infinite. */
 typedef enum wg_hessian_method {
     WG_HESSIAN_AUTO = 0,
     WG_HESSIAN_EDGE_PUSHING = 1,

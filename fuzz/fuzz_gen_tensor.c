@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_gen_tensor.c -- seeded random tensor graphs (fuzz_gen.h,
  * tensor_frac): inputs of rank 0 to rank_max, every tensor row of the op
- * table and the scalar rows applied elementwise with broadcasting.
+ * table and the scalar rows (registered custom ops included) applied
+ * elementwise with broadcasting.
  *
  * A node is tried on a scratch tape first: its operands are copied there as
  * constants and the op recorded, so the values come from the library's own

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_ew.c -- the scalar ops (UNARY, BINARY, CONST, INT, CMP rows of the
- * op table) applied elementwise to tensors, with NumPy broadcasting.
+ * op table) and custom ops (CUSTOM, the program's callbacks, the op id as
+ * the kernels' p) applied elementwise to tensors, with NumPy broadcasting.
  *
  * Each element uses the op's own scalar kernels (op_kernels.h): value,
  * domain and local partials, so a tensor op and its scalar form cannot

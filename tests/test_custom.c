@@ -50,7 +50,19 @@ static int mylog_dom(const double *x, void *ctx)
     return x[0] > 0;
 }
 
-static int id_sin = -1, id_mexp = -1, id_log = -1;
+/* mysqrt: its partial is not finite at 0, inside its domain */
+static double mysqrt_v(const double *x, void *ctx)
+{
+    (void)ctx;
+    return sqrt(x[0]);
+}
+static void mysqrt_d(const double *x, double *d, void *ctx)
+{
+    (void)ctx;
+    d[0] = 0.5 / sqrt(x[0]);
+}
+
+static int id_sin = -1, id_mexp = -1, id_log = -1, id_sqrt = -1;
 
 static void registered(void)
 {
@@ -62,6 +74,8 @@ static void registered(void)
     CU_ASSERT_EQUAL_FATAL(wg_custom_op(&e, &id_mexp), WG_OK);
     wg_custom_op_def l = { "mylog", 1, mylog_v, mylog_d, mylog_dom, NULL };
     CU_ASSERT_EQUAL_FATAL(wg_custom_op(&l, &id_log), WG_OK);
+    wg_custom_op_def q = { "mysqrt", 1, mysqrt_v, mysqrt_d, NULL, NULL };
+    CU_ASSERT_EQUAL_FATAL(wg_custom_op(&q, &id_sqrt), WG_OK);
 }
 
 static void registration(void)
@@ -390,6 +404,20 @@ static void tensor_errors(void)
     CU_ASSERT_EQUAL(wg_status(t), WG_ERANGE);
     CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "node 2 (mul_exp): element 0: result inf is "
                                                 "not finite"));
+    /* a partial that is not finite: the sweep fails naming node and element */
+    wg_tape_clear(t);
+    double q[3] = { 4, 0, 1 };
+    size_t s3[1] = { 3 };
+    wg_var Q = wg_tensor_input(t, 1, s3, q);
+    wg_var S = wg_sum(t, wg_apply_custom(t, id_sqrt, &Q), 0, NULL, 0);
+    CU_ASSERT_EQUAL_FATAL(wg_status(t), WG_OK);
+    double g[3];
+    CU_ASSERT_EQUAL(wg_grad(t, S, 1, &Q, g), WG_ERANGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "node 1 (mysqrt): element 1: "
+                                                "derivative is not finite at argument 0"));
+    double u[3] = { 0, 1, 0 }, yd;
+    CU_ASSERT_EQUAL(wg_jvp(t, 1, &Q, u, 1, &S, &yd), WG_ERANGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wg_errmsg(t), "(mysqrt): element 1"));
     wg_tape_free(t);
 }
 

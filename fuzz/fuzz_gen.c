@@ -1135,12 +1135,14 @@ static const char *set_weights(gen *G)
             if (!iw)
                 iw = 1;
         }
-        /* custom ops take scalars only; each registered one weighs as a row */
-        G->tweight[k] = k == WG_OP_CUSTOM ? 0 : iw;
+        /* each registered custom op weighs as a row, in scalar and tensor
+         * graphs alike (it applies elementwise there) */
+        G->tweight[k] = iw;
         G->weight[k] = wg_fuzz_op_scalar((wg_op)k) ? iw : 0;
         if (k == WG_OP_CUSTOM && G->weight[k]) {
             uint64_t m = (uint64_t)iw * (uint64_t)wg_custom_count();
             G->weight[k] = m > 16777216u ? 16777216u : (uint32_t)m;
+            G->tweight[k] = G->weight[k];
         }
         G->wtotal += G->weight[k];
     }

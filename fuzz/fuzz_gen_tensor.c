@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_gen_tensor.c -- seeded random tensor graphs (fuzz_gen.h,
  * tensor_frac): inputs of rank 0 to rank_max, every tensor row of the op
- * table and the scalar rows applied elementwise with broadcasting.
+ * table and the scalar rows (registered custom ops included) applied
+ * elementwise with broadcasting.
  *
  * A node is tried on a scratch tape first: its operands are copied there as
  * constants and the op recorded, so the values come from the library's own
@@ -103,9 +104,14 @@ static int tensor_row(wg_op op)
     return k == WG_KIND_TUNARY || k == WG_KIND_TBINARY;
 }
 
-static int binary(wg_op op)
+/* c of a custom node is its op id: a custom op of two operands is binary */
+static int binary(wg_op op, double c)
 {
     wg_op_kind k = wg_op_kind_of(op);
+    if (k == WG_KIND_CUSTOM) {
+        const wg_custom_op_def *d = wg_custom_def((int)c);
+        return d && d->arity == 2;
+    }
     return k == WG_KIND_BINARY || k == WG_KIND_CMP;
 }
 
@@ -128,7 +134,7 @@ static wg_var record(wg_tape *t, wg_op op, wg_var a, wg_var b, double c, const w
 {
     if (tensor_row(op))
         return wg_apply_tensor(t, op, a, b, at);
-    return wg_apply(t, op, a, binary(op) ? b : a, c);
+    return wg_apply(t, op, a, binary(op, c) ? b : a, c);
 }
 
 /* a constant of a shape on tape t, from values v (a scalar at rank 0) */
@@ -496,7 +502,7 @@ static long const_like(tgen *T, int rank, const size_t *dim, int emin, int emax)
 static long place(tgen *T, wg_op op, long la, long lb, double c, const wg_tensor_attrs *at,
                   int level)
 {
-    if (la < 0 || ((binary(op) || wg_op_kind_of(op) == WG_KIND_TBINARY) && lb < 0))
+    if (la < 0 || ((binary(op, c) || wg_op_kind_of(op) == WG_KIND_TBINARY) && lb < 0))
         return -1;
     if (T->count >= T->budget)
         return -1;
@@ -532,7 +538,8 @@ static long place(tgen *T, wg_op op, long la, long lb, double c, const wg_tensor
             else
                 ok = rule_layout(T, op, A, op == WG_OP_CONCAT ? B : NULL, at, ny, y, e);
         } else {
-            ok = rule_ew(T, op, A, binary(op) ? B : NULL, la == lb, c, level, ry, dy, ny, y, e);
+            ok = rule_ew(T, op, A, binary(op, c) ? B : NULL, la == lb, c, level, ry, dy, ny, y,
+                         e);
         }
     }
     if (!ok) {
@@ -557,7 +564,7 @@ static long place(tgen *T, wg_op op, long la, long lb, double c, const wg_tensor
     free(y);
     free(y2);
     /* shape classes */
-    if (binary(op) && (A->numel != ny || (B && B->numel != ny)))
+    if (binary(op, c) && (A->numel != ny || (B && B->numel != ny)))
         T->shapes |= WG_FUZZ_SHAPE_BROADCAST;
     if (op == WG_OP_BROADCAST_TO)
         T->shapes |= WG_FUZZ_SHAPE_BROADCAST;
@@ -721,7 +728,9 @@ static long place_ew(tgen *T, wg_op op)
         wg_op_kind k = wg_op_kind_of(op);
         if (k == WG_KIND_CONST || k == WG_KIND_INT)
             c = wg_fz_param(T->rng, op);
-        if (binary(op)) {
+        else if (k == WG_KIND_CUSTOM)       /* one of the registered ops, each as likely */
+            c = (double)draw(T, (uint32_t)wg_custom_count());
+        if (binary(op, c)) {
             uint32_t how = draw(T, 4);
             if (how == 0)
                 b = reduce_keep(T, a);

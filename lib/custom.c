@@ -6,6 +6,7 @@
  * publish the new count with release order. */
 #include "custom.h"
 #include "tape.h"
+#include "tensor.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -156,18 +157,17 @@ wg_var wg_apply_custom(wg_tape *t, int op_id, const wg_var *args)
         return no_var;
     }
     uint32_t ix[2] = { WG_NONE, WG_NONE };
+    int tensor = 0;
     for (int k = 0; k < d->arity; k++) {
         ix[k] = wg_index(t, args[k]);
         if (ix[k] == WG_NONE) {
             wg_bad_handle_named(t, d->name, k, args[k]);
             return no_var;
         }
-        if (!wg_in_val(t, ix[k])) {
-            wg_fail(t, WG_ESHAPE, 0, "node %zu (%s): operand %d is a tensor; custom ops take "
-                    "scalars", t->n, d->name, k + 1);
-            return no_var;
-        }
+        tensor |= !wg_in_val(t, ix[k]);
     }
+    if (tensor)         /* elementwise with broadcasting, as the scalar rows */
+        return wg_record_custom_ew(t, op_id, ix[0], ix[1]);
     if (t->n == t->cap) {
         int s = wg_tape_reserve_slow(t);
         if (s != WG_OK) {

@@ -80,11 +80,11 @@ static void replay_tensor(wg_tape *t, size_t i, const char *fn)
     if (is.why && wg_kind(t->op[i]) != WG_KIND_TUNARY)
         wg_format_args(op, is.a, is.b, is.p, args, sizeof args);
     if (is.status == WG_EDOM)
-        wg_fail(t, WG_EDOM, 1, "%s: node %zu (%s): element %zu: %s%s%s", fn, i, wg_op_name(op),
-                is.elem, args, args[0] ? ": " : "", is.why);
+        wg_fail(t, WG_EDOM, 1, "%s: node %zu (%s): element %zu: %s%s%s", fn, i,
+                wg_node_op_name(t, i), is.elem, args, args[0] ? ": " : "", is.why);
     else
         wg_fail(t, WG_ERANGE, 1, "%s: node %zu (%s): element %zu: result %g is not finite", fn,
-                i, wg_op_name(op), is.elem, is.y);
+                i, wg_node_op_name(t, i), is.elem, is.y);
 }
 
 /* instantiated with tensors = 0 for a tape without tensor nodes (no test

@@ -352,7 +352,7 @@ int wg_check_finite(wg_tape *t, const char *fn, const double *r, size_t n, size_
                 if (wg_tensor_partials_nonfinite(t, i, &e, &arg))
                     return wg_call_fail(t, WG_ERANGE, "%s: node %zu (%s): element %zu: derivative "
                                         "is not finite at argument %.17g", fn, i,
-                                        wg_op_name((wg_op)t->op[i]), e, arg);
+                                        wg_node_op_name(t, i), e, arg);
                 continue;
             }
             if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP || (pass == 0 && !swept_through(t, i)))

@@ -185,5 +185,8 @@ void wg_matmul_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, d
 
 /* tensor_record.c: the elementwise paths of record.c */
 wg_var wg_record_ew(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double c);
+/* a custom op (lib/custom.c) with a tensor operand; b is WG_NONE for a
+ * unary op */
+wg_var wg_record_custom_ew(wg_tape *t, int op_id, uint32_t a, uint32_t b);
 
 #endif /* WG_TENSOR_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* tensor_ew.c -- the scalar ops (UNARY, BINARY, CONST, INT, CMP rows of the
- * op table) applied elementwise to tensors, with NumPy broadcasting.
+ * op table) and custom ops (CUSTOM, the program's callbacks, the op id as
+ * the kernels' p) applied elementwise to tensors, with NumPy broadcasting.
  *
  * Each element uses the op's own scalar kernels (op_kernels.h): value,
  * domain and local partials, so a tensor op and its scalar form cannot
@@ -19,6 +20,14 @@ WG_KERNEL void value_loop(wg_op op, const wg_shape_rec *s, const double *A, cons
                           const double *B, const ptrdiff_t *sb, double p, double *Y)
 {
     WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, Y[e] = wg_op_value(op, A[ia], B[ib], p));
+}
+
+/* a unary custom op: its value callback sees (a, 0), as in the scalar
+ * recording (lib/custom.c) */
+static void value_loop_custom1(const wg_shape_rec *s, const double *A, const ptrdiff_t *sa,
+                               double p, double *Y)
+{
+    WG_ITER2(s->rank, s->dim, sa, sa, e, ia, ib, Y[e] = wg_op_value(WG_OP_CUSTOM, A[ia], 0.0, p));
 }
 
 WG_KERNEL void fwd_loop(wg_op op, int has_b, const wg_tape *t, size_t node,
@@ -83,7 +92,8 @@ static void ew_args_of(const wg_tape *t, size_t i, ew_args *w)
 {
     w->op = (wg_op)t->op[i];
     wg_op_kind kind = wg_kind(t->op[i]);
-    w->has_b = kind == WG_KIND_BINARY || kind == WG_KIND_CMP;
+    w->has_b = kind == WG_KIND_BINARY || kind == WG_KIND_CMP
+               || (kind == WG_KIND_CUSTOM && t->arg1[i] != WG_NONE);
     w->s = wg_shape_at(t, i);
     w->a = t->arg0[i];
     w->b = w->has_b ? t->arg1[i] : w->a;
@@ -93,7 +103,8 @@ static void ew_args_of(const wg_tape *t, size_t i, ew_args *w)
     wg_bcast_strides(wg_shape_at(t, w->b), w->s, w->sb);
     w->na = wg_shape_at(t, w->a)->numel;
     w->nb = wg_shape_at(t, w->b)->numel;
-    w->p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_param_of(t, i) : 0.0;
+    /* the constant, or a custom node's op id */
+    w->p = wg_node_p(t, i, kind);
 }
 
 void wg_ew_value(wg_tape *t, size_t i, wg_tissue *issue, int cmp_check, size_t *flipped)
@@ -119,7 +130,8 @@ void wg_ew_value(wg_tape *t, size_t i, wg_tissue *issue, int cmp_check, size_t *
 #define EW_V_LEAF(E)
 #define EW_V_TUNARY(E)
 #define EW_V_TBINARY(E)
-#define EW_V_CUSTOM(E)                /* scalars only */
+#define EW_V_CUSTOM(E)  (w.has_b ? value_loop(WG_OP_##E, w.s, w.A, w.sa, w.B, w.sb, w.p, Y) \
+                                 : value_loop_custom1(w.s, w.A, w.sa, w.p, Y))
 #define EW_V_UNARY(E)   value_loop(WG_OP_##E, w.s, w.A, w.sa, w.A, w.sa, 0.0, Y)
 #define EW_V_CONST(E)   value_loop(WG_OP_##E, w.s, w.A, w.sa, w.A, w.sa, w.p, Y)
 #define EW_V_INT(E)     EW_V_CONST(E)
@@ -243,7 +255,8 @@ void wg_ew_fwd(wg_tape *t, size_t i, size_t k)
 #define EW_F_LEAF(E)
 #define EW_F_TUNARY(E)
 #define EW_F_TBINARY(E)
-#define EW_F_CUSTOM(E)                /* scalars only */
+#define EW_F_CUSTOM(E)  fwd_loop(WG_OP_##E, w.has_b, t, i, w.s, w.A, w.sa, w.B, w.sb, w.p, Y, TA, \
+                                 w.has_b ? TB : NULL, TY)
 #define EW_F_CMP(E)
 #define EW_F_UNARY(E)  fwd_loop(WG_OP_##E, 0, t, i, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, TA, NULL, TY)
 #define EW_F_CONST(E)  EW_F_UNARY(E)
@@ -278,7 +291,8 @@ void wg_ew_rev(wg_tape *t, size_t i, size_t lo, double *adj)
 #define EW_R_LEAF(E)
 #define EW_R_TUNARY(E)
 #define EW_R_TBINARY(E)
-#define EW_R_CUSTOM(E)                /* scalars only */
+#define EW_R_CUSTOM(E)  rev_loop(WG_OP_##E, w.has_b, t, i, w.s, w.A, w.sa, w.B, w.sb, w.p, Y, GY, \
+                                 GA, GB)
 #define EW_R_CMP(E)
 #define EW_R_UNARY(E)  rev_loop(WG_OP_##E, 0, t, i, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, GA, NULL)
 #define EW_R_CONST(E)  EW_R_UNARY(E)
@@ -333,7 +347,7 @@ void wg_ew_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, doubl
 #define EW_R2_LEAF(E)
 #define EW_R2_TUNARY(E)
 #define EW_R2_TBINARY(E)
-#define EW_R2_CUSTOM(E)                /* scalars only */
+#define EW_R2_CUSTOM(E)               /* no second partials: refused before the sweep */
 #define EW_R2_CMP(E)
 #define EW_R2_UNARY(E)  rev2_loop(WG_OP_##E, 0, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, TA, NULL, \
                                   DA, NULL)
@@ -399,7 +413,7 @@ void wg_ew_hvp(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double
 #define EW_H_LEAF(E)
 #define EW_H_TUNARY(E)
 #define EW_H_TBINARY(E)
-#define EW_H_CUSTOM(E)                /* scalars only */
+#define EW_H_CUSTOM(E)                /* no second partials: refused before the sweep */
 #define EW_H_CMP(E)
 #define EW_H_UNARY(E)  hvp_loop(WG_OP_##E, 0, w.s, w.A, w.sa, w.A, w.sa, w.p, Y, GY, GD, TA, \
                                 NULL, GA, NULL, DA, NULL)

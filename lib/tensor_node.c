@@ -11,7 +11,7 @@ static int elementwise(uint8_t op)
 {
     wg_op_kind k = wg_kind(op);
     return k == WG_KIND_UNARY || k == WG_KIND_BINARY || k == WG_KIND_CONST
-           || k == WG_KIND_INT || k == WG_KIND_CMP;
+           || k == WG_KIND_INT || k == WG_KIND_CMP || k == WG_KIND_CUSTOM;
 }
 
 void wg_tensor_value_node(wg_tape *t, size_t i, wg_tissue *issue, int cmp_check,
@@ -89,14 +89,14 @@ int wg_tensor_partials_nonfinite(const wg_tape *t, size_t i, size_t *elem, doubl
         return 0;
     wg_op op = (wg_op)t->op[i];
     wg_op_kind kind = wg_kind(t->op[i]);
-    int has_b = kind == WG_KIND_BINARY;
+    int has_b = kind == WG_KIND_BINARY || (kind == WG_KIND_CUSTOM && t->arg1[i] != WG_NONE);
     uint32_t a = t->arg0[i], b = has_b ? t->arg1[i] : a;
     const wg_shape_rec *s = wg_shape_at(t, i);
     ptrdiff_t sa[WG_MAX_RANK], sb[WG_MAX_RANK];
     wg_bcast_strides(wg_shape_at(t, a), s, sa);
     wg_bcast_strides(wg_shape_at(t, b), s, sb);
     const double *A = wg_data(t, a), *B = wg_data(t, b), *Y = wg_data(t, i);
-    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_param_of(t, i) : 0.0;
+    double p = wg_node_p(t, i, kind);
     int found = 0;
     WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, {
         if (!found) {

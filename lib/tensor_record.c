@@ -7,6 +7,7 @@
  * it, so that a failure appends nothing ("nothing half-recorded"); then it
  * computes the values and checks domains, as a scalar op does: a value
  * outside the domain is recorded and fails the tape with WG_EDOM. */
+#include "custom.h"
 #include "tensor.h"
 
 #include <math.h>
@@ -91,8 +92,9 @@ static int active(const wg_tape *t, uint32_t i)
 
 /* Append tensor node (op, a, b) of the given result shape; its values are
  * not computed yet.  The node index, or WG_NONE after failing the tape. */
-static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int rank,
-                            const size_t *dim, uint32_t attr, uint64_t aux)
+static uint32_t push_tensor_named(wg_tape *t, wg_op op, const char *name, uint32_t a,
+                                  uint32_t b, int rank, const size_t *dim, uint32_t attr,
+                                  uint64_t aux)
 {
     uint32_t sid;
     int s = wg_shape_intern(t, rank, dim, &sid);
@@ -117,7 +119,7 @@ static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int ra
         char buf[WG_MAX_RANK * 21 + 8] = "";
         if (s == WG_ELIMIT)
             dims_text(rank, dim, buf, sizeof buf);
-        wg_fail(t, s, 0, "node %zu (%s): %s%s%s", t->n, wg_op_name(op),
+        wg_fail(t, s, 0, "node %zu (%s): %s%s%s", t->n, name,
                 s == WG_ENOMEM ? "out of memory growing the tape"
                                : "size limit: a result of shape ",
                 buf, s == WG_ELIMIT ? " is larger than WG_MAX_ELEMENTS or the address space"
@@ -146,6 +148,12 @@ static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int ra
     return (uint32_t)i;
 }
 
+static uint32_t push_tensor(wg_tape *t, wg_op op, uint32_t a, uint32_t b, int rank,
+                            const size_t *dim, uint32_t attr, uint64_t aux)
+{
+    return push_tensor_named(t, op, wg_op_name(op), a, b, rank, dim, attr, aux);
+}
+
 /* values of a new node, then its domain: the tape fails naming the element */
 static wg_var finish(wg_tape *t, uint32_t i)
 {
@@ -158,10 +166,10 @@ static wg_var finish(wg_tape *t, uint32_t i)
             wg_format_args(op, is.a, is.b, is.p, args, sizeof args);
         if (is.status == WG_EDOM)
             wg_fail(t, WG_EDOM, 0, "node %zu (%s): element %zu: %s%s%s", (size_t)i,
-                    wg_op_name(op), is.elem, args, args[0] ? ": " : "", is.why);
+                    wg_node_op_name(t, i), is.elem, args, args[0] ? ": " : "", is.why);
         else
             wg_fail(t, WG_ERANGE, 0, "node %zu (%s): element %zu: result %g is not finite",
-                    (size_t)i, wg_op_name(op), is.elem, is.y);
+                    (size_t)i, wg_node_op_name(t, i), is.elem, is.y);
     }
     return wg_handle(t, i);
 }
@@ -242,6 +250,38 @@ wg_var wg_record_ew(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double c)
         return no_var;
     if (pb != WG_NONE)
         t->param[t->nparam++] = c;
+    return finish(t, i);
+}
+
+/* a custom op on operands a and b (b WG_NONE: unary), one of them a tensor:
+ * elementwise with broadcasting, as the scalar rows above.  The node keeps
+ * its op id in t->cid, reserved with the slot before anything is written. */
+wg_var wg_record_custom_ew(wg_tape *t, int op_id, uint32_t a, uint32_t b)
+{
+    const char *name = wg_custom_name(op_id);
+    const wg_shape_rec *sa = wg_shape_at(t, a);
+    int rank = sa->rank;
+    size_t dim[WG_MAX_RANK];
+    memcpy(dim, sa->dim, sizeof dim);
+    if (b != WG_NONE && !wg_broadcast_shape(sa, wg_shape_at(t, b), &rank, dim)) {
+        char x[96], y[96];
+        wg_fail(t, WG_ESHAPE, 0, "node %zu (%s): shapes %s and %s do not broadcast", t->n,
+                name, shape_str(t, a, x, sizeof x), shape_str(t, b, y, sizeof y));
+        return no_var;
+    }
+    int s = t->n == t->cap ? wg_tape_reserve_slow(t) : WG_OK;
+    if (s == WG_OK)
+        s = wg_custom_ids_reserve(t);
+    if (s != WG_OK) {
+        wg_fail(t, s, 0, "node %zu (%s): %s", t->n, name,
+                s == WG_ELIMIT ? "the tape holds WG_MAX_NODES nodes already"
+                               : "out of memory growing the tape");
+        return no_var;
+    }
+    uint32_t i = push_tensor_named(t, WG_OP_CUSTOM, name, a, b, rank, dim, 0, 0);
+    if (i == WG_NONE)
+        return no_var;
+    t->cid[i] = (uint32_t)op_id;
     return finish(t, i);
 }
 

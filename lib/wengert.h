@@ -77,11 +77,11 @@ const char *wg_strerror(int status);
  *   TBINARY a tensor op of two operands that is not elementwise (matmul,
  *           concat)
  *   CUSTOM  an op the program registered (wg_custom_op below): one or two
- *           scalar operands, the node keeps which op it is (wg_node_custom);
+ *           operands, the node keeps which op it is (wg_node_custom);
  *           every custom node is WG_OP_CUSTOM, and wg_node_op_name gives its
  *           registered name
- * Every UNARY, BINARY, CONST, INT and CMP op also applies to tensors,
- * elementwise, binary ones with NumPy broadcasting.
+ * Every UNARY, BINARY, CONST, INT, CMP and CUSTOM op also applies to
+ * tensors, elementwise, binary ones with NumPy broadcasting.
  * Adding an op is one row here plus its kernels (lib/op_kernels.h, the
  * verifier's MPFR kernel); the recording function wg_<name> is generated
  * from the row.  Non-smooth points follow one convention, documented in
@@ -275,8 +275,11 @@ wg_var   wg_apply(wg_tape *t, wg_op op, wg_var a, wg_var b, double c);
  * An op of the program's own: its value and its partials as C callbacks.
  * A registered op records, sweeps forward and reverse, replays (wg_eval),
  * reads and writes as .wg text (`v3 = myop(v1, v2)`), is checked by the
- * verifier and drawn by the fuzzer like a built-in one.  Operands are
- * scalars (rank 0): a tensor operand fails the tape with WG_ESHAPE.
+ * verifier and drawn by the fuzzer like a built-in one.  Like a built-in
+ * scalar op it applies elementwise to tensors, a binary one with NumPy
+ * broadcasting: the callbacks see one element at a time, a domain or range
+ * error names the element, and shapes that do not broadcast fail the tape
+ * with WG_ESHAPE.
  *
  *   value(x, ctx)               f at x[0..arity)
  *   partials(x, dfdx, ctx)      df/dx[k] into dfdx[0..arity)
@@ -333,8 +336,8 @@ wg_var      wg_apply_custom(wg_tape *t, int op_id, const wg_var *args);
  * A node may hold a dense tensor: rank 0 to WG_MAX_RANK, row-major,
  * contiguous doubles.  A scalar is a rank-0 tensor; wg_input and wg_const
  * make one, and every scalar call works as before.  Every UNARY, BINARY,
- * CONST, INT and CMP op applies elementwise; binary ones broadcast as NumPy
- * does (shapes aligned from the right, a size-1 or missing axis stretches).
+ * CONST, INT, CMP and CUSTOM op applies elementwise; binary ones broadcast as
+ * NumPy does (shapes aligned from the right, a size-1 or missing axis stretches).
  * A recorded comparison of tensors keeps every element's outcome; the C
  * call returns 1 when every element's outcome is true.
  *

@@ -3,7 +3,8 @@
  * correct op passes, one with a wrong partial (a sign slip, a lost factor)
  * fails and is blamed on its node; with an MPFR value callback the
  * reference is the full kind, without one the weaker kind, and every
- * result says which. */
+ * result says which.  The same on tensors, elementwise with broadcasting:
+ * the blame names the custom tensor node and its element. */
 #define _POSIX_C_SOURCE 200809L  /* open_memstream */
 #include "test_util.h"
 #include "wengert.h"
@@ -193,12 +194,94 @@ static void full_reference(void)
     }
 }
 
+/* the sign slip of g_d_sign, only where a > 1.5: on a tensor, one element */
+static void g_d_slip(const double *x, double *d, void *ctx)
+{
+    (void)ctx;
+    d[0] = exp(x[1]);
+    d[1] = (x[0] > 1.5 ? -x[0] : x[0]) * exp(x[1]);
+}
+
+/* F = cg(X, sin(B)) * cs(X) with X 2x3 and B 1x3 (stretched), f = sum(F^2):
+ * elementwise custom nodes on tensors, lowered element by element; the
+ * node of cg is returned in *gnode */
+static void check_tensor(int g, int s, wg_check_report *r, size_t *gnode)
+{
+    wg_tape *t = wg_tape_new();
+    size_t sx[2] = { 2, 3 }, sb[2] = { 1, 3 };
+    double vx[6] = { 0.4, -0.7, 1.1, 0.9, 1.7, -0.2 }, vb[3] = { 0.3, -0.5, 0.8 };
+    wg_var x[2] = { wg_tensor_input(t, 2, sx, vx), wg_tensor_input(t, 2, sb, vb) };
+    wg_var args[2] = { x[0], wg_sin(t, x[1]) };
+    wg_var cg = wg_apply_custom(t, g, args);
+    *gnode = wg_var_index(t, cg);
+    wg_var F = wg_mul(t, cg, wg_apply_custom(t, s, &x[0]));
+    wg_var f = wg_sum(t, wg_square(t, F), 0, NULL, 0);
+    CU_ASSERT_EQUAL_FATAL(wg_status(t), WG_OK);
+    wg_check_options o;
+    wg_check_options_init(&o);
+    o.directions = 4;
+    wg_var y[2] = { f, F };
+    CU_ASSERT_EQUAL_FATAL(wg_check_tape(t, 2, x, 2, y, &o, r), WG_OK);
+    wg_tape_free(t);
+}
+
+static void tensor_ops(void)
+{
+    setup();
+    static int id_slip = -1, id_slip_mp = -1;
+    if (id_slip < 0) {
+        reg("cg_tslip", 2, g_v, g_d_slip, &id_slip);
+        reg("cg_tslip_mp", 2, g_v, g_d_slip, &id_slip_mp);
+        CU_ASSERT_EQUAL(wg_custom_op_mpfr(id_slip_mp, g_mpfr, NULL), WG_OK);
+    }
+    /* correct ops pass, with the weak reference and with the MPFR one */
+    static const struct { int *g; int weak; } good[] = { { &id_g, 1 }, { &id_g_mp, 1 } };
+    for (size_t k = 0; k < sizeof good / sizeof good[0]; k++) {
+        wg_check_report r;
+        size_t gn;
+        check_tensor(*good[k].g, id_s, &r, &gn);
+        if (r.verdict != WG_VERDICT_PASS)
+            wg_check_report_print(&r, "tensor", stderr);
+        CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+        CU_ASSERT(all_weak(&r, good[k].weak));
+        wg_check_report_free(&r);
+    }
+    /* a sign slip at element 4 (X = 1.7): blamed on the custom tensor node
+     * and that element, by its registered name */
+    static const int *bad[] = { &id_slip, &id_slip_mp };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        wg_check_report r;
+        size_t gn;
+        check_tensor(*bad[k], id_s, &r, &gn);
+        const wg_check_result *w = &r.results[r.worst];
+        if (r.verdict != WG_VERDICT_FAIL || w->blame_node != (long)gn || w->blame_elem != 4)
+            wg_check_report_print(&r, "tensor slip", stderr);
+        CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+        CU_ASSERT_EQUAL(w->blame_node, (long)gn);
+        CU_ASSERT_EQUAL(w->blame_op, WG_OP_CUSTOM);
+        CU_ASSERT_EQUAL(w->blame_elem, 4);
+        CU_ASSERT_PTR_NOT_NULL(strstr(w->blame_name, k ? "cg_tslip_mp" : "cg_tslip"));
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        wg_check_report_print(&r, "f", m);
+        fclose(m);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, k ? "cg_tslip_mp" : "cg_tslip"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "element 4"));
+        if (getenv("WG_TEST_SHOW"))
+            fputs(buf, stderr);
+        free(buf);
+        wg_check_report_free(&r);
+    }
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
         { "correct custom ops pass; weak reference said", correct_ops_pass },
         { "wrong partials fail, blamed on the custom node", wrong_partials_fail },
         { "an MPFR value callback: the full reference", full_reference },
+        { "custom ops on tensors: pass, and a slip blamed on node and element", tensor_ops },
         { NULL, NULL }
     };
     return wg_test_main("custom_verify", cases);

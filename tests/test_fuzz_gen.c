@@ -2,7 +2,8 @@
 /* test_fuzz_gen.c -- the random-graph generator of wengert-fuzz
  * (fuzz/fuzz_gen.h): determinism of the .wg text, domain safety of every
  * value, reach of every op of the table, kink and edge placement, op
- * weights, bad options, and the verifier's verdicts on generated graphs
+ * weights, custom ops in tensor graphs, bad options, and the verifier's
+ * verdicts on generated graphs
  * (pass, or nondiff at a placed kink: anything else is a false alarm of
  * the verifier or a generator bug). */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
@@ -625,6 +626,86 @@ static void verifier_agrees(void)
     CU_ASSERT_EQUAL(ec[WG_VERDICT_PASS], 100);
 }
 
+/* ---- custom ops in tensor graphs: registered last (the registry is
+ * process-wide, and a registered op changes every later draw) */
+static double clip_v(const double *x, void *ctx)
+{
+    (void)ctx;
+    return x[0] / (1 + fabs(x[0]));
+}
+static void clip_d(const double *x, double *d, void *ctx)
+{
+    (void)ctx;
+    double q = 1 + fabs(x[0]);
+    d[0] = 1 / (q * q);
+}
+static double lae_v(const double *x, void *ctx)
+{
+    (void)ctx;
+    double m = x[0] > x[1] ? x[0] : x[1];
+    return m + log1p(exp(-fabs(x[0] - x[1])));
+}
+static void lae_d(const double *x, double *d, void *ctx)
+{
+    (void)ctx;
+    double e = exp(-fabs(x[0] - x[1])), big = 1 / (1 + e), small = e / (1 + e);
+    d[0] = x[0] >= x[1] ? big : small;
+    d[1] = x[0] >= x[1] ? small : big;
+}
+
+static void custom_in_tensor_graphs(void)
+{
+    int id;
+    wg_custom_op_def c1 = { "fzclip", 1, clip_v, clip_d, NULL, NULL };
+    wg_custom_op_def c2 = { "fzlae", 2, lae_v, lae_d, NULL, NULL };
+    CU_ASSERT_EQUAL_FATAL(wg_custom_op(&c1, &id), WG_OK);
+    CU_ASSERT_EQUAL_FATAL(wg_custom_op(&c2, &id), WG_OK);
+    wg_fuzz_gen_options o;
+    wg_fuzz_gen_options_init(&o);
+    CU_ASSERT_EQUAL(o.op_weight[WG_OP_CUSTOM], 1.0);
+    o.tensor_frac = 1;
+    o.op_weight[WG_OP_CUSTOM] = 4;
+    unsigned unary = 0, bin = 0, stretched = 0, wrong = 0;
+    for (uint64_t s = 1; s <= 150; s++) {
+        char why[512];
+        wg_graph *g = wg_fuzz_gen(&o, s, why, sizeof why);
+        CU_ASSERT_PTR_NOT_NULL(g);
+        if (!g) {
+            fprintf(stderr, "\n  seed %llu: %s\n", (unsigned long long)s, why);
+            continue;
+        }
+        wg_tape *t = wg_graph_tape(g);
+        for (size_t i = 0; i < wg_tape_size(t); i++) {
+            if (wg_node_op(t, i) != WG_OP_CUSTOM || wg_node_rank(t, i) <= 0)
+                continue;
+            size_t a = wg_node_arg(t, i, 0), n = wg_node_numel(t, i);
+            if (wg_node_arity(t, i) == 1) {
+                unary++;
+                /* the callback's value, element by element */
+                const double *y = wg_node_values(t, i), *x = wg_node_values(t, a);
+                for (size_t e = 0; e < n && x && y; e++)
+                    wrong += !(y[e] == clip_v(&x[e], NULL));
+            } else {
+                bin++;
+                size_t b = wg_node_arg(t, i, 1);
+                stretched += wg_node_numel(t, a) < n || wg_node_numel(t, b) < n;
+            }
+        }
+        wg_graph_free(g);
+    }
+    fprintf(stderr, "\n  custom tensor nodes in 150 tensor graphs: unary %u, binary %u "
+            "(%u broadcasting)\n", unary, bin, stretched);
+    CU_ASSERT(unary >= 10);
+    CU_ASSERT(bin >= 10);
+    CU_ASSERT(stretched >= 3);
+    CU_ASSERT_EQUAL(wrong, 0);
+    /* and the verifier passes them */
+    unsigned long count[WG_VERDICT_COUNT] = { 0 };
+    verdicts(&o, 1, 60, count);
+    print_counts("60 tensor graphs with custom ops", count);
+    CU_ASSERT_EQUAL(count[WG_VERDICT_FAIL] + count[WG_VERDICT_INVALID], 0);
+}
+
 int main(void)
 {
     static const wg_test_case cases[] = {
@@ -640,6 +721,7 @@ int main(void)
         { "the verifier passes generated graphs", verifier_agrees },
         { "tensor graphs: every op, every shape class, deterministic, checked",
           tensor_graphs },
+        { "custom ops drawn elementwise in tensor graphs; checked", custom_in_tensor_graphs },
         { NULL, NULL }
     };
     return wg_test_main("fuzz_gen", cases);

@@ -4,7 +4,8 @@
 # here with $CC -shared (so it works in static and shared builds alike),
 # loaded by wengert-verify --plugin.  A correct op passes (its verdict line
 # says when the reference is the weaker kind), a sign slip in a partial
-# fails and is blamed on the custom node, and every way a plugin can be bad
+# fails and is blamed on the custom node (on a tensor graph, its element),
+# and every way a plugin can be bad
 # (missing file, not a shared object, no entry point, a failing entry
 # point, an op it does not have) exits 2 with one line naming the file.
 # Run by `make check` with top_builddir, srcdir, CC and WG_PLUGIN_CFLAGS in
@@ -88,6 +89,24 @@ printf 'input x : 3 = [0.1, 0.2, 0.3]\nv1 = sum(x)\nv2 = softclip(v1)\nv3 = loga
 run 0 --plugin "$tmp/good.so" "$tmp/t.wg" --check
 run 1 --plugin "$tmp/slip.so" "$tmp/t.wg" --check
 has "$tmp/out" "blame      node 3 (logaddexp)"
+# custom ops on tensors, elementwise with broadcasting (2x3 with 3): checked
+# element by element on the lowering; the slip blamed on the tensor node
+# and its element
+printf 'input x : 2x3 = [0.1, -0.4, 0.9, 1.3, -0.2, 0.5]\ninput b : 3 = [0.3, -0.1, 0.2]\ns = softclip(x)\nl = logaddexp(s, b)\nf = sum(l * x)\noutput f\n' >"$tmp/te.wg"
+run 0 --plugin "$tmp/good.so" "$tmp/te.wg" --check
+has "$tmp/out" "te.wg  pass"
+run 0 --plugin "$tmp/good.so" "$tmp/te.wg" --trace
+has "$tmp/out" "v3 = logaddexp(v2, b)  logaddexp(2x3 ["
+run 1 --plugin "$tmp/slip.so" "$tmp/te.wg" --check --verbose
+has "$tmp/out" "fail (both; blame logaddexp: v3 = logaddexp(v2, b))"
+has "$tmp/out" "blame      node 3 (logaddexp) element 0: v3 = logaddexp(v2, b)"
+run 2 --plugin "$tmp/good.so" "$tmp/te.wg" --check --order 2
+has "$tmp/err" "(softclip): a custom op has no derivative rule"
+# a custom op's value is a few roundings whose terms may cancel:
+# logaddexp(a, a) = a + log 2 near a = -log 2 is off by more than 3 ulps
+# of the result, but not of its terms, and the replay allows for that
+printf 'input x : 1x1 = [0.39718079566955566]\nconst c : 2x1 = [0.39718079566955566, -0.6866693496704102]\nl = logaddexp(c, c)\ny = l * x\noutput y\n' >"$tmp/cancel.wg"
+run 0 --plugin "$tmp/good.so" "$tmp/cancel.wg" --check
 # no second order through a custom op: refused by name, never a number
 run 2 --plugin "$tmp/good.so" "$tmp/t.wg" --check --order 2
 has "$tmp/err" "wg_grad_graph: node 2 (softclip): a custom op has no derivative rule"
@@ -139,6 +158,16 @@ if [ -x "$fuzz" ]; then
     else
         bad "wengert-fuzz --plugin slip.so wrote no reproducer"
     fi
+    # tensor graphs draw the custom ops elementwise too: clean with the
+    # correct ones, the slip found
+    "$fuzz" --plugin "$tmp/good.so" --tensors --graphs 200 --jobs 1 --out "$tmp/fz-tgood" \
+        --quiet >"$tmp/out" 2>"$tmp/err"
+    [ $? -eq 0 ] || { bad "wengert-fuzz --plugin good.so --tensors: not a clean campaign"; cat "$tmp/out" "$tmp/err"; }
+    has "$tmp/out" "fail 0,"
+    "$fuzz" --plugin "$tmp/slip.so" --tensors --graphs 200 --jobs 1 --out "$tmp/fz-tslip" \
+        --quiet >"$tmp/out" 2>"$tmp/err"
+    [ $? -eq 1 ] || { bad "wengert-fuzz --plugin slip.so --tensors: the slip not found"; cat "$tmp/out" "$tmp/err"; }
+    has "$tmp/out" "fail blamed on custom:"
     "$fuzz" --plugin "$tmp/missing.so" --graphs 3 >"$tmp/out" 2>"$tmp/err"
     [ $? -eq 2 ] || bad "wengert-fuzz --plugin missing.so: exit status not 2"
     has "$tmp/err" "--plugin $tmp/missing.so: cannot open"

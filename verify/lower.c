@@ -40,7 +40,7 @@ static int fail(lw *w, int status, const char *fmt, ...)
 
 static const char *name_of(const wg_tape *t, size_t i)
 {
-    const char *s = wg_op_name(wg_node_op(t, i));
+    const char *s = wg_node_op_name(t, i);     /* a custom node: its registered name */
     return s ? s : "?";
 }
 

@@ -282,7 +282,8 @@ long wg_chk_blame_jvp_multi(wg_chk *c)
 /* Values a kernel gives within this many ulps of the exact (0: exact or
  * correctly rounded IEEE operations, whose half ulp the +1 below holds);
  * glibc's documented errors, as tests/test_mpfr_ops.c holds them, with
- * room: 3 covers sinh, cosh, tanh (2), cbrt, sigmoid, softplus (3) */
+ * room: 3 covers sinh, cosh, tanh (2), cbrt, sigmoid, softplus (3); a
+ * custom op's 3 ulps are also of its terms' size (below) */
 static double value_ulps(wg_op op)
 {
     switch (op) {
@@ -418,6 +419,13 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
                     da = 1;     /* its value is its operand's; only its derivative is 0 */
                 long double e = (value_ulps(op) + 1) * WG_UNIT_ROUNDOFF * fabs(ex)
                                 + 0x1p-1074L;
+                /* a custom op is the program's code, a few roundings whose
+                 * terms may cancel (logaddexp(a, a) = a + log 2 near
+                 * a = -log 2): its rounding is also taken relative to
+                 * the terms' size, |a da| + |b db| */
+                if (kind == WG_KIND_CUSTOM && isfinite(da) && isfinite(db))
+                    e += (value_ulps(op) + 1) * WG_UNIT_ROUNDOFF
+                         * (fabs(a * da) + (bin ? fabs(b * db) : 0.0));
                 /* a partial 0 carries nothing, even an infinite bound (cosh
                  * after sqrt at 0): the strong zero of the sweeps */
                 if (isfinite(da)) {

@@ -1125,6 +1125,96 @@ static void user_gradient_judged(void)
                     WG_EINVAL);
 }
 
+/* the user's JVP and VJP of two outputs, f = (x1 sin x2, exp(x1 x2)); the
+ * slip: the second output's d/dx2 with x2 for x1 (a wrong column 1 of J) */
+static int rec_user_f2(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
+{
+    (void)n; (void)m; (void)ctx;
+    y[0] = wg_mul(t, x[0], wg_sin(t, x[1]));
+    y[1] = wg_exp(t, wg_mul(t, x[0], x[1]));
+    return wg_status(t);
+}
+
+static void user_jacobian(const double *x, int slip, double J[2][2])
+{
+    double e = exp(x[0] * x[1]);
+    J[0][0] = sin(x[1]);
+    J[0][1] = x[0] * cos(x[1]);
+    J[1][0] = x[1] * e;
+    J[1][1] = (slip ? x[1] : x[0]) * e;
+}
+
+static int user_jvp(const double *x, size_t n, const double *u, size_t m, double *ydot,
+                    void *ctx)
+{
+    (void)n;
+    double J[2][2];
+    user_jacobian(x, ctx != NULL, J);
+    for (size_t k = 0; k < m; k++)
+        ydot[k] = J[k][0] * u[0] + J[k][1] * u[1];
+    return WG_OK;
+}
+
+static int user_vjp(const double *x, size_t n, const double *w, size_t m, double *xbar,
+                    void *ctx)
+{
+    (void)m;
+    double J[2][2];
+    user_jacobian(x, ctx != NULL, J);
+    for (size_t j = 0; j < n; j++)
+        xbar[j] = w[0] * J[0][j] + w[1] * J[1][j];
+    return WG_OK;
+}
+
+static int user_fails(const double *x, size_t n, const double *u, size_t m, double *ydot,
+                      void *ctx)
+{
+    (void)x; (void)n; (void)u; (void)m; (void)ydot; (void)ctx;
+    return WG_EDOM;
+}
+
+static void user_jvp_vjp_judged(void)
+{
+    wg_check_options o = opts(3);
+    wg_check_report r;
+    double at[2] = { 0.7, 1.3 };
+    int slip = 1;
+    for (int mode = 0; mode < 2; mode++) {
+        int s = mode ? wg_check_vjp(rec_user_f2, NULL, user_vjp, NULL, 2, at, 2, 0, &o, &r)
+                     : wg_check_jvp(rec_user_f2, NULL, user_jvp, NULL, 2, at, 2, 0, &o, &r);
+        CU_ASSERT_EQUAL_FATAL(s, WG_OK);
+        CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_PASS);
+        CU_ASSERT_EQUAL(r.nresults, 5);
+        for (size_t k = 0; k < r.nresults; k++) {
+            CU_ASSERT(r.results[k].user.computed);
+            CU_ASSERT(r.results[k].user.abs_err <= r.results[k].user.err_est);
+        }
+        wg_check_report_free(&r);
+        s = mode ? wg_check_vjp(rec_user_f2, NULL, user_vjp, &slip, 2, at, 2, 0, &o, &r)
+                 : wg_check_jvp(rec_user_f2, NULL, user_jvp, &slip, 2, at, 2, 0, &o, &r);
+        CU_ASSERT_EQUAL_FATAL(s, WG_OK);
+        CU_ASSERT_EQUAL(r.verdict, WG_VERDICT_FAIL);
+        CU_ASSERT_STRING_EQUAL(r.results[r.worst].fail_mode, "user");
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.results[r.worst].message,
+                                      mode ? "user VJP" : "user JVP"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.results[r.worst].message,
+                                      mode ? "component 1 (input 1) is off"
+                                           : "column 1 (input 1) is off"));
+        CU_ASSERT_EQUAL(r.results[3].verdict, WG_VERDICT_PASS);     /* along e_0: right */
+        CU_ASSERT_EQUAL(r.results[4].verdict, WG_VERDICT_FAIL);     /* along e_1 */
+        wg_check_report_free(&r);
+    }
+    /* the user's code fails: its status comes back, said */
+    CU_ASSERT_EQUAL(wg_check_jvp(rec_user_f2, NULL, user_fails, NULL, 2, at, 2, 0, &o, &r),
+                    WG_EDOM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.error, "the JVP function returned"));
+    wg_check_report_free(&r);
+    CU_ASSERT_EQUAL(wg_check_vjp(rec_user_f2, NULL, NULL, NULL, 2, at, 2, 0, &o, &r), WG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.error, "vjp is NULL"));
+    CU_ASSERT_EQUAL(wg_check_jvp(rec_user_f2, NULL, user_jvp, NULL, 2, at, 0, 0, &o, &r),
+                    WG_EINVAL);
+}
+
 /* ---------------------------------------------------------------- underflow and stationary points */
 
 /* tanh(361.5 x) at 1: tanh' = 1/cosh^2 is 4e-314, subnormal, with an
@@ -1588,6 +1678,8 @@ int main(void)
         { "an invalid result prints no bound", invalid_prints_no_bound },
         { "wg_check_gradient: the user's gradient judged, the component named",
           user_gradient_judged },
+        { "wg_check_jvp, wg_check_vjp: the user's JVP and VJP judged, the column named",
+          user_jvp_vjp_judged },
         { "wg_vjp and wg_jvp after a replay, judged at the new point", derivatives_after_replay },
         { "the other paths after a replay: a lane bug only x1 shows", paths_after_replay },
         { NULL, NULL }

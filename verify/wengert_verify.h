@@ -273,6 +273,21 @@ typedef int (*wg_gradient_fn)(const double *x, size_t n, double *g, void *gctx);
 int wg_check_gradient(wg_record_fn record, void *ctx, wg_gradient_fn grad, void *gctx,
                       size_t n, const double *point, double tolerance,
                       const wg_check_options *o, wg_check_report *r);
+/* The same for the user's JVP (ydot = J u, m outputs) or VJP (xbar = J^T w):
+ * each result's w.(J u), from the user's J u dotted with w or the user's
+ * J^T w dotted with u, judged against the same reference and tolerance; a
+ * failing result names the input whose column (JVP) or component (VJP) is
+ * off.  jvp and vjp return WG_OK, or a status that the check returns. */
+typedef int (*wg_jvp_fn)(const double *x, size_t n, const double *u, size_t m, double *ydot,
+                         void *jctx);
+typedef int (*wg_vjp_fn)(const double *x, size_t n, const double *w, size_t m, double *xbar,
+                         void *vctx);
+int wg_check_jvp(wg_record_fn record, void *ctx, wg_jvp_fn jvp, void *jctx, size_t n,
+                 const double *point, size_t m, double tolerance, const wg_check_options *o,
+                 wg_check_report *r);
+int wg_check_vjp(wg_record_fn record, void *ctx, wg_vjp_fn vjp, void *vctx, size_t n,
+                 const double *point, size_t m, double tolerance, const wg_check_options *o,
+                 wg_check_report *r);
 
 /* Check a graph (all of its inputs and outputs). */
 int wg_check_graph(wg_graph *g, const wg_check_options *o, wg_check_report *r);

@@ -23,6 +23,7 @@
  *     4096 bits, the most the reference takes, do not cover both. */
 #include "op_kernels2.h"
 #include "test_util.h"
+#include "test_scale_ops.h"
 #include "wengert.h"
 #include "wengert_verify.h"
 
@@ -34,23 +35,6 @@
 static const int EXPS[] = { -150, -120, -100, -70, -50, -20, -2, 0, 2, 20, 50, 70, 100, 120,
                             150 };
 #define NEXP (sizeof EXPS / sizeof EXPS[0])
-
-typedef struct point_fn {
-    wg_op op;
-    double p;           /* the constant of add_c, mul_c, pow_c, powi */
-    int unary;          /* 1: op(x1) + x2; 0: op(x1, x2) */
-} point_fn;
-
-static int record(wg_tape *t, const wg_var *x, size_t n, wg_var *y, size_t m, void *ctx)
-{
-    (void)n; (void)m;
-    const point_fn *f = ctx;
-    if (f->unary)
-        y[0] = wg_add(t, wg_apply(t, f->op, x[0], x[0], f->p), x[1]);
-    else
-        y[0] = wg_apply(t, f->op, x[0], x[1], f->p);
-    return wg_status(t);
-}
 
 /* the op's value, partials and second partials at (a, b) are finite
  * doubles, in its domain */
@@ -116,35 +100,7 @@ static void sweep_one(const point_fn *f)
 
 static void every_op_at_every_scale(void)
 {
-    static const double consts[] = { 0.5, -3.0 };      /* add_c, mul_c */
-    static const double powers[] = { 2.5, -1.5, 3.0 }; /* pow_c */
-    static const double ints[] = { 3, -2 };            /* powi */
-    for (int op = 0; op < WG_OP_COUNT; op++) {
-        wg_op_kind k = wg_op_kind_of((wg_op)op);
-        point_fn f = { (wg_op)op, 0, k != WG_KIND_BINARY };
-        switch (k) {
-        case WG_KIND_UNARY: case WG_KIND_BINARY:
-            sweep_one(&f);
-            break;
-        case WG_KIND_CONST: {
-            const double *c = op == WG_OP_POW_C ? powers : consts;
-            size_t nc = op == WG_OP_POW_C ? 3 : 2;
-            for (size_t q = 0; q < nc; q++) {
-                f.p = c[q];
-                sweep_one(&f);
-            }
-            break;
-        }
-        case WG_KIND_INT:
-            for (size_t q = 0; q < 2; q++) {
-                f.p = ints[q];
-                sweep_one(&f);
-            }
-            break;
-        default:        /* leaves, comparisons, tensor rows */
-            break;
-        }
-    }
+    for_every_scalar_row(sweep_one);
     fprintf(stderr, "\n  second-order scale sweep: %u points checked, %u left out (domain, or "
             "a value, partial or second partial not a finite double), %u false "
             "fail/invalid/unstable (%u, %u, %u); apart: %u invalid where the gradient graph "

@@ -206,6 +206,17 @@ static void set_input2(wg_mpfr_replay *r, size_t i, double x0, double u, mpfr_sr
  * and the partials there by a five-point difference; at every point, x0
  * included, its value is the model's y0 + D0 (a - a0) + D1 (b - b0), each
  * term at the working precision + 64 bits.  0 to go on, 1 to stop. */
+
+/* 1 (and the issue) when node i's value is not a finite number */
+static int not_finite(const wg_mpfr_replay *r, size_t i, wg_mpfr_issue *is)
+{
+    if (mpfr_number_p(r->v[i]))
+        return 0;
+    is->status = WG_ERANGE;
+    is->node = i;
+    is->why = "value is not finite";
+    return 1;
+}
 static int eval_custom_weak(wg_mpfr_replay *r, size_t i, int at_x0, wg_mpfr_issue *is)
 {
     const wg_tape_view *tv = r->tv;
@@ -253,13 +264,7 @@ static int eval_custom_weak(wg_mpfr_replay *r, size_t i, int at_x0, wg_mpfr_issu
         }
         mpfr_add_d(r->v[i], t0, cb[2], MPFR_RNDN);
     }
-    if (!mpfr_number_p(r->v[i])) {
-        is->status = WG_ERANGE;
-        is->node = i;
-        is->why = "value is not finite";
-        return 1;
-    }
-    return 0;
+    return not_finite(r, i, is);
 }
 
 static int eval_node(wg_mpfr_replay *r, size_t i, const double *x0, const double *u,
@@ -304,13 +309,7 @@ static int eval_node(wg_mpfr_replay *r, size_t i, const double *x0, const double
         is->why = why;
         return 1;
     }
-    if (!mpfr_number_p(r->v[i])) {
-        is->status = WG_ERANGE;
-        is->node = i;
-        is->why = "value is not finite";
-        return 1;
-    }
-    return 0;
+    return not_finite(r, i, is);
 }
 
 static void clear_issue(wg_mpfr_issue *is)

@@ -6,6 +6,8 @@
  * publish the new count with release order. */
 #include "custom.h"
 #include "tape.h"
+#include "wg_lexer.h"
+#include "wg_parse.h"
 #include "tensor.h"
 
 #include <math.h>
@@ -63,17 +65,6 @@ static int fail(int status, const char *fmt, const char *name)
     return status;
 }
 
-static int identifier(const char *s)
-{
-    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-        return 0;
-    for (const char *p = s + 1; *p; p++)
-        if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9')))
-            return 0;
-    return 1;
-}
-
 int wg_custom_op(const wg_custom_op_def *def, int *op_id)
 {
     reg_err[0] = '\0';
@@ -82,7 +73,7 @@ int wg_custom_op(const wg_custom_op_def *def, int *op_id)
     const char *s = def->name;
     if (strlen(s) > NAME_MAX_LEN)
         return fail(WG_EINVAL, "wg_custom_op: name \"%.80s...\" is longer than 63 characters", s);
-    if (!identifier(s))
+    if (!wg_is_name(s, strlen(s)))   /* what .wg text reads as one name */
         return fail(WG_EINVAL, "wg_custom_op: name \"%s\" is not an identifier "
                     "([A-Za-z_][A-Za-z0-9_]*)", s);
     if (wg_op_from_name(s, NULL) || strcmp(s, "stack") == 0)
@@ -90,8 +81,7 @@ int wg_custom_op(const wg_custom_op_def *def, int *op_id)
     if (strcmp(s, "input") == 0 || strcmp(s, "output") == 0 || strcmp(s, "file") == 0)
         return fail(WG_EINVAL, "wg_custom_op: name \"%s\" is a keyword of .wg text", s);
     /* the expression language's other spellings and constants (doc/FORMAT.md) */
-    if (strcmp(s, "ln") == 0 || strcmp(s, "log2") == 0 || strcmp(s, "log10") == 0
-        || strcmp(s, "pi") == 0 || strcmp(s, "e") == 0)
+    if (wg_expr_name_reserved(s))
         return fail(WG_EINVAL, "wg_custom_op: name \"%s\" is a name of .wg text (a function "
                     "or a constant)", s);
     if (wg_graph_name_is_canonical(s))
@@ -167,7 +157,7 @@ wg_var wg_apply_custom(wg_tape *t, int op_id, const wg_var *args)
         tensor |= !wg_in_val(t, ix[k]);
     }
     if (tensor)         /* elementwise with broadcasting, as the scalar rows */
-        return wg_record_custom_ew(t, op_id, ix[0], ix[1]);
+        return wg_record_ew(t, WG_OP_CUSTOM, ix[0], ix[1], (double)op_id);
     if (t->n == t->cap) {
         int s = wg_tape_reserve_slow(t);
         if (s != WG_OK) {

@@ -16,20 +16,27 @@ const char *wg_custom_name(int op_id);
  * fuzzer include op_kernels.h and link the shared libwengert, which
  * exports the public functions alone. */
 
-/* the value at (a, b) (b unused by unary ops); NaN for an unknown id */
+/* The callbacks always see x = (a, b) with b = 0 for a unary op, whatever
+ * a caller passes there (an elementwise loop passes a twice, as for the
+ * built-in unary rows). */
+
+/* the value at (a, b); NaN for an unknown id */
 static inline double wg_custom_value(int op_id, double a, double b)
 {
     const wg_custom_op_def *d = wg_custom_def(op_id);
-    double x[2] = { a, b };
-    return d ? d->value(x, d->ctx) : NAN;
+    if (!d)
+        return NAN;
+    double x[2] = { a, d->arity == 2 ? b : 0.0 };
+    return d->value(x, d->ctx);
 }
 
 /* the partials at (a, b); *db is 0 for a unary op; NaN for an unknown id */
 static inline void wg_custom_partials(int op_id, double a, double b, double *da, double *db)
 {
     const wg_custom_op_def *d = wg_custom_def(op_id);
-    double x[2] = { a, b }, g[2] = { NAN, 0 };
+    double x[2] = { a, 0.0 }, g[2] = { NAN, 0 };
     if (d) {
+        x[1] = d->arity == 2 ? b : 0.0;
         d->partials(x, g, d->ctx);
         if (d->arity == 1)
             g[1] = 0;
@@ -44,7 +51,7 @@ static inline const char *wg_custom_domain(int op_id, double a, double b)
     const wg_custom_op_def *d = wg_custom_def(op_id);
     if (!d)
         return "not a registered custom op";
-    double x[2] = { a, b };
+    double x[2] = { a, d->arity == 2 ? b : 0.0 };
     return !d->domain || d->domain(x, d->ctx) ? NULL
            : "outside the op's domain (its domain callback)";
 }

@@ -44,7 +44,7 @@ static int check_shapes(wg_tape *t, const char *fn, const char *what, size_t n,
 }
 
 /* act[i - lo] = 1 when node i (in [lo, hi]) is one of x or depends on one */
-static unsigned char *active_from(wg_tape *t, size_t n, const wg_var *x, size_t lo, size_t hi)
+unsigned char *wg_active_from(wg_tape *t, size_t n, const wg_var *x, size_t lo, size_t hi)
 {
     size_t len = hi - lo + 1;
     unsigned char *act = wg_mem_realloc(t, NULL, len);
@@ -145,7 +145,7 @@ int wg_vjp_graph(wg_tape *t, size_t m, const wg_var *y, const wg_var *w,
     unsigned char *act = NULL;
     if (m && yhi >= xlo) {
         bar = wg_mem_realloc(t, NULL, (yhi - xlo + 1) * sizeof *bar);
-        act = active_from(t, n, x, xlo, yhi);
+        act = wg_active_from(t, n, x, xlo, yhi);
         if (!bar || !act) {
             wg_mem_free(t, bar);
             wg_mem_free(t, act);

@@ -125,33 +125,22 @@ int wg_hessian_with(wg_tape *t, wg_hessian_method method, wg_var y, size_t n, co
 
     /* the active elements of lo .. yi (those that depend on some x) */
     size_t len = (size_t)yi - lo + 1;
-    unsigned char *act = wg_mem_realloc(t, NULL, len);
+    unsigned char *act = wg_active_from(t, n, x, lo, yi);
     uint32_t *xi = wg_mem_realloc(t, NULL, (n ? n : 1) * sizeof *xi);
     if (!act || !xi) {
         wg_mem_free(t, act);
         wg_mem_free(t, xi);
         return wg_call_fail(t, WG_ENOMEM, "%s: out of memory for %zu nodes", fn, len);
     }
-    memset(act, 0, len);
-    for (size_t j = 0; j < n; j++) {
+    for (size_t j = 0; j < n; j++)
         xi[j] = wg_index(t, x[j]);
-        if (xi[j] <= yi)
-            act[xi[j] - lo] = 1;
-    }
     double L = 0;
     int tensors = 0;
-    for (size_t i = lo; i <= yi; i++) {
-        wg_op_kind k = wg_kind(t->op[i]);
-        if (k != WG_KIND_LEAF && !act[i - lo]) {
-            uint32_t a = t->arg0[i];
-            uint32_t b = wg_op_arity((wg_op)t->op[i]) == 2 ? t->arg1[i] : WG_NONE;
-            act[i - lo] = (a >= lo && act[a - lo]) || (b != WG_NONE && b >= lo && act[b - lo]);
-        }
+    for (size_t i = lo; i <= yi; i++)
         if (act[i - lo]) {
             L += (double)wg_numel_at(t, i);
             tensors |= t->tref[i] != 0;
         }
-    }
 
     /* the fallback: the cheaper of N HVPs and the recorded path */
     double cost_hvp = (double)N * COST_HVP * L;

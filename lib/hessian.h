@@ -9,6 +9,9 @@
  * *recorded = 1 when y is not one element (nothing done) */
 int wg_hvp_in(wg_tape *t, const char *fn, wg_var y, size_t n, const wg_var *x,
               const double *v, double *Hv, int *recorded);
+/* act[i - lo] = 1 when node i of [lo, hi] is one of x or depends on one
+ * (graph_derivatives.c); NULL when out of memory; wg_mem_free it */
+unsigned char *wg_active_from(wg_tape *t, size_t n, const wg_var *x, size_t lo, size_t hi);
 /* WG_EINVAL, naming the node, when a custom op lies in [lo, hi]: it has
  * first partials only (graph_derivatives.c) */
 int wg_refuse_custom(wg_tape *t, const char *fn, size_t lo, size_t hi);

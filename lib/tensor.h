@@ -183,10 +183,9 @@ int  wg_tensor_elementwise(uint8_t op);
 void wg_top_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
 void wg_matmul_rev2(wg_tape *t, size_t i, size_t lo, double *adj, double *adt, double *tadt);
 
-/* tensor_record.c: the elementwise paths of record.c */
+/* tensor_record.c: the elementwise paths of record.c and of a custom op
+ * (lib/custom.c: op WG_OP_CUSTOM, c its op id, b WG_NONE for one of one
+ * operand) */
 wg_var wg_record_ew(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double c);
-/* a custom op (lib/custom.c) with a tensor operand; b is WG_NONE for a
- * unary op */
-wg_var wg_record_custom_ew(wg_tape *t, int op_id, uint32_t a, uint32_t b);
 
 #endif /* WG_TENSOR_H */

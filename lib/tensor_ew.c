@@ -22,14 +22,6 @@ WG_KERNEL void value_loop(wg_op op, const wg_shape_rec *s, const double *A, cons
     WG_ITER2(s->rank, s->dim, sa, sb, e, ia, ib, Y[e] = wg_op_value(op, A[ia], B[ib], p));
 }
 
-/* a unary custom op: its value callback sees (a, 0), as in the scalar
- * recording (lib/custom.c) */
-static void value_loop_custom1(const wg_shape_rec *s, const double *A, const ptrdiff_t *sa,
-                               double p, double *Y)
-{
-    WG_ITER2(s->rank, s->dim, sa, sa, e, ia, ib, Y[e] = wg_op_value(WG_OP_CUSTOM, A[ia], 0.0, p));
-}
-
 WG_KERNEL void fwd_loop(wg_op op, int has_b, const wg_tape *t, size_t node,
                         const wg_shape_rec *s, const double *A, const ptrdiff_t *sa,
                         const double *B, const ptrdiff_t *sb, double p, const double *Y,
@@ -92,8 +84,7 @@ static void ew_args_of(const wg_tape *t, size_t i, ew_args *w)
 {
     w->op = (wg_op)t->op[i];
     wg_op_kind kind = wg_kind(t->op[i]);
-    w->has_b = kind == WG_KIND_BINARY || kind == WG_KIND_CMP
-               || (kind == WG_KIND_CUSTOM && t->arg1[i] != WG_NONE);
+    w->has_b = wg_operand_b(t, i, kind) != WG_NONE;
     w->s = wg_shape_at(t, i);
     w->a = t->arg0[i];
     w->b = w->has_b ? t->arg1[i] : w->a;
@@ -130,8 +121,7 @@ void wg_ew_value(wg_tape *t, size_t i, wg_tissue *issue, int cmp_check, size_t *
 #define EW_V_LEAF(E)
 #define EW_V_TUNARY(E)
 #define EW_V_TBINARY(E)
-#define EW_V_CUSTOM(E)  (w.has_b ? value_loop(WG_OP_##E, w.s, w.A, w.sa, w.B, w.sb, w.p, Y) \
-                                 : value_loop_custom1(w.s, w.A, w.sa, w.p, Y))
+#define EW_V_CUSTOM(E)  value_loop(WG_OP_##E, w.s, w.A, w.sa, w.B, w.sb, w.p, Y)
 #define EW_V_UNARY(E)   value_loop(WG_OP_##E, w.s, w.A, w.sa, w.A, w.sa, 0.0, Y)
 #define EW_V_CONST(E)   value_loop(WG_OP_##E, w.s, w.A, w.sa, w.A, w.sa, w.p, Y)
 #define EW_V_INT(E)     EW_V_CONST(E)

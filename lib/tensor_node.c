@@ -89,7 +89,7 @@ int wg_tensor_partials_nonfinite(const wg_tape *t, size_t i, size_t *elem, doubl
         return 0;
     wg_op op = (wg_op)t->op[i];
     wg_op_kind kind = wg_kind(t->op[i]);
-    int has_b = kind == WG_KIND_BINARY || (kind == WG_KIND_CUSTOM && t->arg1[i] != WG_NONE);
+    int has_b = wg_operand_b(t, i, kind) != WG_NONE;
     uint32_t a = t->arg0[i], b = has_b ? t->arg1[i] : a;
     const wg_shape_rec *s = wg_shape_at(t, i);
     ptrdiff_t sa[WG_MAX_RANK], sb[WG_MAX_RANK];

@@ -225,7 +225,11 @@ wg_var wg_tensor_const(wg_tape *t, int rank, const size_t *shape, const double *
 wg_var wg_record_ew(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double c)
 {
     wg_op_kind kind = wg_kind((uint8_t)op);
-    int has_b = kind == WG_KIND_BINARY || kind == WG_KIND_CMP;
+    /* a custom op: c is its op id, kept in t->cid; b is WG_NONE for one of
+     * one operand */
+    int custom = kind == WG_KIND_CUSTOM;
+    const char *name = custom ? wg_custom_name((int)c) : wg_op_name(op);
+    int has_b = kind == WG_KIND_BINARY || kind == WG_KIND_CMP || (custom && b != WG_NONE);
     const wg_shape_rec *sa = wg_shape_at(t, a);
     int rank = sa->rank;
     size_t dim[WG_MAX_RANK];
@@ -233,55 +237,36 @@ wg_var wg_record_ew(wg_tape *t, wg_op op, uint32_t a, uint32_t b, double c)
     if (has_b && !wg_broadcast_shape(sa, wg_shape_at(t, b), &rank, dim)) {
         char x[96], y[96];
         wg_fail(t, WG_ESHAPE, 0, "node %zu (%s): shapes %s and %s do not broadcast", t->n,
-                wg_op_name(op), shape_str(t, a, x, sizeof x), shape_str(t, b, y, sizeof y));
+                name, shape_str(t, a, x, sizeof x), shape_str(t, b, y, sizeof y));
         return no_var;
     }
     uint32_t pb = WG_NONE;
     if (kind == WG_KIND_CONST || kind == WG_KIND_INT) {
         if (wg_tape_reserve_param(t) != WG_OK) {
             wg_fail(t, WG_ENOMEM, 0, "node %zu (%s): out of memory growing the constant table",
-                    t->n, wg_op_name(op));
+                    t->n, name);
             return no_var;
         }
         pb = (uint32_t)t->nparam;
     }
-    uint32_t i = push_tensor(t, op, a, has_b ? b : pb, rank, dim, 0, 0);
+    if (custom) {                       /* the id's slot, before anything is written */
+        int s = t->n == t->cap ? wg_tape_reserve_slow(t) : WG_OK;
+        if (s == WG_OK)
+            s = wg_custom_ids_reserve(t);
+        if (s != WG_OK) {
+            wg_fail(t, s, 0, "node %zu (%s): %s", t->n, name,
+                    s == WG_ELIMIT ? "the tape holds WG_MAX_NODES nodes already"
+                                   : "out of memory growing the tape");
+            return no_var;
+        }
+    }
+    uint32_t i = push_tensor_named(t, op, name, a, has_b ? b : pb, rank, dim, 0, 0);
     if (i == WG_NONE)
         return no_var;
     if (pb != WG_NONE)
         t->param[t->nparam++] = c;
-    return finish(t, i);
-}
-
-/* a custom op on operands a and b (b WG_NONE: unary), one of them a tensor:
- * elementwise with broadcasting, as the scalar rows above.  The node keeps
- * its op id in t->cid, reserved with the slot before anything is written. */
-wg_var wg_record_custom_ew(wg_tape *t, int op_id, uint32_t a, uint32_t b)
-{
-    const char *name = wg_custom_name(op_id);
-    const wg_shape_rec *sa = wg_shape_at(t, a);
-    int rank = sa->rank;
-    size_t dim[WG_MAX_RANK];
-    memcpy(dim, sa->dim, sizeof dim);
-    if (b != WG_NONE && !wg_broadcast_shape(sa, wg_shape_at(t, b), &rank, dim)) {
-        char x[96], y[96];
-        wg_fail(t, WG_ESHAPE, 0, "node %zu (%s): shapes %s and %s do not broadcast", t->n,
-                name, shape_str(t, a, x, sizeof x), shape_str(t, b, y, sizeof y));
-        return no_var;
-    }
-    int s = t->n == t->cap ? wg_tape_reserve_slow(t) : WG_OK;
-    if (s == WG_OK)
-        s = wg_custom_ids_reserve(t);
-    if (s != WG_OK) {
-        wg_fail(t, s, 0, "node %zu (%s): %s", t->n, name,
-                s == WG_ELIMIT ? "the tape holds WG_MAX_NODES nodes already"
-                               : "out of memory growing the tape");
-        return no_var;
-    }
-    uint32_t i = push_tensor_named(t, WG_OP_CUSTOM, name, a, b, rank, dim, 0, 0);
-    if (i == WG_NONE)
-        return no_var;
-    t->cid[i] = (uint32_t)op_id;
+    if (custom)
+        t->cid[i] = (uint32_t)c;
     return finish(t, i);
 }
 

@@ -461,11 +461,11 @@ static void local_partials(const wg_tape *t, size_t i, double *da, double *db)
     *da = *db = 0;
     if (kind == WG_KIND_LEAF)
         return;
+    uint32_t bi = wg_operand_b(t, i, kind);     /* a custom op of two too */
     double a = wg_node_value(t, wg_node_arg(t, i, 0));
-    double b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP)
-                   ? wg_node_value(t, wg_node_arg(t, i, 1)) : 0.0;
-    double p = (kind == WG_KIND_CONST || kind == WG_KIND_INT) ? wg_node_param(t, i) : 0.0;
-    wg_op_partials(op, a, b, p, wg_node_value(t, i), da, db);
+    double b = bi != WG_NONE ? wg_node_value(t, bi) : 0.0;
+    /* the constant, or a custom node's op id */
+    wg_op_partials(op, a, b, wg_node_p(t, i, kind), wg_node_value(t, i), da, db);
 }
 
 /* one term of a written-out sum: the symbolic part in `sym`, the numbers in

@@ -59,17 +59,25 @@ static int named_constant(const wg_token *t, double *value)
 static int function_alias(const wg_token *t, wg_op *op, double *scale)
 {
     *scale = 0;
-    if (token_is(t, "ln"))
-        *op = WG_OP_LOG;
-    else if (token_is(t, "log2"))
+    if (token_is(t, "log2"))
         *scale = WG_LOG2E;
     else if (token_is(t, "log10"))
         *scale = WG_LOG10E;
-    else
+    else if (!token_is(t, "ln"))
         return 0;
-    if (*scale != 0)
-        *op = WG_OP_LOG;
+    *op = WG_OP_LOG;
     return 1;
+}
+
+int wg_expr_name_reserved(const char *s)
+{
+    wg_token t = { 0 };
+    t.kind = WG_TOK_NAME;
+    t.text = s;
+    t.len = strlen(s);
+    double v, scale;
+    wg_op op;
+    return named_constant(&t, &v) || function_alias(&t, &op, &scale);
 }
 
 /* the op called `name`, if any (op names are short) */

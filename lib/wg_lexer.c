@@ -36,6 +36,16 @@ static int is_name_char(unsigned char c)
     return is_name_start(c) || (c >= '0' && c <= '9');
 }
 
+int wg_is_name(const char *s, size_t n)
+{
+    if (n == 0 || !is_name_start((unsigned char)s[0]))
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if (!is_name_char((unsigned char)s[k]))
+            return 0;
+    return 1;
+}
+
 static int is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';

@@ -59,6 +59,9 @@ const char *wg_token_describe(const wg_token *t, int in_expression, char *buf, s
 /* Quote a piece of source for a message, cut short past max bytes. */
 const char *wg_quote_span(const char *s, size_t n, char *buf, size_t len);
 
+/* 1 when s[0..n) is one name token ([A-Za-z_][A-Za-z0-9_]*) */
+int wg_is_name(const char *s, size_t n);
+
 /* 1 when s[0..n) has the form v<digits> (the writer's name of a node);
  * *index is then the number, or SIZE_MAX when it does not fit. */
 int wg_canonical_index(const char *s, size_t n, size_t *index);

@@ -113,4 +113,9 @@ int  wg_parse_data_file(wg_parser *p, const wg_token *at, const char *path, size
  * a non-finite word or anything else is an error naming as_what */
 int wg_parse_signed_number(wg_parser *p, const char *as_what, double *v);
 
+/* 1 when s is a name the expression language gives a meaning of its own
+ * besides the op table (wg_expr.c): the constants pi and e, the functions
+ * ln, log2 and log10 */
+int wg_expr_name_reserved(const char *s);
+
 #endif

@@ -580,6 +580,13 @@ static void wg_text(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(tr, "mysin(x)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(tr, "mul_exp(v2, "));
     CU_ASSERT_PTR_NOT_NULL(strstr(tr, "\\nmul_exp"));
+    /* mul_exp's partials at (sin 0.5, 3) in the rule's values: d/da = e^3 and
+     * d/db = sin(0.5) e^3 (a custom node's own op id and second operand) */
+    char da[32], db[32];
+    snprintf(da, sizeof da, "%g", exp(3.0));
+    snprintf(db, sizeof db, "%g", sin(0.5) * exp(3.0));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, da));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr, db));
     free(tr);
     wg_graph_free(g);
     wg_graph_free(g2);

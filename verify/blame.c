@@ -41,14 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* a second operand: binary ops and comparisons, a custom op of two (b is
- * the node's arg1, WG_NO_NODE for one) */
-static int has_b(wg_op op, size_t b)
-{
-    wg_op_kind k = wg_op_kind_of(op);
-    return k == WG_KIND_BINARY || k == WG_KIND_CMP || (k == WG_KIND_CUSTOM && b != WG_NO_NODE);
-}
-
 static int differentiable(wg_op op)
 {
     wg_op_kind k = wg_op_kind_of(op);
@@ -144,7 +136,7 @@ static int forward_first(wg_chk *c, const fwd_expect *x, wg_check_result *res)
             continue;
         if (c->d[2 * i] != 0)
             live[tv->arg0[i]] = 1;
-        if (has_b(op, tv->arg1[i]) && c->d[2 * i + 1] != 0)
+        if (wg_view_has_b(tv, i) && c->d[2 * i + 1] != 0)
             live[tv->arg1[i]] = 1;
     }
     size_t v = 0;                       /* lowered: the next original node to visit */
@@ -159,7 +151,7 @@ static int forward_first(wg_chk *c, const fwd_expect *x, wg_check_result *res)
         if (inner(c, i)) {
             /* no library value: as good as its operands */
             ok[i] = !differentiable(op)
-                    || (ok[tv->arg0[i]] && (!has_b(op, tv->arg1[i]) || ok[tv->arg1[i]]));
+                    || (ok[tv->arg0[i]] && (!wg_view_has_b(tv, i) || ok[tv->arg1[i]]));
             continue;
         }
         double tol = fwd_tol(c, x, i);
@@ -167,7 +159,7 @@ static int forward_first(wg_chk *c, const fwd_expect *x, wg_check_result *res)
         ok[i] = gap <= tol;
         if (ok[i] || !differentiable(op))
             continue;
-        if (!ok[tv->arg0[i]] || (has_b(op, tv->arg1[i]) && !ok[tv->arg1[i]]))
+        if (!ok[tv->arg0[i]] || (wg_view_has_b(tv, i) && !ok[tv->arg1[i]]))
             continue;
         /* A node exactly on its kink whose tangent is the documented
          * convention's (convention.c) is right, whatever the one-sided
@@ -175,7 +167,7 @@ static int forward_first(wg_chk *c, const fwd_expect *x, wg_check_result *res)
          * none of them is blamed through it (ok stays 0) */
         double kd[2];
         if (x->err && c->ctan
-            && wg_chk_kink_partials(op, tv->val[tv->arg0[i]], has_b(op, tv->arg1[i]) ? tv->val[tv->arg1[i]] : 0,
+            && wg_chk_kink_partials(op, tv->val[tv->arg0[i]], wg_view_has_b(tv, i) ? tv->val[tv->arg1[i]] : 0,
                                     kd)
             && fabs(c->lib_tan[i] - (double)c->ctan[i]) <= tol)
             continue;
@@ -240,7 +232,7 @@ static int consumers_build(const wg_chk *c, consumers *cs)
         wg_op op = (wg_op)tv->op[i];
         if (!differentiable(op))
             continue;
-        for (int s = 0; s < (has_b(op, tv->arg1[i]) ? 2 : 1); s++) {
+        for (int s = 0; s < (wg_view_has_b(tv, i) ? 2 : 1); s++) {
             size_t k = s ? tv->arg1[i] : tv->arg0[i];
             size_t at = cs->start[k] + fill[k]++;
             cs->node[at] = i;
@@ -272,7 +264,7 @@ static void reverse_range(const wg_chk *c, size_t i, size_t k, long double *adj,
         long double a = adj[j - k];
         if (a == 0 || !differentiable(op))
             continue;
-        for (int s = 0; s < (has_b(op, tv->arg1[j]) ? 2 : 1); s++) {
+        for (int s = 0; s < (wg_view_has_b(tv, j) ? 2 : 1); s++) {
             size_t q = s ? tv->arg1[j] : tv->arg0[j];
             double d = c->d[2 * j + s];
             if (q < k || d == 0)

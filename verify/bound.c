@@ -178,14 +178,6 @@ static void partials_at(wg_op op, double a, double b, double p, double y, double
     wg_op_partials(op, a, b, p, y, &d[0], &d[1]);
 }
 
-/* a second operand: binary ops and comparisons, a custom op of two (b is
- * the node's arg1, WG_NO_NODE for one) */
-static int has_b(wg_op op, size_t b)
-{
-    wg_op_kind k = wg_op_kind_of(op);
-    return k == WG_KIND_BINARY || k == WG_KIND_CMP || (k == WG_KIND_CUSTOM && b != WG_NO_NODE);
-}
-
 /* which of a node's three arguments (a, b, y) to move */
 enum { ARG_A, ARG_B, ARG_Y };
 
@@ -246,7 +238,7 @@ void wg_chk_point_partials(wg_chk *c)
         c->dd[2 * i] = c->dd[2 * i + 1] = 0;
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
-        int bin = has_b(op, tv->arg1[i]);
+        int bin = wg_view_has_b(tv, i);
         size_t ia = tv->arg0[i], ib = bin ? tv->arg1[i] : WG_NO_NODE;
         double p = tv->param[i];
         double a = tv->val[ia], b = bin ? tv->val[ib] : 0.0, y = tv->val[i];
@@ -327,7 +319,7 @@ void wg_chk_own_sweeps(wg_chk *c)
             continue;
         long double s = szmul(c->d[2 * i], c->tan[tv->arg0[i]]);
         long double sa = szmul(fabs(c->d[2 * i]), c->tabs[tv->arg0[i]]);
-        if (has_b(op, tv->arg1[i])) {
+        if (wg_view_has_b(tv, i)) {
             s += szmul(c->d[2 * i + 1], c->tan[tv->arg1[i]]);
             sa += szmul(fabs(c->d[2 * i + 1]), c->tabs[tv->arg1[i]]);
         }
@@ -342,7 +334,7 @@ void wg_chk_own_sweeps(wg_chk *c)
         if (c->adj[i] == 0 || kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
         c->adj[tv->arg0[i]] += szmul(c->d[2 * i], c->adj[i]);
-        if (has_b(op, tv->arg1[i]))
+        if (wg_view_has_b(tv, i))
             c->adj[tv->arg1[i]] += szmul(c->d[2 * i + 1], c->adj[i]);
     }
     long double T = 0;
@@ -399,7 +391,7 @@ static inline int noperands(const wg_tape_view *tv, size_t i)
     wg_op_kind kind = wg_op_kind_of(op);
     if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
         return 0;
-    return has_b(op, tv->arg1[i]) ? 2 : 1;
+    return wg_view_has_b(tv, i) ? 2 : 1;
 }
 
 /* Radii of the second-order terms:
@@ -586,7 +578,7 @@ void wg_chk_step_distance(wg_chk *c)
         wg_op_kind kind = wg_op_kind_of(op);
         if (kind == WG_KIND_LEAF)
             continue;
-        int bin = has_b(op, tv->arg1[i]);
+        int bin = wg_view_has_b(tv, i);
         size_t ia = tv->arg0[i], ib = bin ? tv->arg1[i] : 0;
         double a = tv->val[ia], b = bin ? tv->val[ib] : 0.0;
         long double ta = c->tan[ia], tb = bin ? c->tan[ib] : 0.0L;

@@ -377,7 +377,7 @@ static long crossed_kink(const wg_chk *c)
         wg_op_kind kind = wg_op_kind_of(op);
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
-        int bin = kind == WG_KIND_BINARY || (kind == WG_KIND_CUSTOM && tv->arg1[i] != WG_NO_NODE);
+        int bin = wg_view_has_b(tv, i);
         double a = tv->val[tv->arg0[i]], b = bin ? tv->val[tv->arg1[i]] : 0.0, d[2];
         if (!wg_chk_kink_partials(op, a, b, d))
             continue;

@@ -77,7 +77,7 @@ double wg_chk_convention(wg_chk *c, long *on, long *kink)
         wg_op_kind kind = wg_op_kind_of(op);
         if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
             continue;
-        int bin = kind == WG_KIND_BINARY || (kind == WG_KIND_CUSTOM && tv->arg1[i] != WG_NO_NODE);
+        int bin = wg_view_has_b(tv, i);
         double d[2] = { c->d[2 * i], c->d[2 * i + 1] };
         double k[2];
         long double ta = c->ctan[tv->arg0[i]], tb = bin ? c->ctan[tv->arg1[i]] : 0.0L;

@@ -314,8 +314,7 @@ static int elementwise(lw *w, wg_op op, const shape *o)
 {
     const wg_tape *t = w->src;
     wg_op_kind kind = wg_op_kind_of(op);
-    int bin = kind == WG_KIND_BINARY || kind == WG_KIND_CMP
-              || (kind == WG_KIND_CUSTOM && wg_node_arity(t, w->cur) == 2);
+    int bin = wg_node_arity(t, w->cur) == 2;
     size_t ia = wg_node_arg(t, w->cur, 0), ib = bin ? wg_node_arg(t, w->cur, 1) : ia;
     shape sa, sb, want;
     if (!node_shape(t, ia, &sa) || !node_shape(t, ib, &sb))

@@ -287,9 +287,7 @@ static int eval_node(wg_mpfr_replay *r, size_t i, const double *x0, const double
     if (kind == WG_KIND_CUSTOM && r->cb && !wg_custom_has_mpfr((int)tv->param[i]))
         return eval_custom_weak(r, i, !s && !t, is);
     mpfr_srcptr a = r->v[tv->arg0[i]];
-    mpfr_srcptr b = (kind == WG_KIND_BINARY || kind == WG_KIND_CMP
-                     || (kind == WG_KIND_CUSTOM && tv->arg1[i] != WG_NO_NODE))
-                    ? r->v[tv->arg1[i]] : NULL;
+    mpfr_srcptr b = wg_view_has_b(tv, i) ? r->v[tv->arg1[i]] : NULL;
     const char *why = NULL;
     if (kind == WG_KIND_CMP) {
         /* the outcome goes to a temporary; the node keeps the recorded

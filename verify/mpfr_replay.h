@@ -30,6 +30,14 @@ typedef struct wg_tape_view {
     size_t nweak;           /* custom nodes with no MPFR callback (custom_ref.c) */
 } wg_tape_view;
 
+/* node i of the view has a second operand (a binary op, a comparison, a
+ * custom op of two): the view's arg1 is WG_NO_NODE exactly where it has
+ * none (wg_node_arg) */
+static inline int wg_view_has_b(const wg_tape_view *tv, size_t i)
+{
+    return tv->arg1[i] != WG_NO_NODE;
+}
+
 /* WG_OK or WG_ENOMEM */
 int  wg_tape_view_init(wg_tape_view *tv, const wg_tape *t, size_t n);
 void wg_tape_view_free(wg_tape_view *tv);

@@ -107,7 +107,7 @@ int wg_chk_one_op(const wg_tape *t, size_t i, wg_tape *dst, wg_var in[2], size_t
     wg_tape_copy_test_state(dst, t);
     if (kind == WG_KIND_LEAF || kind == WG_KIND_CMP)
         return WG_EINVAL;
-    int two = kind == WG_KIND_BINARY || kind == WG_KIND_TBINARY;
+    int two = wg_node_arity(t, i) == 2;
     for (int k = 0; k < 1 + two; k++) {
         size_t q = wg_node_arg(t, i, k);
         if (q == (size_t)-1)

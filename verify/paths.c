@@ -407,7 +407,7 @@ int wg_chk_replay_judge(wg_chk *c, wg_check_result *res)
                 int has, ha, hb = 1;
                 double ex = mpfr_get_d(c->plus.v[i], MPFR_RNDN), v = cp_value(c, i, &has);
                 size_t ia = tv->arg0[i], ib = tv->arg1[i];
-                int bin = kind == WG_KIND_BINARY || (kind == WG_KIND_CUSTOM && ib != WG_NO_NODE);
+                int bin = wg_view_has_b(tv, i);
                 double a = cp_value(c, ia, &ha), b = bin ? cp_value(c, ib, &hb) : 0;
                 if (!ha)
                     a = mpfr_get_d(c->plus.v[ia], MPFR_RNDN);

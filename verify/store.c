@@ -1159,7 +1159,7 @@ int wg_store_graph_describe(wg_graph *g, wg_store_graph *rec, char **text, wg_st
         tensor |= rank > 0;
         zero |= ne == 0;
         wg_op_kind kind = wg_op_kind_of(op);
-        if (kind == WG_KIND_BINARY || kind == WG_KIND_CMP) {
+        if (kind == WG_KIND_BINARY || kind == WG_KIND_CMP || kind == WG_KIND_CUSTOM) {
             for (int k = 0; k < 2; k++) {
                 size_t a = wg_node_arg(t, i, k);
                 bcast |= a != (size_t)-1 && wg_node_numel(t, a) < ne;

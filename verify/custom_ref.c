@@ -12,6 +12,7 @@
  * the difference's error, about 1e-10 relative: a check against it
  * catches a wrong partial (a sign, a factor, a swapped operand), not an
  * error of a few ulps, and says so (wg_check_result.reference_weak). */
+#include "custom.h"
 #include "mpfr_ops.h"
 #include "wengert_verify.h"
 
@@ -41,19 +42,17 @@ int wg_custom_has_mpfr(int op_id)
 
 const char *wg_custom_mpfr_value(int op_id, mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b)
 {
-    const wg_custom_op_def *d = wg_custom_def(op_id);
-    if (!d)
-        return "not a registered custom op";
-    double x[2] = { mpfr_get_d(a, MPFR_RNDN), b ? mpfr_get_d(b, MPFR_RNDN) : 0.0 };
-    if (d->domain && !d->domain(x, d->ctx))
-        return "outside the op's domain (its domain callback)";
+    double xa = mpfr_get_d(a, MPFR_RNDN), xb = b ? mpfr_get_d(b, MPFR_RNDN) : 0.0;
+    const char *why = wg_custom_domain(op_id, xa, xb);     /* the library's own test */
+    if (why)
+        return why;
     if (wg_custom_has_mpfr(op_id)) {
         mpfr_srcptr args[2] = { a, b };
         if (atomic_load(&mp[op_id].fn)(y, args, MPFR_RNDN, atomic_load(&mp[op_id].ctx)) != 0)
             return "outside the op's domain (its MPFR callback)";
         return NULL;
     }
-    mpfr_set_d(y, d->value(x, d->ctx), MPFR_RNDN);
+    mpfr_set_d(y, wg_custom_value(op_id, xa, xb), MPFR_RNDN);
     return NULL;
 }
 
